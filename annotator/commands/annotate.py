@@ -1,0 +1,35 @@
+"""`annotator annotate` (also plain `annotator`): open the annotation app."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "annotate",
+        parents=[common],
+        help="open the annotation app (the default command)",
+        description="Open the annotation app on the project. The annotator is --annotator, else $ANNOTATOR, "
+        "else `git config user.name` made file-safe, else the app asks.",
+    )
+    parser.add_argument("--annotator", metavar="NAME", help="whose labels to edit (annotations/NAME.toml)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from annotator.core.gitio import git_user_name
+    from annotator.core.project import Project
+    from annotator.core.store import check_annotator_name, safe_annotator_name
+
+    project = Project.open(Path(args.project))
+    name = args.annotator or os.environ.get("ANNOTATOR") or safe_annotator_name(git_user_name(project.root))
+    if name:
+        check_annotator_name(name)
+    from annotator.tui.app import build_app  # Textual loads only when the app runs
+
+    app = build_app(project, name or None)
+    app.run()
+    return app.return_code or 0

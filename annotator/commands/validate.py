@@ -1,0 +1,31 @@
+"""`annotator validate`: check the config, the seeds and every annotation file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        parents=[common],
+        help="check the config, the seeds and every annotation file",
+        description="Check annotator.toml, seeds/ and annotations/. One line per problem on stderr and "
+        "exit 1; a one-line summary on stdout and exit 0 when all is well. Warnings alone do not fail.",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from annotator.core.validate import validate_project
+
+    problems, summary = validate_project(Path(args.project))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if any(not problem.warning for problem in problems):
+        print(f"annotator validate: {summary}", file=sys.stderr)
+        return 1
+    print(summary)
+    return 0

@@ -1,0 +1,184 @@
+"""The label schema, `annotator.toml`: stance labels, topics and guidelines, validated by pydantic.
+
+Every error names the file, the key and what was expected. Unknown keys are warnings, not errors,
+so a file written by a newer version still opens.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from annotator.core.errors import AnnotatorError, Problem
+from annotator.core.keymap import RESERVED_KEYS, key_name
+
+CONFIG_NAME = "annotator.toml"
+CONFIG_FORMAT = 1
+LABEL_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+class Label(BaseModel):
+    """One choice an annotator can make: its name, its one-key shortcut and a one-line description."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="Written to the annotation files; letters, digits, '-', '_', '.'.")
+    key: str = Field(description="One character that chooses this label in the app.")
+    description: str = Field(default="", description="One line shown in the editor and in help.")
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_plain(cls, name: str) -> str:
+        if not name or not set(name) <= LABEL_NAME_CHARS:
+            raise ValueError(
+                f"a label name of letters, digits, '-', '_' or '.', got {name!r}"
+            )
+        return name
+
+    @field_validator("key")
+    @classmethod
+    def _key_is_one_char(cls, key: str) -> str:
+        if len(key) != 1 or not key.isprintable() or key.isspace():
+            raise ValueError(f"a single printable character, got {key!r}")
+        if key_name(key) in RESERVED_KEYS:
+            raise ValueError(f"a key the app does not already use, got {key!r} (see `?` in the app)")
+        return key
+
+    @field_validator("description")
+    @classmethod
+    def _one_line(cls, text: str) -> str:
+        if "\n" in text.strip():
+            raise ValueError("a one-line description")
+        return text.strip()
+
+
+class Schema(BaseModel):
+    """The whole of `annotator.toml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    format: int = CONFIG_FORMAT
+    guidelines: str = ""
+    stance: tuple[Label, ...] = Field(min_length=1)
+    topic: tuple[Label, ...] = ()
+    auto_advance: bool = Field(
+        default=True, description="After a stance is chosen, move to the next unlabeled comment."
+    )
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: int) -> int:
+        if value > CONFIG_FORMAT:
+            raise ValueError(f"format {CONFIG_FORMAT} or lower (this file needs a newer annotator)")
+        return value
+
+    @model_validator(mode="after")
+    def _unique(self) -> Schema:
+        seen_names: dict[str, str] = {}
+        seen_keys: dict[str, str] = {}
+        for group in ("stance", "topic"):
+            for index, label in enumerate(getattr(self, group)):
+                where = f"{group}[{index}]"
+                if label.name in seen_names:
+                    raise ValueError(
+                        f"{where}.name: {label.name!r} is already used by {seen_names[label.name]}"
+                    )
+                if label.key in seen_keys:
+                    raise ValueError(
+                        f"{where}.key: {label.key!r} is already the key of {seen_keys[label.key]}"
+                    )
+                seen_names[label.name] = where
+                seen_keys[label.key] = where
+        return self
+
+    @property
+    def stance_names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.stance)
+
+    @property
+    def topic_names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.topic)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSchema:
+    """A schema, the file it came from (None: the defaults) and what was noticed reading it."""
+
+    schema: Schema
+    path: Path | None
+    warnings: tuple[Problem, ...] = ()
+
+
+def default_config_text() -> str:
+    """The schema shipped for the bundled comments (also the repository's `annotator.toml`)."""
+    return resources.files("annotator.core").joinpath("default_config.toml").read_text("utf-8")
+
+
+def parse_config(text: str, source: str) -> tuple[Schema, list[Problem]]:
+    """Validate the text of a config file; raise `AnnotatorError` naming `source` and the key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise AnnotatorError(
+            f"{source}: not valid TOML: {error}", hint="fix the file, or delete it to use the defaults"
+        ) from None
+    warnings = [
+        Problem(source, None, f"unknown key {key!r} ignored", warning=True)
+        for key in sorted(data)
+        if key not in Schema.model_fields
+    ]
+    known = {key: value for key, value in data.items() if key in Schema.model_fields}
+    try:
+        return Schema.model_validate(known), warnings
+    except ValidationError as error:
+        raise AnnotatorError(_explain(error, source)) from None
+
+
+def load_config(root: Path) -> LoadedSchema:
+    """Read `annotator.toml` under `root`; with no such file, the defaults and a warning."""
+    path = root / CONFIG_NAME
+    if not path.exists():
+        schema, _ = parse_config(default_config_text(), "default config")
+        notice = Problem(
+            CONFIG_NAME, None, "not found: using the default labels", warning=True
+        )
+        return LoadedSchema(schema, None, (notice,))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise AnnotatorError(f"{CONFIG_NAME}: cannot be read: {error}") from None
+    schema, warnings = parse_config(text, CONFIG_NAME)
+    return LoadedSchema(schema, path, tuple(warnings))
+
+
+def _explain(error: ValidationError, source: str) -> str:
+    """One line per pydantic error: `file: key.path: expected ...`."""
+    lines = []
+    for item in error.errors():
+        where = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"]
+        ).lstrip(".")
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (expected name, key and description)"
+        elif item["type"] == "missing":
+            message = "missing: this key is required"
+        elif item["type"] == "too_short" and where == "stance":
+            message = "expected at least one [[stance]] label"
+        value = _shown(item.get("input"))
+        if value and item["type"] not in {"missing", "value_error", "extra_forbidden"}:
+            message += f", got {value}"
+        lines.append(f"{source}: {where or 'top level'}: {message}" if where else f"{source}: {message}")
+    return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (dict, list, tuple)):
+        return ""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

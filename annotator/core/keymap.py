@@ -1,0 +1,88 @@
+"""The app's fixed keys: one place that names every action, its keys and what it does.
+
+The TUI builds its bindings from this table and the config checks label shortcuts against it,
+so a stance or topic key can never shadow navigation. Keys use Textual's key names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAction:
+    """One action of the main screen: a stable id, its keys, and a short description."""
+
+    id: str
+    keys: tuple[str, ...]
+    description: str
+    show: bool = False  # shown in the footer (eight at most)
+
+
+ACTIONS: tuple[KeyAction, ...] = (
+    KeyAction("next", ("j", "down"), "Next comment", show=True),
+    KeyAction("previous", ("k", "up"), "Previous comment", show=True),
+    KeyAction("next_unlabeled", ("space",), "Next unlabeled comment", show=True),
+    KeyAction("first", ("g", "home"), "First comment"),
+    KeyAction("last", ("G", "end"), "Last comment"),
+    KeyAction("page_down", ("pagedown",), "Page down"),
+    KeyAction("page_up", ("pageup",), "Page up"),
+    KeyAction("goto", ("colon",), "Jump to a comment by id"),
+    KeyAction("note", ("e",), "Edit the note (Escape leaves it)", show=True),
+    KeyAction("flag", ("f",), "Flag for later, or unflag", show=True),
+    KeyAction("search", ("slash",), "Search the text and filter the list", show=True),
+    KeyAction("filter", ("v",), "Filter: all, unlabeled, labeled, flagged, a stance, a topic"),
+    KeyAction("clear_filter", ("escape",), "Clear the search and filter"),
+    KeyAction("undo", ("u", "ctrl+z"), "Undo the last label change", show=True),
+    KeyAction("redo", ("U", "ctrl+y"), "Redo"),
+    KeyAction("auto_advance", ("A",), "Auto-advance to the next unlabeled after a stance: on/off"),
+    KeyAction("help", ("question_mark",), "Help: keys, guidelines, labels", show=True),
+    KeyAction("quit", ("ctrl+q",), "Quit (every change is saved)"),
+)
+
+# Keys that a label shortcut may not take: the actions above, plus what Textual itself reserves.
+RESERVED_KEYS: frozenset[str] = frozenset(
+    key for action in ACTIONS for key in action.keys
+) | frozenset({"tab", "shift+tab", "enter", "ctrl+p", "ctrl+c"})
+
+# Printable characters whose Textual key name is a word rather than the character itself.
+_KEY_NAMES = {
+    " ": "space",
+    "/": "slash",
+    "?": "question_mark",
+    ":": "colon",
+    "#": "number_sign",
+    "!": "exclamation_mark",
+    "@": "at",
+    "$": "dollar_sign",
+    "%": "percent_sign",
+    "^": "circumflex_accent",
+    "&": "ampersand",
+    "*": "asterisk",
+    "(": "left_parenthesis",
+    ")": "right_parenthesis",
+    "-": "minus",
+    "+": "plus",
+    "=": "equals_sign",
+    "_": "underscore",
+    "[": "left_square_bracket",
+    "]": "right_square_bracket",
+    "{": "left_curly_bracket",
+    "}": "right_curly_bracket",
+    "\\": "backslash",
+    "|": "vertical_line",
+    ";": "semicolon",
+    "'": "apostrophe",
+    '"': "quotation_mark",
+    ",": "comma",
+    ".": "full_stop",
+    "<": "less_than_sign",
+    ">": "greater_than_sign",
+    "`": "grave_accent",
+    "~": "tilde",
+}
+
+
+def key_name(char: str) -> str:
+    """Textual's name for the key that types `char` (a letter or digit names itself)."""
+    return _KEY_NAMES.get(char, char)

@@ -1,0 +1,107 @@
+"""`annotator validate`: every problem in a project, one `file:line: message` each."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from annotator.core.config import CONFIG_NAME, Schema, load_config
+from annotator.core.errors import AnnotatorError, Problem
+from annotator.core.seeds import Corpus, load_seeds
+from annotator.core.store import (
+    ANNOTATIONS_DIR,
+    SUFFIX,
+    AnnotationFile,
+    StoreError,
+    annotator_name_problem,
+)
+
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def validate_project(root: Path, now: datetime | None = None) -> tuple[list[Problem], str]:
+    """All problems found under `root` (warnings included), and a one-line summary."""
+    problems: list[Problem] = []
+    schema: Schema | None = None
+    corpus: Corpus | None = None
+    try:
+        loaded = load_config(root)
+        schema = loaded.schema
+        problems.extend(loaded.warnings)
+    except AnnotatorError as error:
+        problems.extend(_as_problems(error, CONFIG_NAME))
+    try:
+        corpus = load_seeds(root)
+        problems.extend(corpus.warnings)
+    except AnnotatorError as error:
+        problems.extend(_as_problems(error, "seeds/"))
+
+    files = 0
+    entries = 0
+    folder = root / ANNOTATIONS_DIR
+    paths = sorted(folder.iterdir()) if folder.is_dir() else []
+    for path in paths:
+        name = f"{ANNOTATIONS_DIR}/{path.name}"
+        if path.name.startswith(".") or path.name == "README.md":
+            continue
+        if not path.name.endswith(SUFFIX):
+            problems.append(Problem(name, None, "not an annotation file (expected <annotator>.toml)", warning=True))
+            continue
+        reason = annotator_name_problem(path.name.removesuffix(SUFFIX))
+        if reason:
+            problems.append(Problem(name, None, f"bad annotator file name: the name {reason}"))
+            continue
+        try:
+            store = AnnotationFile.load(path, display=name)
+        except StoreError as error:
+            problems.extend(error.problems)
+            continue
+        files += 1
+        entries += len(store.entries)
+        problems.extend(store.warnings)
+        problems.extend(check_entries(store, name, schema, corpus, now or datetime.now(UTC)))
+
+    errors = sum(not problem.warning for problem in problems)
+    comments = len(corpus) if corpus is not None else 0
+    summary = (
+        f"{comments} comments, {files} annotation files, {entries} entries: "
+        + (f"{errors} problems" if errors else "all valid")
+    )
+    return problems, summary
+
+
+def check_entries(
+    store: AnnotationFile, name: str, schema: Schema | None, corpus: Corpus | None, now: datetime
+) -> list[Problem]:
+    """Labels outside the schema, orphans, repeated topics and timestamps from the future."""
+    lines = store.lines
+    stances = set(schema.stance_names) if schema else None
+    topics = set(schema.topic_names) if schema else None
+    problems: list[Problem] = []
+    for comment_id, entry in store.entries.items():
+        line = lines.get(comment_id)
+        if stances is not None and entry.stance is not None and entry.stance not in stances:
+            problems.append(Problem(name, line, f"comment {comment_id}: unknown stance {entry.stance!r} (kept)"))
+        for topic in sorted(set(entry.topics)):
+            if topics is not None and topic not in topics:
+                problems.append(Problem(name, line, f"comment {comment_id}: unknown topic {topic!r} (kept)"))
+            if entry.topics.count(topic) > 1:
+                problems.append(Problem(name, line, f"comment {comment_id}: topic {topic!r} listed twice"))
+        if corpus is not None and comment_id not in corpus.by_id:
+            quote = store.excerpts.get(comment_id, "")
+            problems.append(
+                Problem(name, line, f"comment {comment_id}: no such comment in seeds/ (orphan: \"{quote}\")")
+            )
+        updated = entry.updated
+        if updated is not None and updated.tzinfo is not None and updated > now + _CLOCK_SKEW:
+            problems.append(
+                Problem(name, line, f"comment {comment_id}: updated {updated.isoformat()} is in the future", warning=True)
+            )
+    return problems
+
+
+def _as_problems(error: AnnotatorError, default_path: str) -> list[Problem]:
+    if isinstance(error, StoreError):
+        return list(error.problems)
+    return [Problem("", None, line) if ":" in line else Problem(default_path, None, line)
+            for line in error.message.splitlines()]

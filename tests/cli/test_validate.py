@@ -1,0 +1,102 @@
+"""`annotator validate`: exit 0 and a summary when all is well, one line per problem and exit 1 when not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.cli import main
+from annotator.core.models import text_id
+from tests.conftest import REPO, make_project
+
+FIRST = "Thanks for sharing this, I believe this kind of work is very promising."
+
+
+def run(capsys, root: Path) -> tuple[int, str, str]:
+    code = main(["validate", "--project", str(root)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_repository_itself_is_valid(capsys) -> None:
+    code, out, err = run(capsys, REPO)
+    assert (code, err) == (0, "")
+    assert out.startswith("22 comments, ")
+    assert out.rstrip().endswith("all valid")
+
+
+def annotated(tmp_path: Path, body: str, name: str = "bob.toml") -> Path:
+    root = make_project(tmp_path, {"a.txt": FIRST + "\nSecond comment.\n"})
+    (root / "annotations" / name).write_text(f'format = 1\nannotator = "{name[:-5]}"\n\n{body}', "utf-8")
+    return root
+
+
+def test_valid_annotations_summary(tmp_path: Path, capsys) -> None:
+    root = annotated(tmp_path, f'[comments.{text_id(FIRST)}]\nstance = "agree"\ntopics = ["scaling"]\nflagged = false\n')
+    assert run(capsys, root) == (0, "2 comments, 1 annotation files, 1 entries: all valid\n", "")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (f'[comments.{text_id(FIRST)}]\nstance = "sarcastic"\n',
+         [f"annotations/bob.toml:4: comment {text_id(FIRST)}: unknown stance 'sarcastic' (kept)"]),
+        (f'[comments.{text_id(FIRST)}]\ntopics = ["quantum", "scaling", "scaling"]\n',
+         [f"annotations/bob.toml:4: comment {text_id(FIRST)}: unknown topic 'quantum' (kept)",
+          f"annotations/bob.toml:4: comment {text_id(FIRST)}: topic 'scaling' listed twice"]),
+        ('# A comment that was removed from the seeds\n[comments.0123456789ab]\nstance = "agree"\n',
+         ['annotations/bob.toml:5: comment 0123456789ab: no such comment in seeds/ '
+          '(orphan: "A comment that was removed from the seeds")']),
+        ('[comments.x]\nstance = "agree"\n[comments.x]\nstance = "mixed"\n',
+         ["annotations/bob.toml:6:12: invalid TOML: Cannot declare ('comments', 'x') twice"]),
+        ('<<<<<<< HEAD\n[comments.x]\n=======\n[comments.y]\n>>>>>>> theirs\n',
+         ["annotations/bob.toml:4: git conflict marker: this file has an unresolved merge",
+          "annotations/bob.toml:6: git conflict marker: this file has an unresolved merge",
+          "annotations/bob.toml:8: git conflict marker: this file has an unresolved merge"]),
+        ('[comments.x]\nflagged = "yes"\nseconds = -1\n',
+         ["annotations/bob.toml:4: comment x: flagged: expected true or false, got 'yes'",
+          "annotations/bob.toml:4: comment x: seconds: expected a number of seconds, 0 or more, got -1.0"]),
+    ],
+)
+def test_each_broken_annotation_fixture(tmp_path: Path, capsys, body: str, expected: list[str]) -> None:
+    code, out, err = run(capsys, annotated(tmp_path, body))
+    lines = err.splitlines()
+    assert code == 1
+    assert out == ""
+    assert lines[:-1] == expected
+    assert lines[-1].startswith("annotator validate: 2 comments")
+
+
+def test_bad_annotator_file_name(tmp_path: Path, capsys) -> None:
+    root = annotated(tmp_path, "", name="bad name.toml")
+    code, _, err = run(capsys, root)
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "annotations/bad name.toml: bad annotator file name: the name use only letters, digits, "
+        "'-', '_' and '.' (no spaces or path separators)"
+    )
+
+
+def test_broken_config_and_seeds_are_both_reported(tmp_path: Path, capsys) -> None:
+    root = make_project(tmp_path, {"a.jsonl": '{"text": "ok"}\n[1]\n'}, config="stance = []\n")
+    code, _, err = run(capsys, root)
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        "annotator.toml: stance: expected at least one [[stance]] label",
+        'seeds/a.jsonl:2: expected a JSON object with a "text" field, got a list',
+    ]
+
+
+def test_warnings_alone_do_not_fail(tmp_path: Path, capsys) -> None:
+    root = annotated(tmp_path, f'[comments.{text_id(FIRST)}]\nstance = "agree"\nconfidence = 0.5\n')
+    code, out, err = run(capsys, root)
+    assert code == 0
+    assert err == f"annotations/bob.toml:4: warning: comment {text_id(FIRST)}: unknown key 'confidence' kept\n"
+    assert out.endswith("all valid\n")
+
+
+def test_missing_project_folder(tmp_path: Path, capsys) -> None:
+    code, out, err = run(capsys, tmp_path / "nowhere")
+    assert code == 1
+    assert "seeds/: not found" in err

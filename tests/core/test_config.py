@@ -1,0 +1,57 @@
+"""The label schema: the shipped default, and an error naming file and key for each mistake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.core.config import default_config_text, load_config, parse_config
+from annotator.core.errors import AnnotatorError
+from tests.conftest import REPO
+
+STANCE = '[[stance]]\nname = "agree"\nkey = "a"\ndescription = "Yes."\n'
+
+
+def test_repository_config_is_the_shipped_default() -> None:
+    assert (REPO / "annotator.toml").read_text("utf-8") == default_config_text()
+    schema = load_config(REPO).schema
+    assert schema.stance_names == ("agree", "disagree", "mixed", "neutral")
+    assert len(schema.topic_names) == 8
+    assert "Stance" in schema.guidelines
+
+
+def test_missing_file_uses_defaults_and_says_so(tmp_path: Path) -> None:
+    loaded = load_config(tmp_path)
+    assert loaded.path is None
+    assert loaded.schema.stance_names[0] == "agree"
+    assert [str(w) for w in loaded.warnings] == ["annotator.toml: warning: not found: using the default labels"]
+
+
+def test_unknown_key_is_a_warning() -> None:
+    schema, warnings = parse_config(STANCE.replace("[[stance]]", "colour = 'red'\n[[stance]]"), "annotator.toml")
+    assert schema.stance_names == ("agree",)
+    assert [str(w) for w in warnings] == ["annotator.toml: warning: unknown key 'colour' ignored"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (STANCE + STANCE.replace('key = "a"', 'key = "b"'), "annotator.toml: stance[1].name: 'agree' is already used by stance[0]"),
+        (STANCE + STANCE.replace('"agree"', '"yes"'), "annotator.toml: stance[1].key: 'a' is already the key of stance[0]"),
+        (STANCE + '[[topic]]\nname = "t"\nkey = "a"\n', "annotator.toml: topic[0].key: 'a' is already the key of stance[0]"),
+        (STANCE.replace('key = "a"', 'key = "j"'), "annotator.toml: stance[0].key: a key the app does not already use, got 'j'"),
+        (STANCE.replace('key = "a"', 'key = "ab"'), "annotator.toml: stance[0].key: a single printable character, got 'ab'"),
+        (STANCE.replace('"agree"', '"strongly agree"'), "annotator.toml: stance[0].name: a label name of letters, digits"),
+        (STANCE.replace('"agree"', '"say \\"yes\\""'), "annotator.toml: stance[0].name: a label name of letters, digits"),
+        ("stance = []\n", "annotator.toml: stance: expected at least one [[stance]] label"),
+        ('guidelines = "x"\n', "annotator.toml: stance: missing: this key is required"),
+        (STANCE.replace("description", "colour"), "annotator.toml: stance[0].colour: unknown key"),
+        (STANCE.replace('key = "a"', "key = 1"), "annotator.toml: stance[0].key: Input should be a valid string, got 1"),
+        ("stance = [", "annotator.toml: not valid TOML"),
+    ],
+)
+def test_errors_name_file_and_key(text: str, message: str) -> None:
+    with pytest.raises(AnnotatorError) as caught:
+        parse_config(text, "annotator.toml")
+    assert str(caught.value).startswith(message)

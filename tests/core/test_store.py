@@ -1,0 +1,241 @@
+"""The annotation files: exact layout, round trips, small diffs, atomic writes, nothing lost."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.core import store as store_module
+from annotator.core.errors import AnnotatorError
+from annotator.core.models import Annotation
+from annotator.core.store import (
+    AnnotationFile,
+    ChangedOnDisk,
+    StoreError,
+    annotation_path,
+    check_annotator_name,
+    safe_annotator_name,
+)
+from tests.conftest import DATA
+
+WHEN = datetime(2026, 11, 27, 9, 30, 0, tzinfo=UTC)
+TEXTS = {
+    "0b1c2d3e4f50": "Thanks for sharing this, I believe this kind of work is very promising. Especially, it pushes us.",
+    "7a8b9c0d1e2f": "NO rigorous, first-principles analysis has ever computed any aspect of any deep learning model",
+    "c3d4e5f60718": "Short one.",
+}
+
+
+def sample(root: Path) -> AnnotationFile:
+    annotations = AnnotationFile.open(root, "alice")
+    annotations.set("7a8b9c0d1e2f", Annotation(stance="disagree", topics=("scaling", "dl-theory"),
+                                               note='Cites "Tensor Programs V".\nSee muP.', seconds=41.5, updated=WHEN),
+                    TEXTS["7a8b9c0d1e2f"])
+    annotations.set("0b1c2d3e4f50", Annotation(stance="agree", updated=WHEN), TEXTS["0b1c2d3e4f50"])
+    annotations.set("c3d4e5f60718", Annotation(flagged=True, updated=WHEN), TEXTS["c3d4e5f60718"])
+    return annotations
+
+
+def test_golden_layout(tmp_path: Path) -> None:
+    annotations = sample(tmp_path)
+    annotations.save()
+    written = (tmp_path / "annotations" / "alice.toml").read_text("utf-8")
+    assert written == (DATA / "golden" / "alice.toml").read_text("utf-8")
+
+
+def test_same_annotations_in_any_order_give_the_same_bytes(tmp_path: Path) -> None:
+    first = sample(tmp_path / "a").render()
+    other = AnnotationFile.open(tmp_path / "b", "alice")
+    for comment_id in reversed(sorted(TEXTS)):
+        other.set(comment_id, sample(tmp_path / "c").get(comment_id), TEXTS[comment_id])
+    assert other.render() == first
+
+
+def test_changing_one_label_changes_only_that_entry(tmp_path: Path) -> None:
+    annotations = sample(tmp_path)
+    before = annotations.render().splitlines()
+    old = annotations.get("7a8b9c0d1e2f")
+    annotations.set("7a8b9c0d1e2f", old.model_copy(update={"stance": "mixed", "updated": datetime(2026, 11, 28, tzinfo=UTC)}))
+    after = annotations.render().splitlines()
+    changed = [line for line in difflib.unified_diff(before, after, lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == [
+        '-stance = "disagree"',
+        '+stance = "mixed"',
+        '-updated = 2026-11-27 09:30:00+00:00',
+        '+updated = 2026-11-28 00:00:00+00:00',
+    ]
+
+
+def test_removing_every_label_removes_the_entry(tmp_path: Path) -> None:
+    annotations = sample(tmp_path)
+    annotations.set("c3d4e5f60718", Annotation())
+    assert "c3d4e5f60718" not in annotations.render()
+    assert "Short one." not in annotations.render()
+
+
+notes = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
+annotation = st.builds(
+    Annotation,
+    stance=st.none() | names,
+    topics=st.lists(names, max_size=4, unique=True).map(tuple),
+    note=st.none() | notes,
+    flagged=st.booleans(),
+    seconds=st.floats(min_value=0, max_value=1e6, allow_nan=False).map(lambda s: round(s, 1)),
+    updated=st.none() | st.datetimes(timezones=st.just(UTC)).map(lambda d: d.replace(microsecond=0)),
+)
+comment_ids = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=16)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(comment_ids, annotation, max_size=6), st.dictionaries(comment_ids, notes, max_size=6))
+def test_any_annotations_write_and_read_back_equal(tmp_path: Path, entries: dict, texts: dict) -> None:
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        round_trip(Path(folder), entries, texts)
+
+
+def round_trip(root: Path, entries: dict, texts: dict) -> None:
+    annotations = AnnotationFile.open(root, "prop")
+    for comment_id, entry in entries.items():
+        annotations.set(comment_id, entry, texts.get(comment_id))
+    annotations.save(force=True)
+    again = AnnotationFile.load(annotations.path)
+    assert again.entries == {k: v for k, v in entries.items() if not v.is_empty}
+    assert again.render() == annotations.render()
+
+
+def test_unknown_labels_and_keys_survive_a_rewrite(tmp_path: Path) -> None:
+    path = tmp_path / "annotations" / "bob.toml"
+    path.parent.mkdir()
+    path.write_text(
+        'format = 1\nannotator = "bob"\nreviewed_by = "carol"\n\n'
+        '[comments.aaa]\nstance = "sarcastic"\ntopics = ["quantum"]\nflagged = false\nconfidence = 0.8\n'
+        '[comments.aaa.source]\ntool = "prodigy"\n\n'
+        '[comments.bbb]\nstance = "agree"\ntopics = []\nflagged = false\n',
+        "utf-8",
+    )
+    annotations = AnnotationFile.load(path)
+    assert sorted(str(w) for w in annotations.warnings) == [
+        f"{path}:3: warning: unknown key 'reviewed_by' kept",
+        f"{path}:5: warning: comment aaa: unknown key 'confidence' kept",
+        f"{path}:5: warning: comment aaa: unknown key 'source' kept",
+    ]
+    annotations.set("bbb", Annotation(stance="disagree"))
+    annotations.save()
+    again = AnnotationFile.load(path)
+    assert again.extra == {"reviewed_by": "carol"}
+    kept = again.get("aaa")
+    assert (kept.stance, kept.topics) == ("sarcastic", ("quantum",))
+    assert kept.model_extra == {"confidence": 0.8, "source": {"tool": "prodigy"}}
+    assert again.get("bbb").stance == "disagree"
+
+
+def test_interrupted_write_leaves_old_file_and_no_stray_files(tmp_path: Path, monkeypatch) -> None:
+    annotations = sample(tmp_path)
+    annotations.save()
+    path = annotations.path
+    before = path.read_bytes()
+
+    def crash(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module.os, "replace", crash)
+    annotations.set("c3d4e5f60718", Annotation(stance="neutral"))
+    with pytest.raises(OSError, match="No space left"):
+        annotations.save()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["alice.toml"]
+
+
+def test_write_keeps_the_file_mode(tmp_path: Path) -> None:
+    annotations = sample(tmp_path)
+    annotations.save()
+    os.chmod(annotations.path, 0o640)
+    annotations.set("c3d4e5f60718", Annotation(stance="neutral"))
+    annotations.save()
+    assert annotations.path.stat().st_mode & 0o777 == 0o640
+
+
+def test_refuses_to_overwrite_a_file_changed_on_disk(tmp_path: Path) -> None:
+    annotations = sample(tmp_path)
+    annotations.save()
+    annotations.path.write_text(annotations.path.read_text("utf-8") + "\n# edited by hand\n", "utf-8")
+    annotations.set("c3d4e5f60718", Annotation(stance="neutral"))
+    with pytest.raises(ChangedOnDisk):
+        annotations.save()
+    assert annotations.path.read_text("utf-8").endswith("# edited by hand\n")
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "annotations" / "bob.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        ("format = 1\n[comments.a]\nstance = \n", ["bob.toml:3:10: invalid TOML: Invalid value"]),
+        ("format = 1\n[comments.a]\nflagged = false\n[comments.a]\nflagged = true\n",
+         ["bob.toml:4:12: invalid TOML: Cannot declare ('comments', 'a') twice"]),
+        ("format = 1\n<<<<<<< HEAD\n[comments.a]\n=======\n[comments.b]\n>>>>>>> other\n",
+         ["bob.toml:2: git conflict marker", "bob.toml:4: git conflict marker", "bob.toml:6: git conflict marker"]),
+        ("format = 1\n\n[comments.a]\nstance = 3\ntopics = \"x\"\n\n[comments.b]\nflagged = \"yes\"\n",
+         ["bob.toml:3: comment a: stance: expected text, got 3",
+          "bob.toml:3: comment a: topics: expected a list of topic names, got 'x'",
+          "bob.toml:7: comment b: flagged: expected true or false, got 'yes'"]),
+        ("format = 2\n", ["bob.toml:1: format 2 is newer than this annotator reads (1)"]),
+    ],
+)
+def test_unparseable_files_are_reported_and_never_overwritten(tmp_path: Path, text: str, messages: list[str]) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(StoreError) as caught:
+        AnnotationFile.open(tmp_path, "bob")
+    reported = [str(problem) for problem in caught.value.problems]
+    assert len(reported) == len(messages)
+    for line, message in zip(reported, messages, strict=True):
+        assert line.startswith(f"annotations/{message}"), line
+    assert path.read_text("utf-8") == text
+
+
+def test_a_symlink_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.toml"
+    outside.write_text("format = 1\n", "utf-8")
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "bob.toml").symlink_to(outside)
+    with pytest.raises(StoreError, match="symbolic link: refused"):
+        AnnotationFile.open(tmp_path, "bob")
+
+
+def test_empty_file_reads_as_no_annotations(tmp_path: Path) -> None:
+    write(tmp_path, "")
+    annotations = AnnotationFile.open(tmp_path, "bob")
+    assert annotations.entries == {}
+    assert [str(w) for w in annotations.warnings] == ["annotations/bob.toml: warning: empty file: no annotations"]
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", ".git", "CON", "con.txt", "", "x" * 300, "a b", "café", "a\\b"])
+def test_bad_annotator_names_are_refused(tmp_path: Path, name: str) -> None:
+    with pytest.raises(AnnotatorError, match="annotator name"):
+        annotation_path(tmp_path, name)
+
+
+@pytest.mark.parametrize("name", ["alice", "bob-2", "c.d_e", "gold", "X1"])
+def test_good_annotator_names(name: str) -> None:
+    assert check_annotator_name(name) == name
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"), [("Ada Lovelace", "ada-lovelace"), ("  ../etc  ", "etc"), ("José García", "jos-garc-a"), ("...", "")]
+)
+def test_safe_annotator_name(raw: str, safe: str) -> None:
+    assert safe_annotator_name(raw) == safe
