@@ -67,7 +67,7 @@ class Schema(BaseModel):
     stance: tuple[Label, ...] = Field(min_length=1)
     topic: tuple[Label, ...] = ()
     auto_advance: bool = Field(
-        default=True, description="After a stance is chosen, move to the next unlabeled comment."
+        default=False, description="After a stance is chosen, move to the next unlabeled comment."
     )
 
     @field_validator("format")

@@ -16,27 +16,27 @@ class KeyAction:
     id: str
     keys: tuple[str, ...]
     description: str
-    show: bool = False  # shown in the footer (eight at most)
+    footer: str = ""  # a word or two for the footer; empty: not shown there (eight at most)
 
 
 ACTIONS: tuple[KeyAction, ...] = (
-    KeyAction("next", ("j", "down"), "Next comment", show=True),
-    KeyAction("previous", ("k", "up"), "Previous comment", show=True),
-    KeyAction("next_unlabeled", ("space",), "Next unlabeled comment", show=True),
+    KeyAction("next", ("j", "down"), "Next comment", footer="Next"),
+    KeyAction("previous", ("k", "up"), "Previous comment", footer="Prev"),
+    KeyAction("next_unlabeled", ("space",), "Next unlabeled comment", footer="Unlabeled"),
     KeyAction("first", ("g", "home"), "First comment"),
     KeyAction("last", ("G", "end"), "Last comment"),
     KeyAction("page_down", ("pagedown",), "Page down"),
     KeyAction("page_up", ("pageup",), "Page up"),
     KeyAction("goto", ("colon",), "Jump to a comment by id"),
-    KeyAction("note", ("e",), "Edit the note (Escape leaves it)", show=True),
-    KeyAction("flag", ("f",), "Flag for later, or unflag", show=True),
-    KeyAction("search", ("slash",), "Search the text and filter the list", show=True),
+    KeyAction("note", ("e",), "Edit the note (Escape leaves it)", footer="Note"),
+    KeyAction("flag", ("f",), "Flag for later, or unflag", footer="Flag"),
+    KeyAction("search", ("slash",), "Search the text and filter the list", footer="Search"),
     KeyAction("filter", ("v",), "Filter: all, unlabeled, labeled, flagged, a stance, a topic"),
     KeyAction("clear_filter", ("escape",), "Clear the search and filter"),
-    KeyAction("undo", ("u", "ctrl+z"), "Undo the last label change", show=True),
+    KeyAction("undo", ("u", "ctrl+z"), "Undo the last label change", footer="Undo"),
     KeyAction("redo", ("U", "ctrl+y"), "Redo"),
     KeyAction("auto_advance", ("A",), "Auto-advance to the next unlabeled after a stance: on/off"),
-    KeyAction("help", ("question_mark",), "Help: keys, guidelines, labels", show=True),
+    KeyAction("help", ("question_mark",), "Help: keys, guidelines, labels", footer="Help"),
     KeyAction("quit", ("ctrl+q",), "Quit (every change is saved)"),
 )
 

@@ -46,6 +46,33 @@ def one_line(text: str) -> str:
     return "".join(ch for ch in flat if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str, keep_newlines: bool = True) -> str:
+    """`text` made safe to draw in a terminal, visibly: control characters become their
+    Unicode pictures (ESC shows as ␛), tabs become spaces, bidirectional overrides become �.
+    Newlines are kept unless `keep_newlines` is false (then they show as ␤)."""
+    if text.isprintable() and not (keep_newlines is False and "\n" in text):
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\n":
+            out.append("\n" if keep_newlines else "\u2424")
+        elif ch == "\t":
+            out.append("    ")
+        elif code < 0x20:
+            out.append(chr(0x2400 + code))
+        elif code == 0x7F:
+            out.append("\u2421")
+        elif 0x80 <= code < 0xA0 or ch in _BIDI_CONTROLS or unicodedata.category(ch) in {"Cs", "Co"}:
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
     """The first `length` characters of `text` on one line, with '…' where it was cut."""
     flat = one_line(text)

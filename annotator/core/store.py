@@ -226,13 +226,17 @@ class AnnotationFile:
 
     def save(self, force: bool = False) -> None:
         """Write the file atomically; refuse (`ChangedOnDisk`) if someone changed it since we read it."""
+        self.write(self.render(), force)
+
+    def write(self, text: str, force: bool = False) -> None:
+        """Write `text` (a `render()` taken earlier, perhaps on another thread) as `save` does."""
         if not force and DiskState.of(self.path) != self.disk:
             raise ChangedOnDisk(
                 f"{ANNOTATIONS_DIR}/{self.path.name}: changed on disk since it was read",
                 hint="reload it before saving, so that neither change is lost",
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, self.render())
+        atomic_write(self.path, text)
         self.disk = DiskState.of(self.path)
 
 

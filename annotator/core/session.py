@@ -1,0 +1,231 @@
+"""An annotation session: one annotator labelling a corpus, with undo, filters and time per comment.
+
+Headless, so every rule of the session (what a key does to a label, what undo restores, what
+counts as active time) is tested without a terminal. The app only calls it and draws the result.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from annotator.core.config import Schema
+from annotator.core.models import Annotation, Comment, utc_now
+from annotator.core.store import AnnotationFile
+
+IDLE_AFTER = 60.0  # seconds without a key press that stop counting as time on a comment
+UNDO_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One label change, as undo sees it: the entry before and after."""
+
+    comment_id: str
+    before: Annotation | None
+    after: Annotation | None
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """Which comments the list shows: a status or label, and a text search (case-insensitive)."""
+
+    kind: str = "all"  # all | unlabeled | labeled | flagged | stance | topic
+    value: str = ""  # the stance or topic name, for those kinds
+    query: str = ""
+
+    @property
+    def is_all(self) -> bool:
+        return self.kind == "all" and not self.query
+
+    def describe(self) -> str:
+        parts = [] if self.kind == "all" else [f"{self.kind}: {self.value}" if self.value else self.kind]
+        if self.query:
+            parts.append(f"search: {self.query}")
+        return ", ".join(parts) or "all"
+
+
+@dataclass(slots=True)
+class _Visit:
+    comment_id: str
+    last: float
+    active: float = 0.0
+
+
+@dataclass
+class Session:
+    """The annotator's labels on the corpus, and everything a key press can do to them.
+
+    Mutations happen on one thread (the app's); `lock` guards them against a saver thread
+    that renders the file at the same time.
+    """
+
+    comments: Sequence[Comment]
+    schema: Schema
+    store: AnnotationFile
+    clock: Callable[[], float] = time.monotonic
+    now: Callable[[], datetime] = utc_now
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    version: int = 0  # counts changes to the store, for the saver
+    _undo: list[Change] = field(default_factory=list)
+    _redo: list[Change] = field(default_factory=list)
+    _visit: _Visit | None = None
+    _index: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._index = {comment.id: position for position, comment in enumerate(self.comments)}
+        self.labeled_count = sum(
+            1 for comment_id, entry in self.store.entries.items() if entry.is_labeled and comment_id in self._index
+        )
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def annotation(self, comment_id: str) -> Annotation | None:
+        return self.store.get(comment_id)
+
+    def position(self, comment_id: str) -> int | None:
+        """Where `comment_id` is in the corpus, or None if there is no such comment."""
+        return self._index.get(comment_id)
+
+    def is_labeled(self, position: int) -> bool:
+        entry = self.store.get(self.comments[position].id)
+        return entry is not None and entry.is_labeled
+
+    # Changing labels -------------------------------------------------------------------------
+
+    def set_stance(self, comment_id: str, stance: str) -> Change:
+        """Choose `stance`; choosing the current stance again clears it."""
+        entry = self._entry(comment_id)
+        new = None if entry.stance == stance else stance
+        return self._apply(comment_id, entry.model_copy(update={"stance": new}))
+
+    def toggle_topic(self, comment_id: str, topic: str) -> Change:
+        entry = self._entry(comment_id)
+        topics = set(entry.topics) ^ {topic}
+        return self._apply(comment_id, entry.model_copy(update={"topics": tuple(sorted(topics))}))
+
+    def toggle_flag(self, comment_id: str) -> Change:
+        entry = self._entry(comment_id)
+        return self._apply(comment_id, entry.model_copy(update={"flagged": not entry.flagged}))
+
+    def set_note(self, comment_id: str, note: str) -> Change | None:
+        """Set the note (None when it did not change, so that undo skips it)."""
+        entry = self._entry(comment_id)
+        note = note.strip("\n") or None
+        if note == entry.note:
+            return None
+        return self._apply(comment_id, entry.model_copy(update={"note": note}))
+
+    def undo(self) -> Change | None:
+        """Put back the entry as it was before the last change; None when there is nothing to undo."""
+        if not self._undo:
+            return None
+        change = self._undo.pop()
+        self._write(change.comment_id, change.before)
+        self._redo.append(change)
+        return change
+
+    def redo(self) -> Change | None:
+        if not self._redo:
+            return None
+        change = self._redo.pop()
+        self._write(change.comment_id, change.after)
+        self._undo.append(change)
+        return change
+
+    def _entry(self, comment_id: str) -> Annotation:
+        self.spend_time()
+        return self.store.get(comment_id) or Annotation()
+
+    def _apply(self, comment_id: str, after: Annotation) -> Change:
+        after = after.model_copy(update={"updated": self.now(), "seconds": self._seconds_with_visit(comment_id, after)})
+        change = Change(comment_id, self.store.get(comment_id), after)
+        self._write(comment_id, after)
+        self._undo.append(change)
+        del self._undo[:-UNDO_LIMIT]
+        self._redo.clear()
+        return change
+
+    def _write(self, comment_id: str, entry: Annotation | None) -> None:
+        was = self.store.get(comment_id)
+        position = self._index.get(comment_id)
+        with self.lock:
+            self.store.set(comment_id, entry, self.comments[position].text if position is not None else None)
+            self.version += 1
+        if position is not None:
+            self.labeled_count += int(bool(entry and entry.is_labeled)) - int(bool(was and was.is_labeled))
+
+    # Time per comment ------------------------------------------------------------------------
+
+    def visit(self, comment_id: str | None) -> None:
+        """The annotator now looks at `comment_id`: close the time of the previous visit."""
+        if self._visit is not None and self._visit.comment_id == comment_id:
+            return
+        self.leave()
+        if comment_id is not None:
+            self._visit = _Visit(comment_id, self.clock())
+
+    def spend_time(self) -> None:
+        """A key press: count the time since the last one, unless it was idle (over a minute)."""
+        if self._visit is None:
+            return
+        moment = self.clock()
+        gap = moment - self._visit.last
+        if gap <= IDLE_AFTER:
+            self._visit.active += gap
+        self._visit.last = moment
+
+    def leave(self) -> None:
+        """Add the current visit's active time to its comment's entry (if it has one)."""
+        if self._visit is None:
+            return
+        self.spend_time()
+        visit, self._visit = self._visit, None
+        entry = self.store.get(visit.comment_id)
+        if entry is not None and visit.active >= 0.05:
+            self._write(visit.comment_id, entry.model_copy(update={"seconds": round(entry.seconds + visit.active, 1)}))
+
+    def _seconds_with_visit(self, comment_id: str, entry: Annotation) -> float:
+        """Seconds for an entry being changed: the visit's time so far is folded in and restarted."""
+        visit = self._visit
+        if visit is None or visit.comment_id != comment_id:
+            return entry.seconds
+        seconds = round(entry.seconds + visit.active, 1)
+        visit.active = 0.0
+        return seconds
+
+    # Finding comments ------------------------------------------------------------------------
+
+    def matches(self, position: int, view: Filter) -> bool:
+        comment = self.comments[position]
+        entry = self.store.get(comment.id)
+        kind = view.kind
+        if kind == "unlabeled" and entry is not None and entry.is_labeled:
+            return False
+        if kind == "labeled" and (entry is None or not entry.is_labeled):
+            return False
+        if kind == "flagged" and (entry is None or not entry.flagged):
+            return False
+        if kind == "stance" and (entry is None or entry.stance != view.value):
+            return False
+        if kind == "topic" and (entry is None or view.value not in entry.topics):
+            return False
+        return not view.query or view.query.casefold() in comment.text.casefold()
+
+    def select(self, view: Filter) -> list[int]:
+        """The corpus positions that `view` shows, in corpus order."""
+        if view.is_all:
+            return list(range(len(self.comments)))
+        return [position for position in range(len(self.comments)) if self.matches(position, view)]
+
+    def next_unlabeled(self, rows: Sequence[int], after: int) -> int | None:
+        """The first row after row `after` (wrapping round) whose comment is unlabeled."""
+        count = len(rows)
+        for step in range(1, count + 1):
+            row = (after + step) % count
+            if not self.is_labeled(rows[row]):
+                return row
+        return None

@@ -1,0 +1,64 @@
+"""Help: every key, the labels with their descriptions, and the guidelines from annotator.toml."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from annotator.core.config import Schema
+from annotator.core.keymap import ACTIONS
+from annotator.core.models import printable
+
+_KEY_LABELS = {"question_mark": "?", "slash": "/", "colon": ":", "space": "space", "escape": "Esc"}
+
+
+def key_label(key: str) -> str:
+    """How a Textual key name is written for people."""
+    return _KEY_LABELS.get(key, key)
+
+
+def help_content(schema: Schema) -> Content:
+    """The text of the help screen."""
+    lines: list[Content] = [Content.styled("Keys", "bold underline")]
+    for action in ACTIONS:
+        keys = " / ".join(key_label(key) for key in action.keys)
+        lines.append(Content.assemble((f"  {keys:<16}", "bold $accent"), action.description))
+    lines.append(Content.assemble(("  ctrl+p          ", "bold $accent"), "Command palette: every action by name"))
+    lines += [Content(""), Content.styled("Stance (one per comment; the same key again clears it)", "bold underline")]
+    for label in schema.stance:
+        lines.append(Content.assemble((f"  {label.key:<4}", "bold $accent"), (f"{label.name:<16}", "bold"), label.description))
+    lines += [Content(""), Content.styled("Topics (any number; each key toggles one)", "bold underline")]
+    for label in schema.topic:
+        lines.append(Content.assemble((f"  {label.key:<4}", "bold $accent"), (f"{label.name:<16}", "bold"), label.description))
+    lines += [
+        Content(""),
+        Content.styled("Tip", "bold underline"),
+        Content("  With auto-advance on (A), choose topics first and the stance last: the stance moves on."),
+        Content(""),
+        Content.styled("Guidelines", "bold underline"),
+        Content(printable(schema.guidelines.strip() or "(none in annotator.toml)")),
+    ]
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, the labels and the guidelines; Escape, q or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+    ]
+
+    def __init__(self, schema: Schema) -> None:
+        super().__init__()
+        self._schema = schema
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body", classes="dialog"):
+            yield Static(help_content(self._schema))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

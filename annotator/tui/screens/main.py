@@ -1,0 +1,462 @@
+"""The main screen: the comment list beside the comment and its labels. It coordinates the widgets,
+turns keys into session calls, and is the one place that saves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from annotator.core.keymap import ACTIONS
+from annotator.core.session import Change, Filter, Session
+from annotator.core.store import ANNOTATIONS_DIR
+from annotator.tui.screens.dialogs import Picker, Prompt, Question
+from annotator.tui.screens.help import HelpScreen
+from annotator.tui.widgets.comment_list import CommentList
+from annotator.tui.widgets.editor import CommentView, EditorPane, LabelPanel, NoteEditor
+
+RETRY_SECONDS = 3.0
+BAR_WIDTH = 12
+
+
+@dataclass
+class Saved(Message):
+    """The saver wrote the session as it was at `version`."""
+
+    version: int
+
+
+@dataclass
+class SaveFailed(Message):
+    """The saver could not write the file; the changes are still in memory."""
+
+    reason: str
+
+
+def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
+    """`done` of `total` as a bar of block characters."""
+    filled = round(width * done / total) if total else 0
+    return "█" * filled + "░" * (width - filled)
+
+
+class MainScreen(Screen[None]):
+    """Label comments: keys come here, go to the session, and the changed rows are redrawn."""
+
+    BINDINGS = [
+        Binding(",".join(action.keys), action.id, action.footer or action.description, show=bool(action.footer),
+                tooltip=action.description, id=f"main.{action.id}")
+        for action in ACTIONS
+    ]
+
+    def __init__(self, session: Session, annotator: str) -> None:
+        super().__init__()
+        self.session = session
+        self.annotator = annotator
+        self.view = Filter()
+        self.auto_advance = session.schema.auto_advance
+        self.saved_version = session.version
+        self.save_error: str | None = None
+        self._saving = False
+        self._quitting = False
+        self._rows_labeled = 0  # labeled comments among the filtered rows
+        self._row_labeled: dict[int, bool] | None = None  # filtered rows (None: all) -> labeled
+        for label in session.schema.stance:
+            self._bindings.bind(label.key, f"stance('{label.name}')", f"Stance: {label.name}", show=False)
+        for label in session.schema.topic:
+            self._bindings.bind(label.key, f"topic('{label.name}')", f"Topic: {label.name}", show=False)
+
+    # Layout ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        schema = self.session.schema
+        width = max((len(name) for name in schema.stance_names), default=4)
+        yield Header(icon="✎")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield CommentList(self.session.comments, self.session.annotation, width, id="comments")
+                yield Input(placeholder="search the text; Enter filters, Escape cancels", id="search")
+                yield Static(id="progress")
+            with Vertical(id="right"):
+                yield CommentView(id="comment")
+                yield EditorPane(schema, id="editor")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "annotator"
+        self.sub_title = self.annotator
+        self.query_one("#search", Input).display = False
+        self._apply_filter(Filter(), keep=False)
+        self.query_one(CommentList).focus()
+
+    # Shown state -----------------------------------------------------------------------------
+
+    @property
+    def comment_list(self) -> CommentList:
+        return self.query_one(CommentList)
+
+    def current_position(self) -> int | None:
+        rows = self.comment_list.rows
+        cursor = self.comment_list.cursor
+        return rows[cursor] if 0 <= cursor < len(rows) else None
+
+    def current_id(self) -> str | None:
+        position = self.current_position()
+        return None if position is None else self.session.comments[position].id
+
+    @on(CommentList.Highlighted)
+    def _show_current(self) -> None:
+        position = self.current_position()
+        comment = None if position is None else self.session.comments[position]
+        self.session.visit(comment.id if comment else None)  # may record time on the last comment
+        self.schedule_save()
+        self.query_one(CommentView).show(comment, position or 0, len(self.session.comments))
+        self._show_labels()
+        self._show_progress()
+
+    def _show_labels(self) -> None:
+        comment_id = self.current_id()
+        entry = self.session.annotation(comment_id) if comment_id else None
+        self.query_one(LabelPanel).show(entry)
+        note = self.query_one(NoteEditor)
+        if not note.has_focus:
+            note.load_text(entry.note if entry and entry.note else "")
+
+    def _show_progress(self) -> None:
+        session = self.session
+        total = len(session.comments)
+        labeled = session.labeled_count
+        parts: list[str | tuple[str, str]] = [
+            (f"{labeled}/{total} ", "bold"), (progress_bar(labeled, total), "$success"),
+        ]
+        if not self.view.is_all:
+            rows = len(self.comment_list.rows)
+            parts += [
+                "  ", (printable_filter(self.view), "$accent"), f" {self._rows_labeled}/{rows} ",
+                (progress_bar(self._rows_labeled, rows, 6), "$success"),
+            ]
+        parts += ["  ", self._save_state()]
+        if self.auto_advance:
+            parts += ["  ", ("auto→", "$accent")]
+        self.query_one("#progress", Static).update(Content.assemble(*parts))
+
+    def _save_state(self) -> tuple[str, str]:
+        if self.save_error:
+            return ("✗ not saved (retrying)", "bold $error")
+        if self.saved_version != self.session.version:
+            return ("○ saving…", "$warning")
+        return ("● saved", "$success")
+
+    # Keys ------------------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        self.session.spend_time()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Label and navigation keys do nothing while typing in the note or the search box."""
+        focused = self.focused
+        if isinstance(focused, (Input, NoteEditor)) and action not in {"quit", "help"}:
+            return False
+        return True
+
+    def action_stance(self, name: str) -> None:
+        comment_id = self.current_id()
+        if comment_id is None:
+            return
+        change = self.session.set_stance(comment_id, name)
+        self._changed(comment_id)
+        if self.auto_advance and change.after is not None and change.after.stance is not None:
+            self.action_next_unlabeled()
+
+    def action_topic(self, name: str) -> None:
+        comment_id = self.current_id()
+        if comment_id is not None:
+            self.session.toggle_topic(comment_id, name)
+            self._changed(comment_id)
+
+    def action_flag(self) -> None:
+        comment_id = self.current_id()
+        if comment_id is not None:
+            self.session.toggle_flag(comment_id)
+            self._changed(comment_id)
+
+    def action_undo(self) -> None:
+        self._undo_or_redo(self.session.undo(), "Nothing to undo")
+
+    def action_redo(self) -> None:
+        self._undo_or_redo(self.session.redo(), "Nothing to redo")
+
+    def _undo_or_redo(self, change: Change | None, nothing: str) -> None:
+        if change is None:
+            self.notify(nothing, markup=False, timeout=2)
+            return
+        row = self.row_of(change.comment_id)
+        if row is not None:
+            self.comment_list.move_to(row)
+        self._changed(change.comment_id)
+
+    def row_of(self, comment_id: str) -> int | None:
+        """The list row of a comment, or None if the filter hides it."""
+        position = self.session.position(comment_id)
+        if position is None or self._row_labeled is None:
+            return position
+        return self.comment_list.rows.index(position) if position in self._row_labeled else None
+
+    def _changed(self, comment_id: str) -> None:
+        """Redraw what one comment's change affects, and save."""
+        position = self.session.position(comment_id)
+        if position is not None:
+            self.comment_list.refresh_position(position)
+            if self._row_labeled is not None and position in self._row_labeled:
+                now = self.session.is_labeled(position)
+                self._rows_labeled += int(now) - int(self._row_labeled[position])
+                self._row_labeled[position] = now
+        self._show_labels()
+        self._show_progress()
+        self.schedule_save()
+
+    def action_next(self) -> None:
+        self.comment_list.move_to(self.comment_list.cursor + 1)
+
+    def action_previous(self) -> None:
+        self.comment_list.move_to(self.comment_list.cursor - 1)
+
+    def action_first(self) -> None:
+        self.comment_list.move_to(0)
+
+    def action_last(self) -> None:
+        self.comment_list.move_to(len(self.comment_list.rows) - 1)
+
+    def action_page_down(self) -> None:
+        self.comment_list.move_to(self.comment_list.cursor + max(1, self.comment_list.size.height - 1))
+
+    def action_page_up(self) -> None:
+        self.comment_list.move_to(self.comment_list.cursor - max(1, self.comment_list.size.height - 1))
+
+    def action_next_unlabeled(self) -> None:
+        row = self.session.next_unlabeled(self.comment_list.rows, self.comment_list.cursor)
+        if row is None:
+            self.notify("Every comment here is labeled.", markup=False, timeout=3)
+        else:
+            self.comment_list.move_to(row)
+
+    def action_auto_advance(self) -> None:
+        self.auto_advance = not self.auto_advance
+        state = "on: a stance moves to the next unlabeled comment" if self.auto_advance else "off"
+        self.notify(f"Auto-advance {state}", markup=False, timeout=3)
+        self._show_progress()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.session.schema))
+
+    # The note --------------------------------------------------------------------------------
+
+    def action_note(self) -> None:
+        if self.current_id() is not None:
+            self.query_one(NoteEditor).focus()
+
+    @on(NoteEditor.Done)
+    def _note_done(self) -> None:
+        self._save_note()
+        self.comment_list.focus()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if isinstance(event.widget, NoteEditor):
+            self._save_note()
+
+    def _save_note(self) -> None:
+        comment_id = self.current_id()
+        if comment_id is None:
+            return
+        if self.session.set_note(comment_id, self.query_one(NoteEditor).text) is not None:
+            self._changed(comment_id)
+
+    # Finding ---------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.value = self.view.query
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._close_search()
+        self._apply_filter(Filter(self.view.kind, self.view.value, event.value.strip()))
+
+    def _close_search(self) -> None:
+        self.query_one("#search", Input).display = False
+        self.comment_list.focus()
+
+    def action_clear_filter(self) -> None:
+        if self.query_one("#search", Input).has_focus:
+            self._close_search()
+        elif not self.view.is_all:
+            self._apply_filter(Filter())
+
+    def action_filter(self) -> None:
+        schema = self.session.schema
+        options = [("all", "All comments"), ("unlabeled", "Unlabeled"), ("labeled", "Labeled"), ("flagged", "Flagged")]
+        options += [(f"stance:{name}", f"Stance: {name}") for name in schema.stance_names]
+        options += [(f"topic:{name}", f"Topic: {name}") for name in schema.topic_names]
+
+        def chosen(choice: str | None) -> None:
+            if choice is not None:
+                kind, _, value = choice.partition(":")
+                self._apply_filter(Filter(kind, value, self.view.query))
+
+        self.app.push_screen(Picker("Show which comments?", options), chosen)
+
+    def _apply_filter(self, view: Filter, keep: bool = True) -> None:
+        """Show the comments `view` selects, keeping the cursor on the same comment where it can."""
+        current = self.current_id() if keep else None
+        self.view = view
+        rows = self.session.select(view)
+        if view.is_all:
+            self._row_labeled = None
+        else:
+            self._row_labeled = {position: self.session.is_labeled(position) for position in rows}
+            self._rows_labeled = sum(self._row_labeled.values())
+        self.comment_list.show_rows(rows, 0)
+        row = self.row_of(current) if current is not None else None
+        self.comment_list.move_to(row or 0)
+        self._show_current()
+
+    def action_goto(self) -> None:
+        def check(value: str) -> str | None:
+            return None if not value or self.session.position(value) is not None else "No comment has that id."
+
+        def jump(comment_id: str | None) -> None:
+            if not comment_id:
+                return
+            if self.row_of(comment_id) is None:
+                self._apply_filter(Filter(), keep=False)
+            row = self.row_of(comment_id)
+            if row is not None:
+                self.comment_list.move_to(row)
+
+        self.app.push_screen(Prompt("Jump to the comment with id:", "a comment id", check=check), jump)
+
+    # Saving ----------------------------------------------------------------------------------
+
+    def schedule_save(self) -> None:
+        """Start writing the file unless a write is already under way (it will write again)."""
+        if self._saving or self.saved_version == self.session.version:
+            if self._quitting and not self._saving:
+                self.app.exit()
+            return
+        self._saving = True
+        self._save_in_thread()
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def _save_in_thread(self) -> None:
+        session = self.session
+        with session.lock:
+            version = session.version
+            text = session.store.render()
+        try:
+            session.store.write(text)
+        except Exception as error:  # reported to the user; the change stays in memory
+            self.post_message(SaveFailed(describe_failure(error)))
+        else:
+            self.post_message(Saved(version))
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self._saving = False
+        self.saved_version = message.version
+        if self.save_error:
+            self.notify(f"Saved to {ANNOTATIONS_DIR}/{self.annotator}.toml again.", markup=False)
+        self.save_error = None
+        self._show_progress()
+        self.schedule_save()
+
+    @on(SaveFailed)
+    def _save_failed(self, message: SaveFailed) -> None:
+        self._saving = False
+        first = self.save_error is None
+        self.save_error = message.reason
+        self._show_progress()
+        if first:
+            self.notify(
+                f"Could not save: {message.reason}. Your changes are kept in memory; retrying every "
+                f"{RETRY_SECONDS:.0f} s.",
+                severity="error", markup=False, timeout=8,
+            )
+        if self._quitting:
+            self._ask_before_quitting()
+        else:
+            self.set_timer(RETRY_SECONDS, self.schedule_save)
+
+    # Quitting --------------------------------------------------------------------------------
+
+    def action_quit(self) -> None:
+        """Quit once every change is on disk; if it cannot be written, ask."""
+        if isinstance(self.focused, NoteEditor):
+            self._save_note()
+        self.session.leave()
+        self._quitting = True
+        if self.save_error and not self._saving:
+            self._ask_before_quitting()
+        else:
+            self.schedule_save()
+
+    def _ask_before_quitting(self) -> None:
+        def answered(answer: str) -> None:
+            if answer == "discard":
+                self.app.exit()
+            elif answer == "elsewhere":
+                self._save_elsewhere()
+            else:
+                self._quitting = False
+                self.set_timer(RETRY_SECONDS, self.schedule_save)
+
+        self.app.push_screen(
+            Question(
+                "Unsaved changes",
+                f"Your labels could not be written: {self.save_error}.",
+                [("w", "elsewhere", "write them to another file"), ("d", "discard", "quit and lose them"),
+                 ("r", "retry", "stay and keep retrying")],
+            ),
+            answered,
+        )
+
+    def _save_elsewhere(self) -> None:
+        def write(path: str | None) -> None:
+            if not path:
+                self._quitting = False
+                return
+            from pathlib import Path
+
+            from annotator.core.store import atomic_write
+
+            try:
+                atomic_write(Path(path).expanduser(), self.session.store.render())
+            except OSError as error:
+                self.notify(f"Could not write {path}: {describe_failure(error)}", severity="error", markup=False)
+                self._ask_before_quitting()
+            else:
+                self.app.exit()
+
+        self.app.push_screen(Prompt("Write the labels to this file:", "a path, e.g. ~/labels-backup.toml"), write)
+
+
+def describe_failure(error: BaseException) -> str:
+    """A short, plain reason for a failed write."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f" ({error.filename})" if error.filename else ""
+        return f"{error.strerror}{where}"
+    return str(error) or type(error).__name__
+
+
+def printable_filter(view: Filter) -> str:
+    from annotator.core.models import printable
+
+    return printable(view.describe(), keep_newlines=False)

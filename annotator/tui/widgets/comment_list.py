@@ -1,0 +1,136 @@
+"""The comment list: one row per comment, drawn with the Line API so only visible rows cost anything.
+
+A row is a status mark (· unlabeled, ● labeled, ⚑ flagged), the stance, and a one-line excerpt.
+The list shows `rows` (corpus positions, filtered by the screen); the cursor is a row number.
+Changing a label refreshes that one line; nothing rebuilds the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotator.core.models import Annotation, Comment, printable
+
+MARK_UNLABELED = "·"
+MARK_LABELED = "●"
+MARK_FLAGGED = "⚑"
+EXCERPT_CHARS = 400  # no row is wider than this; the rest is cut
+
+
+class CommentList(ScrollView, can_focus=True):
+    """A virtualized list of comments; the screen owns what it shows and handles its messages."""
+
+    COMPONENT_CLASSES = {
+        "comment-list--cursor",
+        "comment-list--unlabeled",
+        "comment-list--labeled",
+        "comment-list--flagged",
+        "comment-list--stance",
+    }
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to another row."""
+
+        row: int
+
+    def __init__(self, comments: Sequence[Comment], lookup, stance_width: int, **kwargs) -> None:
+        """`lookup(comment_id)` gives the current annotation (or None) for a comment."""
+        super().__init__(**kwargs)
+        self._comments = comments
+        self._lookup = lookup
+        self._stance_width = stance_width
+        self._rows: Sequence[int] = range(len(comments))
+        self._excerpts: dict[int, str] = {}
+
+    # What is shown ---------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[int]:
+        return self._rows
+
+    def show_rows(self, rows: Sequence[int], cursor: int) -> None:
+        """Show `rows` (corpus positions) with the cursor on row `cursor`."""
+        self._rows = rows
+        self.virtual_size = Size(0, len(rows))
+        self.refresh()
+        self.move_to(cursor)
+
+    def refresh_position(self, position: int) -> None:
+        """Redraw the row of corpus position `position`, if it is on screen."""
+        top = self.scroll_offset.y
+        for y in range(top, min(top + self.size.height, len(self._rows))):
+            if self._rows[y] == position:
+                self.refresh_line(y)
+
+    def move_to(self, row: int) -> None:
+        if not self._rows:
+            self.cursor = 0
+            return
+        self.cursor = max(0, min(row, len(self._rows) - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True, force=True)
+        self.post_message(self.Highlighted(new))
+
+    # Drawing ---------------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(0, len(self._rows))
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if row >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        position = self._rows[row]
+        comment = self._comments[position]
+        entry: Annotation | None = self._lookup(comment.id)
+        base = self.rich_style
+        if row == self.cursor:
+            base = base + self.get_component_rich_style("comment-list--cursor")
+        if entry is not None and entry.flagged:
+            mark, mark_style = MARK_FLAGGED, "comment-list--flagged"
+        elif entry is not None and entry.is_labeled:
+            mark, mark_style = MARK_LABELED, "comment-list--labeled"
+        else:
+            mark, mark_style = MARK_UNLABELED, "comment-list--unlabeled"
+        stance = (entry.stance if entry is not None and entry.stance else "").ljust(self._stance_width)
+        segments = [
+            Segment(f" {mark} ", base + self.get_component_rich_style(mark_style, partial=True)),
+            Segment(stance[: self._stance_width] + " ",
+                    base + self.get_component_rich_style("comment-list--stance", partial=True)),
+            Segment(self._excerpt(position), base),
+        ]
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _excerpt(self, position: int) -> str:
+        text = self._excerpts.get(position)
+        if text is None:
+            if len(self._excerpts) > 4096:
+                self._excerpts.clear()
+            text = self._excerpts[position] = printable(
+                " ".join(self._comments[position].text[:EXCERPT_CHARS].split()), keep_newlines=False
+            )
+        return text
+
+    # Mouse -----------------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        row = self.scroll_offset.y + event.y
+        if 0 <= row < len(self._rows):
+            self.move_to(row)
+

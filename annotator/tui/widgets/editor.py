@@ -1,0 +1,121 @@
+"""The right-hand side: the selected comment in full, and the labels being edited.
+
+All comment text, notes and names go through `Content(...)` (never markup) after `printable`.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static, TextArea
+
+from annotator.core.config import Schema
+from annotator.core.models import Annotation, Comment, printable
+
+
+class CommentView(VerticalScroll, can_focus=False):
+    """The full text of the selected comment, with its id and source."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="comment-meta")
+        yield Static(id="comment-text")
+
+    def show(self, comment: Comment | None, position: int, total: int) -> None:
+        meta = self.query_one("#comment-meta", Static)
+        body = self.query_one("#comment-text", Static)
+        if comment is None:
+            meta.update(Content("No comment matches the filter. Escape clears it."))
+            body.update(Content(""))
+            return
+        parts = [(f"#{position + 1}/{total}", "bold"), "  ", (comment.id, "$accent"), "  ",
+                 (printable(f"{comment.source}:{comment.line}", keep_newlines=False), "dim")]
+        if comment.author:
+            parts += ["  ", (printable(comment.author, keep_newlines=False), "italic")]
+        meta.update(Content.assemble(*parts))
+        body.update(Content(printable(comment.text)))
+        self.scroll_home(animate=False)
+
+
+class LabelPanel(Static):
+    """Stance choices, topic toggles and the flag of the selected comment, each with its key.
+
+    Choices flow onto as many lines as the width needs, never breaking inside one choice.
+    """
+
+    def __init__(self, schema: Schema, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._schema = schema
+        self._entry = Annotation()
+
+    def show(self, entry: Annotation | None) -> None:
+        self._entry = entry or Annotation()
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        entry, schema = self._entry, self._schema
+        stance = [self._choice(label.key, label.name, entry.stance == label.name, "●", "○") for label in schema.stance]
+        if entry.stance and entry.stance not in schema.stance_names:
+            stance.append(Content.styled(f"{printable(entry.stance, False)} (not in annotator.toml, kept)", "$warning"))
+        topics = [self._choice(label.key, label.name, label.name in entry.topics, "■", "□") for label in schema.topic]
+        topics += [
+            Content.styled(f"{printable(topic, False)} (not in annotator.toml, kept)", "$warning")
+            for topic in entry.topics
+            if topic not in schema.topic_names
+        ]
+        flag = ("⚑ flagged for later", "bold $warning") if entry.flagged else ("not flagged", "dim")
+        width = max(self.size.width, 20)
+        lines = self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
+        lines.append(Content.assemble(("       [f] ", "dim"), flag))
+        self.update(Content("\n").join(lines))
+
+    @staticmethod
+    def _choice(key: str, name: str, chosen: bool, on: str, off: str) -> Content:
+        style = "bold $success" if chosen else ""
+        return Content.assemble((f"[{key}] ", "dim"), (f"{on if chosen else off} {name}", style))
+
+    @staticmethod
+    def _flow(title: str, items: list[Content], width: int) -> list[Content]:
+        """`items` after a bold `title`, wrapped between items to fit `width` cells."""
+        indent = " " * len(title)
+        lines: list[Content] = []
+        line = Content.styled(title, "bold")
+        filled = False
+        for item in items:
+            if filled and line.cell_length + 2 + item.cell_length > width:
+                lines.append(line)
+                line, filled = Content(indent), False
+            line = line + ("  " if filled else "") + item
+            filled = True
+        lines.append(line)
+        return lines
+
+
+class NoteEditor(TextArea):
+    """The note of the selected comment; Escape leaves it and saves the note."""
+
+    BINDINGS = [Binding("escape", "done", "Done", id="note.done")]
+
+    class Done(Message):
+        """The annotator left the note editor."""
+
+    def action_done(self) -> None:
+        self.post_message(self.Done())
+
+
+class EditorPane(Vertical):
+    """The labels and the note, below the comment."""
+
+    def __init__(self, schema: Schema, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._schema = schema
+
+    def compose(self) -> ComposeResult:
+        yield LabelPanel(self._schema, id="labels")
+        yield Static(Content.assemble(("Note ", "bold"), ("[e] edit, Escape to finish", "dim")), id="note-title")
+        yield NoteEditor(id="note", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
