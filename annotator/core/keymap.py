@@ -21,7 +21,7 @@ class KeyAction:
 
 ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("next", ("j", "down"), "Next comment", footer="Next"),
-    KeyAction("previous", ("k", "up"), "Previous comment", footer="Prev"),
+    KeyAction("previous", ("k", "up"), "Previous comment"),
     KeyAction("next_unlabeled", ("space",), "Next unlabeled comment", footer="Unlabeled"),
     KeyAction("first", ("g", "home"), "First comment"),
     KeyAction("last", ("G", "end"), "Last comment"),

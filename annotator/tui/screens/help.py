@@ -26,8 +26,8 @@ def help_content(schema: Schema) -> Content:
     lines: list[Content] = [Content.styled("Keys", "bold underline")]
     for action in ACTIONS:
         keys = " / ".join(key_label(key) for key in action.keys)
-        lines.append(Content.assemble((f"  {keys:<16}", "bold $accent"), action.description))
-    lines.append(Content.assemble(("  ctrl+p          ", "bold $accent"), "Command palette: every action by name"))
+        lines.append(Content.assemble((f"  {keys:<13}", "bold $accent"), action.description))
+    lines.append(Content.assemble(("  ctrl+p       ", "bold $accent"), "Command palette: every action by name"))
     lines += [Content(""), Content.styled("Stance (one per comment; the same key again clears it)", "bold underline")]
     for label in schema.stance:
         lines.append(Content.assemble((f"  {label.key:<4}", "bold $accent"), (f"{label.name:<16}", "bold"), label.description))

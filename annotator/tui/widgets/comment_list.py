@@ -26,7 +26,7 @@ MARK_FLAGGED = "⚑"
 EXCERPT_CHARS = 400  # no row is wider than this; the rest is cut
 
 
-class CommentList(ScrollView, can_focus=True):
+class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
     """A virtualized list of comments; the screen owns what it shows and handles its messages."""
 
     COMPONENT_CLASSES = {

@@ -71,7 +71,7 @@ class LabelPanel(Static):
         flag = ("⚑ flagged for later", "bold $warning") if entry.flagged else ("not flagged", "dim")
         width = max(self.size.width, 20)
         lines = self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
-        lines.append(Content.assemble(("       [f] ", "dim"), flag))
+        lines.append(Content.assemble(("Flag   ", "bold"), ("[f] ", "dim"), flag))
         self.update(Content("\n").join(lines))
 
     @staticmethod

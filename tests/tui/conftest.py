@@ -1,0 +1,82 @@
+"""Running the app in tests: a project copy, a fixed clock, and helpers that wait for the saver."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from annotator.core.project import Project
+from annotator.core.store import AnnotationFile
+from annotator.tui.app import AnnotatorApp, build_app
+from annotator.tui.screens.main import MainScreen
+from tests.conftest import make_project
+
+NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
+
+HOSTILE = [
+    "[bold]not bold[/bold] [/] [/ [@click=app.quit]click me[/] $name ${x}",
+    "ANSI \x1b[31mred\x1b[0m and a bell\x07 and a NUL-free control \x01 here",
+    "Emoji 👩‍💻🎉, CJK 中文字符测试, right-to-left עברית العربية, and a \u202e bidi override",
+    "averyveryverylongwordwithoutanyspaces" * 8,
+]
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.value = 1000.0
+
+    def __call__(self) -> float:
+        return self.value
+
+    def advance(self, seconds: float) -> None:
+        self.value += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, clock: FakeClock):
+    """Build the app on a fresh copy of the bundled project (plus `extra` seed lines)."""
+
+    def make(annotator: str | None = "alice", extra: list[str] | None = None, root: Path | None = None) -> AnnotatorApp:
+        root = root or make_project(tmp_path / "project")
+        if extra:
+            (root / "seeds" / "zz_extra.txt").write_text("\n".join(extra) + "\n", "utf-8")
+        return build_app(Project.open(root), annotator, clock=clock, now=lambda: NOW)
+
+    return make
+
+
+async def ready(pilot) -> MainScreen:
+    """Wait until the main screen is up."""
+    for _ in range(100):
+        await pilot.pause()
+        if isinstance(pilot.app.screen, MainScreen):
+            return pilot.app.screen
+    raise AssertionError(f"main screen never came up; on {pilot.app.screen!r}")
+
+
+async def settled(pilot) -> MainScreen:
+    """Wait until every change is on disk (or the saver has given up for now)."""
+    screen = next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
+    for _ in range(200):
+        await pilot.pause()
+        if not screen._saving and (screen.saved_version == screen.session.version or screen.save_error):
+            return screen
+    raise AssertionError("the saver never settled")
+
+
+def on_disk(app: AnnotatorApp, annotator: str = "alice") -> AnnotationFile:
+    """The annotator's file as it is on disk now."""
+    return AnnotationFile.open(app.project.root, annotator)
+
+
+def disk_entry(app: AnnotatorApp, index: int, annotator: str = "alice"):
+    return on_disk(app, annotator).get(app.project.corpus.comments[index].id)

@@ -1,0 +1,231 @@
+"""Each action of the main screen, checked in the annotation file on disk."""
+
+from __future__ import annotations
+
+from annotator.tui.screens.help import HelpScreen
+from annotator.tui.widgets.comment_list import CommentList
+from annotator.tui.widgets.editor import NoteEditor
+from tests.tui.conftest import NOW, disk_entry, on_disk, ready, settled
+
+
+async def test_stance_key_sets_and_the_same_key_clears(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        await pilot.press("d")
+        await settled(pilot)
+        entry = disk_entry(app, 0)
+        assert (entry.stance, entry.topics, entry.flagged, entry.updated) == ("disagree", (), False, NOW)
+        await pilot.press("a")
+        await settled(pilot)
+        assert disk_entry(app, 0).stance == "agree"
+        await pilot.press("a")
+        await settled(pilot)
+        assert disk_entry(app, 0) is None  # nothing left: the entry is gone
+    text = (app.project.root / "annotations" / "alice.toml").read_text("utf-8")
+    assert "[comments." not in text
+
+
+async def test_topics_toggle_and_flag(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        await pilot.press("2", "4", "f")
+        await settled(pilot)
+        entry = disk_entry(app, 0)
+        assert (entry.topics, entry.flagged) == (("memorization", "scaling"), True)
+        await pilot.press("2", "f")
+        await settled(pilot)
+        assert (disk_entry(app, 0).topics, disk_entry(app, 0).flagged) == (("memorization",), False)
+
+
+async def test_one_stance_and_one_topic_in_three_keys(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("m", "3", "j")
+        await settled(pilot)
+        assert (disk_entry(app, 0).stance, disk_entry(app, 0).topics) == ("mixed", ("reasoning",))
+        assert screen.current_position() == 1
+
+
+async def test_note_is_saved_when_escape_leaves_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("e")
+        assert isinstance(app.focused, NoteEditor)
+        await pilot.press(*"cites [bold] $x", "enter", *"two")
+        await pilot.press("d")  # typed into the note, not a stance
+        await pilot.press("escape")
+        assert isinstance(app.focused, CommentList)
+        await settled(pilot)
+        entry = disk_entry(app, 0)
+        assert (entry.note, entry.stance) == ("cites [bold] $x\ntwod", None)
+        await pilot.press("j", "k")
+        assert screen.query_one(NoteEditor).text == "cites [bold] $x\ntwod"
+
+
+async def test_navigation_keys(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("j", "j", "down")
+        assert screen.current_position() == 3
+        await pilot.press("k", "up")
+        assert screen.current_position() == 1
+        await pilot.press("G")
+        assert screen.current_position() == 21
+        await pilot.press("g")
+        assert screen.current_position() == 0
+        await pilot.press("a", "j", "a", "k")  # label 0 and 1, back on 0
+        await pilot.press("space")
+        assert screen.current_position() == 2
+
+
+async def test_jump_to_a_comment_by_id(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        target = app.project.corpus.comments[17].id
+        await pilot.press("colon", *"nosuchid", "enter")
+        assert "No comment has that id." in str(app.screen.query_one("#prompt-error").render())
+        await pilot.press(*["backspace"] * 8, *target, "enter")
+        await pilot.pause()
+        assert screen.current_position() == 17
+
+
+async def test_auto_advance_moves_to_next_unlabeled_after_a_stance(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("j", "n", "g")  # comment 1 labeled; back to 0
+        await pilot.press("A")
+        await pilot.press("1", "a")  # topic then stance: comment 0 done, skip 1 (labeled), land on 2
+        assert screen.current_position() == 2
+        await settled(pilot)
+        assert (disk_entry(app, 0).stance, disk_entry(app, 0).topics) == ("agree", ("dl-theory",))
+        await pilot.press("A", "d")
+        assert screen.current_position() == 2
+
+
+async def test_search_filters_and_escape_returns_to_the_same_comment(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("slash", *"gpt", "enter")
+        rows = list(screen.comment_list.rows)
+        texts = [app.project.corpus.comments[row].text for row in rows]
+        assert texts and all("gpt" in text.lower() for text in texts)
+        assert len(rows) < 22
+        await pilot.press("j")
+        chosen = screen.current_position()
+        await pilot.press("d")
+        await settled(pilot)
+        await pilot.press("escape")
+        assert len(screen.comment_list.rows) == 22
+        assert screen.current_position() == chosen
+        assert on_disk(app).get(app.project.corpus.comments[chosen].id).stance == "disagree"
+
+
+async def test_filters_by_status_stance_and_topic(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("a", "j", "d", "5", "j", "f")
+
+        async def pick(option_id: str) -> list[int]:
+            await pilot.press("v")
+            options = app.screen.query_one("#picker-options")
+            options.highlighted = options.get_option_index(option_id)
+            await pilot.press("enter")
+            await pilot.pause()
+            return list(screen.comment_list.rows)
+
+        assert await pick("labeled") == [0, 1]
+        assert await pick("unlabeled") == list(range(2, 22))
+        assert await pick("flagged") == [2]
+        assert await pick("stance:disagree") == [1]
+        assert await pick("topic:code-models") == [1]
+        assert await pick("all") == list(range(22))
+
+
+async def test_undo_and_redo_several_steps(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("a", "1", "j", "d", "f")
+        await settled(pilot)
+        await pilot.press("u", "u")  # flag, then stance on comment 1
+        await settled(pilot)
+        assert disk_entry(app, 1) is None
+        assert screen.current_position() == 1
+        await pilot.press("u")  # topic on comment 0
+        await settled(pilot)
+        assert (disk_entry(app, 0).stance, disk_entry(app, 0).topics) == ("agree", ())
+        assert screen.current_position() == 0
+        await pilot.press("U", "U")
+        await settled(pilot)
+        assert disk_entry(app, 0).topics == ("dl-theory",)
+        assert disk_entry(app, 1).stance == "disagree"
+        assert disk_entry(app, 1).flagged is False
+        await pilot.press("ctrl+y")
+        await settled(pilot)
+        assert disk_entry(app, 1).flagged is True
+
+
+async def test_help_shows_keys_labels_and_guidelines(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 60)) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-body Static").render())
+        for expected in ("Next unlabeled comment", "disagree", "Disputes, corrects", "memorization",
+                         "Each comment is a reply", "Undo the last label change"):
+            assert expected in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_active_seconds_add_up_and_skip_idle_time(make_app, clock) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        clock.advance(5)
+        await pilot.press("a")
+        clock.advance(7)
+        await pilot.press("j")  # leaving: 7 more seconds
+        await settled(pilot)
+        assert disk_entry(app, 0).seconds == 12.0
+        await pilot.press("k")
+        clock.advance(300)  # idle: not counted
+        await pilot.press("1")
+        clock.advance(2)
+        await pilot.press("j")
+        await settled(pilot)
+        assert disk_entry(app, 0).seconds == 14.0
+
+
+async def test_quitting_writes_everything(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        await pilot.press("a", "e", *"last words", "ctrl+q")
+        await pilot.pause()
+    assert disk_entry(app, 0).note == "last words"
+    assert disk_entry(app, 0).stance == "agree"
+
+
+async def test_asks_for_a_name_when_none_is_known(make_app) -> None:
+    app = make_app(annotator=None)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press(*"../x", "enter")
+        assert str(app.screen.query_one("#prompt-error").render()) == "must not start with a dot"
+        await pilot.press(*["backspace"] * 4, *"carol", "enter")
+        screen = await ready(pilot)
+        assert screen.sub_title == "carol"
+        await pilot.press("n")
+        await settled(pilot)
+        assert disk_entry(app, 0, "carol").stance == "neutral"

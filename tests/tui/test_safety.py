@@ -1,0 +1,127 @@
+"""Failing writes, hostile text, and a corpus of 100,000 comments."""
+
+from __future__ import annotations
+
+import errno
+
+from annotator.core import store as store_module
+from annotator.core.project import Project
+from annotator.tui.app import build_app
+from annotator.tui.screens.dialogs import Question
+from annotator.tui.widgets.comment_list import CommentList
+from annotator.tui.widgets.editor import CommentView, LabelPanel
+from tests.conftest import make_project
+from tests.tui.conftest import HOSTILE, disk_entry, ready, settled
+
+
+def fail_writes(monkeypatch) -> list[int]:
+    """Make every atomic write fail as a read-only folder does; returns a list that counts tries."""
+    tries: list[int] = []
+
+    def refuse(path, text):
+        tries.append(1)
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(store_module, "atomic_write", refuse)
+    return tries
+
+
+async def test_a_failing_write_keeps_the_change_reports_it_and_retries(make_app, monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        tries = fail_writes(monkeypatch)
+        await pilot.press("d")
+        await settled(pilot)
+        assert screen.save_error is not None and "Read-only file system" in screen.save_error
+        assert "not saved" in str(screen.query_one("#progress").render())
+        assert any("Could not save" in n.message for n in app._notifications)
+        assert screen.session.annotation(app.project.corpus.comments[0].id).stance == "disagree"
+        assert disk_entry(app, 0) is None
+        monkeypatch.undo()
+        await pilot.pause(3.5)  # the retry timer
+        await settled(pilot)
+        assert len(tries) == 1
+        assert screen.save_error is None
+        assert disk_entry(app, 0).stance == "disagree"
+        assert "● saved" in str(screen.query_one("#progress").render())
+
+
+async def test_quitting_with_unsaved_changes_asks_first(make_app, monkeypatch, tmp_path) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        fail_writes(monkeypatch)
+        await pilot.press("a")
+        await settled(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, Question)
+        await pilot.press("r")  # stay
+        assert not isinstance(app.screen, Question)
+        assert app.is_running
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, Question), app.screen
+        monkeypatch.undo()
+        backup = tmp_path / "backup.toml"
+        await pilot.press("w")
+        app.screen.query_one("#prompt-input").value = str(backup)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert 'stance = "agree"' in backup.read_text("utf-8")
+    assert disk_entry(app, 0) is None
+
+
+async def test_hostile_text_is_shown_literally_everywhere(make_app) -> None:
+    app = make_app(extra=HOSTILE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("G")
+        for index in range(len(HOSTILE)):
+            comment = app.project.corpus.comments[22 + index]
+            await pilot.press("colon", *comment.id, "enter")
+            await pilot.pause()
+            shown = str(screen.query_one("#comment-text").render())
+            assert "\x1b" not in shown and "\x07" not in shown
+            if index == 0:
+                assert "[bold]not bold[/bold] [/] [/ [@click=app.quit]click me[/] $name ${x}" in shown
+            if index == 1:
+                assert "␛[31mred␛[0m" in shown
+            await pilot.press("e", *"[/] [@click=app.quit]x[/]", "escape", "a")
+            await settled(pilot)
+            assert app.is_running
+        assert disk_entry(app, 22).note == "[/] [@click=app.quit]x[/]"
+        lines = [screen.query_one(CommentList).render_line(y).text for y in range(screen.query_one(CommentList).size.height)]
+        assert not any("\x1b" in line for line in lines)
+
+
+async def test_hostile_annotator_and_label_names_in_the_header_and_panel(tmp_path) -> None:
+    root = make_project(tmp_path / "p")
+    (root / "annotations" / "x.toml").write_text(
+        f'format = 1\n\n[comments.{Project.open(root).corpus.comments[0].id}]\nstance = "[b]x[/b]"\n'
+        'topics = ["[/]", "$y"]\n', "utf-8")
+    app = build_app(Project.open(root), "x")
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        panel = str(screen.query_one(LabelPanel).render())
+        assert "[b]x[/b] (not in annotator.toml, kept)" in panel
+        assert "[/] (not in annotator.toml, kept)" in panel
+
+
+async def test_100k_comments_mount_and_move(tmp_path) -> None:
+    """Mounts 100,000 comments and moves through them; the benchmark reports the time."""
+    root = make_project(tmp_path / "big", {"big.txt": "\n".join(f"Comment number {i}: " + "words " * 30 for i in range(100_000))})
+    app = build_app(Project.open(root), "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("G")
+        assert screen.current_position() == 99_999
+        await pilot.press("k", "k", "a", "g", "j")
+        assert screen.current_position() == 1
+        await pilot.press("pagedown")
+        assert screen.current_position() > 1
+        await settled(pilot)
+        assert disk_entry(app, 99_997).stance == "agree"
+        shown = str(screen.query_one(CommentView).query_one("#comment-text").render())
+        assert shown.startswith(f"Comment number {screen.current_position()}:")
