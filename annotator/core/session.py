@@ -6,7 +6,6 @@ counts as active time) is tested without a terminal. The app only calls it and d
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -59,8 +58,7 @@ class _Visit:
 class Session:
     """The annotator's labels on the corpus, and everything a key press can do to them.
 
-    Mutations happen on one thread (the app's); `lock` guards them against a saver thread
-    that renders the file at the same time.
+    Mutations happen on one thread (the app's); the store guards itself against the saver thread.
     """
 
     comments: Sequence[Comment]
@@ -68,7 +66,6 @@ class Session:
     store: AnnotationFile
     clock: Callable[[], float] = time.monotonic
     now: Callable[[], datetime] = utc_now
-    lock: threading.Lock = field(default_factory=threading.Lock)
     version: int = 0  # counts changes to the store, for the saver
     _undo: list[Change] = field(default_factory=list)
     _redo: list[Change] = field(default_factory=list)
@@ -77,9 +74,7 @@ class Session:
 
     def __post_init__(self) -> None:
         self._index = {comment.id: position for position, comment in enumerate(self.comments)}
-        self.labeled_count = sum(
-            1 for comment_id, entry in self.store.entries.items() if entry.is_labeled and comment_id in self._index
-        )
+        self.recount()
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -89,6 +84,12 @@ class Session:
     def position(self, comment_id: str) -> int | None:
         """Where `comment_id` is in the corpus, or None if there is no such comment."""
         return self._index.get(comment_id)
+
+    def recount(self) -> None:
+        """Count the labeled comments again, after the store was reloaded from disk."""
+        self.labeled_count = sum(
+            1 for comment_id, entry in self.store.entries.items() if entry.is_labeled and comment_id in self._index
+        )
 
     def is_labeled(self, position: int) -> bool:
         entry = self.store.get(self.comments[position].id)
@@ -152,9 +153,8 @@ class Session:
     def _write(self, comment_id: str, entry: Annotation | None) -> None:
         was = self.store.get(comment_id)
         position = self._index.get(comment_id)
-        with self.lock:
-            self.store.set(comment_id, entry, self.comments[position].text if position is not None else None)
-            self.version += 1
+        self.store.set(comment_id, entry, self.comments[position].text if position is not None else None)
+        self.version += 1
         if position is not None:
             self.labeled_count += int(bool(entry and entry.is_labeled)) - int(bool(was and was.is_labeled))
 

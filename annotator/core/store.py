@@ -20,14 +20,23 @@ Deterministic (the same annotations give the same bytes), one value per line, an
 comment above each entry. Writes are atomic. A file that does not parse is never overwritten,
 nor one that changed on disk since it was read. Keys and labels this version does not know are
 kept and written back.
+
+An unresolved merge (written by `annotator git-merge-driver` when two branches changed the same
+comment in different ways) keeps the merged entry, with "ours" in the fields that clash, and adds
+a `[comments.ID.conflict]` table: `fields` (the fields that clash), then the whole entry as it was
+in the common ancestor (`[comments.ID.conflict.base]`) and on the other branch
+(`[comments.ID.conflict.theirs]`). The file still parses; `annotator validate` reports the entry
+until the table is deleted.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import os
 import re
 import tempfile
+import threading
 import tomllib
 from contextlib import suppress
 from dataclasses import dataclass
@@ -43,7 +52,9 @@ from annotator.core.models import Annotation, excerpt, one_line
 ANNOTATIONS_DIR = "annotations"
 FORMAT_VERSION = 1
 SUFFIX = ".toml"
+JOURNAL_SUFFIX = ".journal"
 GOLD = "gold"
+CONFLICT_KEY = "conflict"  # an entry's unresolved merge: see the module docstring
 HEADER = (
     "# annotator labels: one entry per comment, sorted by comment id.\n"
     "# The comment line above each entry quotes the start of the comment it labels.\n"
@@ -127,7 +138,17 @@ class DiskState:
 class AnnotationFile:
     """One annotator's labels, indexed by comment id, with each entry's text cached for writing.
 
-    Changing one entry re-serializes only that entry; nothing re-parses the file.
+    Two ways to make changes durable:
+
+    - `commit()` appends the entries changed since the last commit to a write-ahead journal,
+      `annotations/.<annotator>.journal` (one JSON line each, flushed and fsynced). Its cost does
+      not grow with the corpus: this is what the app does after every key press.
+    - `compact()` (or `save()`) rewrites the TOML file atomically and removes the journal. The app
+      does this when the annotator pauses and on quit; command-line tools call `save()`.
+
+    Loading replays a journal left behind by a session that did not finish (a crash, a kill), so
+    a committed change is never lost. The methods may be called from a saver thread while the app
+    thread calls `set`: an internal lock guards the shared state.
     """
 
     def __init__(
@@ -150,7 +171,23 @@ class AnnotationFile:
         self.disk = disk
         self.lines = lines or {}  # entry header lines as read from disk, for messages
         self._order = sorted(self.entries)
-        self._chunks: dict[str, str] = {}
+        self._chunks: dict[str, tuple[Annotation, str | None, str]] = {}  # id -> (entry, excerpt, text)
+        self._lock = threading.RLock()
+        self._sequence = 0  # counts calls to `set`
+        self._uncommitted: dict[str, int] = {}  # id -> sequence of its change, since the last commit
+        self._base: dict[str, Annotation | None] = {}  # id -> entry before this session's changes
+        self._changed_at: dict[str, int] = {}  # id -> sequence of its last change not yet in the file
+        self._journal_has_records = False
+
+    @property
+    def journal(self) -> Path:
+        """The write-ahead journal beside the file (never committed to git)."""
+        return journal_path(self.path)
+
+    @property
+    def needs_compaction(self) -> bool:
+        """Whether the TOML file lags behind the labels (changes only in memory or the journal)."""
+        return bool(self._changed_at) or self._journal_has_records
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -160,11 +197,14 @@ class AnnotationFile:
         path = annotation_path(root, annotator)
         if path.exists() or path.is_symlink():
             return cls.load(path, display=f"{ANNOTATIONS_DIR}/{path.name}")
-        return cls(path, annotator)
+        store = cls(path, annotator)
+        store._replay_journal(f"{ANNOTATIONS_DIR}/{store.journal.name}")
+        return store
 
     @classmethod
-    def load(cls, path: Path, display: str | None = None) -> AnnotationFile:
-        """Parse the file at `path`; raise `StoreError` naming file, line and column on bad input."""
+    def load(cls, path: Path, display: str | None = None, replay: bool = True) -> AnnotationFile:
+        """Parse the file at `path` (and replay its journal); raise `StoreError` naming file, line
+        and column on bad input."""
         name = display or str(path)
         annotator = path.name.removesuffix(SUFFIX)
         if path.is_symlink():
@@ -179,9 +219,36 @@ class AnnotationFile:
         except OSError as error:
             raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
         parsed = parse_annotations(text, name, annotator)
-        return cls(
+        store = cls(
             path, annotator, parsed.entries, parsed.excerpts, parsed.extra, parsed.warnings, disk, parsed.lines
         )
+        if replay:
+            store._replay_journal(str(Path(name).with_name(store.journal.name)))
+        return store
+
+    def _replay_journal(self, name: str) -> None:
+        """Apply the records of a journal left by an unfinished session, newest last."""
+        try:
+            data = self.journal.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
+        records, skipped = read_journal(data)
+        for comment_id, entry, quote in records:
+            self._base.setdefault(comment_id, self.entries.get(comment_id))
+            self._changed_at[comment_id] = 0
+            if quote is not None:
+                self.excerpts[comment_id] = quote
+            self._store(comment_id, entry)
+        self._journal_has_records = bool(records) or bool(skipped)
+        if records:
+            self.warnings.append(Problem(
+                name, None, f"recovered {len(records)} unsaved changes from a session that did not finish",
+                warning=True,
+            ))
+        if skipped:
+            self.warnings.append(Problem(name, None, f"ignored {skipped} incomplete journal lines", warning=True))
 
     # Changing ---------------------------------------------------------------------------------
 
@@ -193,13 +260,20 @@ class AnnotationFile:
 
         `text` is the comment's text, for the excerpt line; without it the old excerpt stays.
         """
-        if text is not None:
-            self.excerpts[comment_id] = excerpt(text)
-        self._chunks.pop(comment_id, None)
+        with self._lock:
+            self._sequence += 1
+            self._base.setdefault(comment_id, self.entries.get(comment_id))
+            self._changed_at[comment_id] = self._sequence
+            if text is not None:
+                self.excerpts[comment_id] = excerpt(text)
+            self._store(comment_id, annotation)
+            self._uncommitted.pop(comment_id, None)
+            self._uncommitted[comment_id] = self._sequence
+
+    def _store(self, comment_id: str, annotation: Annotation | None) -> None:
         if annotation is None or annotation.is_empty:
             if self.entries.pop(comment_id, None) is not None:
                 del self._order[bisect.bisect_left(self._order, comment_id)]
-            self.excerpts.pop(comment_id, None)
             return
         if comment_id not in self.entries:
             bisect.insort(self._order, comment_id)
@@ -207,29 +281,81 @@ class AnnotationFile:
 
     # Writing ---------------------------------------------------------------------------------
 
+    def commit(self) -> int:
+        """Append the entries changed since the last commit to the journal, durably.
+
+        Returns how many were written. Costs the size of the changes, not of the file.
+        """
+        with self._lock:
+            changed, self._uncommitted = list(self._uncommitted), {}
+            snapshot = [(comment_id, self.entries.get(comment_id), self.excerpts.get(comment_id))
+                        for comment_id in changed]
+        if not snapshot:
+            return 0
+        lines = []
+        for comment_id, entry, quote in snapshot:
+            chunk = None if entry is None else self._chunk(comment_id, entry, quote)
+            lines.append(json.dumps({"id": comment_id, "chunk": chunk}, ensure_ascii=False) + "\n")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            append_durably(self.journal, "".join(lines))
+        except BaseException:
+            with self._lock:  # not written: commit them again next time
+                for comment_id in changed:
+                    self._uncommitted.setdefault(comment_id, self._changed_at.get(comment_id, 0))
+            raise
+        self._journal_has_records = True
+        return len(snapshot)
+
     def render(self) -> str:
         """The whole file, as it is written: header, then one entry per comment, sorted by id."""
-        head = {"format": FORMAT_VERSION, "annotator": self.annotator} | self.extra
+        with self._lock:
+            order = list(self._order)
+            entries = dict(self.entries)
+            excerpts = dict(self.excerpts)
+            extra = dict(self.extra)
+        head = {"format": FORMAT_VERSION, "annotator": self.annotator} | extra
         parts = [HEADER, tomli_w.dumps(head)]
-        chunks = self._chunks
-        for comment_id in self._order:
-            chunk = chunks.get(comment_id)
-            if chunk is None:
-                chunk = chunks[comment_id] = self._render_entry(comment_id)
-            parts.append(chunk)
+        parts.extend(self._chunk(comment_id, entries[comment_id], excerpts.get(comment_id)) for comment_id in order)
         return "".join(parts)
 
-    def _render_entry(self, comment_id: str) -> str:
-        body = tomli_w.dumps({"comments": {comment_id: self.entries[comment_id].to_toml_dict()}})
-        quote = self.excerpts.get(comment_id)
-        return f"\n# {quote}\n{body}" if quote else f"\n{body}"
+    def _chunk(self, comment_id: str, entry: Annotation, quote: str | None) -> str:
+        """The text of one entry (excerpt line and table), from the cache when it is still valid."""
+        cached = self._chunks.get(comment_id)
+        if cached is not None and cached[0] is entry and cached[1] == quote:
+            return cached[2]
+        body = tomli_w.dumps({"comments": {comment_id: entry.to_toml_dict()}})
+        text = f"\n# {quote}\n{body}" if quote else f"\n{body}"
+        self._chunks[comment_id] = (entry, quote, text)
+        return text
 
     def save(self, force: bool = False) -> None:
-        """Write the file atomically; refuse (`ChangedOnDisk`) if someone changed it since we read it."""
-        self.write(self.render(), force)
+        """Rewrite the file atomically with every change, and drop the journal.
+
+        Refuses (`ChangedOnDisk`) if someone changed the file since it was read, unless `force`.
+        """
+        self.compact(force)
+
+    def compact(self, force: bool = False) -> None:
+        """Write the TOML file from memory (atomically) and remove the journal it now includes.
+
+        Changes made while it writes stay pending. Call `commit` and `compact` from one thread.
+        """
+        with self._lock:
+            sequence = self._sequence
+            text = self.render()
+        self.write(text, force)
+        with self._lock:
+            for comment_id in [i for i, at in self._changed_at.items() if at <= sequence]:
+                del self._changed_at[comment_id]
+                self._base.pop(comment_id, None)
+                self._uncommitted.pop(comment_id, None)
+            if not self._uncommitted:
+                remove_durably(self.journal)
+                self._journal_has_records = False
 
     def write(self, text: str, force: bool = False) -> None:
-        """Write `text` (a `render()` taken earlier, perhaps on another thread) as `save` does."""
+        """Write `text` (a `render()` taken earlier, perhaps on another thread) as the file."""
         if not force and DiskState.of(self.path) != self.disk:
             raise ChangedOnDisk(
                 f"{ANNOTATIONS_DIR}/{self.path.name}: changed on disk since it was read",
@@ -238,6 +364,91 @@ class AnnotationFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, text)
         self.disk = DiskState.of(self.path)
+
+    # Someone else changed the file ---------------------------------------------------------
+
+    def changed_on_disk(self) -> bool:
+        """Whether the file on disk is no longer the one this store read or wrote."""
+        return DiskState.of(self.path) != self.disk
+
+    def merge_from_disk(self) -> list[str]:
+        """Take the file as it is on disk now (after `git pull`, a hand edit...) and put this
+        session's changes since the last compaction back on top.
+
+        Returns the ids that both sides changed, differently: this session's labels were kept
+        for those, and the caller must say so.
+        """
+        fresh = AnnotationFile.load(self.path, replay=False) if self.path.exists() else AnnotationFile(self.path, self.annotator)
+        with self._lock:
+            both = [
+                comment_id for comment_id, before in self._base.items()
+                if fresh.entries.get(comment_id) != before and fresh.entries.get(comment_id) != self.entries.get(comment_id)
+            ]
+            ours = {comment_id: self.entries.get(comment_id) for comment_id in self._base}
+            quotes = {comment_id: self.excerpts.get(comment_id) for comment_id in self._base}
+            self.entries = fresh.entries
+            self.excerpts = fresh.excerpts
+            self.extra = fresh.extra
+            self.lines = fresh.lines
+            self.disk = fresh.disk
+            self._order = sorted(self.entries)
+            for comment_id, entry in ours.items():
+                if quotes[comment_id] is not None:
+                    self.excerpts[comment_id] = quotes[comment_id]
+                self._store(comment_id, entry)
+                self._base[comment_id] = fresh.entries.get(comment_id)
+            self._sequence += 1
+            for comment_id in ours:  # the merged result is not in the file yet
+                self._changed_at[comment_id] = self._sequence
+        return sorted(both)
+
+
+def journal_path(path: Path) -> Path:
+    """`annotations/.alice.journal` for `annotations/alice.toml`."""
+    return path.with_name(f".{path.name.removesuffix(SUFFIX)}{JOURNAL_SUFFIX}")
+
+
+def read_journal(data: bytes) -> tuple[list[tuple[str, Annotation | None, str | None]], int]:
+    """The records of a journal (id, entry or None, excerpt) and how many lines were unreadable
+    (a line cut short by a crash)."""
+    records: list[tuple[str, Annotation | None, str | None]] = []
+    skipped = 0
+    for line in data.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            comment_id = record["id"]
+            chunk = record["chunk"]
+            if chunk is None:
+                records.append((comment_id, None, None))
+                continue
+            table = tomllib.loads(chunk)["comments"][comment_id]
+            quote = chunk.split("\n", 2)[1][2:] if chunk.startswith("\n# ") else None
+            records.append((comment_id, Annotation.model_validate(table), quote))
+        except (ValueError, KeyError, TypeError, ValidationError):
+            skipped += 1
+    return records, skipped
+
+
+def append_durably(path: Path, text: str) -> None:
+    """Append `text` to `path` and fsync it (and its folder, when the file is new)."""
+    new = not path.exists()
+    with open(path, "a", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if new:
+        _fsync_folder(path.parent)
+
+
+def remove_durably(path: Path) -> None:
+    """Remove `path` if it exists, and make the removal durable."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    _fsync_folder(path.parent)
 
 
 @dataclass(slots=True)
@@ -313,7 +524,7 @@ def parse_annotations(text: str, name: str, annotator: str | None = None) -> Par
                         f"comment {comment_id}: {field_name}: {_expected(item)}")
             )
     for comment_id, entry in entries.items():
-        for key in sorted(entry.model_extra or {}):
+        for key in sorted(set(entry.model_extra or {}) - {CONFLICT_KEY}):
             warnings.append(
                 Problem(name, lines.get(comment_id), f"comment {comment_id}: unknown key {key!r} kept", warning=True)
             )

@@ -20,7 +20,8 @@ from annotator.core.keymap import ACTIONS
 from annotator.core.models import printable, utc_now
 from annotator.core.project import Project
 from annotator.core.session import Session
-from annotator.core.store import AnnotationFile, annotator_name_problem
+from annotator.core.lock import AnnotatorLock
+from annotator.core.store import AnnotationFile, annotation_path, annotator_name_problem
 from annotator.tui.screens.dialogs import Prompt
 from annotator.tui.screens.main import MainScreen
 
@@ -75,6 +76,11 @@ class AnnotatorApp(App[int]):
         self.annotator = annotator
         self._clock = clock
         self._now = now
+        self._lock: AnnotatorLock | None = None
+
+    def on_unmount(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
 
     def on_mount(self) -> None:
         if self.annotator:
@@ -99,6 +105,7 @@ class AnnotatorApp(App[int]):
     @work(thread=True, exit_on_error=False)
     def _load(self, annotator: str) -> None:
         try:
+            self._lock = AnnotatorLock.for_file(annotation_path(self.project.root, annotator)).acquire()
             store = AnnotationFile.open(self.project.root, annotator)
         except AnnotatorError as error:
             self.post_message(OpenFailed(str(error)))

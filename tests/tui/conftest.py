@@ -63,12 +63,19 @@ async def ready(pilot) -> MainScreen:
     raise AssertionError(f"main screen never came up; on {pilot.app.screen!r}")
 
 
-async def settled(pilot) -> MainScreen:
-    """Wait until every change is on disk (or the saver has given up for now)."""
+async def settled(pilot, compacted: bool = False) -> MainScreen:
+    """Wait until every change is on disk, in the journal (or also in the TOML file, with
+    `compacted`), or the saver has given up for now."""
     screen = next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
-    for _ in range(200):
-        await pilot.pause()
-        if not screen._saving and (screen.saved_version == screen.session.version or screen.save_error):
+    for _ in range(400):
+        await pilot.pause(0.01)
+        if screen._busy:
+            continue
+        if screen.save_error:
+            return screen
+        if screen.saved_version == screen.session.version and not (
+            compacted and screen.session.store.needs_compaction
+        ):
             return screen
     raise AssertionError("the saver never settled")
 

@@ -20,7 +20,7 @@ async def test_stance_key_sets_and_the_same_key_clears(make_app) -> None:
         await settled(pilot)
         assert disk_entry(app, 0).stance == "agree"
         await pilot.press("a")
-        await settled(pilot)
+        await settled(pilot, compacted=True)
         assert disk_entry(app, 0) is None  # nothing left: the entry is gone
     text = (app.project.root / "annotations" / "alice.toml").read_text("utf-8")
     assert "[comments." not in text

@@ -22,7 +22,12 @@ def fail_writes(monkeypatch) -> list[int]:
         tries.append(1)
         raise OSError(errno.EROFS, "Read-only file system", str(path))
 
+    def refuse_append(path, text):
+        tries.append(1)
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
     monkeypatch.setattr(store_module, "atomic_write", refuse)
+    monkeypatch.setattr(store_module, "append_durably", refuse_append)
     return tries
 
 
@@ -125,3 +130,57 @@ async def test_100k_comments_mount_and_move(tmp_path) -> None:
         assert disk_entry(app, 99_997).stance == "agree"
         shown = str(screen.query_one(CommentView).query_one("#comment-text").render())
         assert shown.startswith(f"Comment number {screen.current_position()}:")
+
+
+async def test_a_second_app_for_the_same_annotator_is_refused(make_app, tmp_path) -> None:
+    first = make_app()
+    second = build_app(Project.open(first.project.root), "alice")
+    other = build_app(Project.open(first.project.root), "bob")
+    async with first.run_test() as pilot:
+        await ready(pilot)
+        async with second.run_test() as pilot2:
+            for _ in range(50):
+                await pilot2.pause()
+                if type(second.screen).__name__ == "ErrorScreen":
+                    break
+            text = str(second.screen.query_one("#error-text").render())
+            assert "alice is already annotating in this project (pid " in text
+            assert "Nothing was written" in text
+        async with other.run_test() as pilot3:
+            await ready(pilot3)  # another annotator works normally
+            await pilot3.press("a")
+            await settled(pilot3)
+        assert disk_entry(other, 0, "bob").stance == "agree"
+    # The first app has quit: its lock is gone.
+    third = build_app(Project.open(first.project.root), "alice")
+    async with third.run_test() as pilot4:
+        await ready(pilot4)
+
+
+async def test_a_file_changed_under_the_app_is_reloaded_and_merged(make_app) -> None:
+    from annotator.core.models import Annotation
+    from annotator.core.store import AnnotationFile
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("a")
+        await settled(pilot, compacted=True)
+        await pilot.press("j", "d")  # our change, only in the journal so far
+        await settled(pilot)
+        # `git pull` brings labels for comments 5 and 6 from a teammate's edit of our file:
+        outside = AnnotationFile.load(app.project.root / "annotations" / "alice.toml", replay=False)
+        comments = app.project.corpus.comments
+        outside.set(comments[5].id, Annotation(stance="mixed"), comments[5].text)
+        outside.set(comments[6].id, Annotation(stance="neutral"), comments[6].text)
+        outside.save(force=True)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if screen.session.annotation(comments[5].id) is not None:
+                break
+        await settled(pilot, compacted=True)
+        assert screen.session.labeled_count == 4
+        assert any("changed on disk: reloaded" in n.message for n in app._notifications)
+    final = AnnotationFile.load(app.project.root / "annotations" / "alice.toml", replay=False)
+    assert [final.get(c.id).stance for c in comments[:2]] + [final.get(comments[5].id).stance] == [
+        "agree", "disagree", "mixed"]

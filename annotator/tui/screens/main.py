@@ -16,21 +16,30 @@ from textual.widgets import Footer, Header, Input, Static
 
 from annotator.core.keymap import ACTIONS
 from annotator.core.session import Change, Filter, Session
-from annotator.core.store import ANNOTATIONS_DIR
+from annotator.core.store import ANNOTATIONS_DIR, ChangedOnDisk
 from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
 from annotator.tui.widgets.editor import CommentView, EditorPane, LabelPanel, NoteEditor
 
 RETRY_SECONDS = 3.0
+COMPACT_AFTER = 1.0  # seconds of pause before the journal is folded into the TOML file
+WATCH_SECONDS = 1.5  # how often the file is checked for changes made by others
 BAR_WIDTH = 12
 
 
 @dataclass
 class Saved(Message):
-    """The saver wrote the session as it was at `version`."""
+    """Every change up to `version` is on disk (in the journal or the file)."""
 
     version: int
+
+
+@dataclass
+class Reloaded(Message):
+    """The file was changed by someone else and read again; `both` were changed on both sides."""
+
+    both: list[str]
 
 
 @dataclass
@@ -63,7 +72,9 @@ class MainScreen(Screen[None]):
         self.auto_advance = session.schema.auto_advance
         self.saved_version = session.version
         self.save_error: str | None = None
-        self._saving = False
+        self._busy = False  # a store task is running
+        self._queued = (False, False)  # (compact, watch) asked for while busy
+        self._compact_timer = None
         self._quitting = False
         self._rows_labeled = 0  # labeled comments among the filtered rows
         self._row_labeled: dict[int, bool] | None = None  # filtered rows (None: all) -> labeled
@@ -94,6 +105,7 @@ class MainScreen(Screen[None]):
         self.query_one("#search", Input).display = False
         self._apply_filter(Filter(), keep=False)
         self.query_one(CommentList).focus()
+        self.set_interval(WATCH_SECONDS, self._watch)
 
     # Shown state -----------------------------------------------------------------------------
 
@@ -345,42 +357,70 @@ class MainScreen(Screen[None]):
         self.app.push_screen(Prompt("Jump to the comment with id:", "a comment id", check=check), jump)
 
     # Saving ----------------------------------------------------------------------------------
+    # One store task runs at a time, in a thread: commit the changes to the journal (after every
+    # change), compact the journal into the TOML file (after a pause, and on quit), and notice
+    # when the file was changed by someone else (every WATCH_SECONDS).
 
     def schedule_save(self) -> None:
-        """Start writing the file unless a write is already under way (it will write again)."""
-        if self._saving or self.saved_version == self.session.version:
-            if self._quitting and not self._saving:
-                self.app.exit()
+        """A label changed: make it durable now, and compact once the annotator pauses."""
+        if self.saved_version == self.session.version and not self._quitting:
             return
-        self._saving = True
-        self._save_in_thread()
+        if self._compact_timer is not None:
+            self._compact_timer.stop()
+        self._compact_timer = self.set_timer(COMPACT_AFTER, lambda: self._sync_soon(compact=True))
+        self._sync_soon()
 
-    @work(thread=True, group="save", exit_on_error=False)
-    def _save_in_thread(self) -> None:
-        session = self.session
-        with session.lock:
-            version = session.version
-            text = session.store.render()
+    def _watch(self) -> None:
+        self._sync_soon(watch=True)
+
+    def _sync_soon(self, compact: bool = False, watch: bool = False) -> None:
+        if self._busy:
+            self._queued = (self._queued[0] or compact, self._queued[1] or watch)
+            return
+        self._busy = True
+        self._sync(compact, watch)
+
+    @work(thread=True, group="store", exit_on_error=False)
+    def _sync(self, compact: bool, watch: bool) -> None:
+        store = self.session.store
+        version = self.session.version
         try:
-            session.store.write(text)
-        except Exception as error:  # reported to the user; the change stays in memory
+            if watch and store.changed_on_disk():
+                self.post_message(Reloaded(store.merge_from_disk()))
+                compact = True
+            store.commit()
+            if compact and store.needs_compaction:
+                try:
+                    store.compact()
+                except ChangedOnDisk:
+                    self.post_message(Reloaded(store.merge_from_disk()))
+                    store.compact()
+        except Exception as error:  # reported to the user; the changes stay in memory
             self.post_message(SaveFailed(describe_failure(error)))
         else:
             self.post_message(Saved(version))
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
-        self._saving = False
+        self._busy = False
         self.saved_version = message.version
         if self.save_error:
             self.notify(f"Saved to {ANNOTATIONS_DIR}/{self.annotator}.toml again.", markup=False)
         self.save_error = None
         self._show_progress()
-        self.schedule_save()
+        queued, self._queued = self._queued, (False, False)
+        if any(queued) or self.saved_version != self.session.version:
+            self._sync_soon(*queued)
+        elif self._quitting:
+            if self.session.store.needs_compaction:
+                self._sync_soon(compact=True)
+            else:
+                self.app.exit()
 
     @on(SaveFailed)
     def _save_failed(self, message: SaveFailed) -> None:
-        self._saving = False
+        self._busy = False
+        self._queued = (False, False)
         first = self.save_error is None
         self.save_error = message.reason
         self._show_progress()
@@ -393,7 +433,19 @@ class MainScreen(Screen[None]):
         if self._quitting:
             self._ask_before_quitting()
         else:
-            self.set_timer(RETRY_SECONDS, self.schedule_save)
+            self.set_timer(RETRY_SECONDS, lambda: self._sync_soon(compact=True))
+
+    @on(Reloaded)
+    def _reloaded(self, message: Reloaded) -> None:
+        """The file changed on disk (git pull, checkout, a hand edit): show what is there now."""
+        self.session.recount()
+        self.comment_list.refresh()
+        self._apply_filter(self.view)
+        note = f"{ANNOTATIONS_DIR}/{self.annotator}.toml changed on disk: reloaded, with your unsaved changes kept."
+        if message.both:
+            shown = ", ".join(message.both[:5]) + (" …" if len(message.both) > 5 else "")
+            note += f" Changed on both sides, yours kept: {shown}."
+        self.notify(note, severity="warning" if message.both else "information", markup=False, timeout=10)
 
     # Quitting --------------------------------------------------------------------------------
 
@@ -403,10 +455,10 @@ class MainScreen(Screen[None]):
             self._save_note()
         self.session.leave()
         self._quitting = True
-        if self.save_error and not self._saving:
+        if self.save_error and not self._busy:
             self._ask_before_quitting()
         else:
-            self.schedule_save()
+            self._sync_soon(compact=True)
 
     def _ask_before_quitting(self) -> None:
         def answered(answer: str) -> None:
@@ -416,7 +468,7 @@ class MainScreen(Screen[None]):
                 self._save_elsewhere()
             else:
                 self._quitting = False
-                self.set_timer(RETRY_SECONDS, self.schedule_save)
+                self.set_timer(RETRY_SECONDS, lambda: self._sync_soon(compact=True))
 
         self.app.push_screen(
             Question(

@@ -1,0 +1,60 @@
+"""One app per annotator and project at a time: `annotations/.<annotator>.lock`.
+
+The lock is an OS file lock (`flock`), so it goes away with the process that held it: a crashed
+or killed app never leaves it stuck. The file also says who holds it, for the message.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+from annotator.core.errors import AnnotatorError
+
+try:
+    import fcntl
+except ImportError:  # not on POSIX: no lock, as before this module existed
+    fcntl = None  # type: ignore[assignment]
+
+
+class AlreadyOpen(AnnotatorError):
+    """Another app is labelling as the same annotator in the same project."""
+
+
+class AnnotatorLock:
+    """Held while the app edits one annotator's file; `release` (or process exit) frees it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    @classmethod
+    def for_file(cls, annotation_file: Path) -> AnnotatorLock:
+        return cls(annotation_file.with_name(f".{annotation_file.stem}.lock"))
+
+    def acquire(self) -> AnnotatorLock:
+        """Take the lock or raise `AlreadyOpen` naming the process that has it."""
+        if fcntl is None:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            annotator = self.path.name.removeprefix(".").removesuffix(".lock")
+            raise AlreadyOpen(
+                f"{annotator} is already annotating in this project ({holder})",
+                hint="close that annotator first, or use another --annotator name",
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
