@@ -23,12 +23,24 @@ from annotator.core.models import Comment, text_id
 SEEDS_DIR = "seeds"
 SEED_SUFFIXES = (".txt", ".jsonl", ".csv")
 KNOWN_FIELDS = ("id", "text", "author", "url", "parent")
+SEED_KINDS = ("txt", "jsonl", "csv")
 
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
 
 
 class SeedError(AnnotatorError):
     """A seed file that cannot be read as comments; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldNames:
+    """The fields of a JSONL record (or CSV columns) that hold a comment's text and id."""
+
+    text: str = "text"
+    id: str = "id"
+
+
+DEFAULT_FIELDS = FieldNames()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +55,11 @@ class Corpus:
         return len(self.comments)
 
 
-def load_seeds(root: Path) -> Corpus:
-    """Read every seed file under `root/seeds`, in file-name order; raise `SeedError` on bad input."""
+def load_seeds(root: Path, allow_empty: bool = False) -> Corpus:
+    """Read every seed file under `root/seeds`, in file-name order; raise `SeedError` on bad input.
+
+    With `allow_empty`, a folder with no comments is an empty corpus rather than an error.
+    """
     folder = root / SEEDS_DIR
     if not folder.is_dir():
         raise SeedError(
@@ -73,7 +88,7 @@ def load_seeds(root: Path) -> Corpus:
                     f"comment at {known.source}:{known.line}",
                     hint="give each comment its own id",
                 )
-    if not comments:
+    if not comments and not allow_empty:
         raise SeedError(
             f"{SEEDS_DIR}/: no comments found", hint="put .txt, .jsonl or .csv files of comments in it"
         )
@@ -82,17 +97,31 @@ def load_seeds(root: Path) -> Corpus:
 
 def read_seed_file(path: Path, name: str) -> Iterator[Comment]:
     """The comments of one seed file, in file order (duplicates included)."""
-    text = _decode(path.read_bytes(), name)
-    suffix = path.suffix.lower()
-    if suffix == ".txt":
-        yield from _read_txt(text, name)
-    elif suffix == ".jsonl":
-        yield from _read_jsonl(text, name)
-    else:
-        yield from _read_csv(text, name)
+    return parse_seeds(path.read_bytes(), name, path.suffix.lower().removeprefix("."))
 
 
-def _decode(data: bytes, name: str) -> str:
+def parse_seeds(
+    data: bytes,
+    name: str,
+    kind: str,
+    fields: FieldNames = DEFAULT_FIELDS,
+    problems: list[str] | None = None,
+) -> Iterator[Comment]:
+    """The comments in `data`, the bytes of a `kind` file (txt, jsonl or csv) called `name`.
+
+    A bad row raises `SeedError`; given a `problems` list, its message goes there instead and
+    reading goes on with the next row, so that every bad row can be reported at once.
+    """
+    text = decode_text(data, name)
+    if kind == "txt":
+        return _read_txt(text, name)
+    if kind == "jsonl":
+        return _read_jsonl(text, name, fields, problems)
+    return _read_csv(text, name, fields, problems)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """`data` as UTF-8 text without a byte-order mark; `SeedError` naming the line if it is not."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -119,50 +148,88 @@ def _read_txt(text: str, name: str) -> Iterator[Comment]:
         yield Comment(text_id(body), body, name, number)
 
 
-def _read_jsonl(text: str, name: str) -> Iterator[Comment]:
+def json_lines(text: str, name: str, problems: list[str] | None = None) -> Iterator[tuple[int, Any]]:
+    """Each non-blank line of `text` parsed as JSON, with its line number (bad lines as `parse_seeds`)."""
     for number, line in _lines(text):
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise SeedError(f"{name}:{number}: not valid JSON: {error.msg} (column {error.colno})") from None
-        except RecursionError:
-            raise SeedError(f"{name}:{number}: JSON nested too deeply") from None
-        if not isinstance(record, dict):
-            raise SeedError(
-                f"{name}:{number}: expected a JSON object with a \"text\" field, "
-                f"got {_json_kind(record)}"
-            )
-        yield _comment(record, name, number)
+            yield number, _parse_json(line, name, number)
+        except SeedError as error:
+            _report(error, problems)
 
 
-def _read_csv(text: str, name: str) -> Iterator[Comment]:
+def _parse_json(line: str, name: str, number: int) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as error:
+        raise SeedError(f"{name}:{number}: not valid JSON: {error.msg} (column {error.colno})") from None
+    except RecursionError:
+        raise SeedError(f"{name}:{number}: JSON nested too deeply") from None
+
+
+def _report(error: SeedError, problems: list[str] | None) -> None:
+    """Collect `error` in `problems`, or raise it when there is no list to collect into."""
+    if problems is None:
+        raise error
+    problems.append(error.message)
+
+
+def _read_jsonl(text: str, name: str, fields: FieldNames, problems: list[str] | None) -> Iterator[Comment]:
+    for number, record in json_lines(text, name, problems):
+        try:
+            if not isinstance(record, dict):
+                raise SeedError(
+                    f"{name}:{number}: expected a JSON object with a \"{fields.text}\" field, "
+                    f"got {json_kind(record)}"
+                )
+            comment = _comment(record, name, number, fields)
+        except SeedError as error:
+            _report(error, problems)
+            continue
+        yield comment
+
+
+def _read_csv(text: str, name: str, fields: FieldNames, problems: list[str] | None) -> Iterator[Comment]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = reader.fieldnames
     except csv.Error as error:
         raise SeedError(f"{name}:1: not a valid CSV header: {error}") from None
-    if not header or "text" not in header:
+    if not header or fields.text not in header:
         raise SeedError(
-            f"{name}:1: no \"text\" column in the header row",
-            hint="the first row names the columns; one of them must be \"text\"",
+            f"{name}:1: no \"{fields.text}\" column in the header row",
+            hint=f"the first row names the columns; one of them must be \"{fields.text}\"",
         )
     start = reader.line_num + 1
     try:
         for row in reader:
-            if None in row:
-                raise SeedError(f"{name}:{start}: more fields than the header names")
-            if any((value or "").strip() for value in row.values()):
-                yield _comment({k: v for k, v in row.items() if v is not None}, name, start)
+            try:
+                comment = _csv_comment(row, name, start, fields)
+            except SeedError as error:
+                _report(error, problems)
+                comment = None
+            if comment is not None:
+                yield comment
             start = reader.line_num + 1
     except csv.Error as error:
-        raise SeedError(f"{name}:{start}: not valid CSV: {error}") from None
+        _report(SeedError(f"{name}:{start}: not valid CSV: {error}"), problems)
 
 
-def _comment(record: dict[str, Any], name: str, number: int) -> Comment:
+def _csv_comment(row: dict[str | None, Any], name: str, number: int, fields: FieldNames) -> Comment | None:
+    if None in row:
+        raise SeedError(f"{name}:{number}: more fields than the header names")
+    if not any((value or "").strip() for value in row.values()):
+        return None
+    return _comment({k: v for k, v in row.items() if v is not None}, name, number, fields)
+
+
+def _comment(record: dict[str, Any], name: str, number: int, fields: FieldNames = DEFAULT_FIELDS) -> Comment:
+    if fields is not DEFAULT_FIELDS:
+        record = _renamed(record, fields)
     body = record.get("text")
     if not isinstance(body, str) or not body.strip():
-        got = "no \"text\" field" if body is None else f"\"text\" is {_json_kind(body)}"
-        raise SeedError(f"{name}:{number}: expected a non-empty \"text\" string, {got}")
+        field = fields.text
+        got = f"no \"{field}\" field" if body is None else f"\"{field}\" is {json_kind(body)}"
+        raise SeedError(f"{name}:{number}: expected a non-empty \"{field}\" string, {got}")
     body = body.strip()
     given = record.get("id")
     if given is None or given == "":
@@ -170,9 +237,11 @@ def _comment(record: dict[str, Any], name: str, number: int) -> Comment:
     elif isinstance(given, (str, int)) and not isinstance(given, bool):
         comment_id = str(given).strip()
         if not comment_id.isprintable() or not comment_id:
-            raise SeedError(f"{name}:{number}: \"id\" must be printable text, got {given!r}")
+            raise SeedError(f"{name}:{number}: \"{fields.id}\" must be printable text, got {given!r}")
     else:
-        raise SeedError(f"{name}:{number}: \"id\" must be a string or a number, got {_json_kind(given)}")
+        raise SeedError(
+            f"{name}:{number}: \"{fields.id}\" must be a string or a number, got {json_kind(given)}"
+        )
     meta = {key: value for key, value in record.items() if key not in KNOWN_FIELDS}
     return Comment(
         comment_id,
@@ -186,10 +255,20 @@ def _comment(record: dict[str, Any], name: str, number: int) -> Comment:
     )
 
 
+def _renamed(record: dict[str, Any], fields: FieldNames) -> dict[str, Any]:
+    """`record` with the fields named by `fields` moved to "text" and "id" (replacing those)."""
+    renamed = {key: value for key, value in record.items() if key not in {"text", "id", fields.text, fields.id}}
+    for ours, theirs in (("text", fields.text), ("id", fields.id)):
+        if theirs in record:
+            renamed[ours] = record[theirs]
+    return renamed
+
+
 def _optional_str(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """How to name the type of a JSON value in a message: "a list", "null", ..."""
     kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
     return kinds.get(type(value), "a number")

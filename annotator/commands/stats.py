@@ -1,0 +1,31 @@
+"""`annotator stats`: progress and label counts per annotator."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "stats",
+        parents=[common],
+        help="show progress and label counts per annotator",
+        description="For each annotator: comments labeled out of all, flagged, and the median seconds per "
+        "labeled comment; then the stance and topic distributions as bars.",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="the output format (default: text)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from annotator.core.project import Project
+    from annotator.core.resolve import open_label_files
+    from annotator.core.stats import project_stats, stats_json, stats_text
+
+    project = Project.open(Path(args.project))
+    files = open_label_files(project.root, project.annotators())
+    stats = project_stats(project.corpus.by_id, files, project.schema)
+    sys.stdout.write(stats_json(stats) if args.format == "json" else stats_text(stats))
+    return 0

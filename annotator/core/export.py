@@ -1,0 +1,276 @@
+"""Exporting the labels: one record per comment, in seed order, as JSONL, CSV or Prodigy JSONL.
+
+Deterministic: the same comments and labels give the same bytes (JSON keys sorted, fixed columns,
+`\\n` line ends, seconds to one decimal). Lines are produced one at a time, so that a large export
+streams to its file. The fields are documented in the README, under `annotator export`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotator.core.config import Schema
+from annotator.core.errors import AnnotatorError
+from annotator.core.models import Annotation, Comment
+from annotator.core.resolve import Decision, Resolver
+
+FORMATS = ("jsonl", "csv", "prodigy")
+STDOUT = "-"
+LIST_SEPARATOR = ";"
+COMMENT_FIELDS = ("id", "text", "source", "line", "author", "url", "parent")
+DECISION_FIELDS = ("stance", "stance_tie", "topics", "topics_tie", "note", "flagged", "seconds", "decided_by")
+ANNOTATOR_FIELDS = ("stance", "topics", "note", "flagged", "seconds")
+TOPIC_COLUMN = "topic:"
+
+Ordering = Callable[[Iterable[str]], tuple[str, ...]]  # labels into schema order
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    """What to export and how: the format, and which comments to leave out."""
+
+    format: str = "jsonl"
+    only_labeled: bool = False
+    exclude_flagged: bool = False
+
+
+def export_lines(
+    comments: Iterable[Comment], schema: Schema, resolver: Resolver, options: ExportOptions
+) -> Iterator[str]:
+    """The export, line by line (each ends with `\\n`), for `comments` in their order."""
+    if options.format == "prodigy" and resolver.resolution.mode == "all":
+        raise AnnotatorError(
+            "--format prodigy holds one answer per comment: it cannot carry --resolve all",
+            hint="use --resolve majority, gold or annotator:NAME, or --format jsonl",
+        )
+    rows = _selected(comments, resolver, options)
+    with_annotators = resolver.resolution.mode == "all"
+    if options.format == "jsonl":
+        return _jsonl_lines(rows, resolver, with_annotators)
+    if options.format == "csv":
+        return _csv_lines(rows, schema, resolver, with_annotators)
+    if options.format == "prodigy":
+        return _prodigy_lines(rows, schema)
+    raise AnnotatorError(f"--format {options.format!r}: expected one of {', '.join(FORMATS)}")
+
+
+def _selected(
+    comments: Iterable[Comment], resolver: Resolver, options: ExportOptions
+) -> Iterator[tuple[Comment, Decision]]:
+    for comment in comments:
+        decision = resolver.decide(comment.id)
+        if options.only_labeled and decision.decided_by is None:
+            continue
+        if options.exclude_flagged and decision.flagged:
+            continue
+        yield comment, decision
+
+
+# JSONL -----------------------------------------------------------------------------------------
+
+
+def _jsonl_lines(
+    rows: Iterator[tuple[Comment, Decision]], resolver: Resolver, with_annotators: bool
+) -> Iterator[str]:
+    for comment, decision in rows:
+        record = comment_record(comment, decision)
+        if with_annotators:
+            record["annotators"] = {
+                name: annotator_record(entry, resolver.ordered) for name, entry in resolver.entries(comment.id)
+            }
+        yield _json_line(record)
+
+
+def comment_record(comment: Comment, decision: Decision) -> dict[str, Any]:
+    """The fields every JSONL record has: the comment, then its decided labels."""
+    return {
+        "id": comment.id,
+        "text": comment.text,
+        "source": comment.source,
+        "line": comment.line,
+        "author": comment.author,
+        "url": comment.url,
+        "parent": comment.parent,
+        "stance": decision.stance,
+        "stance_tie": list(decision.stance_tie),
+        "topics": list(decision.topics),
+        "topics_tie": list(decision.topics_tie),
+        "note": decision.note,
+        "flagged": decision.flagged,
+        "seconds": decision.seconds,
+        "decided_by": decision.decided_by,
+    }
+
+
+def annotator_record(entry: Annotation | None, ordered: Ordering) -> dict[str, Any]:
+    """One annotator's labels on a comment, with the same keys whether or not there is an entry."""
+    if entry is None:
+        return {"stance": None, "topics": [], "note": None, "flagged": False, "seconds": 0.0}
+    return {
+        "stance": entry.stance,
+        "topics": list(ordered(entry.topics)),
+        "note": entry.note,
+        "flagged": entry.flagged,
+        "seconds": entry.seconds,
+    }
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # made once: faster per record
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    return _ENCODE(record) + "\n"
+
+
+# CSV -------------------------------------------------------------------------------------------
+
+
+def csv_header(schema: Schema, annotators: Iterable[str] = ()) -> list[str]:
+    """The CSV columns: the comment, its labels with one 0/1 column per topic, then each annotator's."""
+    topic_columns = [f"{TOPIC_COLUMN}{name}" for name in schema.topic_names]
+    decided = [*DECISION_FIELDS[:4], *topic_columns, *DECISION_FIELDS[4:]]
+    per_annotator = [f"{name}.{field}" for name in annotators for field in ANNOTATOR_FIELDS]
+    return [*COMMENT_FIELDS, *decided, *per_annotator]
+
+
+def _csv_lines(
+    rows: Iterator[tuple[Comment, Decision]], schema: Schema, resolver: Resolver, with_annotators: bool
+) -> Iterator[str]:
+    line = _CsvLine()
+    yield line(csv_header(schema, resolver.files if with_annotators else ()))
+    topics = schema.topic_names
+    for comment, decision in rows:
+        chosen = set(decision.topics)
+        cells: list[Any] = [
+            comment.id, comment.text, comment.source, comment.line, comment.author, comment.url,
+            comment.parent, decision.stance, _joined(decision.stance_tie), _joined(decision.topics),
+            _joined(decision.topics_tie), *(int(topic in chosen) for topic in topics),
+            decision.note, int(decision.flagged), _tenths(decision.seconds), decision.decided_by,
+        ]
+        if with_annotators:
+            for _, entry in resolver.entries(comment.id):
+                cells.extend(_annotator_cells(entry, resolver.ordered))
+        yield line(cells)
+
+
+def _annotator_cells(entry: Annotation | None, ordered: Ordering) -> list[Any]:
+    if entry is None:
+        return [None, "", None, 0, _tenths(0.0)]
+    return [entry.stance, _joined(ordered(entry.topics)), entry.note, int(entry.flagged), _tenths(entry.seconds)]
+
+
+class _CsvLine:
+    """Turns a row of cells into one CSV record (quoted by the csv module, ending in `\\n`)."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+
+    def __call__(self, cells: Iterable[Any]) -> str:
+        self._writer.writerow(cells)
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text
+
+
+def _joined(labels: Iterable[str]) -> str:
+    return LIST_SEPARATOR.join(labels)
+
+
+def _tenths(seconds: float) -> str:
+    return f"{seconds:.1f}"
+
+
+# Prodigy ---------------------------------------------------------------------------------------
+
+
+def _prodigy_lines(rows: Iterator[tuple[Comment, Decision]], schema: Schema) -> Iterator[str]:
+    options = prodigy_options(schema)
+    # The options are the same in every record: encoded once and spliced in where sorted keys put
+    # them (between "meta" and "text"), which gives the same bytes as encoding the whole record.
+    options_json = _ENCODE(options)
+    for comment, decision in rows:
+        head = _ENCODE(_prodigy_answer(comment, decision))
+        yield f'{head[:-1]}, "options": {options_json}, "text": {_ENCODE(comment.text)}}}\n'
+
+
+def prodigy_options(schema: Schema) -> list[dict[str, str]]:
+    """The choice options: every stance, then every topic, each with its name as id and text."""
+    return [{"id": name, "text": name} for name in schema.stance_names + schema.topic_names]
+
+
+def prodigy_record(comment: Comment, decision: Decision, options: list[dict[str, str]]) -> dict[str, Any]:
+    """A Prodigy `choice` task, answered: `accept` holds the ids of the chosen options."""
+    return _prodigy_answer(comment, decision) | {"options": options, "text": comment.text}
+
+
+def _prodigy_answer(comment: Comment, decision: Decision) -> dict[str, Any]:
+    accept = ([decision.stance] if decision.stance else []) + list(decision.topics)
+    meta: dict[str, Any] = {"id": comment.id, "source": comment.source, "line": comment.line}
+    if decision.stance_tie:
+        meta["stance_tie"] = list(decision.stance_tie)
+    if decision.topics_tie:
+        meta["topics_tie"] = list(decision.topics_tie)
+    return {"accept": accept, "answer": "accept" if accept else "ignore", "meta": meta}
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+
+def check_target(target: str, force: bool) -> Path | None:
+    """The file to write (None: stdout); `AnnotatorError` if it exists and `force` is not given."""
+    if target == STDOUT:
+        return None
+    path = Path(target)
+    if path.is_dir():
+        raise AnnotatorError(f"{target}: is a folder", hint="give -o a file name")
+    if (path.exists() or path.is_symlink()) and not force:
+        raise AnnotatorError(f"{target}: already exists", hint="add --force to overwrite it, or choose another -o")
+    if not path.parent.is_dir():
+        raise AnnotatorError(f"{target}: no such folder {str(path.parent)!r}")
+    return path
+
+
+def write_lines(lines: Iterable[str], path: Path, force: bool) -> None:
+    """Stream `lines` into a temporary file beside `path`, then move it to `path`.
+
+    Without `force`, a file that appeared at `path` meanwhile is not replaced. An error part-way
+    leaves `path` as it was and removes the temporary file.
+    """
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.writelines(lines)
+        os.chmod(temporary, 0o666 & ~_umask())
+        _move(temporary, path, force)
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def _move(temporary: str, path: Path, force: bool) -> None:
+    if force:
+        os.replace(temporary, path)
+        return
+    try:
+        os.link(temporary, path)  # fails if `path` exists, unlike a rename
+    except FileExistsError:
+        raise AnnotatorError(f"{path}: already exists", hint="add --force to overwrite it") from None
+    except OSError:
+        os.replace(temporary, path)  # a file system without hard links
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,311 @@
+"""Importing labels made elsewhere (a model, Prodigy, another tool, our own export) into one
+annotator's file.
+
+Each JSONL line names a comment by `id` (or `meta.id`, as in Prodigy records) or else by its exact
+`text`, and gives labels in one of two shapes:
+
+- plain (also our own `annotator export` JSONL): `stance`, `topics`, `note`, `flagged`, each
+  optional; a key that is absent leaves that field as it is;
+- Prodigy `choice` answers: `answer` and `accept`, the ids of the chosen options (at most one
+  stance, any topics). Answers other than "accept" are skipped.
+
+The whole source is checked before anything changes: unknown comments, labels outside
+annotator.toml and malformed values are reported with their lines. A comment the annotator
+already labeled is kept unless `overwrite` is given, and a line with no stance and no topics never
+removes labels. Changes go through `AnnotationFile`, which writes the file atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from annotator.core.config import Schema
+from annotator.core.models import Annotation, excerpt
+from annotator.core.progress import tracked
+from annotator.core.seeds import Corpus, decode_text, json_kind, json_lines
+from annotator.core.sources import ImportProblems
+from annotator.core.store import AnnotationFile
+
+LABEL_KEYS = ("stance", "topics")
+PRODIGY_SKIPPED = ("reject", "ignore")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRow:
+    """One usable line of the source: the comment it labels and the fields it sets."""
+
+    line: int
+    comment_id: str
+    fields: dict[str, Any]
+
+
+@dataclass(slots=True)
+class LabelRows:
+    """The usable lines, and how many lines were skipped (answers other than accept, empty lines)."""
+
+    rows: list[LabelRow] = field(default_factory=list)
+    skipped: int = 0
+
+
+def read_label_rows(data: bytes, name: str, schema: Schema, corpus: Corpus) -> LabelRows:
+    """Every line of `data` checked; `ImportProblems` (nothing changes) if any line is bad."""
+    reader = _RowReader(name, schema, corpus)
+    result = LabelRows()
+    problems = reader.problems
+    lines = json_lines(decode_text(data, name), name, problems)
+    for number, record in tracked(lines, "reading", data.count(b"\n") + 1):
+        row = reader.row(number, record)
+        if row is None:
+            continue
+        if row.fields:
+            result.rows.append(row)
+        else:
+            result.skipped += 1
+    if problems:
+        raise ImportProblems(problems, hint="no labels were changed; fix these lines and import again")
+    return result
+
+
+class _RowReader:
+    """Turns one parsed JSON line into a `LabelRow`, noting each problem with the line's number."""
+
+    def __init__(self, name: str, schema: Schema, corpus: Corpus) -> None:
+        self.name = name
+        self.stances = frozenset(schema.stance_names)
+        self.topics = frozenset(schema.topic_names)
+        self.corpus = corpus
+        self.problems: list[str] = []
+        self._by_text: dict[str, str] | None = None
+        self._seen: dict[str, int] = {}
+
+    def row(self, number: int, record: Any) -> LabelRow | None:
+        """The row of line `number`, or None (and a problem noted) if the line cannot be used."""
+        before = len(self.problems)
+        if not isinstance(record, dict):
+            self._problem(number, f"expected a JSON object, got {json_kind(record)}")
+            return None
+        comment_id = self._comment_id(number, record)
+        is_prodigy = "answer" in record or "accept" in record
+        fields = self._prodigy_fields(number, record) if is_prodigy else self._plain_fields(number, record)
+        if comment_id is None or len(self.problems) > before:
+            return None
+        first = self._seen.setdefault(comment_id, number)
+        if first != number:
+            self._problem(number, f"comment {comment_id} is already labeled on line {first}")
+            return None
+        return LabelRow(number, comment_id, _without_empty_labels(fields))
+
+    def _problem(self, number: int, message: str) -> None:
+        self.problems.append(f"{self.name}:{number}: {message}")
+
+    # Which comment ---------------------------------------------------------------------------
+
+    def _comment_id(self, number: int, record: dict[str, Any]) -> str | None:
+        meta = record.get("meta")
+        given = record.get("id")
+        if given is None and isinstance(meta, dict):
+            given = meta.get("id")
+        if given is not None:
+            return self._known_id(number, given)
+        text = record.get("text")
+        if isinstance(text, str) and text.strip():
+            return self._id_of_text(number, text)
+        self._problem(number, 'expected an "id" or a "text" naming the comment')
+        return None
+
+    def _known_id(self, number: int, given: Any) -> str | None:
+        if isinstance(given, bool) or not isinstance(given, (str, int)):
+            self._problem(number, f'"id" must be a string or a number, got {json_kind(given)}')
+            return None
+        comment_id = str(given).strip()
+        if comment_id not in self.corpus.by_id:
+            self._problem(number, f"unknown comment id {comment_id!r} (not in seeds/)")
+            return None
+        return comment_id
+
+    def _id_of_text(self, number: int, text: str) -> str | None:
+        if self._by_text is None:
+            self._by_text = {comment.text: comment.id for comment in self.corpus.comments}
+        comment_id = self._by_text.get(text.strip())
+        if comment_id is None:
+            self._problem(number, f"no comment in seeds/ has this text: {excerpt(text, 40)!r}")
+        return comment_id
+
+    # Which labels ----------------------------------------------------------------------------
+
+    def _plain_fields(self, number: int, record: dict[str, Any]) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        if "stance" in record:
+            fields["stance"] = self._stance(number, record["stance"])
+        if "topics" in record:
+            fields["topics"] = self._topics(number, record["topics"])
+        if "note" in record:
+            note = record["note"]
+            if note is not None and not isinstance(note, str):
+                self._problem(number, f'"note" must be a string or null, got {json_kind(note)}')
+            fields["note"] = note or None
+        if "flagged" in record:
+            flagged = record["flagged"]
+            if not isinstance(flagged, bool):
+                self._problem(number, f'"flagged" must be true or false, got {json_kind(flagged)}')
+            fields["flagged"] = flagged is True
+        return fields
+
+    def _stance(self, number: int, stance: Any) -> str | None:
+        if stance is None:
+            return None
+        if not isinstance(stance, str):
+            self._problem(number, f'"stance" must be a string or null, got {json_kind(stance)}')
+        elif stance not in self.stances:
+            self._problem(number, f"unknown stance {stance!r} (not in annotator.toml)")
+        return stance
+
+    def _topics(self, number: int, topics: Any) -> tuple[str, ...]:
+        if topics is None:
+            return ()
+        if not isinstance(topics, list) or not all(isinstance(topic, str) for topic in topics):
+            self._problem(number, '"topics" must be a list of topic names')
+            return ()
+        for topic in topics:
+            if topic not in self.topics:
+                self._problem(number, f"unknown topic {topic!r} (not in annotator.toml)")
+        return tuple(sorted(set(topics)))
+
+    def _prodigy_fields(self, number: int, record: dict[str, Any]) -> dict[str, Any]:
+        answer = record.get("answer")
+        if answer in PRODIGY_SKIPPED or answer is None:
+            return {}
+        if answer != "accept":
+            self._problem(number, f'"answer" must be accept, reject or ignore, got {answer!r}')
+            return {}
+        accept = record.get("accept", [])
+        if not isinstance(accept, list) or not all(isinstance(label, str) for label in accept):
+            self._problem(number, '"accept" must be a list of option ids')
+            return {}
+        stances = [label for label in accept if label in self.stances]
+        for label in accept:
+            if label not in self.stances and label not in self.topics:
+                self._problem(number, f"unknown label {label!r} in accept (not in annotator.toml)")
+        if len(stances) > 1:
+            self._problem(number, f"more than one stance in accept: {', '.join(stances)}")
+        topics = tuple(sorted({label for label in accept if label in self.topics}))
+        return {"stance": stances[0] if stances else None, "topics": topics}
+
+
+def _without_empty_labels(fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` less stance and topics when it sets neither: such a line never removes labels.
+
+    What is left (a note, a flag) is dropped too if it would not add anything.
+    """
+    if fields.get("stance") is None and not fields.get("topics"):
+        fields = {key: value for key, value in fields.items() if key not in LABEL_KEYS}
+        if not fields.get("note") and not fields.get("flagged"):
+            return {}
+    return fields
+
+
+# Planning and applying ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LabelChange:
+    """One entry that the import adds (`before` is None) or changes."""
+
+    comment_id: str
+    before: Annotation | None
+    after: Annotation
+
+
+@dataclass(slots=True)
+class LabelPlan:
+    """What importing does to the file: the changes, and the counts of what it leaves alone."""
+
+    changes: list[LabelChange] = field(default_factory=list)
+    unchanged: int = 0
+    kept: int = 0
+    skipped: int = 0
+
+    @property
+    def added(self) -> int:
+        """Changes that create an entry (the others change one)."""
+        return sum(change.before is None for change in self.changes)
+
+
+def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, now: datetime) -> LabelPlan:
+    """The changes `rows` make to `store`; labeled entries are kept unless `overwrite`."""
+    plan = LabelPlan(skipped=rows.skipped)
+    for row in rows.rows:
+        before = store.get(row.comment_id)
+        if before is not None and before.is_labeled and not overwrite:
+            plan.kept += 1
+            continue
+        after = _merged(before, row.fields, now)
+        if before is not None and _same_labels(before, after):
+            plan.unchanged += 1
+        else:
+            plan.changes.append(LabelChange(row.comment_id, before, after))
+    return plan
+
+
+def _merged(before: Annotation | None, fields: dict[str, Any], now: datetime) -> Annotation:
+    values = before.model_dump() if before is not None else {}
+    values.update(fields, updated=now)
+    return Annotation.model_validate(values)
+
+
+def _same_labels(one: Annotation, other: Annotation) -> bool:
+    keys = ("stance", "topics", "note", "flagged")
+    return all(getattr(one, key) == getattr(other, key) for key in keys)
+
+
+def apply_label_plan(plan: LabelPlan, store: AnnotationFile, corpus: Corpus) -> None:
+    """Make the planned changes in `store` and save it (nothing is written if there are none)."""
+    if not plan.changes:
+        return
+    for change in plan.changes:
+        store.set(change.comment_id, change.after, text=corpus.by_id[change.comment_id].text)
+    store.save()
+
+
+DESCRIBED = ("stance", "topics", "note", "flagged")
+_NOTHING = Annotation()
+
+
+def describe_changes(changes: Iterable[LabelChange]) -> Iterator[str]:
+    """One line per change, for --dry-run: `add ID: stance agree; topics scaling`."""
+    for change in changes:
+        before = change.before or _NOTHING
+        parts = []
+        for key in DESCRIBED:
+            old, new = getattr(before, key), getattr(change.after, key)
+            if old != new:
+                shown = _shown(key, new) if change.before is None else f"{_shown(key, old)} -> {_shown(key, new)}"
+                parts.append(f"{key} {shown}")
+        verb = "add" if change.before is None else "change"
+        yield f"{verb} {change.comment_id}: {'; '.join(parts)}"
+
+
+def _shown(key: str, value: Any) -> str:
+    if key == "topics":
+        return ", ".join(value) or "(none)"
+    if key == "flagged":
+        return "true" if value else "false"
+    if value is None:
+        return "(none)"
+    return json.dumps(value, ensure_ascii=False) if key == "note" else str(value)
+
+
+def summary(plan: LabelPlan, target: str, dry_run: bool) -> str:
+    """One line saying what the import did (or, with `dry_run`, would do) to `target`."""
+    changed = len(plan.changes) - plan.added
+    counts = (
+        f"{plan.added} added, {changed} changed, {plan.unchanged} unchanged, "
+        f"{plan.kept} kept (already labeled), {plan.skipped} skipped"
+    )
+    if dry_run:
+        return f"{target}: dry run, nothing written: would be {counts}"
+    return f"{target}: {counts}"

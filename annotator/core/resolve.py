@@ -1,0 +1,190 @@
+"""One set of labels per comment from several annotators: gold, one annotator, or the majority.
+
+The rules (also in the README, under `annotator export`):
+
+- `gold`: the labels in `annotations/gold.toml`; `annotator:NAME`: the labels of NAME.
+- `majority` (and `all`): the gold labels where gold labeled the comment; otherwise a vote among
+  the other annotators who labeled it (chose a stance or a topic). The stance is the most common
+  one; when several share the top count, the stance is null and `stance_tie` lists them. A topic
+  is chosen when more than half of those annotators chose it; chosen by exactly half, it goes to
+  `topics_tie` instead. Nothing is broken silently.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import NamedTuple
+from pathlib import Path
+
+from annotator.core.config import Schema
+from annotator.core.errors import AnnotatorError
+from annotator.core.models import Annotation
+from annotator.core.store import ANNOTATIONS_DIR, GOLD, SUFFIX, AnnotationFile, check_annotator_name
+
+MODES = ("gold", "majority", "all")
+ANNOTATOR_PREFIX = "annotator:"
+MAJORITY = "majority"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """How to decide a comment's labels: `mode` is gold, majority, all, or annotator (with its name)."""
+
+    mode: str
+    annotator: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Resolution:
+        """`gold`, `majority`, `all` or `annotator:NAME`; `AnnotatorError` for anything else."""
+        if text in MODES:
+            return cls(text)
+        if text.startswith(ANNOTATOR_PREFIX):
+            return cls("annotator", check_annotator_name(text.removeprefix(ANNOTATOR_PREFIX)))
+        raise AnnotatorError(f"--resolve {text!r}: expected gold, majority, all or annotator:NAME")
+
+    @classmethod
+    def default(cls, annotators: Iterable[str]) -> Resolution:
+        """`gold` where the project has a gold file, else `majority`."""
+        return cls("gold") if GOLD in annotators else cls(MAJORITY)
+
+    @property
+    def single(self) -> str | None:
+        """The one annotator whose labels are taken as they are (gold or NAME), or None."""
+        return GOLD if self.mode == "gold" else self.annotator
+
+    def __str__(self) -> str:
+        return f"{ANNOTATOR_PREFIX}{self.annotator}" if self.annotator else self.mode
+
+
+class Decision(NamedTuple):
+    """The labels a comment gets, and who decided them (None: nobody labeled it).
+
+    A named tuple rather than a dataclass: an export makes one per comment, and tuples are cheap.
+    """
+
+    stance: str | None = None
+    stance_tie: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    topics_tie: tuple[str, ...] = ()
+    note: str | None = None
+    flagged: bool = False
+    seconds: float = 0.0
+    decided_by: str | None = None
+
+
+NO_DECISION = Decision()
+
+
+class Resolver:
+    """Decides each comment's labels from the loaded annotation files, by a `Resolution`."""
+
+    def __init__(self, schema: Schema, files: dict[str, AnnotationFile], resolution: Resolution) -> None:
+        single = resolution.single
+        if single is not None and single not in files:
+            raise AnnotatorError(
+                f"{ANNOTATIONS_DIR}/{single}{SUFFIX}: not found",
+                hint="--resolve majority votes among the annotators there are",
+            )
+        self.resolution = resolution
+        self.files = files
+        self.rank = {name: index for index, name in enumerate(schema.stance_names + schema.topic_names)}
+        self._single = files[single].entries if single is not None else None
+        self._single_name = single
+        self._gold = files[GOLD].entries if GOLD in files else {}
+        self._voters = [store.entries for name, store in files.items() if name != GOLD]
+        self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}  # the few label sets there are, ordered
+
+    def decide(self, comment_id: str) -> Decision:
+        """The labels of `comment_id` under this resolution."""
+        if self._single is not None:
+            return self._taken(self._single.get(comment_id), self._single_name)
+        return self._majority(comment_id)
+
+    def entries(self, comment_id: str) -> Iterator[tuple[str, Annotation | None]]:
+        """Every annotator's entry for `comment_id` (None where there is none), by annotator name."""
+        for name, store in self.files.items():
+            yield name, store.entries.get(comment_id)
+
+    def ordered(self, labels: Iterable[str]) -> tuple[str, ...]:
+        """`labels` in schema order; labels the schema does not know come last, sorted."""
+        labels = tuple(labels)
+        if len(labels) < 2:
+            return labels
+        known = self._orders.get(labels)
+        if known is None:
+            last = len(self.rank)
+            known = self._orders[labels] = tuple(sorted(labels, key=lambda label: (self.rank.get(label, last), label)))
+        return known
+
+    def _taken(self, entry: Annotation | None, name: str | None) -> Decision:
+        if entry is None:
+            return NO_DECISION
+        return Decision(
+            stance=entry.stance,
+            topics=self.ordered(entry.topics),
+            note=entry.note,
+            flagged=entry.flagged,
+            seconds=entry.seconds,
+            decided_by=name if entry.is_labeled else None,
+        )
+
+    def _majority(self, comment_id: str) -> Decision:
+        gold = self._gold.get(comment_id)
+        votes = [entry for entries in self._voters if (entry := entries.get(comment_id)) is not None]
+        present = votes if gold is None else [*votes, gold]
+        flagged = any(entry.flagged for entry in present)
+        seconds = round(sum((entry.seconds for entry in present), 0.0), 1)
+        if gold is not None and gold.is_labeled:
+            return Decision(gold.stance, (), self.ordered(gold.topics), (), gold.note, flagged, seconds, GOLD)
+        labeled = [entry for entry in votes if entry.is_labeled]
+        if not labeled:
+            return Decision(flagged=flagged, seconds=seconds)
+        stance, stance_tie = self._stance_vote(labeled)
+        topics, topics_tie = self._topic_vote(labeled)
+        return Decision(stance, stance_tie, topics, topics_tie, None, flagged, seconds, MAJORITY)
+
+    def _stance_vote(self, labeled: list[Annotation]) -> tuple[str | None, tuple[str, ...]]:
+        counts = _counts(entry.stance for entry in labeled if entry.stance is not None)
+        if not counts:
+            return None, ()
+        top = max(counts.values())
+        winners = [stance for stance, count in counts.items() if count == top]
+        return (winners[0], ()) if len(winners) == 1 else (None, self.ordered(winners))
+
+    def _topic_vote(self, labeled: list[Annotation]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        counts = _counts(topic for entry in labeled for topic in entry.topics)
+        if not counts:
+            return (), ()
+        voters = len(labeled)
+        chosen = self.ordered(topic for topic, count in counts.items() if 2 * count > voters)
+        tied = self.ordered(topic for topic, count in counts.items() if 2 * count == voters)
+        return chosen, tied
+
+
+def _counts(labels: Iterable[str]) -> dict[str, int]:
+    """How often each label occurs (a plain dict: `Counter` costs more for a handful of votes)."""
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
+def open_label_files(root: Path, annotators: Iterable[str]) -> dict[str, AnnotationFile]:
+    """The annotation files of `annotators` under `root`, by name (sorted), read with GC paused."""
+    with gc_paused():
+        return {name: AnnotationFile.open(root, name) for name in sorted(annotators)}
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector around a bulk load (it makes loading super-linear)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,0 +1,106 @@
+"""Deciding a comment's labels: gold, one annotator, or the majority with its ties marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.core.config import Schema
+from annotator.core.errors import AnnotatorError
+from annotator.core.models import Annotation
+from annotator.core.resolve import Decision, Resolution, Resolver
+from annotator.core.store import AnnotationFile
+
+SCHEMA = Schema.model_validate({
+    "stance": [{"name": name, "key": name[0]} for name in ("agree", "disagree", "mixed")],
+    "topic": [{"name": name, "key": str(index)} for index, name in enumerate(("zeta", "alpha", "beta"), 1)],
+})
+
+
+def files(**labels: dict[str, Annotation]) -> dict[str, AnnotationFile]:
+    return {name: AnnotationFile(Path(f"{name}.toml"), name, dict(entries)) for name, entries in labels.items()}
+
+
+def majority(*votes: Annotation, gold: Annotation | None = None) -> Decision:
+    labels = {f"a{index}": {"c": vote} for index, vote in enumerate(votes)}
+    if gold is not None:
+        labels["gold"] = {"c": gold}
+    return Resolver(SCHEMA, files(**labels), Resolution("majority")).decide("c")
+
+
+def vote(stance: str | None = None, *topics: str, **extra) -> Annotation:
+    return Annotation(stance=stance, topics=topics, **extra)
+
+
+def test_most_common_stance_wins() -> None:
+    decision = majority(vote("agree"), vote("agree"), vote("disagree"))
+    assert (decision.stance, decision.stance_tie, decision.decided_by) == ("agree", (), "majority")
+
+
+def test_a_stance_tie_is_marked_not_broken() -> None:
+    decision = majority(vote("mixed"), vote("agree"), vote("mixed"), vote("agree"))
+    assert (decision.stance, decision.stance_tie) == (None, ("agree", "mixed"))
+
+
+def test_a_three_way_tie_lists_all_three_in_schema_order() -> None:
+    assert majority(vote("mixed"), vote("disagree"), vote("agree")).stance_tie == ("agree", "disagree", "mixed")
+
+
+def test_a_topic_needs_more_than_half_of_those_who_labeled() -> None:
+    decision = majority(vote("agree", "alpha", "beta"), vote("agree", "alpha"), vote("agree"), vote())
+    assert (decision.topics, decision.topics_tie) == (("alpha",), ())  # the empty vote does not count
+    decision = majority(vote("agree", "alpha", "zeta"), vote("agree", "alpha", "beta"), vote("agree", "zeta"))
+    assert (decision.topics, decision.topics_tie) == (("zeta", "alpha"), ())
+
+
+def test_a_topic_chosen_by_exactly_half_is_a_tie() -> None:
+    decision = majority(vote("agree", "beta", "zeta"), vote("disagree", "zeta"))
+    assert decision == Decision(None, ("agree", "disagree"), ("zeta",), ("beta",), None, False, 0.0, "majority")
+
+
+def test_topics_alone_count_as_labeled() -> None:
+    decision = majority(vote(None, "alpha"), vote("agree", "alpha"))
+    assert (decision.stance, decision.topics) == ("agree", ("alpha",))
+
+
+def test_gold_decides_where_it_labeled() -> None:
+    gold = vote("mixed", "beta", note="agreed in review")
+    decision = majority(vote("agree"), vote("agree", flagged=True, seconds=3.0), gold=gold)
+    assert decision == Decision("mixed", (), ("beta",), (), "agreed in review", True, 3.0, "gold")
+
+
+def test_a_gold_entry_without_labels_leaves_it_to_the_vote() -> None:
+    decision = majority(vote("agree"), gold=vote(note="look again", flagged=True))
+    assert (decision.stance, decision.decided_by, decision.flagged) == ("agree", "majority", True)
+
+
+def test_nobody_labeled() -> None:
+    assert majority(vote(note="skip", seconds=2.5)) == Decision(seconds=2.5)
+    assert majority() == Decision()
+
+
+def test_unknown_labels_come_after_the_schema_ones() -> None:
+    resolver = Resolver(SCHEMA, {}, Resolution("majority"))
+    assert resolver.ordered(["zz", "beta", "aa", "zeta"]) == ("zeta", "beta", "aa", "zz")
+
+
+def test_single_annotator_takes_labels_as_they_are() -> None:
+    labels = files(bob={"c": vote("agree", "beta", "zeta", note="n", flagged=True, seconds=4.0)}, carol={})
+    resolver = Resolver(SCHEMA, labels, Resolution.parse("annotator:bob"))
+    assert resolver.decide("c") == Decision("agree", (), ("zeta", "beta"), (), "n", True, 4.0, "bob")
+    assert resolver.decide("other") == Decision()
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"), [(["alice", "gold"], Resolution("gold")), (["alice"], Resolution("majority")), ([], Resolution("majority"))]
+)
+def test_default_resolution(names: list[str], expected: Resolution) -> None:
+    assert Resolution.default(names) == expected
+
+
+def test_parse_and_show() -> None:
+    assert str(Resolution.parse("annotator:bob")) == "annotator:bob"
+    assert Resolution.parse("all") == Resolution("all")
+    with pytest.raises(AnnotatorError, match="expected gold, majority, all or annotator:NAME"):
+        Resolution.parse("annotator")
