@@ -35,6 +35,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("clear_filter", ("escape",), "Clear the search and filter"),
     KeyAction("undo", ("u", "ctrl+z"), "Undo the last label change", footer="Undo"),
     KeyAction("redo", ("U", "ctrl+y"), "Redo"),
+    KeyAction("review", ("r",), "Review mode: other annotators' labels beside the comment; 1-9 accept one into gold"),
+    KeyAction("accept_unanimous", ("Y",), "Review: accept every comment all annotators agree on into gold (asks first)"),
     KeyAction("auto_advance", ("A",), "Auto-advance to the next unlabeled after a stance: on/off"),
     KeyAction("help", ("question_mark",), "Help: keys, guidelines, labels", footer="Help"),
     KeyAction("quit", ("ctrl+q",), "Quit (every change is saved)"),

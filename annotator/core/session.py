@@ -32,13 +32,14 @@ class Change:
 class Filter:
     """Which comments the list shows: a status or label, and a text search (case-insensitive)."""
 
-    kind: str = "all"  # all | unlabeled | labeled | flagged | stance | topic
+    kind: str = "all"  # all | unlabeled | labeled | flagged | stance | topic | disagree
     value: str = ""  # the stance or topic name, for those kinds
     query: str = ""
+    test: Callable[[str], bool] | None = field(default=None, compare=False)  # by comment id (disagree)
 
     @property
     def is_all(self) -> bool:
-        return self.kind == "all" and not self.query
+        return self.kind == "all" and not self.query and self.test is None
 
     def describe(self) -> str:
         parts = [] if self.kind == "all" else [f"{self.kind}: {self.value}" if self.value else self.kind]
@@ -67,8 +68,8 @@ class Session:
     clock: Callable[[], float] = time.monotonic
     now: Callable[[], datetime] = utc_now
     version: int = 0  # counts changes to the store, for the saver
-    _undo: list[Change] = field(default_factory=list)
-    _redo: list[Change] = field(default_factory=list)
+    _undo: list[list[Change]] = field(default_factory=list)  # steps, each one or more changes
+    _redo: list[list[Change]] = field(default_factory=list)
     _visit: _Visit | None = None
     _index: dict[str, int] = field(default_factory=dict)
 
@@ -120,35 +121,60 @@ class Session:
             return None
         return self._apply(comment_id, entry.model_copy(update={"note": note}))
 
+    def set_labels(self, labels: dict[str, tuple[str | None, tuple[str, ...]]]) -> list[Change]:
+        """Set stance and topics of several comments at once (adjudication), as one undo step.
+
+        Notes and flags stay as they are.
+        """
+        changes = []
+        for comment_id, (stance, topics) in labels.items():
+            entry = self._entry(comment_id)
+            changes.append(self._change(comment_id, entry.model_copy(update={"stance": stance, "topics": topics})))
+        self._remember(changes)
+        return changes
+
     def undo(self) -> Change | None:
-        """Put back the entry as it was before the last change; None when there is nothing to undo."""
+        """Put back the entries as they were before the last step; None when there is nothing to undo.
+
+        Returns the step's last change, so the caller can show that comment.
+        """
         if not self._undo:
             return None
-        change = self._undo.pop()
-        self._write(change.comment_id, change.before)
-        self._redo.append(change)
-        return change
+        step = self._undo.pop()
+        for change in reversed(step):
+            self._write(change.comment_id, change.before)
+        self._redo.append(step)
+        return step[-1]
 
     def redo(self) -> Change | None:
         if not self._redo:
             return None
-        change = self._redo.pop()
-        self._write(change.comment_id, change.after)
-        self._undo.append(change)
-        return change
+        step = self._redo.pop()
+        for change in step:
+            self._write(change.comment_id, change.after)
+        self._undo.append(step)
+        return step[-1]
 
     def _entry(self, comment_id: str) -> Annotation:
         self.spend_time()
         return self.store.get(comment_id) or Annotation()
 
     def _apply(self, comment_id: str, after: Annotation) -> Change:
+        change = self._change(comment_id, after)
+        self._remember([change])
+        return change
+
+    def _change(self, comment_id: str, after: Annotation) -> Change:
         after = after.model_copy(update={"updated": self.now(), "seconds": self._seconds_with_visit(comment_id, after)})
         change = Change(comment_id, self.store.get(comment_id), after)
         self._write(comment_id, after)
-        self._undo.append(change)
-        del self._undo[:-UNDO_LIMIT]
-        self._redo.clear()
         return change
+
+    def _remember(self, step: list[Change]) -> None:
+        if not step:
+            return
+        self._undo.append(step)
+        del self._undo[:-UNDO_LIMIT]
 
     def _write(self, comment_id: str, entry: Annotation | None) -> None:
         was = self.store.get(comment_id)
@@ -212,6 +238,8 @@ class Session:
         if kind == "stance" and (entry is None or entry.stance != view.value):
             return False
         if kind == "topic" and (entry is None or view.value not in entry.topics):
+            return False
+        if view.test is not None and not view.test(comment.id):
             return False
         return not view.query or view.query.casefold() in comment.text.casefold()
 

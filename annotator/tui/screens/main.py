@@ -15,12 +15,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from annotator.core.keymap import ACTIONS
+from annotator.core.review import Review
 from annotator.core.session import Change, Filter, Session
-from annotator.core.store import ANNOTATIONS_DIR, ChangedOnDisk
+from annotator.core.store import ANNOTATIONS_DIR, GOLD, ChangedOnDisk
 from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
-from annotator.tui.widgets.editor import CommentView, EditorPane, LabelPanel, NoteEditor
+from annotator.tui.widgets.editor import CommentView, EditorPane, LabelPanel, NoteEditor, ReviewPanel
 
 RETRY_SECONDS = 3.0
 COMPACT_AFTER = 1.0  # seconds of pause before the journal is folded into the TOML file
@@ -33,6 +34,13 @@ class Saved(Message):
     """Every change up to `version` is on disk (in the journal or the file)."""
 
     version: int
+
+
+@dataclass
+class ReviewLoaded(Message):
+    """The other annotators' files were read for review mode."""
+
+    review: Review
 
 
 @dataclass
@@ -82,6 +90,11 @@ class MainScreen(Screen[None]):
             self._bindings.bind(label.key, f"stance('{label.name}')", f"Stance: {label.name}", show=False)
         for label in session.schema.topic:
             self._bindings.bind(label.key, f"topic('{label.name}')", f"Topic: {label.name}", show=False)
+        for number in range(1, 10):
+            self._bindings.bind(str(number), f"accept({number})", f"Review: accept annotator {number}", show=False)
+        self.reviewing = False
+        self.review: Review | None = None
+        self._digit_topics = {label.name for label in session.schema.topic if label.key.isdigit() and label.key != "0"}
 
     # Layout ----------------------------------------------------------------------------------
 
@@ -136,6 +149,9 @@ class MainScreen(Screen[None]):
         comment_id = self.current_id()
         entry = self.session.annotation(comment_id) if comment_id else None
         self.query_one(LabelPanel).show(entry)
+        if self.reviewing:
+            verdicts = None if self.review is None or comment_id is None else self.review.verdicts(comment_id)
+            self.query_one(ReviewPanel).show(verdicts, entry, self.review.annotators if self.review else [])
         note = self.query_one(NoteEditor)
         if not note.has_focus:
             note.load_text(entry.note if entry and entry.note else "")
@@ -174,6 +190,10 @@ class MainScreen(Screen[None]):
         """Label and navigation keys do nothing while typing in the note or the search box."""
         focused = self.focused
         if isinstance(focused, (Input, NoteEditor)) and action not in {"quit", "help"}:
+            return False
+        if action == "accept":
+            return self.reviewing  # digits accept an annotator's labels only in review mode
+        if action == "topic" and self.reviewing and str(parameters[0]) in self._digit_topics:
             return False
         return True
 
@@ -267,6 +287,81 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.session.schema))
 
+    # Review ----------------------------------------------------------------------------------
+
+    def action_review(self) -> None:
+        """Show (or hide) the other annotators' labels; the first time, read their files."""
+        self.reviewing = not self.reviewing
+        self.query_one(ReviewPanel).set_class(self.reviewing, "-on")
+        if self.reviewing and self.review is None:
+            self._load_review()
+        if self.reviewing and self.annotator != GOLD:
+            self.notify("Review mode. Accepting labels writes to gold.toml: open the app with --annotator gold "
+                        "to adjudicate.", markup=False, timeout=6)
+        self._show_labels()
+
+    @work(thread=True, exit_on_error=False)
+    def _load_review(self) -> None:
+        self.post_message(ReviewLoaded(Review.load(self.session.store.path.parent.parent, self.annotator)))
+
+    @on(ReviewLoaded)
+    def _review_loaded(self, message: ReviewLoaded) -> None:
+        self.review = message.review
+        self._show_labels()
+
+    def action_accept(self, number: int) -> None:
+        """Take annotator `number`'s stance and topics for this comment into gold."""
+        comment_id = self.current_id()
+        if self.review is None or comment_id is None or not self._adjudicating():
+            return
+        if number > len(self.review.annotators):
+            return
+        name = self.review.annotators[number - 1]
+        verdict = next((v for v in self.review.verdicts(comment_id) if v.annotator == name), None)
+        if verdict is None:
+            self.notify(f"{name} has not labeled this comment.", markup=False, timeout=3)
+            return
+        self.session.set_labels({comment_id: (verdict.stance, verdict.topics)})
+        self._changed(comment_id)
+
+    def action_accept_unanimous(self) -> None:
+        """Accept, after asking, every comment the other annotators labeled identically and gold
+        has not decided yet."""
+        if self.review is None or not self._adjudicating():
+            if self.review is None:
+                self.notify("Press r first: review mode reads the other annotators' labels.", markup=False)
+            return
+        todo = {
+            comment_id: (verdict.stance, verdict.topics)
+            for comment_id, verdict in self.review.unanimous().items()
+            if self.session.position(comment_id) is not None
+            and not (self.session.annotation(comment_id) and self.session.annotation(comment_id).is_labeled)
+        }
+        if not todo:
+            self.notify("No undecided comment on which everyone agrees.", markup=False, timeout=3)
+            return
+
+        def answered(answer: str) -> None:
+            if answer == "yes":
+                self.session.set_labels(todo)
+                self._apply_filter(self.view)
+                self.schedule_save()
+                self.notify(f"Accepted {len(todo)} comments into gold (u undoes all of them).", markup=False)
+
+        self.app.push_screen(Question(
+            "Accept unanimous labels",
+            f"{len(todo)} comments were labeled the same way by every annotator who labeled them, and gold "
+            "has no label for them yet. Accept those labels into gold?",
+            [("y", "yes", "accept them"), ("n", "no", "cancel")],
+        ), answered)
+
+    def _adjudicating(self) -> bool:
+        if self.annotator == GOLD:
+            return True
+        self.notify("Only the gold annotator accepts labels: open the app with --annotator gold.",
+                    severity="warning", markup=False, timeout=5)
+        return False
+
     # The note --------------------------------------------------------------------------------
 
     def action_note(self) -> None:
@@ -301,7 +396,7 @@ class MainScreen(Screen[None]):
     def _search(self, event: Input.Submitted) -> None:
         event.stop()
         self._close_search()
-        self._apply_filter(Filter(self.view.kind, self.view.value, event.value.strip()))
+        self._apply_filter(Filter(self.view.kind, self.view.value, event.value.strip(), self.view.test))
 
     def _close_search(self) -> None:
         self.query_one("#search", Input).display = False
@@ -316,13 +411,16 @@ class MainScreen(Screen[None]):
     def action_filter(self) -> None:
         schema = self.session.schema
         options = [("all", "All comments"), ("unlabeled", "Unlabeled"), ("labeled", "Labeled"), ("flagged", "Flagged")]
+        if self.review is not None:
+            options.append(("disagree", "Annotators disagree (review)"))
         options += [(f"stance:{name}", f"Stance: {name}") for name in schema.stance_names]
         options += [(f"topic:{name}", f"Topic: {name}") for name in schema.topic_names]
 
         def chosen(choice: str | None) -> None:
             if choice is not None:
                 kind, _, value = choice.partition(":")
-                self._apply_filter(Filter(kind, value, self.view.query))
+                test = self.review.disagree if kind == "disagree" and self.review else None
+                self._apply_filter(Filter(kind, value, self.view.query, test))
 
         self.app.push_screen(Picker("Show which comments?", options), chosen)
 

@@ -14,6 +14,7 @@ from textual.widgets import Static, TextArea
 
 from annotator.core.config import Schema
 from annotator.core.models import Annotation, Comment, printable
+from annotator.core.review import Verdict
 
 
 class CommentView(VerticalScroll, can_focus=False):
@@ -96,6 +97,29 @@ class LabelPanel(Static):
         return lines
 
 
+class ReviewPanel(Static):
+    """In review mode: what each other annotator chose for the selected comment, with the key
+    that accepts it into gold."""
+
+    def show(self, verdicts: list[Verdict] | None, gold: Annotation | None, annotators: list[str]) -> None:
+        if verdicts is None:
+            self.update(Content.styled("Review: reading the other annotators' files…", "dim"))
+            return
+        lines = [Content.assemble(("Review ", "bold"), ("keys 1-9 accept into gold; r leaves", "dim"))]
+        by_name = {verdict.annotator: verdict for verdict in verdicts}
+        for number, name in enumerate(annotators[:9], start=1):
+            verdict = by_name.get(name)
+            label = "—" if verdict is None else f"{verdict.stance or '(no stance)'}  {', '.join(verdict.topics)}"
+            agrees = verdict is not None and gold is not None and (gold.stance, gold.topics) == (verdict.stance, verdict.topics)
+            lines.append(Content.assemble(
+                (f"[{number}] ", "dim"), (printable(name, False), "bold"), ": ",
+                (printable(label, False), "$success" if agrees else ""),
+            ))
+        if not annotators:
+            lines.append(Content.styled("No other annotator has a file in annotations/.", "dim"))
+        self.update(Content("\n").join(lines))
+
+
 class NoteEditor(TextArea):
     """The note of the selected comment; Escape leaves it and saves the note."""
 
@@ -116,6 +140,7 @@ class EditorPane(Vertical):
         self._schema = schema
 
     def compose(self) -> ComposeResult:
+        yield ReviewPanel(id="review")
         yield LabelPanel(self._schema, id="labels")
         yield Static(Content.assemble(("Note ", "bold"), ("[e] edit, Escape to finish", "dim")), id="note-title")
         yield NoteEditor(id="note", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
