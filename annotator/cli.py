@@ -19,7 +19,7 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
 # Each name is a module in `annotator.commands` with `register(subparsers, common)` and `run(args)`.
-COMMANDS = ("annotate", "validate", "export", "import_comments", "import_labels", "stats")
+COMMANDS = ("annotate", "validate", "export", "import_comments", "import_labels", "stats", "agree")
 
 
 def build_parser() -> argparse.ArgumentParser:
