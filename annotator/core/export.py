@@ -124,11 +124,19 @@ def annotator_record(entry: Annotation | None, ordered: Ordering) -> dict[str, A
     }
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # made once: faster per record
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # made once: faster per record
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _encode(value: Any) -> str:
+    """JSON text, with the characters some readers take for line breaks escaped, so that one
+    record stays one line for every JSONL reader."""
+    text = _ENCODER.encode(value)
+    return text.translate(_LINE_BREAKS) if not text.isascii() else text
 
 
 def _json_line(record: dict[str, Any]) -> str:
-    return _ENCODE(record) + "\n"
+    return _encode(record) + "\n"
 
 
 # CSV -------------------------------------------------------------------------------------------
@@ -198,10 +206,10 @@ def _prodigy_lines(rows: Iterator[tuple[Comment, Decision]], schema: Schema) -> 
     options = prodigy_options(schema)
     # The options are the same in every record: encoded once and spliced in where sorted keys put
     # them (between "meta" and "text"), which gives the same bytes as encoding the whole record.
-    options_json = _ENCODE(options)
+    options_json = _encode(options)
     for comment, decision in rows:
-        head = _ENCODE(_prodigy_answer(comment, decision))
-        yield f'{head[:-1]}, "options": {options_json}, "text": {_ENCODE(comment.text)}}}\n'
+        head = _encode(_prodigy_answer(comment, decision))
+        yield f'{head[:-1]}, "options": {options_json}, "text": {_encode(comment.text)}}}\n'
 
 
 def prodigy_options(schema: Schema) -> list[dict[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import tempfile
+import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from annotator.core.store import (
     StoreError,
     annotation_path,
     check_annotator_name,
+    read_canonical,
     safe_annotator_name,
 )
 from tests.conftest import DATA
@@ -107,6 +109,10 @@ def round_trip(root: Path, entries: dict, texts: dict) -> None:
     for comment_id, entry in entries.items():
         annotations.set(comment_id, entry, texts.get(comment_id))
     annotations.save(force=True)
+    text = annotations.path.read_text("utf-8")
+    fast = read_canonical(text)
+    if fast is not None:  # the fast reader, where it applies, agrees with the TOML parser
+        assert fast[0] == tomllib.loads(text)
     again = AnnotationFile.load(annotations.path)
     assert again.entries == {k: v for k, v in entries.items() if not v.is_empty}
     assert again.render() == annotations.render()
@@ -239,3 +245,26 @@ def test_good_annotator_names(name: str) -> None:
 )
 def test_safe_annotator_name(raw: str, safe: str) -> None:
     assert safe_annotator_name(raw) == safe
+
+
+def test_the_usual_layout_is_read_by_the_fast_reader(tmp_path: Path) -> None:
+    text = (DATA / "golden" / "alice.toml").read_text("utf-8")
+    fast = read_canonical(text)
+    assert fast is not None
+    assert fast[0] == tomllib.loads(text)
+    assert fast[1] == {"0b1c2d3e4f50": 7, "7a8b9c0d1e2f": 14, "c3d4e5f60718": 26}
+    assert fast[2]["c3d4e5f60718"] == "Short one."
+
+
+def test_anything_unusual_falls_back_to_the_toml_parser(tmp_path: Path) -> None:
+    variants = {
+        "a hand-written inline table": 'format = 1\nannotator = "bob"\n\n[comments.a]\nstance = "agree"\nx = { y = 1 }\n',
+        "single quotes": "format = 1\nannotator = 'bob'\n",
+        "an inline topic list": 'format = 1\nannotator = "bob"\n\n[comments.a]\ntopics = ["x", "y"]\n',
+    }
+    for text in variants.values():
+        assert read_canonical(text) is None
+        path = write(tmp_path, text)
+        assert AnnotationFile.load(path).entries == {
+            key: Annotation.model_validate(value) for key, value in tomllib.loads(text).get("comments", {}).items()
+        }
