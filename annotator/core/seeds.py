@@ -19,6 +19,7 @@ from typing import Any
 
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.models import Comment, text_id
+from annotator.core.perf import paused_gc
 
 SEEDS_DIR = "seeds"
 SEED_SUFFIXES = (".txt", ".jsonl", ".csv")
@@ -65,6 +66,11 @@ def load_seeds(root: Path, allow_empty: bool = False) -> Corpus:
         raise SeedError(
             f"{SEEDS_DIR}/: not found", hint="create it and put .txt, .jsonl or .csv files of comments in it"
         )
+    with paused_gc():
+        return _load_folder(folder, allow_empty)
+
+
+def _load_folder(folder: Path, allow_empty: bool) -> Corpus:
     warnings: list[Problem] = []
     comments: list[Comment] = []
     by_id: dict[str, Comment] = {}
@@ -137,8 +143,10 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
-    for number, line in enumerate(_LINE_ENDS.split(text), start=1):
-        if line.strip():
+    """The non-blank lines with their numbers; CRLF and lone CR end lines too."""
+    lines = _LINE_ENDS.split(text) if "\r" in text else text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if line and not line.isspace():
             yield number, line
 
 
