@@ -8,15 +8,15 @@ many comments and annotators stand behind it. `annotations/gold.toml` is not an 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from annotator.core.perf import paused_gc
 
 if TYPE_CHECKING:
     from annotator.core.agreement import Coefficient, PairReport, Report
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.project import Project
 
     project = Project.open(Path(args.project))
-    with _gc_paused():
+    with paused_gc():
         labels = _load_labels(project)
         report = agreement_report(
             labels,
@@ -84,18 +84,6 @@ def run(args: argparse.Namespace) -> int:
     texts = {comment.id: comment.text for comment in project.corpus.comments}
     print(RENDERERS[args.format](report, texts), end="")
     return _gate(report.stance_alpha, args.min_alpha)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while many objects are made (it makes that super-linear)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load_labels(project: Project) -> dict[str, dict[str, Annotation]]:

@@ -12,9 +12,7 @@ The rules (also in the README, under `annotator export`):
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path
@@ -22,6 +20,7 @@ from pathlib import Path
 from annotator.core.config import Schema
 from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
+from annotator.core.perf import paused_gc
 from annotator.core.store import ANNOTATIONS_DIR, GOLD, SUFFIX, AnnotationFile, check_annotator_name
 
 MODES = ("gold", "majority", "all")
@@ -174,17 +173,5 @@ def _counts(labels: Iterable[str]) -> dict[str, int]:
 
 def open_label_files(root: Path, annotators: Iterable[str]) -> dict[str, AnnotationFile]:
     """The annotation files of `annotators` under `root`, by name (sorted), read with GC paused."""
-    with gc_paused():
+    with paused_gc():
         return {name: AnnotationFile.open(root, name) for name in sorted(annotators)}
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector around a bulk load (it makes loading super-linear)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
