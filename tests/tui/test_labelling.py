@@ -229,3 +229,17 @@ async def test_asks_for_a_name_when_none_is_known(make_app) -> None:
         await pilot.press("n")
         await settled(pilot)
         assert disk_entry(app, 0, "carol").stance == "neutral"
+
+
+async def test_the_mouse_chooses_rows_and_labels(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.click("#comments", offset=(5, 3))
+        assert screen.current_position() == 3
+        panel = screen.query_one("#labels")
+        text = str(panel.render())
+        first_line = text.splitlines()[0]
+        await pilot.click("#labels", offset=(first_line.index("disagree"), 0))
+        await settled(pilot)
+        assert disk_entry(app, 3).stance == "disagree"

@@ -60,10 +60,12 @@ class LabelPanel(Static):
 
     def _draw(self) -> None:
         entry, schema = self._entry, self._schema
-        stance = [self._choice(label.key, label.name, entry.stance == label.name, "●", "○") for label in schema.stance]
+        stance = [self._choice(label.key, label.name, entry.stance == label.name, "●", "○", "stance")
+                  for label in schema.stance]
         if entry.stance and entry.stance not in schema.stance_names:
             stance.append(Content.styled(f"{printable(entry.stance, False)} (not in annotator.toml, kept)", "$warning"))
-        topics = [self._choice(label.key, label.name, label.name in entry.topics, "■", "□") for label in schema.topic]
+        topics = [self._choice(label.key, label.name, label.name in entry.topics, "■", "□", "topic")
+                  for label in schema.topic]
         topics += [
             Content.styled(f"{printable(topic, False)} (not in annotator.toml, kept)", "$warning")
             for topic in entry.topics
@@ -72,13 +74,17 @@ class LabelPanel(Static):
         flag = ("⚑ flagged for later", "bold $warning") if entry.flagged else ("not flagged", "dim")
         width = max(self.size.width, 20)
         lines = self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
+        flag = (flag[0], f"{flag[1]} @click=screen.flag")
         lines.append(Content.assemble(("Flag   ", "bold"), ("[f] ", "dim"), flag))
         self.update(Content("\n").join(lines))
 
     @staticmethod
-    def _choice(key: str, name: str, chosen: bool, on: str, off: str) -> Content:
+    def _choice(key: str, name: str, chosen: bool, on: str, off: str, action: str) -> Content:
+        """One choice; a click on it does what its key does. (`name` comes from the validated
+        schema: letters, digits, '-', '_' and '.', so it is safe inside the action.)"""
         style = "bold $success" if chosen else ""
-        return Content.assemble((f"[{key}] ", "dim"), (f"{on if chosen else off} {name}", style))
+        click = f"@click=screen.{action}('{name}')"
+        return Content.assemble((f"[{key}] ", "dim"), (f"{on if chosen else off} {name}", f"{style} {click}"))
 
     @staticmethod
     def _flow(title: str, items: list[Content], width: int) -> list[Content]:
