@@ -1,9 +1,12 @@
-"""The one place that runs git."""
+"""The one place that runs git: every git command the tool needs is a function here."""
 
 from __future__ import annotations
 
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+
+from annotator.core.errors import AnnotatorError
 
 
 def run_git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -20,3 +23,160 @@ def git_user_name(root: Path) -> str:
     except OSError:
         return ""
     return result.stdout.strip() if result.returncode == 0 else ""
+
+
+class GitError(AnnotatorError):
+    """git could not do what was asked: not a repository, an unknown revision, git missing."""
+
+
+def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    """Run `git args` in `root` with byte output; raise `GitError` on failure when `check`."""
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    except (FileNotFoundError, NotADirectoryError):
+        if not root.is_dir():
+            raise GitError(f"{root}: no such folder") from None
+        raise GitError("git is not installed (or not on PATH)", hint="install git to use this command") from None
+    if check and result.returncode != 0:
+        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {reason[-1] if reason else f'exit {result.returncode}'}")
+    return result
+
+
+def is_repository(root: Path) -> bool:
+    """Whether `root` is inside a git working tree (False too when git is missing)."""
+    try:
+        result = _git(root, "rev-parse", "--is-inside-work-tree", check=False)
+    except GitError:
+        return False
+    return result.returncode == 0 and result.stdout.strip() == b"true"
+
+
+def require_repository(root: Path) -> None:
+    """Raise `GitError` unless `root` is inside a git working tree."""
+    if not root.is_dir():
+        raise GitError(f"{root}: no such folder", hint="give --project a project folder")
+    if not is_repository(root):
+        raise GitError(
+            f"{root}: not inside a git repository",
+            hint="labels are compared between git commits: run `git init` and commit, or give --project",
+        )
+
+
+def resolve_commit(root: Path, revision: str) -> str:
+    """The full commit id that `revision` (a hash, branch, tag, `HEAD~2`...) names."""
+    result = None
+    if revision and not revision.startswith("-"):
+        result = _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}", check=False)
+    if result is None or result.returncode != 0:
+        raise GitError(f"unknown revision {revision!r}", hint="give a commit, branch or tag (see `git log`)")
+    return result.stdout.decode("ascii").strip()
+
+
+def tree_blobs(root: Path, commit: str, folder: str) -> dict[str, str]:
+    """The regular files directly in `folder` (relative to `root`) at `commit`: name -> blob id."""
+    output = _git(root, "ls-tree", "-z", commit, "--", f"{folder}/").stdout.decode("utf-8", "replace")
+    blobs: dict[str, str] = {}
+    for record in filter(None, output.split("\0")):
+        info, _, path = record.partition("\t")
+        mode, kind, blob = info.split()
+        if kind == "blob" and mode in ("100644", "100755"):
+            blobs[path.rsplit("/", 1)[-1]] = blob
+    return blobs
+
+
+def hash_files(root: Path, paths: list[str]) -> list[str]:
+    """The blob id git would give each file (relative to `root`), as `git add` would store it."""
+    if not paths:
+        return []
+    return _git(root, "hash-object", "--", *paths).stdout.decode("ascii").split()
+
+
+def read_blob(root: Path, blob: str) -> bytes:
+    """The content of a blob."""
+    return _git(root, "cat-file", "blob", blob).stdout
+
+
+def config_get(root: Path, key: str) -> str | None:
+    """The value of git config `key` as `root`'s repository sees it, or None when unset."""
+    result = _git(root, "config", "--get", key, check=False)
+    return result.stdout.decode("utf-8", "replace").rstrip("\n") if result.returncode == 0 else None
+
+
+def config_set_local(root: Path, key: str, value: str) -> None:
+    """Set `key` in the repository's own config (`.git/config`: this machine only, never committed)."""
+    _git(root, "config", "--local", key, value)
+
+
+def attribute(root: Path, path: str, name: str) -> str:
+    """The git attribute `name` of `path` (relative to `root`): a value, 'set', 'unset' or 'unspecified'."""
+    output = _git(root, "check-attr", "-z", name, "--", path).stdout.decode("utf-8", "replace")
+    return output.split("\0")[2]
+
+
+def merge_text_files(ours: Path, base: Path, theirs: Path) -> int:
+    """git's own line merge of three files into `ours`, with conflict markers; the number of conflicts."""
+    paths = [str(path.resolve()) for path in (ours, base, theirs)]
+    result = _git(ours.resolve().parent, "merge-file", "-L", "ours", "-L", "base", "-L", "theirs", "--", *paths,
+                  check=False)
+    if result.returncode < 0:
+        raise GitError(f"git merge-file failed: {result.stderr.decode('utf-8', 'replace').strip()}")
+    return result.returncode
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file a commit changed: its name in the folder, its blob in each parent, and after."""
+
+    name: str
+    before: tuple[str, ...]
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """A commit of `git log`, with the files it changed in the folder asked about."""
+
+    id: str
+    short: str
+    author: str
+    date: str
+    changes: tuple[FileChange, ...]
+
+
+_RECORD = "\x1e"
+_FIELD = "\x1f"
+
+
+def folder_history(root: Path, folder: str) -> list[Commit]:
+    """Every commit that changed a file in `folder` (relative to `root`), oldest first.
+
+    A merge commit lists only the files it left different from all of its parents: the ones
+    whose merge needed a decision.
+    """
+    log = _git(
+        root, "log", "--reverse", "--raw", "--cc", "--no-renames",
+        f"--format={_RECORD}%H{_FIELD}%h{_FIELD}%aI{_FIELD}%an", "--", f"{folder}/",
+    ).stdout.decode("utf-8", "replace")
+    return [_commit(record) for record in log.split(_RECORD) if record.strip()]
+
+
+def _commit(record: str) -> Commit:
+    head, *lines = record.splitlines()
+    commit, short, date, author = head.split(_FIELD, 3)
+    changes = [change for change in map(_raw_change, lines) if change is not None]
+    return Commit(commit, short, author, date, tuple(changes))
+
+
+def _raw_change(line: str) -> FileChange | None:
+    """One `--raw` line (`:mode mode blob blob M<TAB>path`, with more columns for a merge).
+
+    Blob ids are abbreviated, as `%h` is; git reads them back as they are.
+    """
+    if not line.startswith(":") or "\t" not in line:
+        return None
+    info, path = line.split("\t", 1)
+    parents = len(info) - len(info.lstrip(":"))
+    fields = info.lstrip(":").split()
+    blobs = fields[parents + 1 : 2 * parents + 2]
+    return FileChange(path.rsplit("/", 1)[-1], tuple(blobs[:-1]), blobs[-1])

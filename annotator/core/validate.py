@@ -7,9 +7,12 @@ from pathlib import Path
 
 from annotator.core.config import CONFIG_NAME, Schema, load_config
 from annotator.core.errors import AnnotatorError, Problem
+from annotator.core.gitsetup import setup_problems
+from annotator.core.merge import conflict_message
 from annotator.core.seeds import Corpus, load_seeds
 from annotator.core.store import (
     ANNOTATIONS_DIR,
+    CONFLICT_KEY,
     SUFFIX,
     AnnotationFile,
     StoreError,
@@ -61,6 +64,7 @@ def validate_project(root: Path, now: datetime | None = None) -> tuple[list[Prob
         problems.extend(store.warnings)
         problems.extend(check_entries(store, name, schema, corpus, now or datetime.now(UTC)))
 
+    problems.extend(setup_problems(root))
     errors = sum(not problem.warning for problem in problems)
     comments = len(corpus) if corpus is not None else 0
     summary = (
@@ -80,6 +84,8 @@ def check_entries(
     problems: list[Problem] = []
     for comment_id, entry in store.entries.items():
         line = lines.get(comment_id)
+        if CONFLICT_KEY in (entry.model_extra or {}):
+            problems.append(Problem(name, line, conflict_message(comment_id, entry)))
         if stances is not None and entry.stance is not None and entry.stance not in stances:
             problems.append(Problem(name, line, f"comment {comment_id}: unknown stance {entry.stance!r} (kept)"))
         for topic in sorted(set(entry.topics)):

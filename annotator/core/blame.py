@@ -1,0 +1,179 @@
+"""The history of one comment's labels: every commit that changed an annotator's entry for it.
+
+Read from `git log` over `annotations/`, oldest first. A merge commit counts only where its entry
+differs from the entry in every parent (a conflict resolved by hand, or fields merged from both
+sides); the commits it merged are listed themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.core import gitio
+from annotator.core.diff import Blocks, FieldChange, change_kind, field_changes, parse_bytes
+from annotator.core.diffformat import JSON_FORMAT, describe, dumps, fields_json
+from annotator.core.errors import AnnotatorError
+from annotator.core.models import Annotation, excerpt, one_line
+from annotator.core.seeds import load_seeds
+from annotator.core.store import ANNOTATIONS_DIR, SUFFIX, StoreError
+
+
+@dataclass(frozen=True, slots=True)
+class LabelEvent:
+    """One commit's change to one annotator's entry for the comment."""
+
+    annotator: str
+    commit: str
+    short: str
+    author: str
+    date: str
+    old: Annotation | None
+    new: Annotation | None
+
+    @property
+    def kind(self) -> str:
+        return change_kind(self.old, self.new)
+
+    def fields(self, timing: bool = False) -> list[FieldChange]:
+        return field_changes(self.old, self.new, timing)
+
+
+@dataclass(slots=True)
+class History:
+    """A comment's label history, its excerpt, and the file versions that could not be read."""
+
+    comment_id: str
+    excerpt: str = ""
+    events: list[LabelEvent] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    annotation: Annotation | None
+    excerpt: str
+
+
+_UNREADABLE = _Entry(None, "")
+
+
+def blame(root: Path, comment_id: str) -> History:
+    """Every committed change to an entry for `comment_id`, grouped by annotator, oldest first.
+
+    Raise `AnnotatorError` when the id is neither in the seeds nor in any version of the files.
+    """
+    gitio.require_repository(root)
+    history = History(comment_id)
+    reader = _EntryReader(root, comment_id, history)
+    for commit in gitio.folder_history(root, ANNOTATIONS_DIR):
+        for change in commit.changes:
+            if change.name.endswith(SUFFIX) and not change.name.startswith("."):
+                _record(history, reader, commit, change)
+    history.events.sort(key=lambda event: event.annotator)  # stable: oldest first within each
+    _add_excerpt(root, history, reader.seen)
+    return history
+
+
+def _record(history: History, reader: _EntryReader, commit: gitio.Commit, change: gitio.FileChange) -> None:
+    after = reader.entry(change.after, commit.short, change.name)
+    befores = [reader.entry(blob, commit.short, change.name) for blob in change.before]
+    if after is _UNREADABLE or any(before is _UNREADABLE for before in befores):
+        return
+    if all(before.annotation != after.annotation for before in befores):
+        history.events.append(LabelEvent(change.name.removesuffix(SUFFIX), commit.id, commit.short, commit.author,
+                                         commit.date, befores[0].annotation, after.annotation))
+
+
+class _EntryReader:
+    """The comment's entry in a blob, read once per blob: only its block is parsed."""
+
+    def __init__(self, root: Path, comment_id: str, history: History) -> None:
+        self.root = root
+        self.comment_id = comment_id
+        self.key = comment_id.encode("utf-8")
+        self.history = history
+        self.cache: dict[str, _Entry] = {}
+        self.seen = ""  # the latest excerpt the files gave
+
+    def entry(self, blob: str, commit: str, file_name: str) -> _Entry:
+        if not blob.strip("0"):
+            return _Entry(None, "")
+        if blob not in self.cache:
+            self.cache[blob] = self._read(blob, f"{commit}:{ANNOTATIONS_DIR}/{file_name}", file_name)
+        return self.cache[blob]
+
+    def _read(self, blob: str, name: str, file_name: str) -> _Entry:
+        data = gitio.read_blob(self.root, blob)
+        annotator = file_name.removesuffix(SUFFIX)
+        blocks = Blocks.split(data)
+        try:
+            if blocks is None:
+                parsed = parse_bytes(data, name, annotator)
+            else:
+                parsed = blocks.parse({self.key}, data, name, annotator)
+        except StoreError:
+            self.history.unreadable.append(name)
+            return _UNREADABLE
+        quote = parsed.excerpts.get(self.comment_id, "")
+        self.seen = quote or self.seen
+        return _Entry(parsed.entries.get(self.comment_id), quote)
+
+
+def _add_excerpt(root: Path, history: History, from_files: str) -> None:
+    """The comment's excerpt from the files, else from the seeds; an error when the id is unknown."""
+    history.excerpt = from_files
+    if from_files:
+        return
+    try:
+        comment = load_seeds(root).by_id.get(history.comment_id)
+    except AnnotatorError:
+        comment = None
+    if comment is not None:
+        history.excerpt = excerpt(comment.text)
+    elif not history.events:
+        raise AnnotatorError(
+            f"unknown comment id {history.comment_id!r}: not in seeds/ and never in a committed annotation file",
+            hint="comment ids are the [comments.ID] headers in annotations/, and the second column of `annotator diff`",
+        )
+
+
+# Written out ----------------------------------------------------------------------------------
+
+
+def visible_events(history: History, timing: bool = False) -> list[tuple[LabelEvent, list[FieldChange]]]:
+    """Each event with the fields to show; those that changed only timing are left out unless `timing`."""
+    pairs = [(event, event.fields(timing)) for event in history.events]
+    return [(event, fields) for event, fields in pairs if fields]
+
+
+def render_text(history: History, timing: bool = False) -> str:
+    """The comment's id and excerpt, then one line per change:
+    `annotator  commit  date  author  kind: field: old -> new; ...`."""
+    lines = ["  ".join(part for part in (history.comment_id, one_line(history.excerpt)) if part)]
+    for event, fields in visible_events(history, timing):
+        what = "; ".join(describe(field) for field in fields)
+        who = f"{event.annotator}  {event.short}  {event.date[:10]}  {one_line(event.author)}"
+        lines.append(f"{who}  {event.kind}: {what}")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def render_json(history: History, timing: bool = False) -> str:
+    """The history as JSON: stable (sorted keys; by annotator, then oldest first)."""
+    return dumps({
+        "format": JSON_FORMAT,
+        "comment": history.comment_id,
+        "excerpt": history.excerpt,
+        "history": [
+            {
+                "annotator": event.annotator,
+                "commit": event.commit,
+                "short": event.short,
+                "author": event.author,
+                "date": event.date,
+                "change": event.kind,
+                "fields": fields_json(fields),
+            }
+            for event, fields in visible_events(history, timing)
+        ],
+    })

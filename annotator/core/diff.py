@@ -1,0 +1,303 @@
+"""Label-level differences: which entries of an annotation file changed, and how.
+
+Two versions of a file are compared entry by entry. Each file is cut into blocks of text, one per
+`[comments.ID]` table (with its sub-tables); blocks are compared as text and only the blocks that
+differ are parsed, with the head of the file. So a 100,000-entry file with a few changes costs a
+split and a small parse, not two full parses. Any entry a differing block defines is compared,
+so an odd layout costs time, not correctness; a layout the cut cannot follow (multi-line strings,
+quoted ids with dots, other tables) is parsed whole, and a parse error is always reported from the whole
+file, with its real line numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.core import gitio
+from annotator.core.errors import AnnotatorError, Problem
+from annotator.core.models import Annotation, excerpt
+from annotator.core.perf import paused_gc
+from annotator.core.seeds import load_seeds
+from annotator.core.store import ANNOTATIONS_DIR, SUFFIX, ParsedFile, StoreError, parse_annotations
+
+LABEL_FIELDS = ("stance", "topics", "note", "flagged")
+TIMING_FIELDS = ("seconds", "updated")
+EMPTY = Annotation()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of an entry, before and after (None: absent)."""
+
+    name: str
+    old: Any
+    new: Any
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        """For topics: the ones that were not there before."""
+        return tuple(sorted(set(self.new or ()) - set(self.old or ())))
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        """For topics: the ones that are gone."""
+        return tuple(sorted(set(self.old or ()) - set(self.new or ())))
+
+
+@dataclass(frozen=True, slots=True)
+class EntryChange:
+    """One annotator's entry for one comment, before and after (None: no entry)."""
+
+    annotator: str
+    comment_id: str
+    old: Annotation | None
+    new: Annotation | None
+    excerpt: str = ""
+
+    @property
+    def kind(self) -> str:
+        return change_kind(self.old, self.new)
+
+    def fields(self, timing: bool = False) -> list[FieldChange]:
+        """What changed, labels first; `seconds` and `updated` only when `timing`."""
+        return field_changes(self.old, self.new, timing)
+
+
+def change_kind(old: Annotation | None, new: Annotation | None) -> str:
+    """'added' (no entry before), 'removed' (none after) or 'changed'."""
+    if old is None:
+        return "added"
+    return "removed" if new is None else "changed"
+
+
+def field_changes(old: Annotation | None, new: Annotation | None, timing: bool = False) -> list[FieldChange]:
+    """The fields that differ between two entries (a missing entry counts as an empty one)."""
+    before, after = _values(old or EMPTY), _values(new or EMPTY)
+    extra = sorted((before.keys() | after.keys()) - _KNOWN)
+    names = [*LABEL_FIELDS, *(TIMING_FIELDS if timing else ()), *extra]
+    return [FieldChange(name, before.get(name), after.get(name)) for name in names
+            if before.get(name) != after.get(name)]
+
+
+_KNOWN = frozenset(LABEL_FIELDS + TIMING_FIELDS)
+
+
+def _values(entry: Annotation) -> dict[str, Any]:
+    values = {name: getattr(entry, name) for name in LABEL_FIELDS + TIMING_FIELDS}
+    values["seconds"] = values["seconds"] or None
+    return values | dict(entry.model_extra or {})
+
+
+# Comparing two versions of a file ------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class FileComparison:
+    """The entries that differ between two versions of one file, and each version's top-level keys."""
+
+    changes: list[EntryChange] = field(default_factory=list)
+    old_extra: dict[str, Any] = field(default_factory=dict)
+    new_extra: dict[str, Any] = field(default_factory=dict)
+
+
+def compare_files(
+    old: bytes | None, new: bytes | None, annotator: str, old_name: str, new_name: str | None = None
+) -> FileComparison:
+    """Every entry whose value differs between two versions of a file (None: the file is absent).
+
+    Raise `StoreError` naming the version (`old_name`, `new_name`), line and column when one
+    does not parse.
+    """
+    new_name = new_name or old_name
+    old_blocks, new_blocks = Blocks.split(old or b""), Blocks.split(new or b"")
+    if old_blocks is None or new_blocks is None:
+        before, after = parse_bytes(old, old_name, annotator), parse_bytes(new, new_name, annotator)
+    else:
+        differing = old_blocks.differing(new_blocks)
+        before = old_blocks.parse(differing, old, old_name, annotator)
+        after = new_blocks.parse(differing, new, new_name, annotator)
+    return _compare_parsed(before, after, annotator)
+
+
+def _compare_parsed(old: ParsedFile, new: ParsedFile, annotator: str) -> FileComparison:
+    changes = []
+    for comment_id in sorted(old.entries.keys() | new.entries.keys()):
+        before, after = old.entries.get(comment_id), new.entries.get(comment_id)
+        if before != after:
+            quote = new.excerpts.get(comment_id) or old.excerpts.get(comment_id, "")
+            changes.append(EntryChange(annotator, comment_id, before, after, quote))
+    return FileComparison(changes, old.extra, new.extra)
+
+
+def parse_bytes(data: bytes | None, name: str, annotator: str | None = None) -> ParsedFile:
+    """Parse the content of an annotation file (None: absent, so empty) with the garbage collector
+    paused; `StoreError` if it does not parse or is not UTF-8."""
+    try:
+        text = (data or b"").decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise StoreError([Problem(name, None, f"not UTF-8 (offset {error.start})")]) from None
+    with paused_gc():
+        return parse_annotations(text, name, annotator)
+
+
+@dataclass(frozen=True, slots=True)
+class Blocks:
+    """A file cut before each `[comments.ID]` header: the head, then one block of bytes per entry.
+
+    A block holds its entry's table and sub-tables, and ends with the comment line that quotes
+    the next entry. Equal blocks hold equal entries; only the others need parsing. Bytes, not
+    text: half the memory of a decoded file, and nothing is decoded that is not parsed.
+    """
+
+    head: bytes
+    order: list[bytes]
+    texts: dict[bytes, bytes]
+
+    @classmethod
+    def split(cls, data: bytes) -> Blocks | None:
+        """The blocks of `data`, or None when its layout does not allow it (then parse it whole)."""
+        if b'"""' in data or b"'''" in data:
+            return None
+        head, *pieces = (b"\n" + data).split(b"\n[")
+        if data.count(b"\n[comments.") + data.startswith(b"[comments.") != len(pieces):
+            return None  # a table that is not an entry
+        order = [piece[9 : piece.find(b"]")] for piece in pieces]
+        if b"." in b" ".join(order):
+            return cls._joining_subtables(head[1:], order, pieces)
+        texts = dict(zip(order, pieces, strict=True))
+        return cls(head[1:], order, texts) if len(texts) == len(order) else None
+
+    @classmethod
+    def _joining_subtables(cls, head: bytes, names: list[bytes], pieces: list[bytes]) -> Blocks | None:
+        """The blocks when some tables are `[comments.ID.sub]`: each joins the entry above it."""
+        order: list[bytes] = []
+        texts: dict[bytes, bytes] = {}
+        for name, piece in zip(names, pieces, strict=True):
+            comment_id, subtable, _ = name.partition(b".")
+            if subtable:
+                if not order or order[-1] != comment_id:
+                    return None
+                texts[comment_id] += b"\n[" + piece
+            elif comment_id in texts:
+                return None
+            else:
+                texts[comment_id] = piece
+                order.append(comment_id)
+        return cls(head, order, texts)
+
+    def differing(self, other: Blocks) -> set[bytes]:
+        """The ids whose blocks are not the same in `other`."""
+        return {comment_id for comment_id, _ in self.texts.items() ^ other.texts.items()}
+
+    def parse(self, ids: set[bytes], whole: bytes | None, name: str, annotator: str) -> ParsedFile:
+        """Parse the head and the blocks of `ids`, each with its excerpt line, laid out as in the
+        file (so the store's fast reader applies); on an error, parse `whole` for exact lines."""
+        position = {key: index for index, key in enumerate(self.order)} if ids else {}
+        parts = [_cut_comment(self.head)[0]]
+        for comment_id in sorted(ids & position.keys(), key=position.__getitem__):
+            index = position[comment_id]
+            quote = _cut_comment(self.texts[self.order[index - 1]] if index else self.head)[1]
+            body = _cut_comment(self.texts[comment_id])[0]
+            parts.append(b"\n" + quote + b"\n[" + body if quote else b"\n[" + body)
+        try:
+            return parse_bytes(b"".join(parts), name, annotator)
+        except StoreError:
+            return parse_bytes(whole, name, annotator)
+
+
+def _cut_comment(block: bytes) -> tuple[bytes, bytes]:
+    """A block without its last line when that is a comment (the next entry's excerpt), and that line."""
+    start = block.rfind(b"\n") + 1
+    if block.startswith(b"#", start):
+        return block[: max(start - 1, 0)], block[start:]
+    return block, b""
+
+
+# Comparing revisions of a repository ---------------------------------------------------------
+
+WORKTREE = None  # a revision argument of None means the files in the working tree
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    """One side of a comparison: a commit's files, or the working tree's."""
+
+    root: Path
+    commit: str | None
+    blobs: dict[str, str]
+
+    def read(self, file_name: str) -> bytes | None:
+        """The content of `file_name` in this version, or None when it has no such file."""
+        blob = self.blobs.get(file_name)
+        if blob is None:
+            return None
+        if self.commit is None:
+            return (self.root / ANNOTATIONS_DIR / file_name).read_bytes()
+        return gitio.read_blob(self.root, blob)
+
+    def describe(self, file_name: str) -> str:
+        """The file's name in messages: `commit:path` as git writes it, or the path in the working tree."""
+        path = f"{ANNOTATIONS_DIR}/{file_name}"
+        return f"{self.commit[:12]}:{path}" if self.commit else path
+
+
+def diff_revisions(
+    root: Path, old_revision: str | None, new_revision: str | None = WORKTREE, annotator: str | None = None
+) -> list[EntryChange]:
+    """Every entry that differs between two revisions (None: the working tree), sorted by annotator
+    and comment id, with excerpts from the files or, failing that, from the seeds."""
+    gitio.require_repository(root)
+    old = _version(root, old_revision)
+    new = _version(root, new_revision)
+    names = sorted(old.blobs.keys() | new.blobs.keys())
+    if annotator is not None:
+        names = [name for name in names if name == f"{annotator}{SUFFIX}"]
+        if not names:
+            raise AnnotatorError(f"no annotations/{annotator}{SUFFIX} in either revision",
+                                 hint="give the name of an annotator with a file in annotations/")
+    changes: list[EntryChange] = []
+    for file_name in names:
+        if old.blobs.get(file_name) == new.blobs.get(file_name):
+            continue
+        comparison = compare_files(old.read(file_name), new.read(file_name), file_name.removesuffix(SUFFIX),
+                                   old.describe(file_name), new.describe(file_name))
+        changes.extend(comparison.changes)
+    return with_seed_excerpts(root, changes)
+
+
+def _version(root: Path, revision: str | None) -> _Version:
+    if revision is None:
+        return _Version(root, None, _worktree_blobs(root))
+    commit = gitio.resolve_commit(root, revision)
+    blobs = {name: blob for name, blob in gitio.tree_blobs(root, commit, ANNOTATIONS_DIR).items()
+             if name.endswith(SUFFIX) and not name.startswith(".")}
+    return _Version(root, commit, blobs)
+
+
+def _worktree_blobs(root: Path) -> dict[str, str]:
+    folder = root / ANNOTATIONS_DIR
+    names = sorted(
+        path.name for path in (folder.iterdir() if folder.is_dir() else ())
+        if path.name.endswith(SUFFIX) and not path.name.startswith(".")
+        and path.is_file() and not path.is_symlink()
+    )
+    paths = [f"{ANNOTATIONS_DIR}/{name}" for name in names]
+    return dict(zip(names, gitio.hash_files(root, paths), strict=True))
+
+
+def with_seed_excerpts(root: Path, changes: list[EntryChange]) -> list[EntryChange]:
+    """`changes`, with an excerpt from the seeds for each entry whose file quoted none."""
+    if all(change.excerpt for change in changes):
+        return changes
+    try:
+        by_id = load_seeds(root).by_id
+    except AnnotatorError:
+        return changes
+    return [
+        change if change.excerpt or change.comment_id not in by_id
+        else EntryChange(change.annotator, change.comment_id, change.old, change.new,
+                         excerpt(by_id[change.comment_id].text))
+        for change in changes
+    ]

@@ -1,0 +1,159 @@
+"""Label changes written out: plain text for a terminal, Markdown for a pull request, JSON for tools.
+
+Comment text, notes and labels read from the files are untrusted: in text they are flattened to
+one line (`one_line`), in Markdown they are code spans (no links, mentions, HTML or tables
+broken), in JSON they are plain strings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from datetime import date, datetime, time
+from typing import Any
+
+from annotator.core.diff import EntryChange, FieldChange
+from annotator.core.models import one_line
+
+JSON_FORMAT = 1
+NONE = "(none)"
+
+
+def visible_changes(changes: list[EntryChange], timing: bool) -> list[tuple[EntryChange, list[FieldChange]]]:
+    """Each change with the fields to show; changes with nothing to show (only timing, unless
+    `timing`) are left out."""
+    pairs = [(change, change.fields(timing)) for change in changes]
+    return [(change, fields) for change, fields in pairs if fields]
+
+
+def summary(changes: list[EntryChange], timing: bool = False) -> str:
+    """One line: how many entries changed, and how."""
+    kinds = Counter(change.kind for change, _ in visible_changes(changes, timing))
+    total = sum(kinds.values())
+    if not total:
+        return "no label changes"
+    parts = ", ".join(f"{kinds[kind]} {kind}" for kind in ("added", "removed", "changed") if kinds[kind])
+    return f"{total} {'entry' if total == 1 else 'entries'}: {parts}"
+
+
+def revision_range(old: str | None, new: str | None) -> str:
+    """`HEAD → working tree`, in words."""
+    return f"{old or 'working tree'} → {new or 'working tree'}"
+
+
+# Plain text -----------------------------------------------------------------------------------
+
+
+def render_text(changes: list[EntryChange], timing: bool = False) -> str:
+    """One heading line per entry (annotator, comment id, kind, excerpt), then one line per field."""
+    lines = []
+    for change, fields in visible_changes(changes, timing):
+        heading = f"{change.annotator}  {change.comment_id}  {change.kind}"
+        lines.append(f"{heading}  {one_line(change.excerpt)}" if change.excerpt else heading)
+        lines.extend(f"    {describe(field)}" for field in fields)
+    return "".join(f"{line}\n" for line in lines)
+
+
+def describe(field: FieldChange) -> str:
+    """`stance: agree -> disagree`, `topics: +scaling -dl-theory`, `flagged: no -> yes`."""
+    if field.name == "topics":
+        moves = [f"+{one_line(topic)}" for topic in field.added] + [f"-{one_line(topic)}" for topic in field.removed]
+        return f"topics: {' '.join(moves)}"
+    return f"{one_line(field.name)}: {shown(field.name, field.old)} -> {shown(field.name, field.new)}"
+
+
+def shown(name: str, value: Any) -> str:
+    """A field's value on one line: labels as they are, notes quoted, flags as yes or no."""
+    if value is None:
+        return NONE
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name == "stance":
+        return one_line(value)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, str):
+        return json.dumps(one_line(value), ensure_ascii=False)
+    return one_line(json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_value))
+
+
+# Markdown -------------------------------------------------------------------------------------
+
+
+def render_markdown(changes: list[EntryChange], old: str | None, new: str | None, timing: bool = False) -> str:
+    """A heading and a table, to paste into a pull request."""
+    shown_changes = visible_changes(changes, timing)
+    title = f"### Label changes: {code(old or 'working tree')} → {code(new) if new else 'working tree'}\n\n"
+    if not shown_changes:
+        return f"{title}No label changes.\n"
+    rows = [
+        f"| {code(change.annotator)} | {code(change.comment_id)} {code(change.excerpt) if change.excerpt else ''} "
+        f"| {change.kind} | {'<br>'.join(_markdown_field(field) for field in fields)} |"
+        for change, fields in shown_changes
+    ]
+    table = ["| annotator | comment | change | what changed |", "| --- | --- | --- | --- |", *rows]
+    return f"{title}{summary(changes, timing)}.\n\n" + "".join(f"{row}\n" for row in table)
+
+
+def _markdown_field(field: FieldChange) -> str:
+    if field.name == "topics":
+        moves = [f"+{code(topic)}" for topic in field.added] + [f"−{code(topic)}" for topic in field.removed]
+        return f"topics {' '.join(moves)}"
+    old, new = shown(field.name, field.old), shown(field.name, field.new)
+    return f"{code(field.name)} {code(old)} → {code(new)}"
+
+
+def code(text: str) -> str:
+    """`text` as an inline code span that is safe in a table cell, whatever backticks it holds."""
+    flat = one_line(text).replace("|", "\\|") or " "
+    fence = "`" * (max(map(len, re.findall("`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+# JSON -----------------------------------------------------------------------------------------
+
+
+def render_json(changes: list[EntryChange], old: str | None, new: str | None, timing: bool = False) -> str:
+    """The changes as a JSON document: stable (sorted keys, changes sorted by annotator and id)."""
+    document = {
+        "format": JSON_FORMAT,
+        "from": old,
+        "to": new,
+        "changes": [
+            {
+                "annotator": change.annotator,
+                "comment": change.comment_id,
+                "excerpt": change.excerpt,
+                "change": change.kind,
+                "fields": fields_json(fields),
+            }
+            for change, fields in visible_changes(changes, timing)
+        ],
+    }
+    return dumps(document)
+
+
+def fields_json(fields: list[FieldChange]) -> dict[str, Any]:
+    """Each field as `{"old": ..., "new": ...}`; topics also with `added` and `removed`."""
+    result: dict[str, Any] = {}
+    for field in fields:
+        item: dict[str, Any] = {"old": field.old, "new": field.new}
+        if field.name == "topics":
+            item |= {"added": field.added, "removed": field.removed}
+        result[field.name] = item
+    return result
+
+
+def dumps(document: Any) -> str:
+    """JSON as every command writes it: sorted keys, two-space indent, UTF-8, a final newline."""
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2, default=_json_value) + "\n"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

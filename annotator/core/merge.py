@@ -1,0 +1,181 @@
+"""Three-way merge of one annotation file, entry by entry: git's merge driver for `annotations/*.toml`.
+
+The rules (also in the README):
+
+- An entry only one side changed takes that side's version, so changes to different comments
+  never conflict, however close their entries are in the file.
+- An entry both sides changed is merged field by field (a missing entry counts as an empty one):
+  `stance`, `note`, `flagged` and unknown keys take the side that changed them, and conflict
+  when both sides changed them to different values; `topics` are a set (a topic added on either
+  side is added, one removed on either side is removed); `seconds` add up the time both sides
+  spent; `updated` is the later time.
+- A conflict keeps "ours" in the fields that clash and adds a `[comments.ID.conflict]` table
+  holding the clashing field names and the whole entry as it was in the base and in "theirs"
+  (the layout is in `annotator.core.store`).
+
+"Ours" is the branch being merged into (in a rebase: the branch being rebased onto). The merged
+file is written in the canonical layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from annotator.core import gitio
+from annotator.core.diff import EMPTY, EntryChange, compare_files, parse_bytes
+from annotator.core.models import Annotation
+from annotator.core.perf import paused_gc
+from annotator.core.store import CONFLICT_KEY, SUFFIX, AnnotationFile, StoreError, atomic_write
+
+
+@dataclass(slots=True)
+class MergeResult:
+    """The merged file's text, and the comment ids left in conflict."""
+
+    text: str
+    conflicts: list[str] = field(default_factory=list)
+
+
+def merge_files(base: bytes, ours: bytes, theirs: bytes, name: str, path: Path | None = None) -> MergeResult:
+    """Merge three versions of the annotation file `name` (as in `annotations/alice.toml`).
+
+    Raise `StoreError` when a version does not parse. Only "ours" is parsed whole; of the base
+    and "theirs", only the entries that differ.
+    """
+    annotator = Path(name).name.removesuffix(SUFFIX)
+    with paused_gc():
+        mine = parse_bytes(ours, f"{name} (ours)", annotator)
+        other = compare_files(base, theirs, annotator, f"{name} (base)", f"{name} (theirs)")
+        extra = merge_values(other.old_extra, mine.extra, other.new_extra)[0]
+        merged = AnnotationFile(path or Path(name), annotator, dict(mine.entries), dict(mine.excerpts), extra)
+        conflicts = _apply(other.changes, merged)
+        return MergeResult(merged.render(), conflicts)
+
+
+def _apply(their_changes: list[EntryChange], merged: AnnotationFile) -> list[str]:
+    """Merge each entry "theirs" changed into `merged` (which holds "ours"); the ids in conflict."""
+    conflicts = []
+    for change in their_changes:
+        comment_id = change.comment_id
+        entry, clashes = merge_entry(change.old, merged.get(comment_id), change.new)
+        if clashes:
+            conflicts.append(comment_id)
+            entry = with_conflict(entry, clashes, change.old, change.new)
+        quote = None if comment_id in merged.excerpts else change.excerpt or None
+        merged.set(comment_id, entry, quote)
+    return conflicts
+
+
+def merge_entry(
+    base: Annotation | None, ours: Annotation | None, theirs: Annotation | None
+) -> tuple[Annotation | None, list[str]]:
+    """One entry merged field by field, and the fields that clash (kept as "ours")."""
+    old, mine, other = ((entry or EMPTY).model_dump() for entry in (base, ours, theirs))
+    values, clashes = merge_values(old, mine, other)
+    if "topics" in clashes:
+        values["topics"] = merge_topics(old["topics"], mine["topics"], other["topics"])
+    if "seconds" in clashes:
+        values["seconds"] = max(0.0, mine["seconds"] + other["seconds"] - old["seconds"])
+    if "updated" in clashes:
+        values["updated"] = _latest(mine["updated"], other["updated"])
+    merged = Annotation(**{key: value for key, value in values.items() if value is not None})
+    return (None if merged.is_empty else merged), [name for name in clashes if name not in _ALWAYS_MERGED]
+
+
+_ALWAYS_MERGED = frozenset({"topics", "seconds", "updated"})
+
+
+def merge_values(
+    base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Each key three-way: the side that changed it wins; both changed differently keeps ours
+    and names the key among the clashes. A key whose merged value is absent is left out."""
+    merged: dict[str, Any] = {}
+    clashes: list[str] = []
+    for key in sorted(base.keys() | ours.keys() | theirs.keys()):
+        old, mine, other = base.get(key), ours.get(key), theirs.get(key)
+        if mine == other or other == old:
+            value = mine
+        elif mine == old:
+            value = other
+        else:
+            value = mine
+            clashes.append(key)
+        if value is not None:
+            merged[key] = value
+    return merged, clashes
+
+
+def merge_topics(base: tuple[str, ...], ours: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
+    """Topics as a set: the base, plus what either side added, minus what either side removed."""
+    old = set(base)
+    added = (set(ours) - old) | (set(theirs) - old)
+    removed = (old - set(ours)) | (old - set(theirs))
+    return tuple(sorted((old | added) - removed))
+
+
+def _latest(first: datetime | None, second: datetime | None) -> datetime | None:
+    if first is None or second is None:
+        return first or second
+    return max(first, second)
+
+
+def with_conflict(
+    entry: Annotation | None, clashes: list[str], base: Annotation | None, theirs: Annotation | None
+) -> Annotation:
+    """`entry` carrying a conflict table: the clashing fields, and the base and "theirs" entries."""
+    table = {"fields": clashes, "base": (base or EMPTY).to_toml_dict(), "theirs": (theirs or EMPTY).to_toml_dict()}
+    values = (entry or EMPTY).model_dump()
+    values[CONFLICT_KEY] = table
+    return Annotation(**{key: value for key, value in values.items() if value is not None})
+
+
+# The driver -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DriverOutcome:
+    """What `git merge` needs to know: the exit code, and a message for its output ('' if none)."""
+
+    code: int
+    message: str
+
+
+def merge_in_place(base: Path, ours: Path, theirs: Path, name: str) -> DriverOutcome:
+    """Merge the three files git gives a merge driver, writing the result over `ours`.
+
+    Exit 1 with the merged file when entries conflict. When a version does not parse (a file
+    with conflict markers already, say), fall back to git's own line merge with markers.
+    """
+    try:
+        result = merge_files(base.read_bytes(), ours.read_bytes(), theirs.read_bytes(), name, ours)
+    except StoreError as error:
+        conflicts = gitio.merge_text_files(ours, base, theirs)
+        reason = error.problems[0] if error.problems else error.message
+        message = f"{name}: cannot merge entry by entry ({reason}); merged lines instead"
+        return DriverOutcome(1 if conflicts else 0, message)
+    atomic_write(ours, result.text)
+    if not result.conflicts:
+        return DriverOutcome(0, "")
+    listed = ", ".join(result.conflicts[:5]) + (", …" if len(result.conflicts) > 5 else "")
+    return DriverOutcome(
+        1,
+        f"{name}: {len(result.conflicts)} comment(s) changed differently on both sides: {listed}. "
+        "Each keeps our labels and a [comments.ID.conflict] table with theirs and the base: "
+        "keep the labels you want, delete the table, then `git add` the file.",
+    )
+
+
+def conflict_message(comment_id: str, entry: Annotation) -> str:
+    """What `validate` says about an entry left in conflict, and how to resolve it."""
+    table = (entry.model_extra or {}).get(CONFLICT_KEY)
+    fields = table.get("fields") if isinstance(table, dict) else None
+    clashing = ", ".join(map(str, fields)) if isinstance(fields, list) and fields else "labels"
+    return (
+        f"comment {comment_id}: unresolved merge conflict in {clashing}: the entry holds ours, "
+        f"[comments.{comment_id}.conflict] holds theirs and the base; keep the labels you want and "
+        f"delete the [comments.{comment_id}.conflict] tables"
+    )
