@@ -1,0 +1,35 @@
+"""`annotator blame COMMENT_ID`: who changed the labels on one comment, and when."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "blame",
+        parents=[common],
+        help="the history of the labels on one comment",
+        description="Every commit that changed an annotator's labels on the comment: commit, date, author "
+        "and what changed (old -> new), grouped by annotator, oldest first. Changes only to `seconds` "
+        "or `updated` are left out unless --all.",
+    )
+    parser.add_argument("comment_id", metavar="COMMENT_ID", help="the comment's id, as in [comments.ID]")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    parser.add_argument("--all", action="store_true", help="also show changes to `seconds` and `updated`")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from annotator.core.blame import blame, render_json, render_text
+
+    history = blame(Path(args.project), args.comment_id)
+    for name in history.unreadable:
+        print(f"annotator blame: {name}: does not parse: skipped", file=sys.stderr)
+    render = render_json if args.format == "json" else render_text
+    sys.stdout.write(render(history, args.all))
+    if not history.events:
+        print(f"annotator blame: no committed labels on comment {args.comment_id}", file=sys.stderr)
+    return 0

@@ -1,0 +1,28 @@
+"""`annotator git-setup`: make git diff and merge annotation files label by label."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "git-setup",
+        parents=[common],
+        help="make git diff and merge annotation files label by label",
+        description="Add `annotations/*.toml diff=annotator merge=annotator` to the project's .gitattributes "
+        "(commit it) and set the drivers in this repository's own git config (this clone only). Then "
+        "`git diff`, `git log -p` and `git show` show one line per entry, and merges, rebases and "
+        "cherry-picks merge annotation files entry by entry. Running it again changes nothing.",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from annotator.core.gitsetup import set_up
+
+    changed = set_up(Path(args.project))
+    for line in changed or ["git drivers already set up: nothing changed"]:
+        print(line)
+    return 0

@@ -1,0 +1,30 @@
+"""`annotator git-textconv FILE` (hidden): git's textconv driver, set up by `annotator git-setup`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    # No help=: the command stays out of `annotator --help`; git runs it, people do not.
+    parser = subparsers.add_parser(
+        "git-textconv",
+        description="Print an annotation file as one line per entry, for git diff (see `annotator git-setup`).",
+    )
+    parser.add_argument("file", metavar="FILE", help="the annotation file git asks about")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from annotator.core.errors import AnnotatorError
+    from annotator.core.textconv import textconv
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise AnnotatorError(f"{args.file}: cannot be read: {error.strerror}") from None
+    sys.stdout.write(textconv(data, path.name))
+    return 0
