@@ -243,3 +243,16 @@ async def test_the_mouse_chooses_rows_and_labels(make_app) -> None:
         await pilot.click("#labels", offset=(first_line.index("disagree"), 0))
         await settled(pilot)
         assert disk_entry(app, 3).stance == "disagree"
+
+
+async def test_a_click_on_a_topic_and_the_flag(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        lines = str(screen.query_one("#labels").render()).splitlines()
+        row = next(i for i, line in enumerate(lines) if "scaling" in line)
+        await pilot.click("#labels", offset=(lines[row].index("scaling"), row))
+        flag_row = next(i for i, line in enumerate(lines) if "not flagged" in line)
+        await pilot.click("#labels", offset=(lines[flag_row].index("not flagged"), flag_row))
+        await settled(pilot)
+        assert (disk_entry(app, 0).topics, disk_entry(app, 0).flagged) == (("scaling",), True)

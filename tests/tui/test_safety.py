@@ -15,19 +15,21 @@ from tests.tui.conftest import HOSTILE, disk_entry, ready, settled
 
 
 def fail_writes(monkeypatch) -> list[int]:
-    """Make every atomic write fail as a read-only folder does; returns a list that counts tries."""
+    """Make writes into any `annotations/` folder fail as a read-only folder does (writes
+    elsewhere still work); returns a list that counts the refused tries."""
     tries: list[int] = []
+    real_write, real_append = store_module.atomic_write, store_module.append_durably
 
-    def refuse(path, text):
-        tries.append(1)
-        raise OSError(errno.EROFS, "Read-only file system", str(path))
+    def guarded(real):
+        def write(path, text):
+            if path.parent.name == "annotations":
+                tries.append(1)
+                raise OSError(errno.EROFS, "Read-only file system", str(path))
+            return real(path, text)
+        return write
 
-    def refuse_append(path, text):
-        tries.append(1)
-        raise OSError(errno.EROFS, "Read-only file system", str(path))
-
-    monkeypatch.setattr(store_module, "atomic_write", refuse)
-    monkeypatch.setattr(store_module, "append_durably", refuse_append)
+    monkeypatch.setattr(store_module, "atomic_write", guarded(real_write))
+    monkeypatch.setattr(store_module, "append_durably", guarded(real_append))
     return tries
 
 
@@ -68,7 +70,6 @@ async def test_quitting_with_unsaved_changes_asks_first(make_app, monkeypatch, t
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, Question), app.screen
-        monkeypatch.undo()
         backup = tmp_path / "backup.toml"
         await pilot.press("w")
         app.screen.query_one("#prompt-input").value = str(backup)

@@ -5,6 +5,7 @@ All comment text, notes and names go through `Content(...)` (never markup) after
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -43,13 +44,15 @@ class CommentView(VerticalScroll, can_focus=False):
 class LabelPanel(Static):
     """Stance choices, topic toggles and the flag of the selected comment, each with its key.
 
-    Choices flow onto as many lines as the width needs, never breaking inside one choice.
+    Choices flow onto as many lines as the width needs, never breaking inside one choice. A click
+    on a choice does what its key does (the screen's `stance`, `topic` or `flag` action).
     """
 
     def __init__(self, schema: Schema, **kwargs) -> None:
         super().__init__(**kwargs)
         self._schema = schema
         self._entry = Annotation()
+        self._targets: list[list[tuple[int, int, str, tuple[str, ...]]]] = []  # per line: x from, to, action
 
     def show(self, entry: Annotation | None) -> None:
         self._entry = entry or Annotation()
@@ -60,46 +63,58 @@ class LabelPanel(Static):
 
     def _draw(self) -> None:
         entry, schema = self._entry, self._schema
-        stance = [self._choice(label.key, label.name, entry.stance == label.name, "●", "○", "stance")
+        stance = [(self._choice(label.key, label.name, entry.stance == label.name, "●", "○"), ("stance", label.name))
                   for label in schema.stance]
         if entry.stance and entry.stance not in schema.stance_names:
-            stance.append(Content.styled(f"{printable(entry.stance, False)} (not in annotator.toml, kept)", "$warning"))
-        topics = [self._choice(label.key, label.name, label.name in entry.topics, "■", "□", "topic")
+            stance.append((Content.styled(f"{printable(entry.stance, False)} (not in annotator.toml, kept)", "$warning"), ()))
+        topics = [(self._choice(label.key, label.name, label.name in entry.topics, "■", "□"), ("topic", label.name))
                   for label in schema.topic]
         topics += [
-            Content.styled(f"{printable(topic, False)} (not in annotator.toml, kept)", "$warning")
+            (Content.styled(f"{printable(topic, False)} (not in annotator.toml, kept)", "$warning"), ())
             for topic in entry.topics
             if topic not in schema.topic_names
         ]
         flag = ("⚑ flagged for later", "bold $warning") if entry.flagged else ("not flagged", "dim")
+        flag_choice = Content.assemble(("[f] ", "dim"), flag)
         width = max(self.size.width, 20)
-        lines = self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
-        flag = (flag[0], f"{flag[1]} @click=screen.flag")
-        lines.append(Content.assemble(("Flag   ", "bold"), ("[f] ", "dim"), flag))
+        self._targets = []
+        lines = (self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
+                 + self._flow("Flag   ", [(flag_choice, ("flag",))], width))
         self.update(Content("\n").join(lines))
 
-    @staticmethod
-    def _choice(key: str, name: str, chosen: bool, on: str, off: str, action: str) -> Content:
-        """One choice; a click on it does what its key does. (`name` comes from the validated
-        schema: letters, digits, '-', '_' and '.', so it is safe inside the action.)"""
-        style = "bold $success" if chosen else ""
-        click = f"@click=screen.{action}('{name}')"
-        return Content.assemble((f"[{key}] ", "dim"), (f"{on if chosen else off} {name}", f"{style} {click}"))
+    async def on_click(self, event: events.Click) -> None:
+        if not 0 <= event.y < len(self._targets):
+            return
+        for start, end, action, arguments in self._targets[event.y]:
+            if start <= event.x < end and action:
+                await self.screen.run_action(f"{action}({', '.join(repr(a) for a in arguments)})")
+                return
 
     @staticmethod
-    def _flow(title: str, items: list[Content], width: int) -> list[Content]:
-        """`items` after a bold `title`, wrapped between items to fit `width` cells."""
+    def _choice(key: str, name: str, chosen: bool, on: str, off: str) -> Content:
+        style = "bold $success" if chosen else ""
+        return Content.assemble((f"[{key}] ", "dim"), (f"{on if chosen else off} {name}", style))
+
+    def _flow(self, title: str, items: list[tuple[Content, tuple[str, ...]]], width: int) -> list[Content]:
+        """`items` after a bold `title`, wrapped between items to fit `width` cells; remembers
+        where each item is, for clicks."""
         indent = " " * len(title)
         lines: list[Content] = []
         line = Content.styled(title, "bold")
+        targets: list[tuple[int, int, str, tuple[str, ...]]] = []
         filled = False
-        for item in items:
+        for item, target in items:
             if filled and line.cell_length + 2 + item.cell_length > width:
                 lines.append(line)
-                line, filled = Content(indent), False
-            line = line + ("  " if filled else "") + item
+                self._targets.append(targets)
+                line, filled, targets = Content(indent), False, []
+            line = line + ("  " if filled else "")
+            if target:
+                targets.append((line.cell_length, line.cell_length + item.cell_length, target[0], target[1:]))
+            line = line + item
             filled = True
         lines.append(line)
+        self._targets.append(targets)
         return lines
 
 
