@@ -55,10 +55,10 @@ def make_app(tmp_path: Path, clock: FakeClock):
 
 
 async def ready(pilot) -> MainScreen:
-    """Wait until the main screen is up."""
-    for _ in range(100):
+    """Wait until the main screen is up with the annotator's labels read."""
+    for _ in range(200):
         await pilot.pause()
-        if isinstance(pilot.app.screen, MainScreen):
+        if isinstance(pilot.app.screen, MainScreen) and not pilot.app.screen.loading:
             return pilot.app.screen
     raise AssertionError(f"main screen never came up; on {pilot.app.screen!r}")
 

@@ -11,6 +11,8 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
 from annotator.core.config import Schema
@@ -41,12 +43,14 @@ class CommentView(VerticalScroll, can_focus=False):
         self.scroll_home(animate=False)
 
 
-class LabelPanel(Static):
+class LabelPanel(Widget):
     """Stance choices, topic toggles and the flag of the selected comment, each with its key.
 
     Choices flow onto as many lines as the width needs, never breaking inside one choice. A click
     on a choice does what its key does (the screen's `stance`, `topic` or `flag` action).
     """
+
+    DEFAULT_CSS = "LabelPanel { height: auto; }"
 
     def __init__(self, schema: Schema, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -56,12 +60,15 @@ class LabelPanel(Static):
 
     def show(self, entry: Annotation | None) -> None:
         self._entry = entry or Annotation()
-        self._draw()
+        self.refresh(layout=True)
 
-    def on_resize(self) -> None:
-        self._draw()
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
 
-    def _draw(self) -> None:
+    def render(self) -> Content:
+        return Content("\n").join(self._lines(self.content_region.width))
+
+    def _lines(self, width: int) -> list[Content]:
         entry, schema = self._entry, self._schema
         stance = [(self._choice(label.key, label.name, entry.stance == label.name, "●", "○"), ("stance", label.name))
                   for label in schema.stance]
@@ -76,11 +83,10 @@ class LabelPanel(Static):
         ]
         flag = ("⚑ flagged for later", "bold $warning") if entry.flagged else ("not flagged", "dim")
         flag_choice = Content.assemble(("[f] ", "dim"), flag)
-        width = max(self.size.width, 20)
+        width = max(width, 20)
         self._targets = []
-        lines = (self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
-                 + self._flow("Flag   ", [(flag_choice, ("flag",))], width))
-        self.update(Content("\n").join(lines))
+        return (self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
+                + self._flow("Flag   ", [(flag_choice, ("flag",))], width))
 
     async def on_click(self, event: events.Click) -> None:
         if not 0 <= event.y < len(self._targets):
