@@ -42,10 +42,11 @@ class Filter:
         return self.kind == "all" and not self.query and self.test is None
 
     def describe(self) -> str:
-        parts = [] if self.kind == "all" else [f"{self.kind}: {self.value}" if self.value else self.kind]
+        """A few words for the progress line: `flagged`, `stance:agree`, `/gpt`."""
+        parts = [] if self.kind == "all" else [f"{self.kind}:{self.value}" if self.value else self.kind]
         if self.query:
-            parts.append(f"search: {self.query}")
-        return ", ".join(parts) or "all"
+            parts.append(f"/{self.query}")
+        return " ".join(parts) or "all"
 
 
 @dataclass(slots=True)

@@ -28,9 +28,10 @@ from annotator.tui.screens.main import MainScreen
 
 @dataclass
 class Opened(Message):
-    """The annotator's file was read: labelling can start."""
+    """The annotator's file was read: the session can start."""
 
-    store: AnnotationFile
+    session: Session
+    annotator: str
 
 
 @dataclass
@@ -98,12 +99,7 @@ class AnnotatorApp(App[int]):
             self.exit(0)
 
     def _open(self, annotator: str) -> None:
-        """Show the comments at once; the labels follow when the worker has read them."""
         self.annotator = annotator
-        path = annotation_path(self.project.root, annotator)
-        placeholder = AnnotationFile(path, annotator)  # never written: label keys wait for the real one
-        session = Session(self.project.corpus.comments, self.project.schema, placeholder, self._clock, self._now)
-        self.push_screen(MainScreen(session, annotator, loading=True))
         self._load(annotator)
 
     @work(thread=True, exit_on_error=False)
@@ -114,13 +110,13 @@ class AnnotatorApp(App[int]):
         except AnnotatorError as error:
             self.post_message(OpenFailed(str(error)))
             return
-        self.post_message(Opened(store))
+        session = Session(self.project.corpus.comments, self.project.schema, store, self._clock, self._now)
+        self.post_message(Opened(session, annotator))
 
     @on(Opened)
     def _opened(self, message: Opened) -> None:
-        main = next(screen for screen in self.screen_stack if isinstance(screen, MainScreen))
-        main.attach(message.store)
-        for warning in (*self.project.warnings, *message.store.warnings):
+        self.push_screen(MainScreen(message.session, message.annotator))
+        for warning in (*self.project.warnings, *message.session.store.warnings):
             self.notify(str(warning), severity="warning", markup=False, timeout=6)
 
     @on(OpenFailed)

@@ -55,10 +55,10 @@ def make_app(tmp_path: Path, clock: FakeClock):
 
 
 async def ready(pilot) -> MainScreen:
-    """Wait until the main screen is up with the annotator's labels read."""
+    """Wait until the main screen is up."""
     for _ in range(200):
         await pilot.pause()
-        if isinstance(pilot.app.screen, MainScreen) and not pilot.app.screen.loading:
+        if isinstance(pilot.app.screen, MainScreen):
             return pilot.app.screen
     raise AssertionError(f"main screen never came up; on {pilot.app.screen!r}")
 
@@ -76,6 +76,7 @@ async def settled(pilot, compacted: bool = False) -> MainScreen:
         if screen.saved_version == screen.session.version and not (
             compacted and screen.session.store.needs_compaction
         ):
+            await pilot.pause()  # let the last messages' repaints land
             return screen
     raise AssertionError("the saver never settled")
 

@@ -111,6 +111,6 @@ def test_review_mode_snapshot(snap_compare, tmp_path: Path) -> None:
     async def run_before(pilot) -> None:
         await start_review(pilot)
         await pilot.press("j", "1")
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(gold_app(project_with_two_annotators(tmp_path)), terminal_size=(100, 32), run_before=run_before)

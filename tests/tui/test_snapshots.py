@@ -10,7 +10,7 @@ import pytest
 from annotator.core.project import Project
 from annotator.tui.app import build_app
 from tests.conftest import make_project
-from tests.tui.conftest import HOSTILE, NOW, FakeClock, ready
+from tests.tui.conftest import HOSTILE, NOW, FakeClock, ready, settled
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -25,7 +25,7 @@ def hostile_app(tmp_path: Path):
 async def labelled(pilot) -> None:
     await ready(pilot)
     await pilot.press("d", "1", "j", "a", "f", "j", "m", "3", "4", "k", "k")
-    await pilot.pause()
+    await settled(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -38,7 +38,7 @@ def test_help_screen(snap_compare, tmp_path: Path, size) -> None:
     async def run_before(pilot) -> None:
         await labelled(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(hostile_app(tmp_path), terminal_size=size, run_before=run_before)
 
@@ -48,6 +48,6 @@ def test_filtered_list(snap_compare, tmp_path: Path, size) -> None:
     async def run_before(pilot) -> None:
         await labelled(pilot)
         await pilot.press("slash", *"the", "enter", "j")
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(hostile_app(tmp_path), terminal_size=size, run_before=run_before)

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Input, Static
 from annotator.core.keymap import ACTIONS
 from annotator.core.review import Review
 from annotator.core.session import Change, Filter, Session
-from annotator.core.store import ANNOTATIONS_DIR, GOLD, AnnotationFile, ChangedOnDisk
+from annotator.core.store import ANNOTATIONS_DIR, GOLD, ChangedOnDisk
 from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
@@ -57,11 +57,6 @@ class SaveFailed(Message):
     reason: str
 
 
-_WHILE_LOADING = frozenset(
-    {"next", "previous", "first", "last", "page_down", "page_up", "goto", "search", "help", "quit", "clear_filter"}
-)
-
-
 def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     """`done` of `total` as a bar of block characters."""
     filled = round(width * done / total) if total else 0
@@ -77,12 +72,9 @@ class MainScreen(Screen[None]):
         for action in ACTIONS
     ]
 
-    def __init__(self, session: Session, annotator: str, loading: bool = False) -> None:
-        """With `loading`, the session's store is a placeholder until `attach` gives the real one:
-        the comments show and move, but nothing can be labelled yet."""
+    def __init__(self, session: Session, annotator: str) -> None:
         super().__init__()
         self.session = session
-        self.loading = loading
         self.annotator = annotator
         self.view = Filter()
         self.auto_advance = session.schema.auto_advance
@@ -164,31 +156,19 @@ class MainScreen(Screen[None]):
         if not note.has_focus:
             note.load_text(entry.note if entry and entry.note else "")
 
-    def attach(self, store: AnnotationFile) -> None:
-        """The annotator's labels have been read: show them, and start labelling."""
-        self.session.store = store
-        self.session.recount()
-        self.loading = False
-        self.saved_version = self.session.version
-        self.refresh_bindings()
-        self.comment_list.refresh()
-        self._apply_filter(self.view)
-
     def _show_progress(self) -> None:
-        if self.loading:
-            self.query_one("#progress", Static).update(Content.styled("reading the labels…", "$warning"))
-            return
         session = self.session
         total = len(session.comments)
         labeled = session.labeled_count
+        filtered = not self.view.is_all
         parts: list[str | tuple[str, str]] = [
-            (f"{labeled}/{total} ", "bold"), (progress_bar(labeled, total), "$success"),
+            (f"{labeled}/{total} ", "bold"), (progress_bar(labeled, total, 4 if filtered else BAR_WIDTH), "$success"),
         ]
-        if not self.view.is_all:
+        if filtered:
             rows = len(self.comment_list.rows)
             parts += [
-                "  ", (printable_filter(self.view), "$accent"), f" {self._rows_labeled}/{rows} ",
-                (progress_bar(self._rows_labeled, rows, 6), "$success"),
+                " ", (printable_filter(self.view), "$accent"), f" {self._rows_labeled}/{rows} ",
+                (progress_bar(self._rows_labeled, rows, 4), "$success"),
             ]
         parts += ["  ", self._save_state()]
         if self.auto_advance:
@@ -211,8 +191,6 @@ class MainScreen(Screen[None]):
         """Label and navigation keys do nothing while typing in the note or the search box."""
         focused = self.focused
         if isinstance(focused, (Input, NoteEditor)) and action not in {"quit", "help"}:
-            return False
-        if self.loading and action not in _WHILE_LOADING:
             return False
         if action == "accept":
             return self.reviewing  # digits accept an annotator's labels only in review mode
@@ -492,8 +470,7 @@ class MainScreen(Screen[None]):
         self._sync_soon()
 
     def _watch(self) -> None:
-        if not self.loading:
-            self._sync_soon(watch=True)
+        self._sync_soon(watch=True)
 
     def _sync_soon(self, compact: bool = False, watch: bool = False) -> None:
         if self._busy:
@@ -573,9 +550,6 @@ class MainScreen(Screen[None]):
 
     def action_quit(self) -> None:
         """Quit once every change is on disk; if it cannot be written, ask."""
-        if self.loading:
-            self.app.exit()
-            return
         if isinstance(self.focused, NoteEditor):
             self._save_note()
         self.session.leave()
