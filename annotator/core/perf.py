@@ -19,5 +19,6 @@ def paused_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()  # what was loaded lives on: later collections need not scan it again
         if enabled:
             gc.enable()
