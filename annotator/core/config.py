@@ -159,7 +159,12 @@ def load_config(root: Path) -> LoadedSchema:
 def _explain(error: ValidationError, source: str) -> str:
     """One line per pydantic error: `file: key.path: expected ...`."""
     lines = []
-    for item in error.errors():
+    items = error.errors()
+    for item in items:
+        if item["type"] == "too_short" and any(
+            other["loc"][: len(item["loc"])] == item["loc"] and len(other["loc"]) > len(item["loc"]) for other in items
+        ):
+            continue  # pydantic counts only the valid items: the bad item's own error says it all
         where = "".join(
             f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"]
         ).lstrip(".")

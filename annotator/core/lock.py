@@ -6,6 +6,7 @@ or killed app never leaves it stuck. The file also says who holds it, for the me
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 from pathlib import Path
@@ -38,7 +39,16 @@ class AnnotatorLock:
         if fcntl is None:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            # Never through a symbolic link: the lock file is truncated, and a link planted in a
+            # repository must not make that someone else's file.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as error:
+            reason = "is a symbolic link" if error.errno == errno.ELOOP else error.strerror
+            raise AnnotatorError(
+                f"{self.path.parent.name}/{self.path.name}: cannot be used as the lock file: {reason}",
+                hint="it is annotator's own lock file and must be a regular file; remove it",
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

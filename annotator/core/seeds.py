@@ -197,9 +197,10 @@ def _read_jsonl(text: str, name: str, fields: FieldNames, problems: list[str] | 
 
 
 def _read_csv(text: str, name: str, fields: FieldNames, problems: list[str] | None) -> Iterator[Comment]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # strict: a quote that is never closed is an error, not a field that swallows the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = reader.fieldnames
+        header = next(reader, None)
     except csv.Error as error:
         raise SeedError(f"{name}:1: not a valid CSV header: {error}") from None
     if not header or fields.text not in header:
@@ -207,19 +208,35 @@ def _read_csv(text: str, name: str, fields: FieldNames, problems: list[str] | No
             f"{name}:1: no \"{fields.text}\" column in the header row",
             hint=f"the first row names the columns; one of them must be \"{fields.text}\"",
         )
-    start = reader.line_num + 1
+    start = reader.line_num + 1  # the line a row starts on (a quoted field may span lines)
     try:
         for row in reader:
-            try:
-                comment = _csv_comment(row, name, start, fields)
-            except SeedError as error:
-                _report(error, problems)
-                comment = None
-            if comment is not None:
-                yield comment
+            if row:  # a blank line is an empty row
+                record: dict[str | None, Any] = dict(zip(header, row))
+                if len(row) > len(header):
+                    record[None] = row[len(header):]
+                try:
+                    comment = _csv_comment(record, name, start, fields)
+                except SeedError as error:
+                    _report(error, problems)
+                    comment = None
+                if comment is not None:
+                    yield comment
             start = reader.line_num + 1
     except csv.Error as error:
-        _report(SeedError(f"{name}:{start}: not valid CSV: {error}"), problems)
+        _report(_csv_error(error, name, start), problems)
+
+
+def _csv_error(error: csv.Error, name: str, line: int) -> SeedError:
+    """A CSV reader's error in words, with what usually causes it."""
+    reason = str(error)
+    hint = 'a field in quotes ends with a quote just before the comma or the line end; a quote inside it is written twice ("")'
+    if "end of data" in reason:
+        reason = "a quoted field starts here and is never closed"
+    elif "field limit" in reason:
+        reason = f"a field longer than {csv.field_size_limit():,} characters starts here (a quote never closed?)"
+        hint += "; a comment really that long fits in a .jsonl file"
+    return SeedError(f"{name}:{line}: not valid CSV: {reason}", hint=hint)
 
 
 def _csv_comment(row: dict[str | None, Any], name: str, number: int, fields: FieldNames) -> Comment | None:

@@ -40,7 +40,7 @@ import threading
 import tomllib
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,8 @@ def check_annotator_name(name: str) -> str:
     """Return `name` if it can be an annotator (and a file) name, else raise `AnnotatorError`."""
     problem = annotator_name_problem(name)
     if problem:
-        raise AnnotatorError(f"annotator name {name!r}: {problem}")
+        shown = repr(name if len(name) <= 40 else name[:39] + "…")
+        raise AnnotatorError(f"annotator name {shown}: {problem}")
     return name
 
 
@@ -100,8 +101,12 @@ def annotator_name_problem(name: str) -> str | None:
         return "must not be empty"
     if len(name) > _MAX_NAME:
         return f"must be at most {_MAX_NAME} characters"
+    if "/" in name or "\\" in name:
+        return "is a path: a name has no '/' or '\\' (it becomes annotations/NAME.toml)"
     if name.startswith("."):
         return "must not start with a dot"
+    if not name.isascii():
+        return "use only ASCII letters and digits, '-', '_' and '.': the name is a file name on every system"
     if not _NAME.fullmatch(name):
         return "use only letters, digits, '-', '_' and '.' (no spaces or path separators)"
     if name.split(".")[0].lower() in _WINDOWS_DEVICES:
@@ -213,7 +218,16 @@ class AnnotationFile:
             raise StoreError([Problem(name, None, "is a symbolic link: refused (annotation files must be regular files)")])
         if path.is_dir():
             raise StoreError([Problem(name, None, "is a folder, not an annotation file")])
+        if path.exists() and not path.is_file():
+            raise StoreError([Problem(name, None, "is not a regular file (a pipe or a device?): refused")])
         disk = DiskState.of(path)
+        limit = max_file_bytes()
+        if disk is not None and disk.size > limit:
+            raise StoreError(
+                [Problem(name, None, f"is {disk.size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit for an "
+                                     "annotation file (some 300,000 entries): refused")],
+                hint="is it really an annotation file? If it is, set ANNOTATOR_MAX_FILE_MB higher",
+            )
         try:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as error:
@@ -230,6 +244,11 @@ class AnnotationFile:
 
     def _replay_journal(self, name: str) -> None:
         """Apply the records of a journal left by an unfinished session, newest last."""
+        if self.journal.is_symlink() or (self.journal.exists() and not self.journal.is_file()):
+            raise StoreError(
+                [Problem(name, None, "is not a regular file (a link, a folder, a pipe?): refused")],
+                hint="the journal is annotator's own crash-recovery file; remove this one",
+            )
         try:
             data = self.journal.read_bytes()
         except FileNotFoundError:
@@ -289,9 +308,15 @@ class AnnotationFile:
         Returns how many were written. Costs the size of the changes, not of the file.
         """
         with self._lock:
-            changed, self._uncommitted = list(self._uncommitted), {}
-            snapshot = [(comment_id, self.entries.get(comment_id), self.excerpts.get(comment_id))
-                        for comment_id in changed]
+            snapshot = self._take_uncommitted()
+        return self._append_to_journal(snapshot)
+
+    def _take_uncommitted(self) -> list[tuple[str, Annotation | None, str | None]]:
+        """The changes not in the journal yet, as (id, entry, excerpt); call with the lock held."""
+        changed, self._uncommitted = list(self._uncommitted), {}
+        return [(comment_id, self.entries.get(comment_id), self.excerpts.get(comment_id)) for comment_id in changed]
+
+    def _append_to_journal(self, snapshot: list[tuple[str, Annotation | None, str | None]]) -> int:
         if not snapshot:
             return 0
         lines = []
@@ -303,7 +328,7 @@ class AnnotationFile:
             append_durably(self.journal, "".join(lines))
         except BaseException:
             with self._lock:  # not written: commit them again next time
-                for comment_id in changed:
+                for comment_id, _, _ in snapshot:
                     self._uncommitted.setdefault(comment_id, self._changed_at.get(comment_id, 0))
             raise
         self._journal_has_records = True
@@ -342,22 +367,33 @@ class AnnotationFile:
         """Write the TOML file from memory (atomically) and remove the journal it now includes.
 
         Changes made while it writes stay pending. Call `commit` and `compact` from one thread.
+
+        When there is a journal, every change the new file holds is committed first, from the same
+        snapshot: a crash after the rename but before the journal is removed then replays the very
+        values the file holds, never older ones. Once the file is written the journal goes, even
+        if labels changed during the write: it holds nothing the file does not, and a journal kept
+        stale would put old values back over a later outside change (a `git pull`) after a crash.
         """
         with self._lock:
             sequence = self._sequence
             text = self.render()
+            snapshot = self._take_uncommitted() if self._journal_has_records else []
+        self._append_to_journal(snapshot)
         self.write(text, force)
         with self._lock:
             for comment_id in [i for i, at in self._changed_at.items() if at <= sequence]:
                 del self._changed_at[comment_id]
                 self._base.pop(comment_id, None)
-                self._uncommitted.pop(comment_id, None)
-            if not self._uncommitted:
-                remove_durably(self.journal)
-                self._journal_has_records = False
+                self._uncommitted.pop(comment_id, None)  # in the file now
+            remove_durably(self.journal)
+            self._journal_has_records = False
 
     def write(self, text: str, force: bool = False) -> None:
-        """Write `text` (a `render()` taken earlier, perhaps on another thread) as the file."""
+        """Write `text` (a `render()` taken earlier, perhaps on another thread) as the file.
+
+        Refuses (`ChangedOnDisk`) if the file changed since it was read, or while it was written
+        (`atomic_write` looks again just before its rename), unless `force`.
+        """
         if not force and DiskState.of(self.path) != self.disk:
             raise ChangedOnDisk(
                 f"{ANNOTATIONS_DIR}/{self.path.name}: changed on disk since it was read",
@@ -366,6 +402,7 @@ class AnnotationFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, text)
         self.disk = DiskState.of(self.path)
+        remove_stale_temporaries(self.path)
 
     # Someone else changed the file ---------------------------------------------------------
 
@@ -377,16 +414,28 @@ class AnnotationFile:
         """Take the file as it is on disk now (after `git pull`, a hand edit...) and put this
         session's changes since the last compaction back on top.
 
-        Returns the ids that both sides changed, differently: this session's labels were kept
-        for those, and the caller must say so.
+        An entry both sides changed is merged field by field, as `annotator git-merge-driver`
+        merges (`merge_entry`): time spent on a comment this session (which changes its entry)
+        never hides a label someone else changed in the file. Returns the ids whose labels both
+        sides changed, differently: this session's values were kept in those fields, and the
+        caller must say so.
         """
+        from annotator.core.merge import merge_entry  # (merge builds on this module)
+
         fresh = AnnotationFile.load(self.path, replay=False) if self.path.exists() else AnnotationFile(self.path, self.annotator)
         with self._lock:
-            both = [
-                comment_id for comment_id, before in self._base.items()
-                if fresh.entries.get(comment_id) != before and fresh.entries.get(comment_id) != self.entries.get(comment_id)
-            ]
-            ours = {comment_id: self.entries.get(comment_id) for comment_id in self._base}
+            both = []
+            merged: dict[str, Annotation | None] = {}
+            for comment_id, before in self._base.items():
+                mine, theirs = self.entries.get(comment_id), fresh.entries.get(comment_id)
+                if theirs == before or theirs == mine:
+                    merged[comment_id] = mine
+                elif mine == before:
+                    merged[comment_id] = theirs
+                else:
+                    merged[comment_id], clashes = merge_entry(before, mine, theirs)
+                    if clashes:
+                        both.append(comment_id)
             quotes = {comment_id: self.excerpts.get(comment_id) for comment_id in self._base}
             self.entries = fresh.entries
             self.excerpts = fresh.excerpts
@@ -394,14 +443,15 @@ class AnnotationFile:
             self.lines = fresh.lines
             self.disk = fresh.disk
             self._order = sorted(self.entries)
-            for comment_id, entry in ours.items():
+            for comment_id, entry in merged.items():
                 if quotes[comment_id] is not None:
                     self.excerpts[comment_id] = quotes[comment_id]
                 self._store(comment_id, entry)
                 self._base[comment_id] = fresh.entries.get(comment_id)
             self._sequence += 1
-            for comment_id in ours:  # the merged result is not in the file yet
+            for comment_id in merged:  # the merged result is not in the file (nor the journal) yet
                 self._changed_at[comment_id] = self._sequence
+                self._uncommitted[comment_id] = self._sequence
         return sorted(both)
 
 
@@ -434,10 +484,21 @@ def read_journal(data: bytes) -> tuple[list[tuple[str, Annotation | None, str | 
 
 
 def append_durably(path: Path, text: str) -> None:
-    """Append `text` to `path` and fsync it (and its folder, when the file is new)."""
+    """Append `text` to `path` and fsync it (and its folder, when the file is new).
+
+    If the file does not end with a line end (a write cut short by a crash), `text` starts on a
+    new line, so that the torn line is skipped alone and never swallows the first new record.
+    """
     new = not path.exists()
-    with open(path, "a", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+    # Never through a symbolic link: a link planted in a repository must not make us write elsewhere.
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    with os.fdopen(fd, "a+b") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size:
+            handle.seek(size - 1)
+            if handle.read(1) != b"\n":
+                text = "\n" + text
+        handle.write(text.encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
     if new:
@@ -649,7 +710,12 @@ def _line_of_key(text: str, key: str) -> int | None:
 def _expected(item: Any) -> str:
     kind = item["type"]
     got = item.get("input")
-    shown = repr(got) if not isinstance(got, (dict, list)) else type(got).__name__
+    if isinstance(got, (dict, list)):
+        shown = type(got).__name__
+    elif isinstance(got, (date, time)):  # TOML dates and times: as written, not as Python objects
+        shown = f"{got.isoformat()} (a {'date' if isinstance(got, date) else 'time'} alone)"
+    else:
+        shown = repr(got)
     expectations = {
         "string_type": "expected text",
         "bool_type": "expected true or false",
@@ -663,6 +729,18 @@ def _expected(item: Any) -> str:
     return f"{expectations.get(kind, item['msg'])}, got {one_line(shown)[:60]}"
 
 
+MAX_FILE_MB = 64  # the default size limit of an annotation file; ANNOTATOR_MAX_FILE_MB overrides it
+
+
+def max_file_bytes() -> int:
+    """The largest annotation file `load` reads: reading one costs about 13 bytes of memory per
+    byte, so a 100 MB file (or a wrong file named like one) would take gigabytes and a minute."""
+    try:
+        return int(float(os.environ.get("ANNOTATOR_MAX_FILE_MB", MAX_FILE_MB)) * 1_000_000)
+    except ValueError:
+        return MAX_FILE_MB * 1_000_000
+
+
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -671,9 +749,13 @@ def atomic_write(path: Path, text: str) -> None:
     """Replace `path` with `text`: a temporary file in the same folder, flushed, fsynced, renamed.
 
     A crash at any moment leaves the old file or the new one, never a mix; on failure the
-    temporary file is removed and the old file is untouched.
+    temporary file is removed and the old file is untouched. The temporary file is named
+    `.<name>.<pid>.<random>.tmp`: one that a killed process left behind is removed by
+    `remove_stale_temporaries` (the store calls it after every write). If something else writes
+    `path` meanwhile, it raises `ChangedOnDisk` rather than replace that.
     """
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    before = DiskState.of(path)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -684,12 +766,48 @@ def atomic_write(path: Path, text: str) -> None:
         except FileNotFoundError:
             mode = 0o666 & ~_UMASK
         os.chmod(temporary, mode)
+        if DiskState.of(path) != before:  # written by someone else meanwhile (a `git pull`)
+            raise ChangedOnDisk(
+                f"{path.parent.name}/{path.name}: changed on disk while it was being written; not replaced",
+                hint="read it again before saving, so that neither change is lost",
+            )
         os.replace(temporary, path)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
     _fsync_folder(path.parent)
+
+
+def remove_stale_temporaries(path: Path) -> list[str]:
+    """Remove the temporary files `atomic_write` left beside `path` in processes that died before
+    their rename (a kill, a power cut), and return their names. Only files named as `atomic_write`
+    names them, whose process is gone, are touched: a live process's write in progress keeps its
+    file. Never raises: a file it cannot remove stays."""
+    if os.name != "posix":  # no cheap, safe way to ask whether a process is alive
+        return []
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[a-z0-9_]+\.tmp")
+    removed = []
+    with suppress(OSError):
+        for name in os.listdir(path.parent):
+            match = pattern.fullmatch(name)
+            if match and not _process_alive(int(match[1])):
+                with suppress(OSError):
+                    os.unlink(path.parent / name)
+                    removed.append(name)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def validate_project(root: Path, now: datetime | None = None) -> tuple[list[Prob
         try:
             store = AnnotationFile.load(path, display=name)
         except StoreError as error:
-            problems.extend(error.problems)
+            problems.extend(_with_hint(error.problems, error.hint))
             continue
         files += 1
         entries += len(store.entries)
@@ -99,7 +100,9 @@ def check_entries(
                 Problem(name, line, f"comment {comment_id}: no such comment in seeds/ (orphan: \"{quote}\")")
             )
         updated = entry.updated
-        if updated is not None and updated.tzinfo is not None and updated > now + _CLOCK_SKEW:
+        if updated is not None and updated.tzinfo is None:  # written by hand without a zone: read as UTC
+            updated = updated.replace(tzinfo=UTC)
+        if updated is not None and updated > now + _CLOCK_SKEW:
             problems.append(
                 Problem(name, line, f"comment {comment_id}: updated {updated.isoformat()} is in the future", warning=True)
             )
@@ -108,6 +111,15 @@ def check_entries(
 
 def _as_problems(error: AnnotatorError, default_path: str) -> list[Problem]:
     if isinstance(error, StoreError):
-        return list(error.problems)
-    return [Problem("", None, line) if ":" in line else Problem(default_path, None, line)
-            for line in error.message.splitlines()]
+        return _with_hint(error.problems, error.hint)
+    problems = [Problem("", None, line) if ":" in line else Problem(default_path, None, line)
+                for line in error.message.splitlines()]
+    return _with_hint(problems, error.hint)
+
+
+def _with_hint(problems: list[Problem], hint: str) -> list[Problem]:
+    """`problems`, the last one followed by how to fix them (on its own line, as the app shows it)."""
+    if not hint or not problems:
+        return list(problems)
+    last = problems[-1]
+    return [*problems[:-1], replace(last, message=f"{last.message}\n  ({hint})")]

@@ -157,8 +157,8 @@ def test_only_labeled_and_exclude_flagged(root: Path, capsys) -> None:
         (["--resolve", "loudest"], "annotator: --resolve 'loudest': expected gold, majority, all or annotator:NAME\n"),
         (["--resolve", "gold"], "annotator: annotations/gold.toml: not found\n"
          "  (--resolve majority votes among the annotators there are)\n"),
-        (["--resolve", "annotator:a/b"], "annotator: annotator name 'a/b': use only letters, digits, '-', '_' "
-         "and '.' (no spaces or path separators)\n"),
+        (["--resolve", "annotator:a/b"], "annotator: annotator name 'a/b': is a path: a name has no '/' or '\\' "
+         "(it becomes annotations/NAME.toml)\n"),
     ],
 )
 def test_bad_resolve(root: Path, capsys, args: list[str], message: str) -> None:

@@ -151,4 +151,5 @@ def test_a_line_without_labels_never_removes_labels(root: Path, tmp_path: Path, 
 def test_bad_annotator_name(root: Path, tmp_path: Path, capsys) -> None:
     src = source(tmp_path, {"id": "c1", "stance": "agree"})
     code, _, err = run(capsys, root, src, "--annotator", "../evil")
-    assert (code, err) == (1, "annotator: annotator name '../evil': must not start with a dot\n")
+    assert (code, err) == (
+        1, "annotator: annotator name '../evil': is a path: a name has no '/' or '\\' (it becomes annotations/NAME.toml)\n")

@@ -49,14 +49,18 @@ def test_valid_annotations_summary(tmp_path: Path, capsys) -> None:
          ['annotations/bob.toml:5: comment 0123456789ab: no such comment in seeds/ '
           '(orphan: "A comment that was removed from the seeds")']),
         ('[comments.x]\nstance = "agree"\n[comments.x]\nstance = "mixed"\n',
-         ["annotations/bob.toml:6:12: invalid TOML: Cannot declare ('comments', 'x') twice"]),
+         ["annotations/bob.toml:6:12: invalid TOML: Cannot declare ('comments', 'x') twice",
+          "  (fix the file by hand; annotator will not overwrite it)"]),
         ('<<<<<<< HEAD\n[comments.x]\n=======\n[comments.y]\n>>>>>>> theirs\n',
          ["annotations/bob.toml:4: git conflict marker: this file has an unresolved merge",
           "annotations/bob.toml:6: git conflict marker: this file has an unresolved merge",
-          "annotations/bob.toml:8: git conflict marker: this file has an unresolved merge"]),
+          "annotations/bob.toml:8: git conflict marker: this file has an unresolved merge",
+          "  (keep one version of each entry and delete the marker lines; `annotator git-setup` makes git merge "
+          "annotation files entry by entry)"]),
         ('[comments.x]\nflagged = "yes"\nseconds = -1\n',
          ["annotations/bob.toml:4: comment x: flagged: expected true or false, got 'yes'",
-          "annotations/bob.toml:4: comment x: seconds: expected a number of seconds, 0 or more, got -1.0"]),
+          "annotations/bob.toml:4: comment x: seconds: expected a number of seconds, 0 or more, got -1.0",
+          "  (fix these entries by hand; annotator will not overwrite the file)"]),
     ],
 )
 def test_each_broken_annotation_fixture(tmp_path: Path, capsys, body: str, expected: list[str]) -> None:
