@@ -42,10 +42,11 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 import tomli_w
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.models import Annotation, excerpt, one_line
@@ -70,7 +71,6 @@ _WINDOWS_DEVICES = frozenset(
 _BARE_HEADER = re.compile(r"\[comments\.([A-Za-z0-9_-]+)\]")
 _CONFLICT = re.compile(r"^(<<<<<<<|=======|>>>>>>>|\|\|\|\|\|\|\|)( |$)")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_ENTRIES = TypeAdapter(dict[str, Annotation])
 _KNOWN_TOP = ("format", "annotator", "comments")
 
 
@@ -530,7 +530,7 @@ def parse_annotations(text: str, name: str, annotator: str | None = None) -> Par
         Problem(name, number, "git conflict marker: this file has an unresolved merge",)
         for number, line in enumerate(text.splitlines(), start=1)
         if _CONFLICT.match(line)
-    ] if _MAYBE_CONFLICT.search(text) else []
+    ] if any(marker in text for marker in _MARKERS) and _MAYBE_CONFLICT.search(text) else []
     if conflicts:
         raise StoreError(
             conflicts,
@@ -577,19 +577,21 @@ def parse_annotations(text: str, name: str, annotator: str | None = None) -> Par
         problems.append(Problem(name, _line_of_key(text, "comments"), "`comments` must be a table of entries"))
         raw = {}
     entries: dict[str, Annotation] = {}
-    try:
-        with paused_gc():
-            entries = _ENTRIES.validate_python(raw)
-    except ValidationError as error:
-        for item in error.errors():
-            comment_id, *field = item["loc"]
-            field_name = ".".join(str(part) for part in field) or "entry"
-            problems.append(
-                Problem(name, lines.get(str(comment_id)),
-                        f"comment {comment_id}: {field_name}: {_expected(item)}")
-            )
+    validate = Annotation.__pydantic_validator__.validate_python
+    with paused_gc():
+        for comment_id in list(raw):  # one at a time, dropping each raw table: a lower peak
+            try:
+                entries[comment_id] = validate(raw.pop(comment_id))
+            except ValidationError as error:
+                for item in error.errors():
+                    field_name = ".".join(str(part) for part in item["loc"]) or "entry"
+                    problems.append(
+                        Problem(name, lines.get(comment_id), f"comment {comment_id}: {field_name}: {_expected(item)}")
+                    )
     for comment_id, entry in entries.items():
-        for key in sorted(set(entry.model_extra or {}) - {CONFLICT_KEY}):
+        if not entry.model_extra:
+            continue
+        for key in sorted(set(entry.model_extra) - {CONFLICT_KEY}):
             warnings.append(
                 Problem(name, lines.get(comment_id), f"comment {comment_id}: unknown key {key!r} kept", warning=True)
             )
@@ -622,8 +624,8 @@ def read_canonical(text: str) -> tuple[dict[str, Any], dict[str, int], dict[str,
             return None
         entry: dict[str, Any] = {}
         if stance is not None:
-            entry["stance"] = stance
-        entry["topics"] = _TOPIC.findall(topics)
+            entry["stance"] = intern(stance)  # a few label names, shared by every entry
+        entry["topics"] = [] if topics == "[]" else [intern(item[5:-2]) for item in topics[2:-2].split("\n")]
         if note is not None:
             value = _string(note)
             if value is _ODD:
@@ -661,7 +663,7 @@ _CANONICAL_ENTRY = re.compile(
     r"(?:seconds = (?P<seconds>[0-9]+\.[0-9]+(?:e[+-]?[0-9]+)?)\n)?"
     r"(?:updated = (?P<updated>[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?\+00:00)\n)?"
 )
-_TOPIC = re.compile(rf'    "({_SAFE}*)",\n')
+_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 _MAYBE_CONFLICT = re.compile(r"^(<<<<<<<|=======|>>>>>>>|\|\|\|\|\|\|\|)( |$)", re.MULTILINE)
 
 
