@@ -24,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.project import Project
     from annotator.core.store import check_annotator_name, safe_annotator_name
 
+    if args.annotator is not None:
+        check_annotator_name(args.annotator)  # given on purpose: an empty or bad name is an error
     project = Project.open(Path(args.project))
     name = args.annotator or os.environ.get("ANNOTATOR") or safe_annotator_name(git_user_name(project.root))
     if name:

@@ -37,18 +37,24 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.models import utc_now
     from annotator.core.project import Project
     from annotator.core.sources import read_source
-    from annotator.core.store import ANNOTATIONS_DIR, AnnotationFile, check_annotator_name
+    from annotator.core.lock import AnnotatorLock
+    from annotator.core.store import ANNOTATIONS_DIR, AnnotationFile, annotation_path, check_annotator_name
 
     annotator = check_annotator_name(args.annotator)
     project = Project.open(Path(args.project))
     name, data = read_source(args.source)
     rows = read_label_rows(data, name, project.schema, project.corpus)
-    store = AnnotationFile.open(project.root, annotator)
-    plan = plan_label_import(rows, store, args.overwrite, utc_now())
-    if args.dry_run:
-        for line in describe_changes(plan.changes):
-            print(line)
-    else:
-        apply_label_plan(plan, store, project.corpus)
+    lock = None if args.dry_run else AnnotatorLock.for_file(annotation_path(project.root, annotator)).acquire()
+    try:  # while the app has this annotator open, it owns the file: refuse rather than race it
+        store = AnnotationFile.open(project.root, annotator)
+        plan = plan_label_import(rows, store, args.overwrite, utc_now())
+        if args.dry_run:
+            for line in describe_changes(plan.changes):
+                print(line)
+        else:
+            apply_label_plan(plan, store, project.corpus)
+    finally:
+        if lock is not None:
+            lock.release()
     print(summary(plan, f"{ANNOTATIONS_DIR}/{store.path.name}", args.dry_run), file=sys.stderr)
     return 0

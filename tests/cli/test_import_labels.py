@@ -153,3 +153,22 @@ def test_bad_annotator_name(root: Path, tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, root, src, "--annotator", "../evil")
     assert (code, err) == (
         1, "annotator: annotator name '../evil': is a path: a name has no '/' or '\\' (it becomes annotations/NAME.toml)\n")
+
+
+def test_refused_while_the_app_has_the_annotator_open(tmp_path, capsys) -> None:
+    from annotator.cli import main
+    from annotator.core.lock import AnnotatorLock
+    from annotator.core.store import annotation_path
+    from tests.conftest import make_project
+
+    root = make_project(tmp_path / "project")
+    source = tmp_path / "labels.jsonl"
+    source.write_text('{"text": "Notice that technical details are having a large impact here:", "stance": "agree"}\n', "utf-8")
+    held = AnnotatorLock.for_file(annotation_path(root, "model")).acquire()  # the app, in effect
+    try:
+        code = main(["import-labels", str(source), "--annotator", "model", "--project", str(root)])
+    finally:
+        held.release()
+    assert code == 1
+    assert "model is already annotating in this project (pid " in capsys.readouterr().err
+    assert not (root / "annotations" / "model.toml").exists()

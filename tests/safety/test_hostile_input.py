@@ -304,10 +304,7 @@ def no_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ("café", "annotator name 'café': use only ASCII letters and digits, '-', '_' and '.': the name is a file name on every system"),
         ("日本語", "annotator name '日本語': use only ASCII letters and digits"),
         ("a\x1b[2Jb", "annotator name 'a\\x1b[2Jb': use only letters, digits"),
-        pytest.param("", "annotator name '': must not be empty", marks=pytest.mark.xfail(
-            strict=True, raises=AssertionError,
-            reason="commands/annotate.py treats --annotator '' as not given and opens the app",
-        )),
+        ("", "annotator name '': must not be empty"),
     ],
 )
 def test_bad_annotator_names_on_the_command_line(tmp_path: Path, capsys, no_app, name: str, message: str) -> None:
