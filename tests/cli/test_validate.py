@@ -21,8 +21,10 @@ def run(capsys, root: Path) -> tuple[int, str, str]:
 
 def test_the_repository_itself_is_valid(capsys) -> None:
     code, out, err = run(capsys, REPO)
-    assert (code, err) == (0, "")
-    assert out.startswith("22 comments, ")
+    assert code == 0
+    # A fresh clone has not run `annotator git-setup` yet: validate may say so, as a warning only.
+    assert all(line.startswith("annotations/: warning: git drivers not set up") for line in err.splitlines())
+    assert out.startswith("22 comments, 1 annotation files, 22 entries: ")
     assert out.rstrip().endswith("all valid")
 
 
