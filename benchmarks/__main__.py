@@ -1,0 +1,105 @@
+"""`python -m benchmarks`: build synthetic projects in a temporary folder, measure the app and the
+commands at each size, print the table and write the results as JSON.
+
+Progress goes to stderr; the table and the machine to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from benchmarks import report
+from benchmarks.generate import build_project
+from benchmarks.measure_app import measure_app
+from benchmarks.measure_cli import measure_cli
+from benchmarks.processes import console_script
+
+SIZES = (1_000, 10_000, 100_000)
+RUNS = 5
+OUTPUT = Path(__file__).parent / "results" / "latest.json"
+
+
+def sizes(text: str) -> list[int]:
+    """`1000,10000` as numbers of comments."""
+    try:
+        values = sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError("give whole numbers separated by commas, e.g. 1000,10000") from None
+    if not values or values[0] < 1:
+        raise argparse.ArgumentTypeError("give at least one size of 1 or more")
+    return values
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Time the annotator app and commands on synthetic projects (see the README, Performance).",
+    )
+    parser.add_argument("--sizes", type=sizes, default=list(SIZES),
+                        help="numbers of comments, comma-separated (default: 1000,10000,100000)")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"runs of each measurement (default: {RUNS})")
+    parser.add_argument("--quick", action="store_true", help="the smallest size, one run (a smoke test)")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="the JSON file to write "
+                        "(default: benchmarks/results/latest.json)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.runs = args.sizes[:1], 1
+    if args.runs < 1:
+        parser.error("--runs must be 1 or more")
+    return args
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def measure(size: int, runs: int, script: str, folder: Path) -> dict:
+    """Every measurement at one size, on a project generated under `folder` and deleted after."""
+    progress(f"{size:,} comments: generating")
+    project = build_project(folder / f"size-{size}" / "project", size)
+    try:
+        progress(f"{size:,} comments: the app, {runs} run(s)")
+        app = measure_app(project, script, runs)
+        progress(f"{size:,} comments: the commands, {runs} run(s) each")
+        cli = measure_cli(project, script, runs)
+    finally:
+        shutil.rmtree(project.root.parent)
+    return {"app": asdict(app), "cli": {name: asdict(command) for name, command in cli.items()}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    script = console_script()
+    if script is None:
+        print("benchmarks: the `annotator` console script is not installed (pip install -e .)", file=sys.stderr)
+        return 2
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="annotator-bench-") as folder:
+        for size in args.sizes:
+            results[size] = measure(size, args.runs, script, Path(folder))
+    rows = report.build_rows(results)
+    info = report.machine()
+    print(report.table(rows, args.sizes))
+    for size, sized in results.items():
+        for error in sized["app"]["errors"]:
+            print(f"{size:,} comments, app: {error}")
+        for name, runs in sized["cli"].items():
+            if runs["error"]:
+                print(f"{size:,} comments, {name}: {runs['error']}")
+    print(f"\n{args.runs} run(s) per figure; machine: {report.describe_machine(info)}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    document = {"machine": info, "sizes": args.sizes, "runs": args.runs, "rows": rows, "raw": results}
+    args.output.write_text(json.dumps(document, indent=1) + "\n", "utf-8")
+    print(f"results: {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
