@@ -337,10 +337,15 @@ class AnnotationFile:
     def render(self) -> str:
         """The whole file, as it is written: header, then one entry per comment, sorted by id."""
         with self._lock:
-            order = list(self._order)
-            entries = dict(self.entries)
-            excerpts = dict(self.excerpts)
-            extra = dict(self.extra)
+            snapshot = self._snapshot()
+        return self._render(*snapshot)
+
+    def _snapshot(self) -> tuple[list[str], dict[str, Annotation], dict[str, str], dict[str, Any]]:
+        """Copies of what `render` needs, taken with the lock held; serializing them needs no lock."""
+        return list(self._order), dict(self.entries), dict(self.excerpts), dict(self.extra)
+
+    def _render(self, order: list[str], entries: dict[str, Annotation], excerpts: dict[str, str],
+                extra: dict[str, Any]) -> str:
         head = {"format": FORMAT_VERSION, "annotator": self.annotator} | extra
         parts = [HEADER, tomli_w.dumps(head)]
         parts.extend(self._chunk(comment_id, entries[comment_id], excerpts.get(comment_id)) for comment_id in order)
@@ -374,10 +379,11 @@ class AnnotationFile:
         if labels changed during the write: it holds nothing the file does not, and a journal kept
         stale would put old values back over a later outside change (a `git pull`) after a crash.
         """
-        with self._lock:
+        with self._lock:  # one consistent state; serializing it (slow the first time) needs no lock
             sequence = self._sequence
-            text = self.render()
+            state = self._snapshot()
             snapshot = self._take_uncommitted() if self._journal_has_records else []
+        text = self._render(*state)
         self._append_to_journal(snapshot)
         self.write(text, force)
         with self._lock:
