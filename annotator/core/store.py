@@ -351,6 +351,14 @@ class AnnotationFile:
         parts.extend(self._chunk(comment_id, entries[comment_id], excerpts.get(comment_id)) for comment_id in order)
         return "".join(parts)
 
+    def warm(self) -> None:
+        """Serialize every entry ahead of time (in a background thread), so that the first
+        compaction after loading does not hold up the changes queued behind it."""
+        with self._lock:
+            order, entries, excerpts, _ = self._snapshot()
+        for comment_id in order:
+            self._chunk(comment_id, entries[comment_id], excerpts.get(comment_id))
+
     def _chunk(self, comment_id: str, entry: Annotation, quote: str | None) -> str:
         """The text of one entry (excerpt line and table), from the cache when it is still valid."""
         cached = self._chunks.get(comment_id)

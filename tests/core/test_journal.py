@@ -95,3 +95,14 @@ def test_changes_on_disk_are_merged_with_ours(tmp_path: Path) -> None:
     assert final.get("ffffffffffff").stance == "agree"  # theirs, new
     assert final.get("7a8b9c0d1e2f").stance == "agree"  # ours
     assert final.get("c3d4e5f60718").stance == "neutral"  # both: ours kept, and reported
+
+
+def test_warming_the_cache_changes_nothing_written(tmp_path: Path) -> None:
+    store = sample(tmp_path)
+    store.save()
+    again = AnnotationFile.open(tmp_path, "alice")
+    again.warm()
+    again.set("c3d4e5f60718", Annotation(stance="neutral"))
+    cold = AnnotationFile.load(again.path)
+    cold.set("c3d4e5f60718", Annotation(stance="neutral"))
+    assert again.render() == cold.render()
