@@ -34,7 +34,7 @@ from annotator.core.lock import AnnotatorLock
 from annotator.core.models import Annotation
 from annotator.core.store import AnnotationFile, annotation_path
 from tests.safety import crash_child
-from tests.safety.crash_child import ANNOTATOR, REMOVED, WHEN, comment_ids, comment_text
+from tests.safety.crash_child import ANNOTATOR, REMOVED, comment_ids, comment_text
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs POSIX processes and SIGKILL")
 

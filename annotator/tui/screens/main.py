@@ -4,6 +4,7 @@ turns keys into session calls, and is the one place that saves."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -15,9 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from annotator.core.keymap import ACTIONS
+from annotator.core.models import printable
 from annotator.core.review import Review
 from annotator.core.session import Change, Filter, Session
-from annotator.core.store import ANNOTATIONS_DIR, GOLD, ChangedOnDisk
+from annotator.core.store import ANNOTATIONS_DIR, GOLD, ChangedOnDisk, atomic_write
 from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
@@ -584,10 +586,6 @@ class MainScreen(Screen[None]):
             if not path:
                 self._quitting = False
                 return
-            from pathlib import Path
-
-            from annotator.core.store import atomic_write
-
             try:
                 atomic_write(Path(path).expanduser(), self.session.store.render())
             except OSError as error:
@@ -608,6 +606,4 @@ def describe_failure(error: BaseException) -> str:
 
 
 def printable_filter(view: Filter) -> str:
-    from annotator.core.models import printable
-
     return printable(view.describe(), keep_newlines=False)
