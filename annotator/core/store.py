@@ -185,6 +185,7 @@ class AnnotationFile:
         self._base: dict[str, Annotation | None] = {}  # id -> entry before this session's changes
         self._changed_at: dict[str, int] = {}  # id -> sequence of its last change not yet in the file
         self._journal_has_records = False
+        self.warmed = False  # `warm` has serialized every entry: compaction will be quick
 
     @property
     def journal(self) -> Path:
@@ -358,6 +359,7 @@ class AnnotationFile:
             order, entries, excerpts, _ = self._snapshot()
         for comment_id in order:
             self._chunk(comment_id, entries[comment_id], excerpts.get(comment_id))
+        self.warmed = True
 
     def _chunk(self, comment_id: str, entry: Annotation, quote: str | None) -> str:
         """The text of one entry (excerpt line and table), from the cache when it is still valid."""

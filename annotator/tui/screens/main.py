@@ -468,8 +468,16 @@ class MainScreen(Screen[None]):
             return
         if self._compact_timer is not None:
             self._compact_timer.stop()
-        self._compact_timer = self.set_timer(COMPACT_AFTER, lambda: self._sync_soon(compact=True))
+        self._compact_timer = self.set_timer(COMPACT_AFTER, self._compact_when_ready)
         self._sync_soon()
+
+    def _compact_when_ready(self) -> None:
+        """Fold the journal into the file, once the entries' text is ready (see `warm`): until then
+        a compaction would keep the next key's commit waiting. The journal holds every change."""
+        if self.session.store.warmed or self._quitting:
+            self._sync_soon(compact=True)
+        else:
+            self._compact_timer = self.set_timer(COMPACT_AFTER, self._compact_when_ready)
 
     def _watch(self) -> None:
         self._sync_soon(watch=True)
