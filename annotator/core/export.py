@@ -217,11 +217,6 @@ def prodigy_options(schema: Schema) -> list[dict[str, str]]:
     return [{"id": name, "text": name} for name in schema.stance_names + schema.topic_names]
 
 
-def prodigy_record(comment: Comment, decision: Decision, options: list[dict[str, str]]) -> dict[str, Any]:
-    """A Prodigy `choice` task, answered: `accept` holds the ids of the chosen options."""
-    return _prodigy_answer(comment, decision) | {"options": options, "text": comment.text}
-
-
 def _prodigy_answer(comment: Comment, decision: Decision) -> dict[str, Any]:
     accept = ([decision.stance] if decision.stance else []) + list(decision.topics)
     meta: dict[str, Any] = {"id": comment.id, "source": comment.source, "line": comment.line}

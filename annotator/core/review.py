@@ -23,10 +23,6 @@ class Verdict:
     def of(cls, annotator: str, entry: Annotation) -> Verdict:
         return cls(annotator, entry.stance, tuple(sorted(set(entry.topics))))
 
-    def as_annotation(self) -> Annotation:
-        """The labels to write into gold (notes, flags and time stay the annotator's own)."""
-        return Annotation(stance=self.stance, topics=self.topics)
-
 
 class Review:
     """The labels of the annotators other than `me` and gold, read once, indexed by comment."""
