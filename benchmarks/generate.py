@@ -144,7 +144,7 @@ def change_some_labels(root: Path, rng: random.Random) -> None:
         for comment_id in rng.sample(sorted(store.entries), max(1, round(len(store.entries) * CHANGED))):
             entry = store.entries[comment_id]
             other = rng.choice([name for name in stances if name != entry.stance])
-            store.set(comment_id, entry.model_copy(update={"stance": other}))
+            store.set(comment_id, entry.replace(stance=other))
         store.save()
 
 

@@ -87,7 +87,7 @@ _KNOWN = frozenset(LABEL_FIELDS + TIMING_FIELDS)
 def _values(entry: Annotation) -> dict[str, Any]:
     values = {name: getattr(entry, name) for name in LABEL_FIELDS + TIMING_FIELDS}
     values["seconds"] = values["seconds"] or None
-    return values | dict(entry.model_extra or {})
+    return values | dict(entry.extra)
 
 
 # Comparing two versions of a file ------------------------------------------------------------

@@ -252,9 +252,9 @@ def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, n
 
 
 def _merged(before: Annotation | None, fields: dict[str, Any], now: datetime) -> Annotation:
-    values = before.model_dump() if before is not None else {}
+    values = before.as_dict() if before is not None else {}
     values.update(fields, updated=now)
-    return Annotation.model_validate(values)
+    return Annotation.from_dict(values)
 
 
 def _same_labels(one: Annotation, other: Annotation) -> bool:

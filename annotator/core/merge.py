@@ -73,7 +73,7 @@ def merge_entry(
     base: Annotation | None, ours: Annotation | None, theirs: Annotation | None
 ) -> tuple[Annotation | None, list[str]]:
     """One entry merged field by field, and the fields that clash (kept as "ours")."""
-    old, mine, other = ((entry or EMPTY).model_dump() for entry in (base, ours, theirs))
+    old, mine, other = ((entry or EMPTY).as_dict() for entry in (base, ours, theirs))
     values, clashes = merge_values(old, mine, other)
     if "topics" in clashes:
         values["topics"] = merge_topics(old["topics"], mine["topics"], other["topics"])
@@ -81,7 +81,7 @@ def merge_entry(
         values["seconds"] = max(0.0, mine["seconds"] + other["seconds"] - old["seconds"])
     if "updated" in clashes:
         values["updated"] = _latest(mine["updated"], other["updated"])
-    merged = Annotation(**{key: value for key, value in values.items() if value is not None})
+    merged = Annotation.from_dict(values)
     return (None if merged.is_empty else merged), [name for name in clashes if name not in _ALWAYS_MERGED]
 
 
@@ -128,9 +128,9 @@ def with_conflict(
 ) -> Annotation:
     """`entry` carrying a conflict table: the clashing fields, and the base and "theirs" entries."""
     table = {"fields": clashes, "base": (base or EMPTY).to_toml_dict(), "theirs": (theirs or EMPTY).to_toml_dict()}
-    values = (entry or EMPTY).model_dump()
+    values = (entry or EMPTY).as_dict()
     values[CONFLICT_KEY] = table
-    return Annotation(**{key: value for key, value in values.items() if value is not None})
+    return Annotation.from_dict(values)
 
 
 # The driver -----------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def merge_in_place(base: Path, ours: Path, theirs: Path, name: str) -> DriverOut
 
 def conflict_message(comment_id: str, entry: Annotation) -> str:
     """What `validate` says about an entry left in conflict, and how to resolve it."""
-    table = (entry.model_extra or {}).get(CONFLICT_KEY)
+    table = entry.extra.get(CONFLICT_KEY)
     fields = table.get("fields") if isinstance(table, dict) else None
     clashing = ", ".join(map(str, fields)) if isinstance(fields, list) and fields else "labels"
     return (

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from types import MappingProxyType
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ID_LENGTH = 12
 EXCERPT_LENGTH = 70
@@ -84,49 +86,86 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-class Annotation(BaseModel):
+FIELDS = ("stance", "topics", "note", "flagged", "seconds", "updated")
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+
+
+class InvalidEntry(ValueError):
+    """An entry whose values have the wrong types: `problems` holds (field, what was expected)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{name}: {message}" for name, message in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
     """One annotator's labels on one comment, as stored in `annotations/<annotator>.toml`.
 
-    Keys this version does not know are kept in `model_extra` and written back unchanged.
+    Immutable and small (some 100 bytes: a corpus holds hundreds of thousands). Construct it
+    from trusted values directly, or from a file's table with `from_dict`, which checks the types.
+    Keys this version does not know are kept in `extra` and written back unchanged.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
-
     stance: str | None = None
-    topics: tuple[str, ...] = ()
-    note: str | None = None
+    topics: tuple[str, ...] = ()  # a set in meaning: kept sorted, so that equal sets are equal
+    note: str | None = None  # never empty: "" is stored as None
     flagged: bool = False
-    seconds: float = Field(default=0.0, ge=0)
+    seconds: float = 0.0  # to the tenth (`from_dict` rounds), the file's resolution: it reads back equal
     updated: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: _NO_EXTRA)  # one shared empty mapping
 
-    @field_validator("topics", mode="before")
-    @classmethod
-    def _topics_list(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            return tuple(value)
-        return value
+    def __post_init__(self) -> None:
+        topics = self.topics
+        if type(topics) is not tuple or (len(topics) > 1 and sorted(topics) != list(topics)):
+            object.__setattr__(self, "topics", tuple(sorted(topics)))
+        if type(self.seconds) is not float:
+            object.__setattr__(self, "seconds", float(self.seconds))
+        if self.note == "":
+            object.__setattr__(self, "note", None)
 
-    @field_validator("topics")
     @classmethod
-    def _topics_sorted(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(sorted(value))  # a set in meaning; sorted so equal sets are equal
+    def from_dict(cls, values: Mapping[str, Any]) -> Annotation:
+        """An entry from untrusted values (a TOML table, a JSON record); raise `InvalidEntry`
+        naming each field of the wrong type. Keys other than the known fields go to `extra`."""
+        problems: list[tuple[str, str]] = []
+        stance = values.get("stance")
+        if stance is not None and type(stance) is not str:
+            problems.append(("stance", _expected("text", stance)))
+        topics = values.get("topics", ())
+        if not isinstance(topics, (list, tuple)):
+            problems.append(("topics", _expected("a list of topic names", topics)))
+            topics = ()
+        problems.extend(
+            (f"topics.{number}", _expected("text", topic)) for number, topic in enumerate(topics) if type(topic) is not str
+        )
+        note = values.get("note")
+        if note is not None and type(note) is not str:
+            problems.append(("note", _expected("text", note)))
+        flagged = values.get("flagged", False)
+        if type(flagged) is not bool:
+            problems.append(("flagged", _expected("true or false", flagged)))
+        seconds = values.get("seconds", 0.0)
+        if type(seconds) not in (int, float):
+            problems.append(("seconds", _expected("a number", seconds)))
+        elif not 0 <= seconds < math.inf:
+            problems.append(("seconds", _expected("a number of seconds, 0 or more", float(seconds))))
+        updated = values.get("updated")
+        if updated is not None and not isinstance(updated, datetime):
+            problems.append(("updated", _expected("a date and time", updated)))
+        if problems:
+            raise InvalidEntry(problems)
+        extra = {key: value for key, value in values.items() if key not in FIELDS}
+        return cls(stance, tuple(topics), note, flagged, round(seconds, 1), updated, extra or _NO_EXTRA)
 
-    @field_validator("seconds", mode="before")
-    @classmethod
-    def _seconds_number(cls, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        return value
+    def as_dict(self) -> dict[str, Any]:
+        """Every field by name, then the unknown keys: the inverse of `from_dict`."""
+        values = {name: getattr(self, name) for name in FIELDS}
+        return values | dict(self.extra)
 
-    @field_validator("seconds")
-    @classmethod
-    def _tenths(cls, value: float) -> float:
-        return round(value, 1)  # the file's resolution, so that a value reads back equal
-
-    @field_validator("note")
-    @classmethod
-    def _empty_note_is_none(cls, value: str | None) -> str | None:
-        return value or None
+    def replace(self, **changes: Any) -> Annotation:
+        """A copy with `changes` made to the known fields."""
+        return dataclasses.replace(self, **changes)
 
     @property
     def is_labeled(self) -> bool:
@@ -136,9 +175,7 @@ class Annotation(BaseModel):
     @property
     def is_empty(self) -> bool:
         """Nothing worth a line in the file: no label, note, flag, time or unknown keys."""
-        return not (
-            self.is_labeled or self.note or self.flagged or self.seconds or self.model_extra
-        )
+        return not (self.is_labeled or self.note or self.flagged or self.seconds or self.extra)
 
     def to_toml_dict(self) -> dict[str, Any]:
         """The entry as TOML values, in file order: known keys first, then unknown ones, sorted."""
@@ -153,6 +190,17 @@ class Annotation(BaseModel):
             data["seconds"] = self.seconds
         if self.updated is not None:
             data["updated"] = self.updated
-        for key in sorted(self.model_extra or {}):
-            data[key] = self.model_extra[key]
+        for key in sorted(self.extra):
+            data[key] = self.extra[key]
         return data
+
+
+def _expected(what: str, got: Any) -> str:
+    """`expected text, got 3`, with TOML dates and times shown as written."""
+    if isinstance(got, (dict, list)):
+        shown = type(got).__name__
+    elif isinstance(got, (date, time)):
+        shown = f"{got.isoformat()} (a {'date' if isinstance(got, date) else 'time'} alone)"
+    else:
+        shown = repr(got)
+    return f"expected {what}, got {one_line(shown)[:60]}"

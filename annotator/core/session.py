@@ -103,16 +103,16 @@ class Session:
         """Choose `stance`; choosing the current stance again clears it."""
         entry = self._entry(comment_id)
         new = None if entry.stance == stance else stance
-        return self._apply(comment_id, entry.model_copy(update={"stance": new}))
+        return self._apply(comment_id, entry.replace(stance=new))
 
     def toggle_topic(self, comment_id: str, topic: str) -> Change:
         entry = self._entry(comment_id)
         topics = set(entry.topics) ^ {topic}
-        return self._apply(comment_id, entry.model_copy(update={"topics": tuple(sorted(topics))}))
+        return self._apply(comment_id, entry.replace(topics=tuple(sorted(topics))))
 
     def toggle_flag(self, comment_id: str) -> Change:
         entry = self._entry(comment_id)
-        return self._apply(comment_id, entry.model_copy(update={"flagged": not entry.flagged}))
+        return self._apply(comment_id, entry.replace(flagged=not entry.flagged))
 
     def set_note(self, comment_id: str, note: str) -> Change | None:
         """Set the note (None when it did not change, so that undo skips it)."""
@@ -120,7 +120,7 @@ class Session:
         note = note.strip("\n") or None
         if note == entry.note:
             return None
-        return self._apply(comment_id, entry.model_copy(update={"note": note}))
+        return self._apply(comment_id, entry.replace(note=note))
 
     def set_labels(self, labels: dict[str, tuple[str | None, tuple[str, ...]]]) -> list[Change]:
         """Set stance and topics of several comments at once (adjudication), as one undo step.
@@ -130,7 +130,7 @@ class Session:
         changes = []
         for comment_id, (stance, topics) in labels.items():
             entry = self._entry(comment_id)
-            changes.append(self._change(comment_id, entry.model_copy(update={"stance": stance, "topics": topics})))
+            changes.append(self._change(comment_id, entry.replace(stance=stance, topics=topics)))
         self._remember(changes)
         return changes
 
@@ -166,7 +166,7 @@ class Session:
         return change
 
     def _change(self, comment_id: str, after: Annotation) -> Change:
-        after = after.model_copy(update={"updated": self.now(), "seconds": self._seconds_with_visit(comment_id, after)})
+        after = after.replace(updated=self.now(), seconds=self._seconds_with_visit(comment_id, after))
         change = Change(comment_id, self.store.get(comment_id), after)
         self._write(comment_id, after)
         return change
@@ -213,7 +213,7 @@ class Session:
         visit, self._visit = self._visit, None
         entry = self.store.get(visit.comment_id)
         if entry is not None and visit.active >= 0.05:
-            self._write(visit.comment_id, entry.model_copy(update={"seconds": round(entry.seconds + visit.active, 1)}))
+            self._write(visit.comment_id, entry.replace(seconds=round(entry.seconds + visit.active, 1)))
 
     def _seconds_with_visit(self, comment_id: str, entry: Annotation) -> float:
         """Seconds for an entry being changed: the visit's time so far is folded in and restarted."""

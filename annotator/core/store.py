@@ -40,16 +40,15 @@ import threading
 import tomllib
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from sys import intern
 from typing import Any
 
 import tomli_w
-from pydantic import ValidationError
 
 from annotator.core.errors import AnnotatorError, Problem
-from annotator.core.models import Annotation, excerpt, one_line
+from annotator.core.models import Annotation, InvalidEntry, excerpt
 from annotator.core.perf import paused_gc
 
 ANNOTATIONS_DIR = "annotations"
@@ -493,8 +492,8 @@ def read_journal(data: bytes) -> tuple[list[tuple[str, Annotation | None, str | 
                 continue
             table = tomllib.loads(chunk)["comments"][comment_id]
             quote = chunk.split("\n", 2)[1][2:] if chunk.startswith("\n# ") else None
-            records.append((comment_id, Annotation.model_validate(table), quote))
-        except (ValueError, KeyError, TypeError, ValidationError):
+            records.append((comment_id, Annotation.from_dict(table), quote))
+        except (ValueError, KeyError, TypeError, AttributeError):
             skipped += 1
     return records, skipped
 
@@ -555,7 +554,7 @@ def parse_annotations(text: str, name: str, annotator: str | None = None) -> Par
         )
     canonical = read_canonical(text)
     try:
-        data = canonical[0] if canonical else tomllib.loads(text)
+        data = canonical.head if canonical else tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         position = _TOML_POSITION.search(message)
@@ -564,7 +563,7 @@ def parse_annotations(text: str, name: str, annotator: str | None = None) -> Par
         problem = Problem(f"{name}:{where}" if where else name, None, f"invalid TOML: {reason}")
         raise StoreError([problem], hint="fix the file by hand; annotator will not overwrite it") from None
 
-    lines, excerpts = canonical[1:] if canonical else _scan_entries(text)
+    lines, excerpts = (canonical.lines, canonical.excerpts) if canonical else _scan_entries(text)
     warnings: list[Problem] = []
     problems: list[Problem] = []
     version = data.get("format")
@@ -592,22 +591,11 @@ def parse_annotations(text: str, name: str, annotator: str | None = None) -> Par
     if not isinstance(raw, dict):
         problems.append(Problem(name, _line_of_key(text, "comments"), "`comments` must be a table of entries"))
         raw = {}
-    entries: dict[str, Annotation] = {}
-    validate = Annotation.__pydantic_validator__.validate_python
-    with paused_gc():
-        for comment_id in list(raw):  # one at a time, dropping each raw table: a lower peak
-            try:
-                entries[comment_id] = validate(raw.pop(comment_id))
-            except ValidationError as error:
-                for item in error.errors():
-                    field_name = ".".join(str(part) for part in item["loc"]) or "entry"
-                    problems.append(
-                        Problem(name, lines.get(comment_id), f"comment {comment_id}: {field_name}: {_expected(item)}")
-                    )
+    entries = canonical.entries if canonical else _entries(raw, name, lines, problems)
     for comment_id, entry in entries.items():
-        if not entry.model_extra:
+        if not entry.extra:
             continue
-        for key in sorted(set(entry.model_extra) - {CONFLICT_KEY}):
+        for key in sorted(set(entry.extra) - {CONFLICT_KEY}):
             warnings.append(
                 Problem(name, lines.get(comment_id), f"comment {comment_id}: unknown key {key!r} kept", warning=True)
             )
@@ -616,52 +604,79 @@ def parse_annotations(text: str, name: str, annotator: str | None = None) -> Par
     return ParsedFile(entries, excerpts, extra, warnings, lines)
 
 
-def read_canonical(text: str) -> tuple[dict[str, Any], dict[str, int], dict[str, str]] | None:
+def _entries(raw: dict[str, Any], name: str, lines: dict[str, int], problems: list[Problem]) -> dict[str, Annotation]:
+    """The entries of a `comments` table as `tomllib` gave it, checked; each bad field is added
+    to `problems` with the line of its entry."""
+    entries: dict[str, Annotation] = {}
+    for comment_id, table in raw.items():
+        if not isinstance(table, dict):
+            got = type(table).__name__ if isinstance(table, list) else repr(table)
+            problems.append(Problem(name, lines.get(comment_id), f"comment {comment_id}: entry: expected a table of keys, got {got}"))
+            continue
+        try:
+            entries[comment_id] = Annotation.from_dict(table)
+        except InvalidEntry as error:
+            problems.extend(
+                Problem(name, lines.get(comment_id), f"comment {comment_id}: {field}: {message}")
+                for field, message in error.problems
+            )
+    return entries
+
+
+@dataclass(slots=True)
+class CanonicalFile:
+    """What `read_canonical` reads: the top-level keys, the entries, their lines and excerpts."""
+
+    head: dict[str, Any]
+    entries: dict[str, Annotation]
+    lines: dict[str, int]
+    excerpts: dict[str, str]
+
+
+def read_canonical(text: str) -> CanonicalFile | None:
     """Read a file in exactly the layout `render` writes, several times faster than a TOML
-    parser: the same data `tomllib` would give, the line of each entry and its excerpt. None for
-    anything else (a hand edit, an unknown key, an escaped string): the caller then uses `tomllib`.
+    parser: what `tomllib` and `Annotation.from_dict` would give, the line of each entry and its
+    excerpt. None for anything else (a hand edit, an unknown key, an escaped string): the caller
+    then uses `tomllib`.
     """
-    head = _CANONICAL_HEAD.match(text)
-    if head is None:
+    head_match = _CANONICAL_HEAD.match(text)
+    if head_match is None:
         return None
-    data: dict[str, Any] = {"format": int(head["format"]), "annotator": head["annotator"]}
-    comments: dict[str, dict[str, Any]] = {}
+    head: dict[str, Any] = {"format": int(head_match["format"]), "annotator": head_match["annotator"]}
+    entries: dict[str, Annotation] = {}
     entry_lines: dict[str, int] = {}
     excerpts: dict[str, str] = {}
-    position = head.end()
+    position = head_match.end()
     line = text.count("\n", 0, position) + 1
     size = len(text)
-    while position < size:
-        match = _CANONICAL_ENTRY.match(text, position)
-        if match is None:
-            return None
-        quote, comment_id, stance, topics, note, flagged, seconds, updated = match.groups()
-        if comment_id in comments:
-            return None
-        entry: dict[str, Any] = {}
-        if stance is not None:
-            entry["stance"] = intern(stance)  # a few label names, shared by every entry
-        entry["topics"] = [] if topics == "[]" else [intern(item[5:-2]) for item in topics[2:-2].split("\n")]
-        if note is not None:
-            value = _string(note)
-            if value is _ODD:
+    no_topics: tuple[str, ...] = ()
+    with paused_gc():
+        while position < size:
+            match = _CANONICAL_ENTRY.match(text, position)
+            if match is None:
                 return None
-            entry["note"] = value
-        entry["flagged"] = flagged == "true"
-        if seconds is not None:
-            entry["seconds"] = float(seconds)
-        if updated is not None:
-            entry["updated"] = datetime.fromisoformat(updated)
-        comments[comment_id] = entry
-        header_line = line + (2 if quote is not None else 1)
-        entry_lines[comment_id] = header_line
-        if quote is not None:
-            excerpts[comment_id] = quote
-        line = header_line + text.count("\n", match.start("id"), match.end())
-        position = match.end()
-    if comments:
-        data["comments"] = comments
-    return data, entry_lines, excerpts
+            quote, comment_id, stance, topics, note, flagged, seconds, updated = match.groups()
+            if comment_id in entries:
+                return None
+            if note is not None:
+                note = _string(note)
+                if note is _ODD:
+                    return None
+            entries[comment_id] = Annotation(
+                None if stance is None else intern(stance),  # a few label names, shared by every entry
+                no_topics if topics == "[]" else tuple(intern(item[5:-2]) for item in topics[2:-2].split("\n")),
+                note,
+                flagged == "true",
+                0.0 if seconds is None else float(seconds),
+                None if updated is None else datetime.fromisoformat(updated),
+            )
+            header_line = line + (2 if quote is not None else 1)
+            entry_lines[comment_id] = header_line
+            if quote is not None:
+                excerpts[comment_id] = quote
+            line = header_line + text.count("\n", match.start("id"), match.end())
+            position = match.end()
+    return CanonicalFile(head, entries, entry_lines, excerpts)
 
 
 _ODD = object()
@@ -723,28 +738,6 @@ def _quoted_header(line: str) -> str | None:
 def _line_of_key(text: str, key: str) -> int | None:
     match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None
-
-
-def _expected(item: Any) -> str:
-    kind = item["type"]
-    got = item.get("input")
-    if isinstance(got, (dict, list)):
-        shown = type(got).__name__
-    elif isinstance(got, (date, time)):  # TOML dates and times: as written, not as Python objects
-        shown = f"{got.isoformat()} (a {'date' if isinstance(got, date) else 'time'} alone)"
-    else:
-        shown = repr(got)
-    expectations = {
-        "string_type": "expected text",
-        "bool_type": "expected true or false",
-        "float_type": "expected a number",
-        "datetime_type": "expected a date and time",
-        "tuple_type": "expected a list of topic names",
-        "greater_than_equal": "expected a number of seconds, 0 or more",
-        "dict_type": "expected a table of keys",
-        "model_type": "expected a table of keys",
-    }
-    return f"{expectations.get(kind, item['msg'])}, got {one_line(shown)[:60]}"
 
 
 MAX_FILE_MB = 64  # the default size limit of an annotation file; ANNOTATOR_MAX_FILE_MB overrides it

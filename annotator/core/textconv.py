@@ -48,7 +48,7 @@ def entry_labels(entry: Annotation) -> str:
         parts.append("flagged")
     if entry.note:
         parts.append(f"note={_value(entry.note)}")
-    parts.extend(f"{one_line(key)}={_value(value)}" for key, value in sorted((entry.model_extra or {}).items()))
+    parts.extend(f"{one_line(key)}={_value(value)}" for key, value in sorted(entry.extra.items()))
     return " ".join(parts) or NO_LABELS
 
 

@@ -85,7 +85,7 @@ def check_entries(
     problems: list[Problem] = []
     for comment_id, entry in store.entries.items():
         line = lines.get(comment_id)
-        if CONFLICT_KEY in (entry.model_extra or {}):
+        if CONFLICT_KEY in entry.extra:
             problems.append(Problem(name, line, conflict_message(comment_id, entry)))
         if stances is not None and entry.stance is not None and entry.stance not in stances:
             problems.append(Problem(name, line, f"comment {comment_id}: unknown stance {entry.stance!r} (kept)"))

@@ -178,7 +178,7 @@ def test_a_true_conflict_is_reported_and_leaves_a_file_validate_flags(repo: Repo
 
     loaded = AnnotationFile.load(repo.file("alice"))
     assert loaded.entries[A0].stance == "mixed"
-    conflict = loaded.entries[A0].model_extra["conflict"]
+    conflict = loaded.entries[A0].extra["conflict"]
     assert conflict["fields"] == ["stance"]
     assert (conflict["base"]["stance"], conflict["theirs"]["stance"]) == ("agree", "neutral")
 

@@ -70,7 +70,7 @@ class Repo:
     def label(self, annotator: str, index: int, **fields: object) -> None:
         """Set (or, with no fields, remove) `annotator`'s entry for comment `index` of TEXTS."""
         annotations = AnnotationFile.open(self.root, annotator)
-        entry = Annotation(**fields) if fields else None
+        entry = Annotation.from_dict(fields) if fields else None
         annotations.set(IDS[index], entry, TEXTS[index])
         annotations.save(force=True)
 

@@ -58,7 +58,7 @@ def write_labels(root: Path, annotator: str, labels: dict[str, dict]) -> Annotat
     store = AnnotationFile.open(root, annotator)
     texts = {record["id"]: record["text"] for record in COMMENTS}
     for comment_id, fields in labels.items():
-        store.set(comment_id, Annotation.model_validate(fields | {"updated": UPDATED}), text=texts[comment_id])
+        store.set(comment_id, Annotation.from_dict(fields | {"updated": UPDATED}), text=texts[comment_id])
     store.save()
     return store
 

@@ -35,7 +35,7 @@ def rendered(values: dict[str, Annotation], with_conflict: str | None = None, qu
     annotations = AnnotationFile(Path("alice.toml"), "alice")
     for comment_id, entry in values.items():
         if comment_id == with_conflict:
-            entry = Annotation(**entry.model_dump(), conflict={"fields": ["stance"], "theirs": {"stance": "x"}})
+            entry = Annotation.from_dict(entry.as_dict() | {"conflict": {"fields": ["stance"], "theirs": {"stance": "x"}}})
         annotations.set(comment_id, entry, f"text of {comment_id}" if quoted else None)
     return annotations.render().encode("utf-8")
 
@@ -97,7 +97,7 @@ def test_not_utf8() -> None:
 
 
 def test_field_changes_treat_a_missing_entry_as_empty() -> None:
-    changes = field_changes(None, Annotation(stance="agree", seconds=3.0, updated=WHEN, confidence=0.5), timing=True)
+    changes = field_changes(None, Annotation(stance="agree", seconds=3.0, updated=WHEN, extra={"confidence": 0.5}), timing=True)
     assert [(change.name, change.old, change.new) for change in changes] == [
         ("stance", None, "agree"), ("seconds", None, 3.0), ("updated", None, WHEN), ("confidence", None, 0.5)
     ]

@@ -16,7 +16,7 @@ LATE = datetime(2026, 1, 2, tzinfo=UTC)
 
 
 def entry(**fields: object) -> Annotation:
-    return Annotation(**fields)
+    return Annotation.from_dict(fields)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
 from annotator.core.store import (
     AnnotationFile,
+    CanonicalFile,
     ChangedOnDisk,
     StoreError,
     annotation_path,
@@ -64,7 +65,7 @@ def test_changing_one_label_changes_only_that_entry(tmp_path: Path) -> None:
     annotations = sample(tmp_path)
     before = annotations.render().splitlines()
     old = annotations.get("7a8b9c0d1e2f")
-    annotations.set("7a8b9c0d1e2f", old.model_copy(update={"stance": "mixed", "updated": datetime(2026, 11, 28, tzinfo=UTC)}))
+    annotations.set("7a8b9c0d1e2f", old.replace(stance="mixed", updated=datetime(2026, 11, 28, tzinfo=UTC)))
     after = annotations.render().splitlines()
     changed = [line for line in difflib.unified_diff(before, after, lineterm="", n=0)
                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
@@ -112,7 +113,7 @@ def round_trip(root: Path, entries: dict, texts: dict) -> None:
     text = annotations.path.read_text("utf-8")
     fast = read_canonical(text)
     if fast is not None:  # the fast reader, where it applies, agrees with the TOML parser
-        assert fast[0] == tomllib.loads(text)
+        assert_reads_as_toml_parser(fast, text)
     again = AnnotationFile.load(annotations.path)
     assert again.entries == {k: v for k, v in entries.items() if not v.is_empty}
     assert again.render() == annotations.render()
@@ -140,7 +141,7 @@ def test_unknown_labels_and_keys_survive_a_rewrite(tmp_path: Path) -> None:
     assert again.extra == {"reviewed_by": "carol"}
     kept = again.get("aaa")
     assert (kept.stance, kept.topics) == ("sarcastic", ("quantum",))
-    assert kept.model_extra == {"confidence": 0.8, "source": {"tool": "prodigy"}}
+    assert kept.extra == {"confidence": 0.8, "source": {"tool": "prodigy"}}
     assert again.get("bbb").stance == "disagree"
 
 
@@ -251,9 +252,15 @@ def test_the_usual_layout_is_read_by_the_fast_reader(tmp_path: Path) -> None:
     text = (DATA / "golden" / "alice.toml").read_text("utf-8")
     fast = read_canonical(text)
     assert fast is not None
-    assert fast[0] == tomllib.loads(text)
-    assert fast[1] == {"0b1c2d3e4f50": 7, "7a8b9c0d1e2f": 14, "c3d4e5f60718": 26}
-    assert fast[2]["c3d4e5f60718"] == "Short one."
+    assert_reads_as_toml_parser(fast, text)
+    assert fast.lines == {"0b1c2d3e4f50": 7, "7a8b9c0d1e2f": 14, "c3d4e5f60718": 26}
+    assert fast.excerpts["c3d4e5f60718"] == "Short one."
+
+
+def assert_reads_as_toml_parser(fast: CanonicalFile, text: str) -> None:
+    data = tomllib.loads(text)
+    assert fast.head == {key: value for key, value in data.items() if key != "comments"}
+    assert fast.entries == {key: Annotation.from_dict(value) for key, value in data.get("comments", {}).items()}
 
 
 def test_anything_unusual_falls_back_to_the_toml_parser(tmp_path: Path) -> None:
@@ -266,5 +273,5 @@ def test_anything_unusual_falls_back_to_the_toml_parser(tmp_path: Path) -> None:
         assert read_canonical(text) is None
         path = write(tmp_path, text)
         assert AnnotationFile.load(path).entries == {
-            key: Annotation.model_validate(value) for key, value in tomllib.loads(text).get("comments", {}).items()
+            key: Annotation.from_dict(value) for key, value in tomllib.loads(text).get("comments", {}).items()
         }

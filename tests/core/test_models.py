@@ -1,0 +1,54 @@
+"""The entry type: what it normalizes, and what `from_dict` refuses, field by field."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+
+import pytest
+
+from annotator.core.models import Annotation, InvalidEntry
+
+
+def test_equal_sets_of_topics_are_equal_entries() -> None:
+    assert Annotation(topics=["scaling", "code"]) == Annotation(topics=("code", "scaling"))
+    assert Annotation(topics=("scaling", "code")).topics == ("code", "scaling")
+
+
+def test_an_empty_note_is_no_note_and_whole_seconds_are_numbers() -> None:
+    entry = Annotation(note="", seconds=3)
+    assert entry.note is None
+    assert entry.seconds == 3.0 and isinstance(entry.seconds, float)
+    assert entry.is_empty is False  # the time spent is worth keeping
+
+
+def test_from_dict_keeps_unknown_keys_and_rounds_seconds_to_the_file_resolution() -> None:
+    entry = Annotation.from_dict({"stance": "agree", "seconds": 41.46, "confidence": 0.8})
+    assert entry.extra == {"confidence": 0.8}
+    assert entry.seconds == 41.5
+    assert Annotation.from_dict(entry.as_dict()) == entry
+
+
+@pytest.mark.parametrize(
+    ("values", "problems"),
+    [
+        ({"stance": 3}, [("stance", "expected text, got 3")]),
+        ({"topics": "x"}, [("topics", "expected a list of topic names, got 'x'")]),
+        ({"topics": ["a", 2]}, [("topics.1", "expected text, got 2")]),
+        ({"note": ["x"]}, [("note", "expected text, got list")]),
+        ({"flagged": 1}, [("flagged", "expected true or false, got 1")]),
+        ({"seconds": True}, [("seconds", "expected a number, got True")]),
+        ({"seconds": -1}, [("seconds", "expected a number of seconds, 0 or more, got -1.0")]),
+        ({"seconds": math.nan}, [("seconds", "expected a number of seconds, 0 or more, got nan")]),
+        ({"seconds": math.inf}, [("seconds", "expected a number of seconds, 0 or more, got inf")]),
+        ({"updated": date(2026, 1, 1)}, [("updated", "expected a date and time, got 2026-01-01 (a date alone)")]),
+        ({"stance": None, "updated": datetime(2026, 1, 1, tzinfo=UTC)}, []),
+    ],
+)
+def test_from_dict_names_each_field_of_the_wrong_type(values: dict, problems: list) -> None:
+    if not problems:
+        assert Annotation.from_dict(values).updated == values["updated"]
+        return
+    with pytest.raises(InvalidEntry) as caught:
+        Annotation.from_dict(values)
+    assert caught.value.problems == problems
