@@ -15,6 +15,7 @@ from typing import Any
 
 ID_LENGTH = 12
 EXCERPT_LENGTH = 70
+NO_EXTRA: Mapping[str, Any] = MappingProxyType({})  # shared by every comment or entry with no other keys
 
 
 def text_id(text: str) -> str:
@@ -33,7 +34,7 @@ class Comment:
     author: str | None = None
     url: str | None = None
     parent: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)  # the seed's other fields
 
 
 _SPACES = re.compile(r"\s+")
@@ -87,7 +88,6 @@ def utc_now() -> datetime:
 
 
 FIELDS = ("stance", "topics", "note", "flagged", "seconds", "updated")
-_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 
 
 class InvalidEntry(ValueError):
@@ -113,7 +113,7 @@ class Annotation:
     flagged: bool = False
     seconds: float = 0.0  # to the tenth (`from_dict` rounds), the file's resolution: it reads back equal
     updated: datetime | None = None
-    extra: Mapping[str, Any] = field(default_factory=lambda: _NO_EXTRA)  # one shared empty mapping
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
     def __post_init__(self) -> None:
         topics = self.topics
@@ -156,7 +156,7 @@ class Annotation:
         if problems:
             raise InvalidEntry(problems)
         extra = {key: value for key, value in values.items() if key not in FIELDS}
-        return cls(stance, tuple(topics), note, flagged, round(seconds, 1), updated, extra or _NO_EXTRA)
+        return cls(stance, tuple(topics), note, flagged, round(seconds, 1), updated, extra or NO_EXTRA)
 
     def as_dict(self) -> dict[str, Any]:
         """Every field by name, then the unknown keys: the inverse of `from_dict`."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import AnnotatorError, Problem
-from annotator.core.models import Comment, text_id
+from annotator.core.models import NO_EXTRA, Comment, text_id
 from annotator.core.perf import paused_gc
 
 SEEDS_DIR = "seeds"
@@ -157,7 +157,41 @@ def _read_txt(text: str, name: str) -> Iterator[Comment]:
 
 
 def json_lines(text: str, name: str, problems: list[str] | None = None) -> Iterator[tuple[int, Any]]:
-    """Each non-blank line of `text` parsed as JSON, with its line number (bad lines as `parse_seeds`)."""
+    """Each non-blank line of `text` parsed as JSON, with its line number (bad lines as `parse_seeds`).
+
+    A line that holds exactly one JSON value and nothing else (the usual case) is parsed where it
+    lies in `text`, without copying it out first; any other line goes through `json.loads`, which
+    decides and explains.
+    """
+    if "\r" in text:  # CR or CRLF line ends: split first
+        yield from _json_lines(text, name, problems)
+        return
+    position, number, size = 0, 1, len(text)
+    while position < size:
+        end = text.find("\n", position)
+        if end < 0:
+            end = size
+        try:
+            value, stop = _SCAN_JSON(text, position)
+        except (StopIteration, ValueError, RecursionError):
+            stop = -1
+        if stop == end:
+            yield number, value
+        else:
+            line = text[position:end]
+            if line and not line.isspace():
+                try:
+                    yield number, _parse_json(line, name, number)
+                except SeedError as error:
+                    _report(error, problems)
+        position = end + 1
+        number += 1
+
+
+_SCAN_JSON = json.JSONDecoder().scan_once  # (text, index) -> (the JSON value starting there, where it ends)
+
+
+def _json_lines(text: str, name: str, problems: list[str] | None) -> Iterator[tuple[int, Any]]:
     for number, line in _lines(text):
         try:
             yield number, _parse_json(line, name, number)
@@ -267,17 +301,21 @@ def _comment(record: dict[str, Any], name: str, number: int, fields: FieldNames 
         raise SeedError(
             f"{name}:{number}: \"{fields.id}\" must be a string or a number, got {json_kind(given)}"
         )
-    meta = {key: value for key, value in record.items() if key not in KNOWN_FIELDS}
+    meta = NO_EXTRA if record.keys() <= _KNOWN else {key: value for key, value in record.items() if key not in _KNOWN}
+    author, url, parent = record.get("author"), record.get("url"), record.get("parent")
     return Comment(
         comment_id,
         body,
         name,
         number,
-        author=_optional_str(record.get("author")),
-        url=_optional_str(record.get("url")),
-        parent=_optional_str(record.get("parent")),
-        meta=meta,
+        author if author is None or type(author) is str and author else _optional_str(author),
+        url if url is None or type(url) is str and url else _optional_str(url),
+        parent if parent is None or type(parent) is str and parent else _optional_str(parent),
+        meta,
     )
+
+
+_KNOWN = frozenset(KNOWN_FIELDS)
 
 
 def _renamed(record: dict[str, Any], fields: FieldNames) -> dict[str, Any]:

@@ -649,7 +649,7 @@ def read_canonical(text: str) -> CanonicalFile | None:
     position = head_match.end()
     line = text.count("\n", 0, position) + 1
     size = len(text)
-    no_topics: tuple[str, ...] = ()
+    topic_lists: dict[str, tuple[str, ...]] = {"[]": ()}  # as written -> as read: a few, shared by every entry
     with paused_gc():
         while position < size:
             match = _CANONICAL_ENTRY.match(text, position)
@@ -664,7 +664,7 @@ def read_canonical(text: str) -> CanonicalFile | None:
                     return None
             entries[comment_id] = Annotation(
                 None if stance is None else intern(stance),  # a few label names, shared by every entry
-                no_topics if topics == "[]" else tuple(intern(item[5:-2]) for item in topics[2:-2].split("\n")),
+                topic_lists.get(topics) or topic_lists.setdefault(topics, _topic_list(topics)),
                 note,
                 flagged == "true",
                 0.0 if seconds is None else float(seconds),
@@ -677,6 +677,11 @@ def read_canonical(text: str) -> CanonicalFile | None:
             line = header_line + text.count("\n", match.start("id"), match.end())
             position = match.end()
     return CanonicalFile(head, entries, entry_lines, excerpts)
+
+
+def _topic_list(written: str) -> tuple[str, ...]:
+    """The topics of a list as `render` writes it, one quoted name per line, sorted."""
+    return tuple(sorted(intern(item[5:-2]) for item in written[2:-2].split("\n")))
 
 
 _ODD = object()
