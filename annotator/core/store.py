@@ -365,7 +365,7 @@ class AnnotationFile:
         cached = self._chunks.get(comment_id)
         if cached is not None and cached[0] is entry and cached[1] == quote:
             return cached[2]
-        body = tomli_w.dumps({"comments": {comment_id: entry.to_toml_dict()}})
+        body = entry_table(comment_id, entry)
         text = f"\n# {quote}\n{body}" if quote else f"\n{body}"
         self._chunks[comment_id] = (entry, quote, text)
         return text
@@ -468,6 +468,37 @@ class AnnotationFile:
                 self._changed_at[comment_id] = self._sequence
                 self._uncommitted[comment_id] = self._sequence
         return sorted(both)
+
+
+def entry_table(comment_id: str, entry: Annotation) -> str:
+    """The TOML table of one entry, exactly as `tomli_w` writes it. Entries of plain text (no
+    quote, backslash or control character) and no unknown keys, nearly all of them, are written
+    here directly, some ten times faster; `tomli_w` writes the others."""
+    stance, topics, note = entry.stance, entry.topics, entry.note
+    if (
+        entry.extra
+        or not _BARE_KEY.fullmatch(comment_id)
+        or (stance is not None and not _PLAIN.fullmatch(stance))
+        or (note is not None and not _PLAIN.fullmatch(note))
+        or not all(_PLAIN.fullmatch(topic) for topic in topics)
+    ):
+        return tomli_w.dumps({"comments": {comment_id: entry.to_toml_dict()}})
+    parts = [f"[comments.{comment_id}]\n"]
+    if stance is not None:
+        parts.append(f'stance = "{stance}"\n')
+    parts.append("topics = [\n" + "".join(f'    "{topic}",\n' for topic in topics) + "]\n" if topics else "topics = []\n")
+    if note:
+        parts.append(f'note = "{note}"\n')
+    parts.append("flagged = true\n" if entry.flagged else "flagged = false\n")
+    if entry.seconds:
+        parts.append(f"seconds = {entry.seconds}\n")
+    if entry.updated is not None:
+        parts.append(f"updated = {entry.updated}\n")
+    return "".join(parts)
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')  # a TOML basic string needs no escape
 
 
 def journal_path(path: Path) -> Path:

@@ -112,7 +112,6 @@ class AnnotatorApp(App[int]):
             return
         session = Session(self.project.corpus.comments, self.project.schema, store, self._clock, self._now)
         self.post_message(Opened(session, annotator))
-        store.warm()  # labelling has started; this only makes the first compaction quick
 
     @on(Opened)
     def _opened(self, message: Opened) -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from annotator.core.store import (
     ChangedOnDisk,
     StoreError,
     annotation_path,
+    entry_table,
     check_annotator_name,
     read_canonical,
     safe_annotator_name,
@@ -103,6 +105,25 @@ comment_ids = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc
 def test_any_annotations_write_and_read_back_equal(tmp_path: Path, entries: dict, texts: dict) -> None:
     with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
         round_trip(Path(folder), entries, texts)
+
+
+plain = st.from_regex(r"[a-z][a-z -]{0,12}", fullmatch=True)  # what label names and most notes look like
+plain_annotation = st.builds(
+    Annotation,
+    stance=st.none() | plain | names,
+    topics=st.lists(plain | names, max_size=4, unique=True).map(tuple),
+    note=st.none() | plain | notes,
+    flagged=st.booleans(),
+    seconds=st.floats(min_value=0, max_value=1e9, allow_nan=False).map(lambda s: round(s, 1)),
+    updated=st.none() | st.datetimes(timezones=st.just(UTC)),
+    extra=st.just({}) | st.dictionaries(plain, plain | st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=300)
+@given(st.from_regex(r"[0-9a-f]{12}", fullmatch=True) | comment_ids, plain_annotation)
+def test_entries_are_written_as_tomli_w_writes_them(comment_id: str, entry: Annotation) -> None:
+    assert entry_table(comment_id, entry) == tomli_w.dumps({"comments": {comment_id: entry.to_toml_dict()}})
 
 
 def round_trip(root: Path, entries: dict, texts: dict) -> None:

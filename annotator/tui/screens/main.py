@@ -121,6 +121,12 @@ class MainScreen(Screen[None]):
         self._apply_filter(Filter(), keep=False)
         self.query_one(CommentList).focus()
         self.set_interval(WATCH_SECONDS, self._watch)
+        self.call_after_refresh(self._warm)
+
+    @work(thread=True, group="warm", exit_on_error=False)
+    def _warm(self) -> None:
+        """Once the screen is up, serialize the entries ahead of the first compaction (`warm`)."""
+        self.session.store.warm()
 
     # Shown state -----------------------------------------------------------------------------
 
