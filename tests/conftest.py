@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The parse cache of every test (and of the programs they start) in a folder of the test run,
+    not in the user's cache folder."""
+    folder = tmp_path_factory.mktemp("parse-cache")
+    before = os.environ.get("ANNOTATOR_CACHE_DIR")
+    os.environ["ANNOTATOR_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["ANNOTATOR_CACHE_DIR"]
+    else:
+        os.environ["ANNOTATOR_CACHE_DIR"] = before
 
 
 def make_project(root: Path, seeds: dict[str, str | bytes] | None = None, config: str | None = None) -> Path:

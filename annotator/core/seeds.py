@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from annotator.core import cache
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.models import NO_EXTRA, Comment, text_id
 from annotator.core.perf import paused_gc
@@ -101,9 +102,43 @@ def _load_folder(folder: Path, allow_empty: bool) -> Corpus:
     return Corpus(tuple(comments), by_id, tuple(warnings))
 
 
-def read_seed_file(path: Path, name: str) -> Iterator[Comment]:
-    """The comments of one seed file, in file order (duplicates included)."""
-    return parse_seeds(path.read_bytes(), name, path.suffix.lower().removeprefix("."))
+def read_seed_file(path: Path, name: str) -> list[Comment]:
+    """The comments of one seed file, in file order (duplicates included), from the parse cache
+    when this very content was read before."""
+    data = path.read_bytes()
+    kind = path.suffix.lower().removeprefix(".")
+    comments = _from_columns(cache.load(f"seeds-{kind}", data), name)
+    if comments is None:
+        comments = list(parse_seeds(data, name, kind))
+        cache.save(f"seeds-{kind}", data, _columns(comments))
+    return comments
+
+
+def _columns(comments: list[Comment]) -> tuple[list[Any], ...]:
+    """`comments` as plain lists, field by field, for the cache (the source name is left out)."""
+    return (
+        [comment.id for comment in comments],
+        [comment.text for comment in comments],
+        [comment.line for comment in comments],
+        [comment.author for comment in comments],
+        [comment.url for comment in comments],
+        [comment.parent for comment in comments],
+        [dict(comment.meta) if comment.meta else None for comment in comments],
+    )
+
+
+def _from_columns(columns: Any, name: str) -> list[Comment] | None:
+    """The comments of `_columns`, with `name` as their source; None if `columns` is not that."""
+    try:
+        ids, texts, lines, authors, urls, parents, metas = columns
+        if not len(ids) == len(texts) == len(lines) == len(authors) == len(urls) == len(parents) == len(metas):
+            return None
+        return [
+            Comment(comment_id, text, name, line, author, url, parent, meta or NO_EXTRA)
+            for comment_id, text, line, author, url, parent, meta in zip(ids, texts, lines, authors, urls, parents, metas)
+        ]
+    except (TypeError, ValueError):
+        return None
 
 
 def parse_seeds(

@@ -47,6 +47,7 @@ from typing import Any
 
 import tomli_w
 
+from annotator.core import cache
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.models import Annotation, InvalidEntry, excerpt
 from annotator.core.perf import paused_gc
@@ -229,12 +230,13 @@ class AnnotationFile:
                 hint="is it really an annotation file? If it is, set ANNOTATOR_MAX_FILE_MB higher",
             )
         try:
-            text = path.read_bytes().decode("utf-8")
+            data = path.read_bytes()
+            text = data.decode("utf-8")
         except UnicodeDecodeError as error:
             raise StoreError([Problem(name, None, f"not UTF-8 (offset {error.start})")]) from None
         except OSError as error:
             raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
-        parsed = parse_annotations(text, name, annotator)
+        parsed = parse_annotations(text, name, annotator, data)
         store = cls(
             path, annotator, parsed.entries, parsed.excerpts, parsed.extra, parsed.warnings, disk, parsed.lines
         )
@@ -569,8 +571,12 @@ class ParsedFile:
     lines: dict[str, int]
 
 
-def parse_annotations(text: str, name: str, annotator: str | None = None) -> ParsedFile:
-    """Parse the text of an annotation file; raise `StoreError` with every problem found."""
+def parse_annotations(text: str, name: str, annotator: str | None = None, data: bytes | None = None) -> ParsedFile:
+    """Parse the text of an annotation file; raise `StoreError` with every problem found.
+
+    Given `data`, the bytes `text` was decoded from, a file in the canonical layout is read from
+    the parse cache (`annotator.core.cache`) when this very content was read before.
+    """
     text = text.removeprefix("\ufeff")
     conflicts = [
         Problem(name, number, "git conflict marker: this file has an unresolved merge",)
@@ -583,7 +589,7 @@ def parse_annotations(text: str, name: str, annotator: str | None = None) -> Par
             hint="keep one version of each entry and delete the marker lines; "
             "`annotator git-setup` makes git merge annotation files entry by entry",
         )
-    canonical = read_canonical(text)
+    canonical = read_canonical(text) if data is None else read_canonical_cached(text, data)
     try:
         data = canonical.head if canonical else tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -708,6 +714,51 @@ def read_canonical(text: str) -> CanonicalFile | None:
             line = header_line + text.count("\n", match.start("id"), match.end())
             position = match.end()
     return CanonicalFile(head, entries, entry_lines, excerpts)
+
+
+def read_canonical_cached(text: str, data: bytes) -> CanonicalFile | None:
+    """`read_canonical(text)`, from the parse cache when `data` (the bytes of `text`) was read before."""
+    cached = _canonical_from_columns(cache.load("annotations", data))
+    if cached is not None:
+        return cached
+    canonical = read_canonical(text)
+    if canonical is not None:
+        cache.save("annotations", data, _canonical_columns(canonical))
+    return canonical
+
+
+def _canonical_columns(canonical: CanonicalFile) -> tuple[Any, ...]:
+    """`canonical` as plain data for the cache: the head, then the entries field by field."""
+    entries = canonical.entries.values()
+    return (
+        canonical.head,
+        list(canonical.entries),
+        [entry.stance for entry in entries],
+        [entry.topics for entry in entries],
+        [entry.note for entry in entries],
+        [entry.flagged for entry in entries],
+        [entry.seconds for entry in entries],
+        [None if entry.updated is None else entry.updated.isoformat() for entry in entries],
+        canonical.lines,
+        canonical.excerpts,
+    )
+
+
+def _canonical_from_columns(columns: Any) -> CanonicalFile | None:
+    """The `CanonicalFile` of `_canonical_columns`; None if `columns` is not that."""
+    try:
+        head, ids, stances, topics, notes, flagged, seconds, updated, lines, excerpts = columns
+        if not len(ids) == len(stances) == len(topics) == len(notes) == len(flagged) == len(seconds) == len(updated):
+            return None
+        parse_time = datetime.fromisoformat
+        with paused_gc():
+            entries = dict(zip(ids, map(
+                Annotation, stances, topics, notes, flagged, seconds,
+                (None if value is None else parse_time(value) for value in updated),
+            )))
+        return CanonicalFile(head, entries, lines, excerpts)
+    except (TypeError, ValueError):
+        return None
 
 
 def _topic_list(written: str) -> tuple[str, ...]:

@@ -1,0 +1,96 @@
+"""The parse cache: the same result as parsing, never a stale one, and never in the way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.core import cache, seeds, store
+from annotator.core.seeds import load_seeds
+from annotator.core.store import AnnotationFile
+from tests.conftest import DATA, make_project
+
+TEXTS = ["First reply, about scaling.", "Second reply.\nIt has two lines.", "Third: a note with \"quotes\"."]
+
+
+@pytest.fixture
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(folder))
+    return folder
+
+
+def jsonl_project(root: Path) -> Path:
+    records = [{"text": TEXTS[0], "author": "ada"}, {"text": TEXTS[1], "parent": "x1", "score": 3}, {"text": TEXTS[2]}]
+    return make_project(root, {"replies.jsonl": "".join(json.dumps(record) + "\n" for record in records)})
+
+
+def test_a_second_read_of_the_same_seeds_comes_from_the_cache_and_equals_a_parse(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = jsonl_project(tmp_path / "project")
+    parsed = load_seeds(root)
+    assert len(list(own_cache.glob("seeds-jsonl-*.marshal"))) == 1
+
+    monkeypatch.setattr(seeds, "parse_seeds", lambda *args, **kwargs: pytest.fail("parsed again"))
+    cached = load_seeds(root)
+    assert cached.comments == parsed.comments
+    assert cached.comments[1].meta == {"score": 3}
+
+
+def test_a_changed_seed_file_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:
+    root = jsonl_project(tmp_path / "project")
+    load_seeds(root)
+    with (root / "seeds" / "replies.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"text": "A fourth reply."}) + "\n")
+    assert [comment.text for comment in load_seeds(root).comments][-1] == "A fourth reply."
+
+
+def test_a_second_read_of_an_annotation_file_comes_from_the_cache(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "annotations" / "alice.toml"
+    path.parent.mkdir()
+    path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
+    parsed = AnnotationFile.load(path)
+
+    monkeypatch.setattr(store, "read_canonical", lambda text: pytest.fail("parsed again"))
+    cached = AnnotationFile.load(path)
+    assert cached.entries == parsed.entries
+    assert (cached.lines, cached.excerpts, cached.extra) == (parsed.lines, parsed.excerpts, parsed.extra)
+    assert cached.render() == path.read_text("utf-8")
+
+
+def test_a_damaged_cache_entry_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:
+    root = jsonl_project(tmp_path / "project")
+    parsed = load_seeds(root)
+    for entry in own_cache.glob("*.marshal"):
+        entry.write_bytes(b"\x00not marshal")
+    assert load_seeds(root).comments == parsed.comments
+    for entry in own_cache.glob("*.marshal"):
+        entry.write_bytes(cache.marshal.dumps(("the", "wrong", "shape")))
+    assert load_seeds(root).comments == parsed.comments
+
+
+def test_a_cache_folder_that_cannot_be_made_only_means_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(blocker / "cache"))
+    root = jsonl_project(tmp_path / "project")
+    assert [comment.text for comment in load_seeds(root).comments] == [text.strip() for text in TEXTS]
+
+
+def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", "off")
+    assert cache.folder() is None
+    root = jsonl_project(tmp_path / "project")
+    assert len(load_seeds(root)) == 3
+
+
+def test_only_the_newest_entries_are_kept(tmp_path: Path, own_cache: Path) -> None:
+    for number in range(cache.KEEP + 5):
+        cache.save("test", str(number).encode(), number)
+    assert len(list(own_cache.glob("test-*.marshal"))) == cache.KEEP
+    assert cache.load("test", str(cache.KEEP + 4).encode()) == cache.KEEP + 4
