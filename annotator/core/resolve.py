@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from annotator.core.config import Schema
 from annotator.core.errors import AnnotatorError
@@ -95,6 +95,8 @@ class Resolver:
         self._gold = files[GOLD].entries if GOLD in files else {}
         self._voters = [store.entries for name, store in files.items() if name != GOLD]
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}  # the few label sets there are, ordered
+        self._outcomes: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # the votes cast -> their outcome: far
+        # fewer ballots than comments, so each is counted once
 
     def decide(self, comment_id: str) -> Decision:
         """The labels of `comment_id` under this resolution."""
@@ -141,8 +143,11 @@ class Resolver:
         labeled = [entry for entry in votes if entry.is_labeled]
         if not labeled:
             return Decision(flagged=flagged, seconds=seconds)
-        stance, stance_tie = self._stance_vote(labeled)
-        topics, topics_tie = self._topic_vote(labeled)
+        ballot = tuple((entry.stance, entry.topics) for entry in labeled)
+        outcome = self._outcomes.get(ballot)
+        if outcome is None:
+            outcome = self._outcomes[ballot] = (*self._stance_vote(labeled), *self._topic_vote(labeled))
+        stance, stance_tie, topics, topics_tie = outcome
         return Decision(stance, stance_tie, topics, topics_tie, None, flagged, seconds, MAJORITY)
 
     def _stance_vote(self, labeled: list[Annotation]) -> tuple[str | None, tuple[str, ...]]:
