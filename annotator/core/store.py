@@ -185,6 +185,7 @@ class AnnotationFile:
         self._base: dict[str, Annotation | None] = {}  # id -> entry before this session's changes
         self._changed_at: dict[str, int] = {}  # id -> sequence of its last change not yet in the file
         self._journal_has_records = False
+        self._journal_lock = threading.Lock()  # appends and trims of the journal; taken before `_lock`
         self.warmed = False  # `warm` has serialized every entry: compaction will be quick
 
     @property
@@ -307,11 +308,13 @@ class AnnotationFile:
     def commit(self) -> int:
         """Append the entries changed since the last commit to the journal, durably.
 
-        Returns how many were written. Costs the size of the changes, not of the file.
+        Returns how many were written. Costs the size of the changes, not of the file, and may
+        run while another thread compacts.
         """
-        with self._lock:
-            snapshot = self._take_uncommitted()
-        return self._append_to_journal(snapshot)
+        with self._journal_lock:
+            with self._lock:
+                snapshot = self._take_uncommitted()
+            return self._append_to_journal(snapshot)
 
     def _take_uncommitted(self) -> list[tuple[str, Annotation | None, str | None]]:
         """The changes not in the journal yet, as (id, entry, excerpt); call with the lock held."""
@@ -319,6 +322,7 @@ class AnnotationFile:
         return [(comment_id, self.entries.get(comment_id), self.excerpts.get(comment_id)) for comment_id in changed]
 
     def _append_to_journal(self, snapshot: list[tuple[str, Annotation | None, str | None]]) -> int:
+        """Append `snapshot` to the journal; call with the journal lock held."""
         if not snapshot:
             return 0
         lines = []
@@ -380,30 +384,47 @@ class AnnotationFile:
         self.compact(force)
 
     def compact(self, force: bool = False) -> None:
-        """Write the TOML file from memory (atomically) and remove the journal it now includes.
+        """Write the TOML file from memory (atomically), then drop from the journal what it holds.
 
-        Changes made while it writes stay pending. Call `commit` and `compact` from one thread.
+        Commits may go on in another thread meanwhile: the changes made after the snapshot stay
+        pending, and their records stay in the journal. Call `compact` from one thread at a time.
 
         When there is a journal, every change the new file holds is committed first, from the same
-        snapshot: a crash after the rename but before the journal is removed then replays the very
-        values the file holds, never older ones. Once the file is written the journal goes, even
-        if labels changed during the write: it holds nothing the file does not, and a journal kept
-        stale would put old values back over a later outside change (a `git pull`) after a crash.
+        snapshot, and the journal's length is noted: a crash after the rename but before the
+        journal is trimmed then replays the very values the file holds, never older ones. After
+        the rename the journal keeps only what was appended after that point (changes the file
+        lacks), so a journal kept stale never puts old values back over a later outside change
+        (a `git pull`) after a crash.
         """
-        with self._lock:  # one consistent state; serializing it (slow the first time) needs no lock
-            sequence = self._sequence
-            state = self._snapshot()
-            snapshot = self._take_uncommitted() if self._journal_has_records else []
-        text = self._render(*state)
-        self._append_to_journal(snapshot)
+        with self._journal_lock:  # no commit between the snapshot and the mark
+            with self._lock:
+                sequence = self._sequence
+                state = self._snapshot()
+                snapshot = self._take_uncommitted() if self._journal_has_records else []
+            self._append_to_journal(snapshot)
+            mark = _size(self.journal)
+        text = self._render(*state)  # slow the first time; no lock held, so keys go on
         self.write(text, force)
         with self._lock:
             for comment_id in [i for i, at in self._changed_at.items() if at <= sequence]:
                 del self._changed_at[comment_id]
                 self._base.pop(comment_id, None)
                 self._uncommitted.pop(comment_id, None)  # in the file now
+        with self._journal_lock:
+            self._trim_journal(mark)
+
+    def _trim_journal(self, mark: int) -> None:
+        """Drop the journal's first `mark` bytes (now in the file): remove it, or keep its tail."""
+        try:
+            tail = self.journal.read_bytes()[mark:]
+        except FileNotFoundError:
+            tail = b""
+        if tail.strip():
+            atomic_write(self.journal, tail)
+        else:
             remove_durably(self.journal)
-            self._journal_has_records = False
+        self._journal_has_records = bool(tail.strip())
+        remove_stale_temporaries(self.journal)  # of a trim that a kill cut short
 
     def write(self, text: str, force: bool = False) -> None:
         """Write `text` (a `render()` taken earlier, perhaps on another thread) as the file.
@@ -501,6 +522,13 @@ def entry_table(comment_id: str, entry: Annotation) -> str:
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')  # a TOML basic string needs no escape
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def journal_path(path: Path) -> Path:
@@ -843,8 +871,9 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Replace `path` with `text`: a temporary file in the same folder, flushed, fsynced, renamed.
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Replace `path` with `text` (UTF-8, or bytes as they are): a temporary file in the same
+    folder, flushed, fsynced, renamed.
 
     A crash at any moment leaves the old file or the new one, never a mix; on failure the
     temporary file is removed and the old file is untouched. The temporary file is named
@@ -855,8 +884,8 @@ def atomic_write(path: Path, text: str) -> None:
     before = DiskState.of(path)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         try:

@@ -175,7 +175,7 @@ def run(
     die_after: int = 0,
 ) -> None:
     """Label until killed. `mode` is "serial" (set, commit, report; compact every few changes) or
-    "app" (a thread sets while a saver thread commits and compacts, as the app's worker does)."""
+    "app" (a thread sets while one thread commits and another compacts, as the app's workers do)."""
     report = Reporter(out)
     rng = random.Random(seed)
     ids = comment_ids(comments)
@@ -209,32 +209,44 @@ def _serial(store, report, rng, ids, seq, compact_every) -> None:
 
 
 def _app_like(store, report, rng, ids, first_seq, compact_every) -> None:
-    """The app's pattern: the UI thread calls `set`; one saver thread takes the version, commits,
-    reports it saved, and compacts every few rounds (`MainScreen._sync`)."""
+    """The app's pattern (`MainScreen`): the UI thread calls `set`; a commit thread takes the
+    version, commits and reports it saved; a compaction thread compacts every few commits, while
+    the commits go on."""
     version = [first_seq - 1]  # the last change whose `set` returned
+    commits = [0]
     guard = threading.Lock()
     saver_rng = random.Random(rng.random())
 
-    def saver() -> None:
-        until_compact = saver_rng.randint(*compact_every)
+    def committer() -> None:
         saved = version[0]
         while True:
             with guard:
                 upto = version[0]
-            if upto == saved:  # the app's saver runs when a key changed something
+            if upto == saved:  # the app commits when a key changed something
                 threading.Event().wait(0.0005)
                 continue
             store.commit()
             saved = upto
             report("saved", upto)
-            until_compact -= 1
-            if until_compact == 0 and store.needs_compaction:
+            with guard:
+                commits[0] += 1
+
+    def compactor() -> None:
+        while True:
+            until = saver_rng.randint(*compact_every)
+            while True:
+                with guard:
+                    if commits[0] >= until:
+                        commits[0] = 0
+                        break
+                threading.Event().wait(0.0005)
+            if store.needs_compaction:
                 report("compacting")
                 store.compact()
                 report("compacted")
-                until_compact = saver_rng.randint(*compact_every)
 
-    threading.Thread(target=saver, daemon=True).start()
+    threading.Thread(target=committer, daemon=True).start()
+    threading.Thread(target=compactor, daemon=True).start()
     seq = first_seq
     while True:
         comment_id = rng.choice(ids)

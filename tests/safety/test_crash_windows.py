@@ -14,7 +14,7 @@ import pytest
 
 from annotator.core import store as store_module
 from annotator.core.models import Annotation
-from annotator.core.store import AnnotationFile, ChangedOnDisk, remove_stale_temporaries
+from annotator.core.store import AnnotationFile, ChangedOnDisk, read_journal, remove_stale_temporaries
 from tests.safety.crash_child import Patched
 
 A, B = "aaaaaaaaaaaa", "bbbbbbbbbbbb"
@@ -85,6 +85,33 @@ def test_a_label_changed_during_a_compaction_does_not_keep_a_stale_journal(store
     again = reopen(store)
     assert again.get(A).stance == "mixed"
     assert again.get(B).stance == "neutral"
+
+
+def test_a_label_committed_during_a_compaction_stays_in_the_journal(store: AnnotationFile, monkeypatch) -> None:
+    """The app commits each key press while a compaction writes the file (on another thread):
+    that record must outlive the compaction, since the file it writes does not hold the change."""
+    store.set(A, label("agree"))
+    store.commit()
+    real_write = store_module.atomic_write
+
+    def write_while_committing(path: Path, text: str | bytes) -> None:
+        if path == store.path:
+            store.set(B, label("neutral"))
+            store.commit()  # the commit thread, while the saver writes
+        real_write(path, text)
+
+    monkeypatch.setattr(store_module, "atomic_write", write_while_committing)
+    store.compact()
+    monkeypatch.undo()
+    assert AnnotationFile.load(store.path, replay=False).get(B) is None  # not in the file...
+    assert store.needs_compaction
+    records, _ = read_journal(store.journal.read_bytes())
+    assert [comment_id for comment_id, _, _ in records] == [B]  # ...so in the journal, and only it
+    again = reopen(store)  # killed now: nothing is lost
+    assert (again.get(A).stance, again.get(B).stance) == ("agree", "neutral")
+    store.compact()
+    assert not store.journal.exists()
+    assert AnnotationFile.load(store.path, replay=False).get(B).stance == "neutral"
 
 
 def test_a_journal_line_cut_short_does_not_swallow_the_next_record(store: AnnotationFile) -> None:

@@ -53,10 +53,16 @@ class Reloaded(Message):
 
 
 @dataclass
+class Folded(Message):
+    """The compaction lane is done: the file was compacted, or checked for outside changes."""
+
+
+@dataclass
 class SaveFailed(Message):
-    """The saver could not write the file; the changes are still in memory."""
+    """A write failed (`lane`: "commit" or "fold"); the changes are still in memory."""
 
     reason: str
+    lane: str
 
 
 def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
@@ -82,8 +88,10 @@ class MainScreen(Screen[None]):
         self.auto_advance = session.schema.auto_advance
         self.saved_version = session.version
         self.save_error: str | None = None
-        self._busy = False  # a store task is running
-        self._queued = (False, False)  # (compact, watch) asked for while busy
+        self._committing = False  # a commit is running (the commit lane)
+        self._commit_again = False  # a change came while it ran
+        self._folding = False  # a compaction or a check for outside changes is running (the fold lane)
+        self._fold_queued = (False, False)  # (compact, watch) asked for while it ran
         self._compact_timer = None
         self._quitting = False
         self._rows_labeled = 0  # labeled comments among the filtered rows
@@ -464,9 +472,11 @@ class MainScreen(Screen[None]):
         self.app.push_screen(Prompt("Jump to the comment with id:", "a comment id", check=check), jump)
 
     # Saving ----------------------------------------------------------------------------------
-    # One store task runs at a time, in a thread: commit the changes to the journal (after every
-    # change), compact the journal into the TOML file (after a pause, and on quit), and notice
-    # when the file was changed by someone else (every WATCH_SECONDS).
+    # Two lanes of store work, each in a thread, each one task at a time. The commit lane
+    # appends every change to the journal as it happens: its cost does not grow with the corpus.
+    # The fold lane compacts the journal into the TOML file (after a pause, and on quit) and
+    # notices when the file was changed by someone else (every WATCH_SECONDS); at 100,000
+    # comments that takes a tenth of a second, during which key presses go on being committed.
 
     def schedule_save(self) -> None:
         """A label changed: make it durable now, and compact once the annotator pauses."""
@@ -475,35 +485,50 @@ class MainScreen(Screen[None]):
         if self._compact_timer is not None:
             self._compact_timer.stop()
         self._compact_timer = self.set_timer(COMPACT_AFTER, self._compact_when_ready)
-        self._sync_soon()
+        self._commit_soon()
 
     def _compact_when_ready(self) -> None:
         """Fold the journal into the file, once the entries' text is ready (see `warm`): until then
-        a compaction would keep the next key's commit waiting. The journal holds every change."""
+        a compaction would hold the interpreter for long. The journal holds every change."""
         if self.session.store.warmed or self._quitting:
-            self._sync_soon(compact=True)
+            self._fold_soon(compact=True)
         else:
             self._compact_timer = self.set_timer(COMPACT_AFTER, self._compact_when_ready)
 
     def _watch(self) -> None:
-        self._sync_soon(watch=True)
+        self._fold_soon(watch=True)
 
-    def _sync_soon(self, compact: bool = False, watch: bool = False) -> None:
-        if self._busy:
-            self._queued = (self._queued[0] or compact, self._queued[1] or watch)
+    def _commit_soon(self) -> None:
+        if self._committing:
+            self._commit_again = True
             return
-        self._busy = True
-        self._sync(compact, watch)
+        self._committing = True
+        self._commit()
 
-    @work(thread=True, group="store", exit_on_error=False)
-    def _sync(self, compact: bool, watch: bool) -> None:
-        store = self.session.store
+    @work(thread=True, group="commit", exit_on_error=False)
+    def _commit(self) -> None:
         version = self.session.version
+        try:
+            self.session.store.commit()
+        except Exception as error:  # reported to the user; the changes stay in memory
+            self.post_message(SaveFailed(describe_failure(error), "commit"))
+        else:
+            self.post_message(Saved(version))
+
+    def _fold_soon(self, compact: bool = False, watch: bool = False) -> None:
+        if self._folding:
+            self._fold_queued = (self._fold_queued[0] or compact, self._fold_queued[1] or watch)
+            return
+        self._folding = True
+        self._fold(compact, watch)
+
+    @work(thread=True, group="fold", exit_on_error=False)
+    def _fold(self, compact: bool, watch: bool) -> None:
+        store = self.session.store
         try:
             if watch and store.changed_on_disk():
                 self.post_message(Reloaded(store.merge_from_disk()))
                 compact = True
-            store.commit()
             if compact and store.needs_compaction:
                 try:
                     store.compact()
@@ -511,31 +536,40 @@ class MainScreen(Screen[None]):
                     self.post_message(Reloaded(store.merge_from_disk()))
                     store.compact()
         except Exception as error:  # reported to the user; the changes stay in memory
-            self.post_message(SaveFailed(describe_failure(error)))
+            self.post_message(SaveFailed(describe_failure(error), "fold"))
         else:
-            self.post_message(Saved(version))
+            self.post_message(Folded())
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
-        self._busy = False
+        self._committing = False
         self.saved_version = message.version
         if self.save_error:
             self.notify(f"Saved to {ANNOTATIONS_DIR}/{self.annotator}.toml again.", markup=False)
         self.save_error = None
         self._show_progress()
-        queued, self._queued = self._queued, (False, False)
-        if any(queued) or self.saved_version != self.session.version:
-            self._sync_soon(*queued)
+        if self._commit_again or self.saved_version != self.session.version:
+            self._commit_again = False
+            self._commit_soon()
         elif self._quitting:
-            if self.session.store.needs_compaction:
-                self._sync_soon(compact=True)
-            else:
-                self.app.exit()
+            self._finish_quitting()
+
+    @on(Folded)
+    def _folded(self) -> None:
+        self._folding = False
+        queued, self._fold_queued = self._fold_queued, (False, False)
+        if any(queued):
+            self._fold_soon(*queued)
+        elif self._quitting:
+            self._finish_quitting()
 
     @on(SaveFailed)
     def _save_failed(self, message: SaveFailed) -> None:
-        self._busy = False
-        self._queued = (False, False)
+        if message.lane == "commit":
+            self._committing = self._commit_again = False
+        else:
+            self._folding = False
+            self._fold_queued = (False, False)
         first = self.save_error is None
         self.save_error = message.reason
         self._show_progress()
@@ -546,13 +580,19 @@ class MainScreen(Screen[None]):
                 severity="error", markup=False, timeout=8,
             )
         if self._quitting:
-            self._ask_before_quitting()
+            if not (self._committing or self._folding):
+                self._ask_before_quitting()
         else:
-            self.set_timer(RETRY_SECONDS, lambda: self._sync_soon(compact=True))
+            self.set_timer(RETRY_SECONDS, self._retry)
+
+    def _retry(self) -> None:
+        self._commit_soon()
+        self._fold_soon(compact=True)
 
     @on(Reloaded)
     def _reloaded(self, message: Reloaded) -> None:
         """The file changed on disk (git pull, checkout, a hand edit): show what is there now."""
+        self._commit_soon()  # this session's changes, merged on top, go to the journal again
         self.session.recount()
         self.comment_list.refresh()
         self._apply_filter(self.view)
@@ -570,10 +610,21 @@ class MainScreen(Screen[None]):
             self._save_note()
         self.session.leave()
         self._quitting = True
-        if self.save_error and not self._busy:
+        if self.save_error and not (self._committing or self._folding):
             self._ask_before_quitting()
         else:
-            self._sync_soon(compact=True)
+            self._finish_quitting()
+
+    def _finish_quitting(self) -> None:
+        """Quit once both lanes are idle and every change is in the file; start what is missing."""
+        if self._committing or self._folding:
+            return  # each lane comes back here when it is done
+        if self.saved_version != self.session.version:
+            self._commit_soon()
+        elif self.session.store.needs_compaction:
+            self._fold_soon(compact=True)
+        else:
+            self.app.exit()
 
     def _ask_before_quitting(self) -> None:
         def answered(answer: str) -> None:
@@ -583,7 +634,7 @@ class MainScreen(Screen[None]):
                 self._save_elsewhere()
             else:
                 self._quitting = False
-                self.set_timer(RETRY_SECONDS, lambda: self._sync_soon(compact=True))
+                self.set_timer(RETRY_SECONDS, self._retry)
 
         self.app.push_screen(
             Question(
