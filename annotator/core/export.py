@@ -125,12 +125,20 @@ def annotator_record(entry: Annotation | None, ordered: Ordering) -> dict[str, A
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # made once: faster per record
+_ASCII_ENCODER = json.JSONEncoder(sort_keys=True)
 _LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def _encode(value: Any) -> str:
-    """JSON text, with the characters some readers take for line breaks escaped, so that one
-    record stays one line for every JSONL reader."""
+    """JSON text, UTF-8 as it is, with the characters some readers take for line breaks escaped,
+    so that one record stays one line for every JSONL reader.
+
+    Most records are ASCII, and json's ASCII encoder is the faster one: where its output has no
+    \\u escape, it is exactly what the UTF-8 encoder writes.
+    """
+    text = _ASCII_ENCODER.encode(value)
+    if "\\u" not in text:
+        return text
     text = _ENCODER.encode(value)
     return text.translate(_LINE_BREAKS) if not text.isascii() else text
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 ID_LENGTH = 12
 EXCERPT_LENGTH = 70
@@ -98,31 +97,42 @@ class InvalidEntry(ValueError):
         self.problems = problems
 
 
-@dataclass(frozen=True, slots=True)
-class Annotation:
+class _Entry(NamedTuple):
+    stance: str | None = None
+    topics: tuple[str, ...] = ()
+    note: str | None = None
+    flagged: bool = False
+    seconds: float = 0.0
+    updated: datetime | None = None
+    extra: Mapping[str, Any] = NO_EXTRA
+
+
+class Annotation(_Entry):
     """One annotator's labels on one comment, as stored in `annotations/<annotator>.toml`.
 
-    Immutable and small (some 100 bytes: a corpus holds hundreds of thousands). Construct it
-    from trusted values directly, or from a file's table with `from_dict`, which checks the types.
-    Keys this version does not know are kept in `extra` and written back unchanged.
+    Immutable and small: a named tuple, because a corpus holds hundreds of thousands and a tuple
+    is the cheapest immutable object Python makes. Construct it from trusted values directly,
+    or from a file's table with `from_dict`, which checks the types; `_make` takes all seven
+    values as they are, for readers whose values are already normalized (sorted topics, a float
+    of seconds, no empty note). Keys this version does not know are kept in `extra` and written
+    back unchanged.
     """
 
-    stance: str | None = None
-    topics: tuple[str, ...] = ()  # a set in meaning: kept sorted, so that equal sets are equal
-    note: str | None = None  # never empty: "" is stored as None
-    flagged: bool = False
-    seconds: float = 0.0  # to the tenth (`from_dict` rounds), the file's resolution: it reads back equal
-    updated: datetime | None = None
-    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        topics = self.topics
+    def __new__(
+        cls,
+        stance: str | None = None,
+        topics: Iterable[str] = (),  # a set in meaning: kept sorted, so that equal sets are equal
+        note: str | None = None,  # never empty: "" is stored as None
+        flagged: bool = False,
+        seconds: float = 0.0,  # to the tenth (`from_dict` rounds), the file's resolution
+        updated: datetime | None = None,
+        extra: Mapping[str, Any] = NO_EXTRA,
+    ) -> Annotation:
         if type(topics) is not tuple or (len(topics) > 1 and sorted(topics) != list(topics)):
-            object.__setattr__(self, "topics", tuple(sorted(topics)))
-        if type(self.seconds) is not float:
-            object.__setattr__(self, "seconds", float(self.seconds))
-        if self.note == "":
-            object.__setattr__(self, "note", None)
+            topics = tuple(sorted(topics))
+        return tuple.__new__(cls, (stance, topics, note or None, flagged, float(seconds), updated, extra))
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> Annotation:
@@ -164,8 +174,8 @@ class Annotation:
         return values | dict(self.extra)
 
     def replace(self, **changes: Any) -> Annotation:
-        """A copy with `changes` made to the known fields."""
-        return dataclasses.replace(self, **changes)
+        """A copy with `changes` made to the known fields (normalized as on construction)."""
+        return Annotation(**(self._asdict() | changes))
 
     @property
     def is_labeled(self) -> bool:

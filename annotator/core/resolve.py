@@ -133,14 +133,21 @@ class Resolver:
         )
 
     def _majority(self, comment_id: str) -> Decision:
+        flagged, seconds, labeled = False, 0.0, []
+        for entries in self._voters:  # one pass: this runs once per comment of the corpus
+            entry = entries.get(comment_id)
+            if entry is not None:
+                flagged = flagged or entry.flagged
+                seconds += entry.seconds
+                if entry.stance is not None or entry.topics:
+                    labeled.append(entry)
         gold = self._gold.get(comment_id)
-        votes = [entry for entries in self._voters if (entry := entries.get(comment_id)) is not None]
-        present = votes if gold is None else [*votes, gold]
-        flagged = any(entry.flagged for entry in present)
-        seconds = round(sum((entry.seconds for entry in present), 0.0), 1)
+        if gold is not None:
+            flagged = flagged or gold.flagged
+            seconds += gold.seconds
+        seconds = round(seconds, 1)
         if gold is not None and gold.is_labeled:
             return Decision(gold.stance, (), self.ordered(gold.topics), (), gold.note, flagged, seconds, GOLD)
-        labeled = [entry for entry in votes if entry.is_labeled]
         if not labeled:
             return Decision(flagged=flagged, seconds=seconds)
         ballot = tuple((entry.stance, entry.topics) for entry in labeled)

@@ -50,7 +50,7 @@ import tomli_w
 
 from annotator.core import cache
 from annotator.core.errors import AnnotatorError, Problem
-from annotator.core.models import Annotation, InvalidEntry, excerpt
+from annotator.core.models import NO_EXTRA, Annotation, InvalidEntry, excerpt
 from annotator.core.perf import paused_gc
 
 ANNOTATIONS_DIR = "annotations"
@@ -612,18 +612,19 @@ def parse_annotations(text: str, name: str, annotator: str | None = None, data: 
     the parse cache (`annotator.core.cache`) when this very content was read before.
     """
     text = text.removeprefix("\ufeff")
-    conflicts = [
-        Problem(name, number, "git conflict marker: this file has an unresolved merge",)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if _CONFLICT.match(line)
-    ] if any(marker in text for marker in _MARKERS) and _MAYBE_CONFLICT.search(text) else []
-    if conflicts:
-        raise StoreError(
-            conflicts,
-            hint="keep one version of each entry and delete the marker lines; "
-            "`annotator git-setup` makes git merge annotation files entry by entry",
-        )
     canonical = read_canonical(text) if data is None else read_canonical_cached(text, data)
+    if canonical is None:  # (the layout `render` writes has no line a conflict marker could be)
+        conflicts = [
+            Problem(name, number, "git conflict marker: this file has an unresolved merge",)
+            for number, line in enumerate(text.splitlines(), start=1)
+            if _CONFLICT.match(line)
+        ] if any(marker in text for marker in _MARKERS) and _MAYBE_CONFLICT.search(text) else []
+        if conflicts:
+            raise StoreError(
+                conflicts,
+                hint="keep one version of each entry and delete the marker lines; "
+                "`annotator git-setup` makes git merge annotation files entry by entry",
+            )
     try:
         data = canonical.head if canonical else tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -721,6 +722,7 @@ def read_canonical(text: str) -> CanonicalFile | None:
     line = text.count("\n", 0, position) + 1
     size = len(text)
     topic_lists: dict[str, tuple[str, ...]] = {"[]": ()}  # as written -> as read: a few, shared by every entry
+    make = Annotation._make
     with paused_gc():
         while position < size:
             match = _CANONICAL_ENTRY.match(text, position)
@@ -733,14 +735,15 @@ def read_canonical(text: str) -> CanonicalFile | None:
                 note = _string(note)
                 if note is _ODD:
                     return None
-            entries[comment_id] = Annotation(
+            entries[comment_id] = make((  # every value as `Annotation` would make it: no need to check
                 None if stance is None else intern(stance),  # a few label names, shared by every entry
                 topic_lists.get(topics) or topic_lists.setdefault(topics, _topic_list(topics)),
-                note,
+                note or None,
                 flagged == "true",
                 0.0 if seconds is None else float(seconds),
                 None if updated is None else datetime.fromisoformat(updated),
-            )
+                NO_EXTRA,
+            ))
             header_line = line + (2 if quote is not None else 1)
             entry_lines[comment_id] = header_line
             if quote is not None:
@@ -784,12 +787,13 @@ def _canonical_from_columns(columns: Any) -> CanonicalFile | None:
         head, ids, stances, topics, notes, flagged, seconds, updated, lines, excerpts = columns
         if not len(ids) == len(stances) == len(topics) == len(notes) == len(flagged) == len(seconds) == len(updated):
             return None
-        parse_time = datetime.fromisoformat
+        parse_time, make = datetime.fromisoformat, Annotation._make  # (the values were made by `Annotation`)
         with paused_gc():
-            entries = dict(zip(ids, map(
-                Annotation, stances, topics, notes, flagged, seconds,
-                (None if value is None else parse_time(value) for value in updated),
-            )))
+            entries = {
+                comment_id: make((stance, labels, note, flag, spent, None if when is None else parse_time(when), NO_EXTRA))
+                for comment_id, stance, labels, note, flag, spent, when
+                in zip(ids, stances, topics, notes, flagged, seconds, updated)
+            }
         return CanonicalFile(head, entries, lines, excerpts)
     except (TypeError, ValueError):
         return None

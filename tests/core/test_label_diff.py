@@ -27,6 +27,8 @@ entries = st.dictionaries(
         note=st.sampled_from([None, "a note", "two\nlines"]),
         flagged=st.booleans(),
         seconds=st.sampled_from([0.0, 1.5]),
+        updated=st.none(),
+        extra=st.just({}),
     ).filter(lambda entry: not entry.is_empty),
 )
 

@@ -96,6 +96,7 @@ annotation = st.builds(
     flagged=st.booleans(),
     seconds=st.floats(min_value=0, max_value=1e6, allow_nan=False).map(lambda s: round(s, 1)),
     updated=st.none() | st.datetimes(timezones=st.just(UTC)).map(lambda d: d.replace(microsecond=0)),
+    extra=st.just({}),
 )
 comment_ids = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=16)
 
