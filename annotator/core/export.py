@@ -82,12 +82,42 @@ def _jsonl_lines(
     rows: Iterator[tuple[Comment, Decision]], resolver: Resolver, with_annotators: bool
 ) -> Iterator[str]:
     for comment, decision in rows:
+        if not with_annotators:
+            yield record_line(comment, decision)
+            continue
         record = comment_record(comment, decision)
-        if with_annotators:
-            record["annotators"] = {
-                name: annotator_record(entry, resolver.ordered) for name, entry in resolver.entries(comment.id)
-            }
+        record["annotators"] = {
+            name: annotator_record(entry, resolver.ordered) for name, entry in resolver.entries(comment.id)
+        }
         yield _json_line(record)
+
+
+def record_line(comment: Comment, decision: Decision) -> str:
+    """`comment_record` as a JSONL line, byte for byte as `_json_line` writes it, but written
+    here field by field: a tenth of the time per record, which an export of 100,000 notices."""
+    line = (
+        f'{{"author": {_string(comment.author)}, "decided_by": {_string(decision.decided_by)}, '
+        f'"flagged": {"true" if decision.flagged else "false"}, "id": {_ascii(comment.id)}, '
+        f'"line": {comment.line!r}, "note": {_string(decision.note)}, "parent": {_string(comment.parent)}, '
+        f'"seconds": {decision.seconds!r}, "source": {_ascii(comment.source)}, '
+        f'"stance": {_string(decision.stance)}, "stance_tie": {_strings(decision.stance_tie)}, '
+        f'"text": {_ascii(comment.text)}, "topics": {_strings(decision.topics)}, '
+        f'"topics_tie": {_strings(decision.topics_tie)}, "url": {_string(comment.url)}}}\n'
+    )
+    if "\\u" in line:  # something to keep as UTF-8 (or a backslash-u in the text): the general way
+        return _json_line(comment_record(comment, decision))
+    return line
+
+
+_ascii = json.encoder.encode_basestring_ascii  # a JSON string, as the ASCII encoder writes it
+
+
+def _string(value: str | None) -> str:
+    return "null" if value is None else _ascii(value)
+
+
+def _strings(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(map(_ascii, values)) + "]" if values else "[]"
 
 
 def comment_record(comment: Comment, decision: Decision) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from annotator.core.config import Schema
 from annotator.core.errors import AnnotatorError
@@ -95,8 +95,8 @@ class Resolver:
         self._gold = files[GOLD].entries if GOLD in files else {}
         self._voters = [store.entries for name, store in files.items() if name != GOLD]
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}  # the few label sets there are, ordered
-        self._outcomes: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # the votes cast -> their outcome: far
-        # fewer ballots than comments, so each is counted once
+        self._stance_outcomes: dict[tuple[str | None, ...], tuple[str | None, tuple[str, ...]]] = {}
+        self._topic_outcomes: dict[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     def decide(self, comment_id: str) -> Decision:
         """The labels of `comment_id` under this resolution."""
@@ -133,14 +133,15 @@ class Resolver:
         )
 
     def _majority(self, comment_id: str) -> Decision:
-        flagged, seconds, labeled = False, 0.0, []
+        flagged, seconds, stances, topic_sets = False, 0.0, [], []
         for entries in self._voters:  # one pass: this runs once per comment of the corpus
             entry = entries.get(comment_id)
             if entry is not None:
                 flagged = flagged or entry.flagged
                 seconds += entry.seconds
-                if entry.stance is not None or entry.topics:
-                    labeled.append(entry)
+                if entry.stance is not None or entry.topics:  # labeled: a vote
+                    stances.append(entry.stance)
+                    topic_sets.append(entry.topics)
         gold = self._gold.get(comment_id)
         if gold is not None:
             flagged = flagged or gold.flagged
@@ -148,28 +149,35 @@ class Resolver:
         seconds = round(seconds, 1)
         if gold is not None and gold.is_labeled:
             return Decision(gold.stance, (), self.ordered(gold.topics), (), gold.note, flagged, seconds, GOLD)
-        if not labeled:
+        if not stances:
             return Decision(flagged=flagged, seconds=seconds)
-        ballot = tuple((entry.stance, entry.topics) for entry in labeled)
-        outcome = self._outcomes.get(ballot)
-        if outcome is None:
-            outcome = self._outcomes[ballot] = (*self._stance_vote(labeled), *self._topic_vote(labeled))
-        stance, stance_tie, topics, topics_tie = outcome
-        return Decision(stance, stance_tie, topics, topics_tie, None, flagged, seconds, MAJORITY)
+        # The same votes recur all over a corpus: each distinct set of them is counted once.
+        stance_votes = tuple(stances)
+        stance = self._stance_outcomes.get(stance_votes)
+        if stance is None:
+            stance = self._stance_outcomes[stance_votes] = self._stance_vote(stances)
+        topic_sets.sort()  # who voted for what does not matter, only how many
+        topic_votes = tuple(topic_sets)
+        topics = self._topic_outcomes.get(topic_votes)
+        if topics is None:
+            topics = self._topic_outcomes[topic_votes] = self._topic_vote(topic_sets)
+        return Decision(stance[0], stance[1], topics[0], topics[1], None, flagged, seconds, MAJORITY)
 
-    def _stance_vote(self, labeled: list[Annotation]) -> tuple[str | None, tuple[str, ...]]:
-        counts = _counts(entry.stance for entry in labeled if entry.stance is not None)
+    def _stance_vote(self, stances: list[str | None]) -> tuple[str | None, tuple[str, ...]]:
+        """The stance most voters chose, or None and the tied ones (None: a vote of topics only)."""
+        counts = _counts(stance for stance in stances if stance is not None)
         if not counts:
             return None, ()
         top = max(counts.values())
         winners = [stance for stance, count in counts.items() if count == top]
         return (winners[0], ()) if len(winners) == 1 else (None, self.ordered(winners))
 
-    def _topic_vote(self, labeled: list[Annotation]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        counts = _counts(topic for entry in labeled for topic in entry.topics)
+    def _topic_vote(self, topic_sets: list[tuple[str, ...]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The topics more than half the voters chose, and those exactly half chose."""
+        counts = _counts(topic for topics in topic_sets for topic in topics)
         if not counts:
             return (), ()
-        voters = len(labeled)
+        voters = len(topic_sets)
         chosen = self.ordered(topic for topic, count in counts.items() if 2 * count > voters)
         tied = self.ordered(topic for topic, count in counts.items() if 2 * count == voters)
         return chosen, tied

@@ -133,8 +133,9 @@ def _from_columns(columns: Any, name: str) -> list[Comment] | None:
         ids, texts, lines, authors, urls, parents, metas = columns
         if not len(ids) == len(texts) == len(lines) == len(authors) == len(urls) == len(parents) == len(metas):
             return None
+        make = Comment._make  # (the values were made by `_comment`: nothing to check)
         return [
-            Comment(comment_id, text, name, line, author, url, parent, meta or NO_EXTRA)
+            make((comment_id, text, name, line, author, url, parent, meta or NO_EXTRA))
             for comment_id, text, line, author, url, parent, meta in zip(ids, texts, lines, authors, urls, parents, metas)
         ]
     except (TypeError, ValueError):
