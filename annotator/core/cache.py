@@ -39,8 +39,9 @@ def _path(kind: str, data: bytes) -> Path | None:
     where = folder()
     if where is None:
         return None
-    digest = hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0".encode() + data).hexdigest()
-    return where / f"{kind}-{digest}.marshal"
+    digest = hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0".encode())
+    digest.update(data)  # (not `+ data`: that would copy a file of tens of megabytes)
+    return where / f"{kind}-{digest.hexdigest()}.marshal"
 
 
 def load(kind: str, data: bytes) -> Any | None:
