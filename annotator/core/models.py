@@ -78,7 +78,13 @@ def printable(text: str, keep_newlines: bool = True) -> str:
 
 def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
     """The first `length` characters of `text` on one line, with '…' where it was cut."""
-    flat = one_line(text)
+    window = 2 * length  # the flattened start of a text is the start of the flattened text:
+    while True:  # flatten only as much as the excerpt needs
+        part = text[:window]
+        flat = one_line(part)
+        if len(flat) > length or len(part) == len(text):
+            break
+        window *= 4
     return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
 
 

@@ -31,7 +31,6 @@ until the table is deleted.
 
 from __future__ import annotations
 
-import bisect
 import json
 import os
 import re
@@ -178,7 +177,6 @@ class AnnotationFile:
         self.warnings = warnings or []
         self.disk = disk
         self.lines = lines or {}  # entry header lines as read from disk, for messages
-        self._order = sorted(self.entries)
         self._chunks: dict[str, tuple[Annotation, str | None, str]] = {}  # id -> (entry, excerpt, text)
         self._lock = threading.RLock()
         self._sequence = 0  # counts calls to `set`
@@ -297,12 +295,9 @@ class AnnotationFile:
 
     def _store(self, comment_id: str, annotation: Annotation | None) -> None:
         if annotation is None or annotation.is_empty:
-            if self.entries.pop(comment_id, None) is not None:
-                del self._order[bisect.bisect_left(self._order, comment_id)]
-            return
-        if comment_id not in self.entries:
-            bisect.insort(self._order, comment_id)
-        self.entries[comment_id] = annotation
+            self.entries.pop(comment_id, None)
+        else:
+            self.entries[comment_id] = annotation
 
     # Writing ---------------------------------------------------------------------------------
 
@@ -347,25 +342,24 @@ class AnnotationFile:
             snapshot = self._snapshot()
         return self._render(*snapshot)
 
-    def _snapshot(self) -> tuple[list[str], dict[str, Annotation], dict[str, str], dict[str, Any]]:
+    def _snapshot(self) -> tuple[dict[str, Annotation], dict[str, str], dict[str, Any]]:
         """Copies of what `render` needs, taken with the lock held; serializing them needs no lock."""
-        return list(self._order), dict(self.entries), dict(self.excerpts), dict(self.extra)
+        return dict(self.entries), dict(self.excerpts), dict(self.extra)
 
-    def _render(self, order: list[str], entries: dict[str, Annotation], excerpts: dict[str, str],
-                extra: dict[str, Any]) -> str:
+    def _render(self, entries: dict[str, Annotation], excerpts: dict[str, str], extra: dict[str, Any]) -> str:
         head = {"format": FORMAT_VERSION, "annotator": self.annotator} | extra
         parts = [HEADER, tomli_w.dumps(head)]
-        parts.extend(self._chunk(comment_id, entries[comment_id], excerpts.get(comment_id)) for comment_id in order)
+        parts.extend(self._chunk(comment_id, entries[comment_id], excerpts.get(comment_id)) for comment_id in sorted(entries))
         return "".join(parts)
 
     def warm(self) -> None:
         """Serialize every entry ahead of time (in a background thread), so that the first
         compaction after loading is quick: it holds the interpreter for less time."""
         with self._lock:
-            order, entries, excerpts, _ = self._snapshot()
+            entries, excerpts, _ = self._snapshot()
         with paused_gc():  # 90,000 long-lived strings: nothing for the collector to find
-            for comment_id in order:
-                self._chunk(comment_id, entries[comment_id], excerpts.get(comment_id))
+            for comment_id, entry in entries.items():
+                self._chunk(comment_id, entry, excerpts.get(comment_id))
         self.warmed = True
 
     def _chunk(self, comment_id: str, entry: Annotation, quote: str | None) -> str:
@@ -482,7 +476,6 @@ class AnnotationFile:
             self.extra = fresh.extra
             self.lines = fresh.lines
             self.disk = fresh.disk
-            self._order = sorted(self.entries)
             for comment_id, entry in merged.items():
                 if quotes[comment_id] is not None:
                     self.excerpts[comment_id] = quotes[comment_id]

@@ -6,8 +6,10 @@ import math
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from annotator.core.models import Annotation, InvalidEntry
+from annotator.core.models import Annotation, InvalidEntry, excerpt, one_line
 
 
 def test_equal_sets_of_topics_are_equal_entries() -> None:
@@ -52,3 +54,9 @@ def test_from_dict_names_each_field_of_the_wrong_type(values: dict, problems: li
     with pytest.raises(InvalidEntry) as caught:
         Annotation.from_dict(values)
     assert caught.value.problems == problems
+
+
+@given(st.text(st.sampled_from(" \t\n\r\x1b\u202ea-é") | st.characters(), max_size=600), st.integers(1, 120))
+def test_an_excerpt_is_the_start_of_the_whole_text_on_one_line(text: str, length: int) -> None:
+    flat = one_line(text)  # what `excerpt` reads only as much of as it needs
+    assert excerpt(text, length) == (flat if len(flat) <= length else flat[: length - 1].rstrip() + "…")
