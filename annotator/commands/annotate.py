@@ -22,21 +22,23 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def run(args: argparse.Namespace) -> int:
     from annotator.core.gitio import git_user_name
-    from annotator.core.project import Project
+    from annotator.core.project import project_folder
     from annotator.core.store import check_annotator_name, safe_annotator_name
 
     if args.annotator is not None:
         check_annotator_name(args.annotator)  # given on purpose: an empty or bad name is an error
-    project = Project.open(Path(args.project))
-    name = args.annotator or os.environ.get("ANNOTATOR") or safe_annotator_name(git_user_name(project.root))
+    root = project_folder(Path(args.project))  # the app reads the config and seeds (errors end it)
+    name = args.annotator or os.environ.get("ANNOTATOR") or safe_annotator_name(git_user_name(root))
     if name:
         check_annotator_name(name)
     from annotator.tui.app import build_app  # Textual loads only when the app runs
 
-    app = build_app(project, name or None)
+    app = build_app(root, name or None)
     # Threads take turns holding the interpreter, 5 ms at a time by default: a key press's commit
     # would wait that long at each turn while a compaction or the warm-up serializes in the
     # background. 1 ms turns keep a commit under a few milliseconds at 100,000 comments.
     sys.setswitchinterval(0.001)
     app.run()
+    if app.failure is not None:  # the seeds could not be read: said on the terminal, as elsewhere
+        raise app.failure
     return app.return_code or 0

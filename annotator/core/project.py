@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from annotator.core.config import Schema, load_config
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.seeds import Corpus, load_seeds
 from annotator.core.store import ANNOTATIONS_DIR, list_annotators
+
+if TYPE_CHECKING:
+    from annotator.core.config import Schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +26,9 @@ class Project:
     @classmethod
     def open(cls, root: Path) -> Project:
         """Read `annotator.toml` and `seeds/` under `root`; raise `AnnotatorError` on bad input."""
-        if not root.is_dir():
-            raise AnnotatorError(f"{root}: no such folder", hint="give --project a project folder")
-        loaded = load_config(root)
+        from annotator.core.config import load_config  # (it brings pydantic, 80 ms: the app starts without)
+
+        loaded = load_config(project_folder(root))
         corpus = load_seeds(root)
         return cls(root, loaded.schema, corpus, loaded.warnings + corpus.warnings)
 
@@ -36,3 +39,10 @@ class Project:
     def annotators(self) -> list[str]:
         """Annotators with a file in `annotations/`, sorted."""
         return list_annotators(self.root)
+
+
+def project_folder(root: Path) -> Path:
+    """`root`, if it is a folder; else `AnnotatorError`."""
+    if not root.is_dir():
+        raise AnnotatorError(f"{root}: no such folder", hint="give --project a project folder")
+    return root

@@ -102,6 +102,38 @@ def _load_folder(folder: Path, allow_empty: bool) -> Corpus:
     return Corpus(tuple(comments), by_id, tuple(warnings))
 
 
+PEEK_BYTES = 256 * 1024
+
+
+def peek_seeds(root: Path, count: int) -> list[Comment]:
+    """The first `count` comments of the corpus (or fewer), reading as little as it can: what the
+    app shows while it reads the rest. Never raises: a problem, which `load_seeds` reports in
+    full, only cuts the list short."""
+    comments: list[Comment] = []
+    seen: set[str] = set()
+    try:
+        for path in sorted((root / SEEDS_DIR).iterdir()):
+            kind = path.suffix.lower().removeprefix(".")
+            if path.name.startswith(".") or f".{kind}" not in SEED_SUFFIXES or not path.is_file():
+                continue
+            with path.open("rb") as handle:
+                head = handle.read(PEEK_BYTES)
+            cut = len(head) == PEEK_BYTES
+            if cut:
+                head = head[: head.rfind(b"\n") + 1]  # whole lines only
+            for comment in parse_seeds(head, f"{SEEDS_DIR}/{path.name}", kind):
+                if comment.id not in seen:
+                    seen.add(comment.id)
+                    comments.append(comment)
+                    if len(comments) == count:
+                        return comments
+            if cut:
+                break  # the rest of this file comes before any other file
+    except (OSError, AnnotatorError):
+        pass
+    return comments
+
+
 def read_seed_file(path: Path, name: str) -> list[Comment]:
     """The comments of one seed file, in file order (duplicates included), from the parse cache
     when this very content was read before."""

@@ -1,37 +1,55 @@
-"""The annotation app. `build_app` makes it from a project and an annotator name; tests use the same
-factory with a fixed clock."""
+"""The annotation app. `build_app` makes it from a project (or its folder) and an annotator name;
+tests use the same factory with a fixed clock."""
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Header, Static
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import ACTIONS
-from annotator.core.models import printable, utc_now
-from annotator.core.project import Project
-from annotator.core.session import Session
 from annotator.core.lock import AnnotatorLock
+from annotator.core.models import printable, utc_now
+from annotator.core.seeds import peek_seeds
 from annotator.core.store import AnnotationFile, annotation_path, annotator_name_problem
 from annotator.tui.screens.dialogs import Prompt
-from annotator.tui.screens.main import MainScreen
+from annotator.tui.widgets.comment_list import CommentList
+
+if TYPE_CHECKING:  # imported where they are used: the first frame waits for none of them
+    from annotator.core.project import Project  # (its config brings pydantic: 80 ms to import)
+    from annotator.core.session import Session
+
+PREVIEW_ROWS = 200  # more than a screen holds
+PREVIEW_STANCE_WIDTH = 8  # the stance column, empty until the labels are read
 
 
 @dataclass
 class Opened(Message):
-    """The annotator's file was read: the session can start."""
+    """The project and the annotator's file were read: the session can start."""
 
+    project: Project
     session: Session
     annotator: str
+
+
+@dataclass
+class ProjectFailed(Message):
+    """The project (its config or seeds) could not be read: the app quits and the command says why."""
+
+    error: AnnotatorError
 
 
 @dataclass
@@ -59,24 +77,40 @@ class ErrorScreen(Screen[None]):
 
 
 class AnnotatorApp(App[int]):
-    """Open (or ask for) the annotator's file in a worker, then hand over to the main screen."""
+    """Open (or ask for) the annotator's file in a worker, then hand over to the main screen.
+
+    Given a project folder rather than an open `Project`, it first shows the start of the
+    comment list (`peek_seeds`, a few milliseconds) and reads the project in the worker too:
+    at 100,000 comments that takes most of a second, with the list already on screen.
+    """
 
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
 
     def __init__(
         self,
-        project: Project,
+        project: Project | Path,
         annotator: str | None,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__()
-        self.project = project
+        self.root = project if isinstance(project, Path) else project.root
+        self.project = None if isinstance(project, Path) else project
         self.annotator = annotator
+        self.failure: AnnotatorError | None = None  # why the project could not be read
         self._clock = clock
         self._now = now
         self._lock: AnnotatorLock | None = None
+        self._preview = peek_seeds(self.root, PREVIEW_ROWS) if self.project is None else []
+
+    def compose(self) -> ComposeResult:
+        if self._preview:  # the start of the list, under the main screen once it is ready
+            yield Header(icon="✎")
+            with Horizontal(id="main"):
+                with Vertical(id="left"):
+                    yield CommentList(self._preview, lambda comment_id: None, PREVIEW_STANCE_WIDTH, id="comments")
+                    yield Static("reading the comments and labels…", id="progress", markup=False)
 
     def on_unmount(self) -> None:
         if self._lock is not None:
@@ -100,21 +134,37 @@ class AnnotatorApp(App[int]):
 
     def _open(self, annotator: str) -> None:
         self.annotator = annotator
-        self._load(annotator)
+        if self._preview:
+            self.call_after_refresh(self._load, annotator)  # the list first, then the reading
+        else:
+            self._load(annotator)
 
     @work(thread=True, exit_on_error=False)
     def _load(self, annotator: str) -> None:
+        from annotator.core.project import Project
+        from annotator.core.session import Session
+
+        importlib.import_module("annotator.tui.screens.main")  # here, rather than before the first frame
+
         try:
-            self._lock = AnnotatorLock.for_file(annotation_path(self.project.root, annotator)).acquire()
-            store = AnnotationFile.open(self.project.root, annotator)
+            project = self.project or Project.open(self.root)
+        except AnnotatorError as error:
+            self.post_message(ProjectFailed(error))
+            return
+        try:
+            self._lock = AnnotatorLock.for_file(annotation_path(self.root, annotator)).acquire()
+            store = AnnotationFile.open(self.root, annotator)
         except AnnotatorError as error:
             self.post_message(OpenFailed(str(error)))
             return
-        session = Session(self.project.corpus.comments, self.project.schema, store, self._clock, self._now)
-        self.post_message(Opened(session, annotator))
+        session = Session(project.corpus.comments, project.schema, store, self._clock, self._now)
+        self.post_message(Opened(project, session, annotator))
 
     @on(Opened)
     def _opened(self, message: Opened) -> None:
+        from annotator.tui.screens.main import MainScreen
+
+        self.project = message.project
         self.push_screen(MainScreen(message.session, message.annotator))
         for warning in (*self.project.warnings, *message.session.store.warnings):
             self.notify(str(warning), severity="warning", markup=False, timeout=6)
@@ -123,8 +173,15 @@ class AnnotatorApp(App[int]):
     def _open_failed(self, message: OpenFailed) -> None:
         self.push_screen(ErrorScreen(message.reason))
 
+    @on(ProjectFailed)
+    def _project_failed(self, message: ProjectFailed) -> None:
+        self.failure = message.error
+        self.exit(return_code=1)
+
     def action_quit(self) -> None:
         """ctrl+q: the main screen saves first; anywhere else, quit at once."""
+        from annotator.tui.screens.main import MainScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 if self.screen is not screen:
@@ -135,6 +192,8 @@ class AnnotatorApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette: every action and label by name, as `group: title`."""
+        from annotator.tui.screens.main import MainScreen
+
         yield from super().get_system_commands(screen)
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is None:
@@ -151,6 +210,6 @@ class AnnotatorApp(App[int]):
                                 lambda name=label.name: main.action_topic(name))
 
 
-def build_app(project: Project, annotator: str | None, **kwargs) -> AnnotatorApp:
-    """The app for `project`, editing `annotator`'s labels (None: ask on start)."""
+def build_app(project: Project | Path, annotator: str | None, **kwargs) -> AnnotatorApp:
+    """The app for `project` (open, or a folder to open), editing `annotator`'s labels (None: ask on start)."""
     return AnnotatorApp(project, annotator, **kwargs)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.seeds import SeedError, load_seeds
+from annotator.core.seeds import PEEK_BYTES, SeedError, load_seeds, peek_seeds
 from tests.conftest import REPO, make_project
 
 
@@ -123,3 +123,30 @@ def test_other_files_are_ignored_with_a_warning(tmp_path: Path) -> None:
     assert [str(w) for w in corpus.warnings] == [
         "seeds/notes.md: warning: ignored: seeds are .txt, .jsonl or .csv files"
     ]
+
+
+# The start of the list, shown while the rest is read ----------------------------------------------
+
+
+def test_peeking_gives_the_first_comments_of_the_corpus(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", {
+        "a.txt": "One.\nTwo.\n\nOne.\nThree.\n",  # a repeated text is one comment
+        "b.jsonl": json.dumps({"text": "Four.", "author": "x"}) + "\n",
+    })
+    assert peek_seeds(root, 3) == list(load_seeds(root).comments[:3])
+    assert peek_seeds(root, 50) == list(load_seeds(root).comments)
+
+
+def test_peeking_reads_only_the_start_of_a_large_file(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": f"c{number}", "text": f"Comment {number}: " + "word " * 60}) for number in range(20_000)]
+    root = make_project(tmp_path / "p", {"big.jsonl": "\n".join(lines) + "\n", "later.txt": "Never peeked.\n"})
+    assert len((root / "seeds" / "big.jsonl").read_bytes()) > 4 * PEEK_BYTES
+    peeked = peek_seeds(root, 100_000)
+    assert 0 < len(peeked) < 20_000  # whole lines from the first PEEK_BYTES, and not the next file
+    assert peeked == list(load_seeds(root).comments[: len(peeked)])
+
+
+def test_peeking_stops_quietly_at_a_problem(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", {"a.jsonl": '{"text": "Fine."}\n[1, 2]\n{"text": "Never shown."}\n'})
+    assert [comment.text for comment in peek_seeds(root, 10)] == ["Fine."]
+    assert peek_seeds(tmp_path / "no-such-project", 10) == []

@@ -92,3 +92,18 @@ def test_console_script_labels_a_comment_in_a_real_terminal(tmp_path: Path) -> N
         terminal.close()
     entry = AnnotationFile.open(root, "pty-user").get(load_seeds(root).comments[0].id)
     assert (entry.stance, entry.topics) == ("disagree", ("reasoning",))
+
+
+@pytest.mark.skipif(console_script() is None, reason="the console script is not installed")
+def test_seeds_that_cannot_be_read_stop_the_app_with_the_error_on_the_terminal(tmp_path: Path) -> None:
+    """The app reads the seeds after its first frame; a bad line still ends it with the usual
+    message and exit code, and nothing is written."""
+    root = make_project(tmp_path / "project", {"a.jsonl": '{"text": "Fine."}\n{"text": 3}\n'})
+    terminal = Terminal([console_script()], cwd=root)
+    try:
+        code = terminal.wait()
+    finally:
+        terminal.close()
+    assert code == 1
+    assert b'annotator: seeds/a.jsonl:2: expected a non-empty "text" string, "text" is a number' in terminal.output
+    assert list((root / "annotations").iterdir()) == []
