@@ -4,7 +4,7 @@ Reading 100,000 comments or 90,000 entries costs about half a second, most of it
 parsed form, as plain lists of strings and numbers in `marshal` format, loads several times
 faster. An entry is named by the SHA-256 of what was parsed (and of the kind of parse and
 this version of the format), so a changed file is never read from an old entry: there is
-nothing to invalidate.
+nothing to invalidate. The most recently used entries are kept, up to 1 GiB in all.
 
 The folder is `$ANNOTATOR_CACHE_DIR`, else `$XDG_CACHE_HOME/annotator`, else
 `~/.cache/annotator`; `ANNOTATOR_CACHE_DIR=off` turns the cache off. It lives outside the
@@ -22,8 +22,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = 1  # bump when the layout of any cached value changes
-KEEP = 8  # entries kept per kind: the most recently used
+CACHE_VERSION = 2  # bump when the layout of a cached value, or what a parse gives, changes
+KEEP_BYTES = 1024**3  # entries kept, the most recently used first, up to this size in all
 
 
 def folder() -> Path | None:
@@ -79,13 +79,15 @@ def save(kind: str, data: bytes, value: Any) -> None:
 
 
 def _prune(newest: Path) -> None:
-    """Keep `newest` and the `KEEP` - 1 most recently used other entries of its kind; remove the rest."""
-    kind = newest.name.rsplit("-", 1)[0]
+    """Keep `newest` and the most recently used other entries, up to `KEEP_BYTES` in all."""
     entries = []
-    for path in newest.parent.glob(f"{kind}-*.marshal"):
-        if path != newest:
-            with suppress(OSError):
-                entries.append((path.stat().st_mtime_ns, path))
-    for _, path in sorted(entries, reverse=True)[KEEP - 1:]:
+    for path in newest.parent.glob("*.marshal"):
         with suppress(OSError):
-            path.unlink()
+            stat = path.stat()
+            entries.append((path == newest, stat.st_mtime_ns, stat.st_size, path))
+    kept = 0
+    for _, _, size, path in sorted(entries, reverse=True):  # the newest entry first, then by last use
+        kept += size
+        if kept > KEEP_BYTES and path != newest:
+            with suppress(OSError):
+                path.unlink()

@@ -78,7 +78,7 @@ def printable(text: str, keep_newlines: bool = True) -> str:
 
 def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
     """The first `length` characters of `text` on one line, with '…' where it was cut."""
-    window = 2 * length  # the flattened start of a text is the start of the flattened text:
+    window = 2 * max(length, 16)  # the flattened start of a text is the start of the flattened text:
     while True:  # flatten only as much as the excerpt needs
         part = text[:window]
         flat = one_line(part)
@@ -122,7 +122,7 @@ class Annotation(_Entry):
     or from a file's table with `from_dict`, which checks the types; `_make` takes all seven
     values as they are, for readers whose values are already normalized (sorted topics, a float
     of seconds, no empty note). Keys this version does not know are kept in `extra` and written
-    back unchanged.
+    back unchanged. (Not hashable: `extra` is a mapping.)
     """
 
     __slots__ = ()
@@ -183,6 +183,8 @@ class Annotation(_Entry):
     def replace(self, **changes: Any) -> Annotation:
         """A copy with `changes` made to the known fields (normalized as on construction)."""
         return Annotation(**(self._asdict() | changes))
+
+    _replace = replace  # the named tuple's own would skip the normalizing
 
     @property
     def is_labeled(self) -> bool:

@@ -139,7 +139,7 @@ class Resolver:
             if entry is not None:
                 flagged = flagged or entry.flagged
                 seconds += entry.seconds
-                if entry.stance is not None or entry.topics:  # labeled: a vote
+                if entry.is_labeled:  # a vote
                     stances.append(entry.stance)
                     topic_sets.append(entry.topics)
         gold = self._gold.get(comment_id)
@@ -151,7 +151,7 @@ class Resolver:
             return Decision(gold.stance, (), self.ordered(gold.topics), (), gold.note, flagged, seconds, GOLD)
         if not stances:
             return Decision(flagged=flagged, seconds=seconds)
-        # The same votes recur all over a corpus: each distinct set of them is counted once.
+        # The same votes recur all over a corpus: each distinct combination is counted once.
         stance_votes = tuple(stances)
         stance = self._stance_outcomes.get(stance_votes)
         if stance is None:

@@ -32,6 +32,7 @@ until the table is deleted.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
@@ -150,12 +151,13 @@ class AnnotationFile:
     - `commit()` appends the entries changed since the last commit to a write-ahead journal,
       `annotations/.<annotator>.journal` (one JSON line each, flushed and fsynced). Its cost does
       not grow with the corpus: this is what the app does after every key press.
-    - `compact()` (or `save()`) rewrites the TOML file atomically and removes the journal. The app
-      does this when the annotator pauses and on quit; command-line tools call `save()`.
+    - `compact()` (or `save()`) rewrites the TOML file atomically and trims from the journal
+      what the file now holds. The app does this when the annotator pauses and on quit, in
+      another thread than its commits; command-line tools call `save()`.
 
     Loading replays a journal left behind by a session that did not finish (a crash, a kill), so
-    a committed change is never lost. The methods may be called from a saver thread while the app
-    thread calls `set`: an internal lock guards the shared state.
+    a committed change is never lost. The app thread calls `set` while one thread commits and
+    another compacts: a lock guards the entries, and a second lock (taken first) the journal.
     """
 
     def __init__(
@@ -357,10 +359,12 @@ class AnnotationFile:
         compaction after loading is quick: it holds the interpreter for less time."""
         with self._lock:
             entries, excerpts, _ = self._snapshot()
-        with paused_gc():  # 90,000 long-lived strings: nothing for the collector to find
-            for comment_id, entry in entries.items():
-                self._chunk(comment_id, entry, excerpts.get(comment_id))
-        self.warmed = True
+        try:
+            with paused_gc():  # 90,000 long-lived strings: nothing for the collector to find
+                for comment_id, entry in entries.items():
+                    self._chunk(comment_id, entry, excerpts.get(comment_id))
+        finally:
+            self.warmed = True  # (if it failed, compactions serialize what they need themselves)
 
     def _chunk(self, comment_id: str, entry: Annotation, quote: str | None) -> str:
         """The text of one entry (excerpt line and table), from the cache when it is still valid."""
@@ -373,39 +377,45 @@ class AnnotationFile:
         return text
 
     def save(self, force: bool = False) -> None:
-        """Rewrite the file atomically with every change, and drop the journal.
+        """Rewrite the file atomically with every change, and trim the journal: for a caller that
+        makes no change meanwhile (a command). Changes not in the journal go to the file only.
 
         Refuses (`ChangedOnDisk`) if someone changed the file since it was read, unless `force`.
         """
-        self.compact(force)
+        self._compact(force, commit_first=self._journal_has_records)
 
     def compact(self, force: bool = False) -> None:
-        """Write the TOML file from memory (atomically), then drop from the journal what it holds.
+        """Write the TOML file from memory (atomically), then drop from the journal what it holds,
+        while commits go on in another thread (the app).
 
-        Commits may go on in another thread meanwhile: the changes made after the snapshot stay
-        pending, and their records stay in the journal. Call `compact` from one thread at a time.
-
-        When there is a journal, every change the new file holds is committed first, from the same
-        snapshot, and the journal's length is noted: a crash after the rename but before the
-        journal is trimmed then replays the very values the file holds, never older ones. After
-        the rename the journal keeps only what was appended after that point (changes the file
-        lacks), so a journal kept stale never puts old values back over a later outside change
-        (a `git pull`) after a crash.
+        Every change the new file holds is committed first, from the same snapshot, and the
+        journal's length is noted: a crash after the rename but before the trim replays the very
+        values the file holds, never older ones. After the rename the journal keeps only what
+        was appended since (changes the file lacks), so a journal kept stale never puts old
+        values back over a later outside change (a `git pull`) after a crash. Call `compact` from
+        one thread at a time.
         """
+        self._compact(force, commit_first=True)
+
+    def _compact(self, force: bool, commit_first: bool) -> None:
         with self._journal_lock:  # no commit between the snapshot and the mark
             with self._lock:
                 sequence = self._sequence
                 state = self._snapshot()
-                snapshot = self._take_uncommitted() if self._journal_has_records else []
+                snapshot = self._take_uncommitted() if commit_first else []
             self._append_to_journal(snapshot)
             mark = _size(self.journal)
         text = self._render(*state)  # slow the first time; no lock held, so keys go on
         self.write(text, force)
+        written = state[0]
         with self._lock:
-            for comment_id in [i for i, at in self._changed_at.items() if at <= sequence]:
-                del self._changed_at[comment_id]
-                self._base.pop(comment_id, None)
-                self._uncommitted.pop(comment_id, None)  # in the file now
+            for comment_id, at in list(self._changed_at.items()):
+                if at <= sequence:  # in the file now
+                    del self._changed_at[comment_id]
+                    self._base.pop(comment_id, None)
+                    self._uncommitted.pop(comment_id, None)
+                elif comment_id in self._base:  # changed again meanwhile: what the file holds is its base
+                    self._base[comment_id] = written.get(comment_id)
         with self._journal_lock:
             self._trim_journal(mark)
 
@@ -728,12 +738,18 @@ def read_canonical(text: str) -> CanonicalFile | None:
                 note = _string(note)
                 if note is _ODD:
                     return None
+            spent = 0.0 if seconds is None else _seconds(seconds)
+            if spent is None:
+                return None  # not finite, or not to the tenth: `from_dict` decides
+            labels = topic_lists.get(topics)
+            if labels is None:
+                labels = topic_lists[topics] = _topic_list(topics)
             entries[comment_id] = make((  # every value as `Annotation` would make it: no need to check
                 None if stance is None else intern(stance),  # a few label names, shared by every entry
-                topic_lists.get(topics) or topic_lists.setdefault(topics, _topic_list(topics)),
+                labels,
                 note or None,
                 flagged == "true",
-                0.0 if seconds is None else float(seconds),
+                spent,
                 None if updated is None else datetime.fromisoformat(updated),
                 NO_EXTRA,
             ))
@@ -790,6 +806,12 @@ def _canonical_from_columns(columns: Any) -> CanonicalFile | None:
         return CanonicalFile(head, entries, lines, excerpts)
     except (TypeError, ValueError):
         return None
+
+
+def _seconds(written: str) -> float | None:
+    """Seconds as `render` writes them (finite, to the tenth), else None."""
+    value = float(written)
+    return value if value < math.inf and value == round(value, 1) else None
 
 
 def _topic_list(written: str) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -89,8 +90,13 @@ def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert len(load_seeds(root)) == 3
 
 
-def test_only_the_newest_entries_are_kept(tmp_path: Path, own_cache: Path) -> None:
-    for number in range(cache.KEEP + 5):
-        cache.save("test", str(number).encode(), number)
-    assert len(list(own_cache.glob("test-*.marshal"))) == cache.KEEP
-    assert cache.load("test", str(cache.KEEP + 4).encode()) == cache.KEEP + 4
+def test_the_most_recently_used_entries_are_kept_up_to_a_size(own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    payload = "x" * 1000
+    monkeypatch.setattr(cache, "KEEP_BYTES", 5500)  # room for five entries of a little over 1,000 bytes
+    for number in range(9):
+        cache.save("test", str(number).encode(), (number, payload))
+        entry = cache._path("test", str(number).encode())
+        os.utime(entry, ns=(number * 10**9, number * 10**9))  # used in this order, whatever the clock's grain
+    assert len(list(own_cache.glob("*.marshal"))) == 5
+    assert cache.load("test", b"8") == (8, payload)  # the newest is always kept
+    assert cache.load("test", b"0") is None

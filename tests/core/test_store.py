@@ -297,3 +297,11 @@ def test_anything_unusual_falls_back_to_the_toml_parser(tmp_path: Path) -> None:
         assert AnnotationFile.load(path).entries == {
             key: Annotation.from_dict(value) for key, value in tomllib.loads(text).get("comments", {}).items()
         }
+
+
+def test_the_fast_reader_reads_seconds_as_the_toml_parser_path_does(tmp_path: Path) -> None:
+    entry = '\n[comments.a]\nstance = "agree"\ntopics = []\nflagged = false\nseconds = {}\n'
+    head = 'format = 1\nannotator = "bob"\n'
+    assert AnnotationFile.load(write(tmp_path, head + entry.format("1.25"))).get("a").seconds == 1.2
+    with pytest.raises(StoreError, match=r"comment a: seconds: expected a number of seconds, 0 or more, got inf"):
+        AnnotationFile.load(write(tmp_path, head + entry.format("1.0e999")))

@@ -114,6 +114,55 @@ def test_a_label_committed_during_a_compaction_stays_in_the_journal(store: Annot
     assert AnnotationFile.load(store.path, replay=False).get(B).stance == "neutral"
 
 
+def test_a_change_the_file_holds_leaves_no_record_for_a_crash_to_replay(store: AnnotationFile, monkeypatch) -> None:
+    """A change not yet committed when a compaction starts goes to the file; a commit during the
+    write used to journal it after the mark, and a crash replayed it over a later `git pull`."""
+    store.set(A, label("agree"))  # its commit is still on the way when the compaction starts
+    real_write = store_module.atomic_write
+
+    def write_while_committing(path: Path, text: str | bytes) -> None:
+        if path == store.path:
+            store.commit()
+        real_write(path, text)
+
+    monkeypatch.setattr(store_module, "atomic_write", write_while_committing)
+    store.compact()
+    monkeypatch.undo()
+    assert not store.journal.exists()
+    teammate = AnnotationFile.load(store.path, replay=False)
+    teammate.set(A, label("mixed"))
+    teammate.write(teammate.render(), force=True)  # `git pull`
+    assert store.merge_from_disk() == []
+    assert reopen(store).get(A).stance == "mixed"  # killed now: the pull stands
+
+
+def test_a_change_made_during_a_compaction_is_merged_against_what_the_file_holds(
+    store: AnnotationFile, monkeypatch
+) -> None:
+    """After a compaction, an entry changed while it wrote must be merged against the value the
+    file got, not the one the session started with: else reverting a label was undone by the
+    next outside change."""
+    store.set(A, label("agree"))
+    store.save()
+    store.set(A, label("disagree"))
+    real_write = store_module.atomic_write
+
+    def write_while_reverting(path: Path, text: str | bytes) -> None:
+        if path == store.path:
+            store.set(A, label("agree"))  # back to what it was, while the file gets "disagree"
+        real_write(path, text)
+
+    monkeypatch.setattr(store_module, "atomic_write", write_while_reverting)
+    store.compact()
+    monkeypatch.undo()
+    assert AnnotationFile.load(store.path, replay=False).get(A).stance == "disagree"
+    teammate = AnnotationFile.load(store.path, replay=False)
+    teammate.set(B, label("mixed"))  # an outside change to another entry
+    teammate.write(teammate.render(), force=True)
+    assert store.merge_from_disk() == []
+    assert (store.get(A).stance, store.get(B).stance) == ("agree", "mixed")
+
+
 def test_a_journal_line_cut_short_does_not_swallow_the_next_record(store: AnnotationFile) -> None:
     store.set(A, label("agree"))
     store.commit()
@@ -157,8 +206,9 @@ def test_a_change_on_disk_while_the_file_is_written_is_not_replaced(store: Annot
         real_fsync(fd)
         store.path.write_text(store.path.read_text("utf-8").replace('"agree"', '"mixed"'), "utf-8")
 
-    monkeypatch.setattr(store_module, "os", Patched(os, fsync=pull_during_fsync))
     store.set(B, label("neutral"))
+    store.commit()  # (so that the only fsync left is the file's)
+    monkeypatch.setattr(store_module, "os", Patched(os, fsync=pull_during_fsync))
     with pytest.raises(ChangedOnDisk, match="changed on disk while it was being written"):
         store.compact()
     monkeypatch.undo()

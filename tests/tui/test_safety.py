@@ -54,6 +54,38 @@ async def test_a_failing_write_keeps_the_change_reports_it_and_retries(make_app,
         assert "● saved" in str(screen.query_one("#progress").render())
 
 
+async def test_a_file_that_cannot_be_rewritten_stays_reported_while_the_journal_takes_the_keys(
+    make_app, monkeypatch
+) -> None:
+    """The commit lane succeeding must not hide the fold lane failing (the TOML file read-only,
+    the journal writable): the screen keeps saying so until the file is written."""
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        real_write = store_module.atomic_write
+
+        def refuse_the_file(path, text):
+            if path.name == "alice.toml":
+                raise OSError(errno.EACCES, "Permission denied", str(path))
+            return real_write(path, text)
+
+        monkeypatch.setattr(store_module, "atomic_write", refuse_the_file)
+        await pilot.press("d")
+        screen._fold_soon(compact=True)  # (what the pause timer does)
+        await settled(pilot)
+        assert "Permission denied" in screen.save_error
+        await pilot.press("j", "a")  # committed to the journal: the commit lane succeeds
+        await settled(pilot)
+        assert screen.saved_version == screen.session.version
+        assert "Permission denied" in (screen.save_error or "")
+        assert "not saved" in str(screen.query_one("#progress").render())
+        monkeypatch.undo()
+        await pilot.pause(3.5)  # the fold lane's retry
+        await settled(pilot)
+        assert screen.save_error is None
+        assert (disk_entry(app, 0).stance, disk_entry(app, 1).stance) == ("disagree", "agree")
+
+
 async def test_quitting_with_unsaved_changes_asks_first(make_app, monkeypatch, tmp_path) -> None:
     app = make_app()
     async with app.run_test() as pilot:

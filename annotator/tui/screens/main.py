@@ -87,7 +87,7 @@ class MainScreen(Screen[None]):
         self.view = Filter()
         self.auto_advance = session.schema.auto_advance
         self.saved_version = session.version
-        self.save_error: str | None = None
+        self._lane_errors: dict[str, str] = {}  # lane ("commit", "fold") -> why its last try failed
         self._committing = False  # a commit is running (the commit lane)
         self._commit_again = False  # a change came while it ran
         self._folding = False  # a compaction or a check for outside changes is running (the fold lane)
@@ -540,13 +540,24 @@ class MainScreen(Screen[None]):
         else:
             self.post_message(Folded())
 
+    @property
+    def save_error(self) -> str | None:
+        """Why the last try of a lane failed, while one is failing."""
+        return next(iter(self._lane_errors.values()), None)
+
+    def _lane_recovered(self, lane: str) -> bool:
+        """Forget `lane`'s failure; say so when no lane is failing any more. Whether it had failed."""
+        if self._lane_errors.pop(lane, None) is None:
+            return False
+        if not self._lane_errors:
+            self.notify(f"Saved to {ANNOTATIONS_DIR}/{self.annotator}.toml again.", markup=False)
+        return True
+
     @on(Saved)
     def _saved(self, message: Saved) -> None:
         self._committing = False
         self.saved_version = message.version
-        if self.save_error:
-            self.notify(f"Saved to {ANNOTATIONS_DIR}/{self.annotator}.toml again.", markup=False)
-        self.save_error = None
+        self._lane_recovered("commit")
         self._show_progress()
         if self._commit_again or self.saved_version != self.session.version:
             self._commit_again = False
@@ -557,6 +568,8 @@ class MainScreen(Screen[None]):
     @on(Folded)
     def _folded(self) -> None:
         self._folding = False
+        if self._lane_recovered("fold"):
+            self._show_progress()
         queued, self._fold_queued = self._fold_queued, (False, False)
         if any(queued):
             self._fold_soon(*queued)
@@ -571,7 +584,7 @@ class MainScreen(Screen[None]):
             self._folding = False
             self._fold_queued = (False, False)
         first = self.save_error is None
-        self.save_error = message.reason
+        self._lane_errors[message.lane] = message.reason
         self._show_progress()
         if first:
             self.notify(
@@ -583,11 +596,14 @@ class MainScreen(Screen[None]):
             if not (self._committing or self._folding):
                 self._ask_before_quitting()
         else:
-            self.set_timer(RETRY_SECONDS, self._retry)
+            self.set_timer(RETRY_SECONDS, lambda: self._retry(message.lane))
 
-    def _retry(self) -> None:
-        self._commit_soon()
-        self._fold_soon(compact=True)
+    def _retry(self, lane: str | None = None) -> None:
+        """Try the failed lane again (None: both)."""
+        if lane in (None, "commit"):
+            self._commit_soon()
+        if lane in (None, "fold"):
+            self._fold_soon(compact=True)
 
     @on(Reloaded)
     def _reloaded(self, message: Reloaded) -> None:
