@@ -84,7 +84,13 @@ def _load_folder(folder: Path, allow_empty: bool) -> Corpus:
                 Problem(name, None, "ignored: seeds are .txt, .jsonl or .csv files", warning=True)
             )
             continue
-        for comment in read_seed_file(path, name):
+        file_comments = read_seed_file(path, name)
+        if not by_id:  # the first file: when its ids are all different, nothing to compare
+            first = {comment.id: comment for comment in file_comments}
+            if len(first) == len(file_comments):
+                by_id, comments = first, list(file_comments)
+                continue
+        for comment in file_comments:
             known = by_id.get(comment.id)
             if known is None:
                 by_id[comment.id] = comment

@@ -75,7 +75,7 @@ class Session:
     _index: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._index = {comment.id: position for position, comment in enumerate(self.comments)}
+        self._index = dict(zip([comment.id for comment in self.comments], range(len(self.comments))))
         self.recount()
 
     # Reading ---------------------------------------------------------------------------------

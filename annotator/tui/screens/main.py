@@ -27,6 +27,7 @@ from annotator.tui.widgets.editor import CommentView, EditorPane, LabelPanel, No
 
 RETRY_SECONDS = 3.0
 COMPACT_AFTER = 1.0  # seconds of pause before the journal is folded into the TOML file
+WARM_AFTER = 0.3  # seconds after the screen is up: its first frame does not share the interpreter
 WATCH_SECONDS = 1.5  # how often the file is checked for changes made by others
 BAR_WIDTH = 12
 
@@ -129,7 +130,7 @@ class MainScreen(Screen[None]):
         self._apply_filter(Filter(), keep=False)
         self.query_one(CommentList).focus()
         self.set_interval(WATCH_SECONDS, self._watch)
-        self.call_after_refresh(self._warm)
+        self.set_timer(WARM_AFTER, self._warm)
 
     @work(thread=True, group="warm", exit_on_error=False)
     def _warm(self) -> None:
