@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -64,6 +65,8 @@ def measure(size: int, runs: int, script: str, folder: Path) -> dict:
     """Every measurement at one size, on a project generated under `folder` and deleted after."""
     progress(f"{size:,} comments: generating")
     project = build_project(folder / f"size-{size}" / "project", size)
+    # A parse cache of its own, empty: the first run of each measurement reads cold (its max).
+    os.environ["ANNOTATOR_CACHE_DIR"] = str(folder / f"size-{size}" / "cache")
     try:
         progress(f"{size:,} comments: the app, {runs} run(s)")
         app = measure_app(project, script, runs)
