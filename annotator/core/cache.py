@@ -35,7 +35,9 @@ def folder() -> Path | None:
     return Path(base) / "annotator"
 
 
-def _path(kind: str, data: bytes) -> Path | None:
+def key(kind: str, data: bytes) -> Path | None:
+    """Where the parse of `data` as `kind` is cached (None when the cache is off). It hashes
+    all of `data`: take it once per read, for `load` and then `save`."""
     where = folder()
     if where is None:
         return None
@@ -44,9 +46,8 @@ def _path(kind: str, data: bytes) -> Path | None:
     return where / f"{kind}-{digest.hexdigest()}.marshal"
 
 
-def load(kind: str, data: bytes) -> Any | None:
-    """The value cached for parsing `data` as `kind`, or None."""
-    path = _path(kind, data)
+def load(path: Path | None) -> Any | None:
+    """The value cached at `path` (a `key`), or None."""
     if path is None:
         return None
     try:
@@ -58,15 +59,14 @@ def load(kind: str, data: bytes) -> Any | None:
     return value
 
 
-def save(kind: str, data: bytes, value: Any) -> None:
-    """Cache `value` (plain data: str, int, float, bool, None, tuples, lists, dicts) as the
-    parse of `data` as `kind`. Atomic; silent on failure."""
-    path = _path(kind, data)
+def save(path: Path | None, value: Any) -> None:
+    """Cache `value` (plain data: str, int, float, bool, None, tuples, lists, dicts) at `path`
+    (a `key`). Atomic; silent on failure."""
     if path is None:
         return
     with suppress(OSError, ValueError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{kind}-", suffix=".tmp")
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
                 marshal.dump(value, handle)

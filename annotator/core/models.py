@@ -148,28 +148,28 @@ class Annotation(_Entry):
         problems: list[tuple[str, str]] = []
         stance = values.get("stance")
         if stance is not None and type(stance) is not str:
-            problems.append(("stance", _expected("text", stance)))
+            problems.append(("stance", expected("text", stance)))
         topics = values.get("topics", ())
         if not isinstance(topics, (list, tuple)):
-            problems.append(("topics", _expected("a list of topic names", topics)))
+            problems.append(("topics", expected("a list of topic names", topics)))
             topics = ()
         problems.extend(
-            (f"topics.{number}", _expected("text", topic)) for number, topic in enumerate(topics) if type(topic) is not str
+            (f"topics.{number}", expected("text", topic)) for number, topic in enumerate(topics) if type(topic) is not str
         )
         note = values.get("note")
         if note is not None and type(note) is not str:
-            problems.append(("note", _expected("text", note)))
+            problems.append(("note", expected("text", note)))
         flagged = values.get("flagged", False)
         if type(flagged) is not bool:
-            problems.append(("flagged", _expected("true or false", flagged)))
+            problems.append(("flagged", expected("true or false", flagged)))
         seconds = values.get("seconds", 0.0)
         if type(seconds) not in (int, float):
-            problems.append(("seconds", _expected("a number", seconds)))
+            problems.append(("seconds", expected("a number", seconds)))
         elif not 0 <= seconds < math.inf:
-            problems.append(("seconds", _expected("a number of seconds, 0 or more", float(seconds))))
+            problems.append(("seconds", expected("a number of seconds, 0 or more", float(seconds))))
         updated = values.get("updated")
         if updated is not None and not isinstance(updated, datetime):
-            problems.append(("updated", _expected("a date and time", updated)))
+            problems.append(("updated", expected("a date and time", updated)))
         if problems:
             raise InvalidEntry(problems)
         extra = {key: value for key, value in values.items() if key not in FIELDS}
@@ -214,7 +214,7 @@ class Annotation(_Entry):
         return data
 
 
-def _expected(what: str, got: Any) -> str:
+def expected(what: str, got: Any) -> str:
     """`expected text, got 3`, with TOML dates and times shown as written."""
     if isinstance(got, (dict, list)):
         shown = type(got).__name__

@@ -145,10 +145,11 @@ def read_seed_file(path: Path, name: str) -> list[Comment]:
     when this very content was read before."""
     data = path.read_bytes()
     kind = path.suffix.lower().removeprefix(".")
-    comments = _from_columns(cache.load(f"seeds-{kind}", data), name)
+    cached = cache.key(f"seeds-{kind}", data)
+    comments = _from_columns(cache.load(cached), name)
     if comments is None:
         comments = list(parse_seeds(data, name, kind))
-        cache.save(f"seeds-{kind}", data, _columns(comments))
+        cache.save(cached, _columns(comments))
     return comments
 
 

@@ -50,7 +50,7 @@ import tomli_w
 
 from annotator.core import cache
 from annotator.core.errors import AnnotatorError, Problem
-from annotator.core.models import NO_EXTRA, Annotation, InvalidEntry, excerpt
+from annotator.core.models import NO_EXTRA, Annotation, InvalidEntry, excerpt, expected
 from annotator.core.perf import paused_gc
 
 ANNOTATIONS_DIR = "annotations"
@@ -608,14 +608,14 @@ class ParsedFile:
     lines: dict[str, int]
 
 
-def parse_annotations(text: str, name: str, annotator: str | None = None, data: bytes | None = None) -> ParsedFile:
+def parse_annotations(text: str, name: str, annotator: str | None = None, encoded: bytes | None = None) -> ParsedFile:
     """Parse the text of an annotation file; raise `StoreError` with every problem found.
 
-    Given `data`, the bytes `text` was decoded from, a file in the canonical layout is read from
+    Given `encoded`, the bytes `text` was decoded from, a file in the canonical layout is read from
     the parse cache (`annotator.core.cache`) when this very content was read before.
     """
     text = text.removeprefix("\ufeff")
-    canonical = read_canonical(text) if data is None else read_canonical_cached(text, data)
+    canonical = read_canonical(text) if encoded is None else read_canonical_cached(text, encoded)
     if canonical is None:  # (the layout `render` writes has no line a conflict marker could be)
         conflicts = [
             Problem(name, number, "git conflict marker: this file has an unresolved merge",)
@@ -685,8 +685,7 @@ def _entries(raw: dict[str, Any], name: str, lines: dict[str, int], problems: li
     entries: dict[str, Annotation] = {}
     for comment_id, table in raw.items():
         if not isinstance(table, dict):
-            got = type(table).__name__ if isinstance(table, list) else repr(table)
-            problems.append(Problem(name, lines.get(comment_id), f"comment {comment_id}: entry: expected a table of keys, got {got}"))
+            problems.append(Problem(name, lines.get(comment_id), f"comment {comment_id}: entry: {expected('a table of keys', table)}"))
             continue
         try:
             entries[comment_id] = Annotation.from_dict(table)
@@ -764,12 +763,13 @@ def read_canonical(text: str) -> CanonicalFile | None:
 
 def read_canonical_cached(text: str, data: bytes) -> CanonicalFile | None:
     """`read_canonical(text)`, from the parse cache when `data` (the bytes of `text`) was read before."""
-    cached = _canonical_from_columns(cache.load("annotations", data))
-    if cached is not None:
-        return cached
+    cached = cache.key("annotations", data)
+    known = _canonical_from_columns(cache.load(cached))
+    if known is not None:
+        return known
     canonical = read_canonical(text)
     if canonical is not None:
-        cache.save("annotations", data, _canonical_columns(canonical))
+        cache.save(cached, _canonical_columns(canonical))
     return canonical
 
 

@@ -94,9 +94,9 @@ def test_the_most_recently_used_entries_are_kept_up_to_a_size(own_cache: Path, m
     payload = "x" * 1000
     monkeypatch.setattr(cache, "KEEP_BYTES", 5500)  # room for five entries of a little over 1,000 bytes
     for number in range(9):
-        cache.save("test", str(number).encode(), (number, payload))
-        entry = cache._path("test", str(number).encode())
+        entry = cache.key("test", str(number).encode())
+        cache.save(entry, (number, payload))
         os.utime(entry, ns=(number * 10**9, number * 10**9))  # used in this order, whatever the clock's grain
     assert len(list(own_cache.glob("*.marshal"))) == 5
-    assert cache.load("test", b"8") == (8, payload)  # the newest is always kept
-    assert cache.load("test", b"0") is None
+    assert cache.load(cache.key("test", b"8")) == (8, payload)  # the newest is always kept
+    assert cache.load(cache.key("test", b"0")) is None
