@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,3 +181,47 @@ def _raw_change(line: str) -> FileChange | None:
     fields = info.lstrip(":").split()
     blobs = fields[parents + 1 : 2 * parents + 2]
     return FileChange(path.rsplit("/", 1)[-1], tuple(blobs[:-1]), blobs[-1])
+
+
+# The repository's state, read from its files: asked every second or so, so no `git` process.
+
+_OPERATIONS = (
+    ("rebase-merge", "a git rebase"),
+    ("rebase-apply", "a git rebase or am"),
+    ("MERGE_HEAD", "a git merge"),
+    ("CHERRY_PICK_HEAD", "a git cherry-pick"),
+    ("REVERT_HEAD", "a git revert"),
+    ("BISECT_LOG", "a git bisect"),
+    ("index.lock", "a git command"),
+)
+
+
+def git_dir(folder: Path) -> Path | None:
+    """The git directory of the working tree that holds `folder` (`.git`, or where a `.git` file
+    of a linked worktree points), or None outside any repository."""
+    start = folder.resolve()
+    for candidate in (start, *start.parents):
+        dot = candidate / ".git"
+        if dot.is_dir():
+            return dot
+        if dot.is_file():
+            try:
+                text = dot.read_text("utf-8", "replace").strip()
+            except OSError:
+                return None
+            if not text.startswith("gitdir:"):
+                return None
+            target = Path(text.removeprefix("gitdir:").strip())
+            return target if target.is_absolute() else (candidate / target).resolve()
+    return None
+
+
+def operation_in_progress(directory: Path | None) -> str | None:
+    """What git is in the middle of in the repository whose git directory is `directory` ("a git
+    rebase", "a git merge"...), or None when it is idle (or there is no repository)."""
+    if directory is None:
+        return None
+    for name, what in _OPERATIONS:
+        if os.path.lexists(directory / name):
+            return what
+    return None

@@ -4,11 +4,10 @@ The rules (also in the README):
 
 - An entry only one side changed takes that side's version, so changes to different comments
   never conflict, however close their entries are in the file.
-- An entry both sides changed is merged field by field (a missing entry counts as an empty one):
-  `stance`, `note`, `flagged` and unknown keys take the side that changed them, and conflict
-  when both sides changed them to different values; `topics` are a set (a topic added on either
-  side is added, one removed on either side is removed); `seconds` add up the time both sides
-  spent; `updated` is the later time.
+- An entry both sides changed is merged field by field (a missing entry counts as an empty one),
+  by the rules every merge of labels follows (`annotator.core.store.changes`): `stance`, `note`,
+  `flagged` and unknown keys take the side that changed them, and conflict when both sides
+  changed them to different values; `topics` are a set; `seconds` add up; `updated` is the later.
 - A conflict keeps "ours" in the fields that clash and adds a `[comments.ID.conflict]` table
   holding the clashing field names and the whole entry as it was in the base and in "theirs"
   (the layout is in `annotator.core.store`).
@@ -20,15 +19,13 @@ file is written in the canonical layout.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from annotator.core import gitio
 from annotator.core.diff import EMPTY, EntryChange, compare_files, parse_bytes
 from annotator.core.models import Annotation
 from annotator.core.perf import paused_gc
-from annotator.core.store import CONFLICT_KEY, SUFFIX, AnnotationFile, StoreError, atomic_write
+from annotator.core.store import CONFLICT_KEY, SUFFIX, AnnotationFile, StoreError, atomic_write, merge_entry, merge_values
 
 
 @dataclass(slots=True)
@@ -67,60 +64,6 @@ def _apply(their_changes: list[EntryChange], merged: AnnotationFile) -> list[str
         quote = None if comment_id in merged.excerpts else change.excerpt or None
         merged.set(comment_id, entry, quote)
     return conflicts
-
-
-def merge_entry(
-    base: Annotation | None, ours: Annotation | None, theirs: Annotation | None
-) -> tuple[Annotation | None, list[str]]:
-    """One entry merged field by field, and the fields that clash (kept as "ours")."""
-    old, mine, other = ((entry or EMPTY).as_dict() for entry in (base, ours, theirs))
-    values, clashes = merge_values(old, mine, other)
-    if "topics" in clashes:
-        values["topics"] = merge_topics(old["topics"], mine["topics"], other["topics"])
-    if "seconds" in clashes:
-        values["seconds"] = max(0.0, mine["seconds"] + other["seconds"] - old["seconds"])
-    if "updated" in clashes:
-        values["updated"] = _latest(mine["updated"], other["updated"])
-    merged = Annotation.from_dict(values)
-    return (None if merged.is_empty else merged), [name for name in clashes if name not in _ALWAYS_MERGED]
-
-
-_ALWAYS_MERGED = frozenset({"topics", "seconds", "updated"})
-
-
-def merge_values(
-    base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]
-) -> tuple[dict[str, Any], list[str]]:
-    """Each key three-way: the side that changed it wins; both changed differently keeps ours
-    and names the key among the clashes. A key whose merged value is absent is left out."""
-    merged: dict[str, Any] = {}
-    clashes: list[str] = []
-    for key in sorted(base.keys() | ours.keys() | theirs.keys()):
-        old, mine, other = base.get(key), ours.get(key), theirs.get(key)
-        if mine == other or other == old:
-            value = mine
-        elif mine == old:
-            value = other
-        else:
-            value = mine
-            clashes.append(key)
-        if value is not None:
-            merged[key] = value
-    return merged, clashes
-
-
-def merge_topics(base: tuple[str, ...], ours: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
-    """Topics as a set: the base, plus what either side added, minus what either side removed."""
-    old = set(base)
-    added = (set(ours) - old) | (set(theirs) - old)
-    removed = (old - set(ours)) | (old - set(theirs))
-    return tuple(sorted((old | added) - removed))
-
-
-def _latest(first: datetime | None, second: datetime | None) -> datetime | None:
-    if first is None or second is None:
-        return first or second
-    return max(first, second)
 
 
 def with_conflict(

@@ -13,19 +13,19 @@ from datetime import datetime
 
 from annotator.core.config import Schema
 from annotator.core.models import Annotation, Comment, utc_now
-from annotator.core.store import AnnotationFile
+from annotator.core.store import AnnotationFile, FieldChange, apply
 
 IDLE_AFTER = 60.0  # seconds without a key press that stop counting as time on a comment
 UNDO_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
-    """One label change, as undo sees it: the entry before and after."""
+class Undone:
+    """What undo or redo did: the comment it changed, and the fields it left as they were
+    because something else (a `git pull`, a hand edit) changed them since."""
 
     comment_id: str
-    before: Annotation | None
-    after: Annotation | None
+    kept: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +69,8 @@ class Session:
     clock: Callable[[], float] = time.monotonic
     now: Callable[[], datetime] = utc_now
     version: int = 0  # counts changes to the store, for the saver
-    _undo: list[list[Change]] = field(default_factory=list)  # steps, each one or more changes
-    _redo: list[list[Change]] = field(default_factory=list)
+    _undo: list[list[FieldChange]] = field(default_factory=list)  # steps, each one or more changes
+    _redo: list[list[FieldChange]] = field(default_factory=list)
     _visit: _Visit | None = None
     _index: dict[str, int] = field(default_factory=dict)
 
@@ -99,22 +99,22 @@ class Session:
 
     # Changing labels -------------------------------------------------------------------------
 
-    def set_stance(self, comment_id: str, stance: str) -> Change:
+    def set_stance(self, comment_id: str, stance: str) -> FieldChange | None:
         """Choose `stance`; choosing the current stance again clears it."""
         entry = self._entry(comment_id)
         new = None if entry.stance == stance else stance
         return self._apply(comment_id, entry.replace(stance=new))
 
-    def toggle_topic(self, comment_id: str, topic: str) -> Change:
+    def toggle_topic(self, comment_id: str, topic: str) -> FieldChange | None:
         entry = self._entry(comment_id)
         topics = set(entry.topics) ^ {topic}
         return self._apply(comment_id, entry.replace(topics=tuple(sorted(topics))))
 
-    def toggle_flag(self, comment_id: str) -> Change:
+    def toggle_flag(self, comment_id: str) -> FieldChange | None:
         entry = self._entry(comment_id)
         return self._apply(comment_id, entry.replace(flagged=not entry.flagged))
 
-    def set_note(self, comment_id: str, note: str) -> Change | None:
+    def set_note(self, comment_id: str, note: str) -> FieldChange | None:
         """Set the note (None when it did not change, so that undo skips it)."""
         entry = self._entry(comment_id)
         note = note.strip("\n") or None
@@ -122,7 +122,7 @@ class Session:
             return None
         return self._apply(comment_id, entry.replace(note=note))
 
-    def set_labels(self, labels: dict[str, tuple[str | None, tuple[str, ...]]]) -> list[Change]:
+    def set_labels(self, labels: dict[str, tuple[str | None, tuple[str, ...]]]) -> list[FieldChange]:
         """Set stance and topics of several comments at once (adjudication), as one undo step.
 
         Notes and flags stay as they are.
@@ -130,48 +130,57 @@ class Session:
         changes = []
         for comment_id, (stance, topics) in labels.items():
             entry = self._entry(comment_id)
-            changes.append(self._change(comment_id, entry.replace(stance=stance, topics=topics)))
+            change = self._change(comment_id, entry.replace(stance=stance, topics=topics))
+            if change is not None:
+                changes.append(change)
         self._remember(changes)
         return changes
 
-    def undo(self) -> Change | None:
-        """Put back the entries as they were before the last step; None when there is nothing to undo.
+    def undo(self) -> Undone | None:
+        """Take back the fields the last step changed; None when there is nothing to undo.
 
-        Returns the step's last change, so the caller can show that comment.
+        Field by field: a field someone else changed since the step (a `git pull`, a hand edit)
+        keeps their value, and is named in the result; every other field of the entry stays as
+        it is now. Returns the step's last comment, so the caller can show it.
         """
         if not self._undo:
             return None
         step = self._undo.pop()
-        for change in reversed(step):
-            self._write(change.comment_id, change.before)
         self._redo.append(step)
-        return step[-1]
+        return self._replay([change.reverted() for change in reversed(step)])
 
-    def redo(self) -> Change | None:
+    def redo(self) -> Undone | None:
+        """Make again the changes of the last step undone, by the same rules as `undo`."""
         if not self._redo:
             return None
         step = self._redo.pop()
-        for change in step:
-            self._write(change.comment_id, change.after)
         self._undo.append(step)
-        return step[-1]
+        return self._replay(step)
+
+    def _replay(self, changes: list[FieldChange]) -> Undone:
+        kept: list[str] = []
+        for change in changes:
+            entry, clashes = apply(self.store.get(change.comment_id), change, keep_current=True)
+            kept.extend(name for name in clashes if name not in kept)
+            self._write(change.comment_id, entry)
+        return Undone(changes[-1].comment_id, kept)
 
     def _entry(self, comment_id: str) -> Annotation:
         self.spend_time()
         return self.store.get(comment_id) or Annotation()
 
-    def _apply(self, comment_id: str, after: Annotation) -> Change:
+    def _apply(self, comment_id: str, after: Annotation) -> FieldChange | None:
         change = self._change(comment_id, after)
-        self._remember([change])
+        self._remember([change] if change is not None else [])
         return change
 
-    def _change(self, comment_id: str, after: Annotation) -> Change:
+    def _change(self, comment_id: str, after: Annotation) -> FieldChange | None:
         after = after.replace(updated=self.now(), seconds=self._seconds_with_visit(comment_id, after))
-        change = Change(comment_id, self.store.get(comment_id), after)
+        change = FieldChange.between(comment_id, self.store.get(comment_id), after)
         self._write(comment_id, after)
         return change
 
-    def _remember(self, step: list[Change]) -> None:
+    def _remember(self, step: list[FieldChange]) -> None:
         if not step:
             return
         self._undo.append(step)

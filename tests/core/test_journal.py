@@ -87,7 +87,7 @@ def test_changes_on_disk_are_merged_with_ours(tmp_path: Path) -> None:
     with pytest.raises(ChangedOnDisk):
         store.compact()
     assert store.changed_on_disk()
-    both = store.merge_from_disk()
+    both = store.merge_from_disk().both
     assert both == ["c3d4e5f60718"]
     store.compact()
     final = AnnotationFile.open(tmp_path, "alice")

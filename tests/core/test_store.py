@@ -14,12 +14,11 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.core import store as store_module
+from annotator.core.store import durable as store_module
 from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
 from annotator.core.store import (
     AnnotationFile,
-    CanonicalFile,
     ChangedOnDisk,
     StoreError,
     annotation_path,
@@ -28,6 +27,7 @@ from annotator.core.store import (
     read_canonical,
     safe_annotator_name,
 )
+from annotator.core.store.layout import CanonicalFile
 from tests.conftest import DATA
 
 WHEN = datetime(2026, 11, 27, 9, 30, 0, tzinfo=UTC)

@@ -31,7 +31,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from annotator.core import store as store_module
+from annotator.core.store import durable as store_module
 from annotator.core.lock import AnnotatorLock
 from annotator.core.models import Annotation
 from annotator.core.store import AnnotationFile, annotation_path

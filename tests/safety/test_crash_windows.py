@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core import store as store_module
+from annotator.core.store import durable as store_module
 from annotator.core.models import Annotation
 from annotator.core.store import AnnotationFile, ChangedOnDisk, read_journal, remove_stale_temporaries
 from tests.safety.crash_child import Patched
@@ -70,9 +70,9 @@ def test_a_label_changed_during_a_compaction_does_not_keep_a_stale_journal(store
     store.commit()
     real_write = store_module.atomic_write
 
-    def write_while_labelling(path: Path, text: str) -> None:
+    def write_while_labelling(path: Path, text: str, **options) -> None:
         store.set(B, label("neutral"))  # the UI thread, while the saver writes
-        real_write(path, text)
+        real_write(path, text, **options)
 
     monkeypatch.setattr(store_module, "atomic_write", write_while_labelling)
     store.compact()
@@ -80,7 +80,7 @@ def test_a_label_changed_during_a_compaction_does_not_keep_a_stale_journal(store
     teammate = AnnotationFile.load(store.path, replay=False)  # `git pull` brings a teammate's fix
     teammate.set(A, label("mixed"))
     teammate.write(teammate.render(), force=True)  # (git writes the file, and leaves the journal alone)
-    assert store.merge_from_disk() == []
+    assert store.merge_from_disk().both == []
     store.commit()  # B reaches the journal; then the app is killed
     again = reopen(store)
     assert again.get(A).stance == "mixed"
@@ -94,11 +94,11 @@ def test_a_label_committed_during_a_compaction_stays_in_the_journal(store: Annot
     store.commit()
     real_write = store_module.atomic_write
 
-    def write_while_committing(path: Path, text: str | bytes) -> None:
+    def write_while_committing(path: Path, text: str | bytes, **options) -> None:
         if path == store.path:
             store.set(B, label("neutral"))
             store.commit()  # the commit thread, while the saver writes
-        real_write(path, text)
+        real_write(path, text, **options)
 
     monkeypatch.setattr(store_module, "atomic_write", write_while_committing)
     store.compact()
@@ -106,7 +106,7 @@ def test_a_label_committed_during_a_compaction_stays_in_the_journal(store: Annot
     assert AnnotationFile.load(store.path, replay=False).get(B) is None  # not in the file...
     assert store.needs_compaction
     records, _ = read_journal(store.journal.read_bytes())
-    assert [comment_id for comment_id, _, _ in records] == [B]  # ...so in the journal, and only it
+    assert [record.change.comment_id for record in records] == [B]  # ...so in the journal, and only it
     again = reopen(store)  # killed now: nothing is lost
     assert (again.get(A).stance, again.get(B).stance) == ("agree", "neutral")
     store.compact()
@@ -120,10 +120,10 @@ def test_a_change_the_file_holds_leaves_no_record_for_a_crash_to_replay(store: A
     store.set(A, label("agree"))  # its commit is still on the way when the compaction starts
     real_write = store_module.atomic_write
 
-    def write_while_committing(path: Path, text: str | bytes) -> None:
+    def write_while_committing(path: Path, text: str | bytes, **options) -> None:
         if path == store.path:
             store.commit()
-        real_write(path, text)
+        real_write(path, text, **options)
 
     monkeypatch.setattr(store_module, "atomic_write", write_while_committing)
     store.compact()
@@ -132,7 +132,7 @@ def test_a_change_the_file_holds_leaves_no_record_for_a_crash_to_replay(store: A
     teammate = AnnotationFile.load(store.path, replay=False)
     teammate.set(A, label("mixed"))
     teammate.write(teammate.render(), force=True)  # `git pull`
-    assert store.merge_from_disk() == []
+    assert store.merge_from_disk().both == []
     assert reopen(store).get(A).stance == "mixed"  # killed now: the pull stands
 
 
@@ -147,10 +147,10 @@ def test_a_change_made_during_a_compaction_is_merged_against_what_the_file_holds
     store.set(A, label("disagree"))
     real_write = store_module.atomic_write
 
-    def write_while_reverting(path: Path, text: str | bytes) -> None:
+    def write_while_reverting(path: Path, text: str | bytes, **options) -> None:
         if path == store.path:
             store.set(A, label("agree"))  # back to what it was, while the file gets "disagree"
-        real_write(path, text)
+        real_write(path, text, **options)
 
     monkeypatch.setattr(store_module, "atomic_write", write_while_reverting)
     store.compact()
@@ -159,7 +159,7 @@ def test_a_change_made_during_a_compaction_is_merged_against_what_the_file_holds
     teammate = AnnotationFile.load(store.path, replay=False)
     teammate.set(B, label("mixed"))  # an outside change to another entry
     teammate.write(teammate.render(), force=True)
-    assert store.merge_from_disk() == []
+    assert store.merge_from_disk().both == []
     assert (store.get(A).stance, store.get(B).stance) == ("agree", "mixed")
 
 
@@ -214,7 +214,7 @@ def test_a_change_on_disk_while_the_file_is_written_is_not_replaced(store: Annot
     monkeypatch.undo()
     assert AnnotationFile.load(store.path, replay=False).get(A).stance == "mixed"  # the pull, kept
     assert [p.name for p in store.path.parent.glob(".*.tmp")] == []
-    assert store.merge_from_disk() == []  # what the app does next
+    assert store.merge_from_disk().both == []  # what the app does next
     store.compact()
     again = reopen(store)
     assert (again.get(A).stance, again.get(B).stance) == ("mixed", "neutral")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core import store as store_module
+from annotator.core.store import durable as store_module
 from annotator.core.models import Annotation
 from annotator.core.store import AnnotationFile
 from tests.safety.crash_child import Patched

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 
-from annotator.core import store as store_module
+from annotator.core.store import durable as store_module
 from annotator.core.project import Project
 from annotator.tui.app import build_app
 from annotator.tui.screens.dialogs import Question
@@ -21,11 +21,11 @@ def fail_writes(monkeypatch) -> list[int]:
     real_write, real_append = store_module.atomic_write, store_module.append_durably
 
     def guarded(real):
-        def write(path, text):
+        def write(path, text, **options):
             if path.parent.name == "annotations":
                 tries.append(1)
                 raise OSError(errno.EROFS, "Read-only file system", str(path))
-            return real(path, text)
+            return real(path, text, **options)
         return write
 
     monkeypatch.setattr(store_module, "atomic_write", guarded(real_write))
@@ -64,10 +64,10 @@ async def test_a_file_that_cannot_be_rewritten_stays_reported_while_the_journal_
         screen = await ready(pilot)
         real_write = store_module.atomic_write
 
-        def refuse_the_file(path, text):
+        def refuse_the_file(path, text, **options):
             if path.name == "alice.toml":
                 raise OSError(errno.EACCES, "Permission denied", str(path))
-            return real_write(path, text)
+            return real_write(path, text, **options)
 
         monkeypatch.setattr(store_module, "atomic_write", refuse_the_file)
         await pilot.press("d")

@@ -3,6 +3,7 @@ turns keys into session calls, and is the one place that saves."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,11 +16,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from annotator.core import gitio
+from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import ACTIONS
 from annotator.core.models import printable
 from annotator.core.review import Review
-from annotator.core.session import Change, Filter, Session
-from annotator.core.store import ANNOTATIONS_DIR, GOLD, ChangedOnDisk, atomic_write
+from annotator.core.session import Filter, Session, Undone
+from annotator.core.store import (
+    ANNOTATIONS_DIR, GOLD, AnnotationFile, ChangedOnDisk, Reload, WritesPaused, atomic_write,
+)
+from annotator.core.store.file import both_sides_message
 from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
@@ -48,14 +54,17 @@ class ReviewLoaded(Message):
 
 @dataclass
 class Reloaded(Message):
-    """The file was changed by someone else and read again; `both` were changed on both sides."""
+    """The file was changed by someone else (or removed) and read again."""
 
-    both: list[str]
+    reload: Reload
 
 
 @dataclass
 class Folded(Message):
-    """The compaction lane is done: the file was compacted, or checked for outside changes."""
+    """The compaction lane is done: the file was compacted, or checked for outside changes.
+    `paused` says why the file was left alone (git is in the middle of an operation), if it was."""
+
+    paused: str | None = None
 
 
 @dataclass
@@ -95,6 +104,10 @@ class MainScreen(Screen[None]):
         self._fold_queued = (False, False)  # (compact, watch) asked for while it ran
         self._compact_timer = None
         self._quitting = False
+        self._asking = False  # a quit dialog (or its path prompt) is open: never a second one
+        self._paused: str | None = None  # why the TOML file is not being written (a git operation)
+        self._git_dir = gitio.git_dir(session.store.path.parent.parent)
+        session.store.pause_writes = self._git_busy
         self._rows_labeled = 0  # labeled comments among the filtered rows
         self._row_labeled: dict[int, bool] | None = None  # filtered rows (None: all) -> labeled
         for label in session.schema.stance:
@@ -197,7 +210,14 @@ class MainScreen(Screen[None]):
             return ("✗ not saved (retrying)", "bold $error")
         if self.saved_version != self.session.version:
             return ("○ saving…", "$warning")
+        if self._paused:
+            return (f"● saved in the journal; waiting for {self._paused}", "$warning")
         return ("● saved", "$success")
+
+    def _git_busy(self) -> str | None:
+        """Why the TOML file must not be rewritten now (called from the fold lane's thread)."""
+        operation = gitio.operation_in_progress(self._git_dir)
+        return f"{operation} to finish" if operation else None
 
     # Keys ------------------------------------------------------------------------------------
 
@@ -219,9 +239,10 @@ class MainScreen(Screen[None]):
         comment_id = self.current_id()
         if comment_id is None:
             return
-        change = self.session.set_stance(comment_id, name)
+        self.session.set_stance(comment_id, name)
         self._changed(comment_id)
-        if self.auto_advance and change.after is not None and change.after.stance is not None:
+        entry = self.session.annotation(comment_id)
+        if self.auto_advance and entry is not None and entry.stance is not None:
             self.action_next_unlabeled()
 
     def action_topic(self, name: str) -> None:
@@ -242,21 +263,26 @@ class MainScreen(Screen[None]):
     def action_redo(self) -> None:
         self._undo_or_redo(self.session.redo(), "Nothing to redo")
 
-    def _undo_or_redo(self, change: Change | None, nothing: str) -> None:
-        if change is None:
+    def _undo_or_redo(self, done: Undone | None, nothing: str) -> None:
+        if done is None:
             self.notify(nothing, markup=False, timeout=2)
             return
-        row = self.row_of(change.comment_id)
+        row = self.row_of(done.comment_id)
         if row is not None:
             self.comment_list.move_to(row)
-        self._changed(change.comment_id)
+        self._changed(done.comment_id)
+        if done.kept:
+            self.notify(f"{', '.join(done.kept).capitalize()} left as it is: changed on disk since (a git pull, "
+                        "an edit).", severity="warning", markup=False, timeout=6)
 
     def row_of(self, comment_id: str) -> int | None:
         """The list row of a comment, or None if the filter hides it."""
         position = self.session.position(comment_id)
         if position is None or self._row_labeled is None:
             return position
-        return self.comment_list.rows.index(position) if position in self._row_labeled else None
+        if position not in self._row_labeled:
+            return None
+        return bisect_left(self.comment_list.rows, position)  # (the rows are in corpus order)
 
     def _changed(self, comment_id: str) -> None:
         """Redraw what one comment's change affects, and save."""
@@ -383,8 +409,11 @@ class MainScreen(Screen[None]):
     # The note --------------------------------------------------------------------------------
 
     def action_note(self) -> None:
-        if self.current_id() is not None:
-            self.query_one(NoteEditor).focus()
+        comment_id = self.current_id()
+        if comment_id is not None:
+            note = self.query_one(NoteEditor)
+            note.comment_id = comment_id  # the note belongs to this comment, wherever the list moves
+            note.focus()
 
     @on(NoteEditor.Done)
     def _note_done(self) -> None:
@@ -396,10 +425,11 @@ class MainScreen(Screen[None]):
             self._save_note()
 
     def _save_note(self) -> None:
-        comment_id = self.current_id()
-        if comment_id is None:
+        note = self.query_one(NoteEditor)
+        comment_id, note.comment_id = note.comment_id, None
+        if comment_id is None or self.session.position(comment_id) is None:
             return
-        if self.session.set_note(comment_id, self.query_one(NoteEditor).text) is not None:
+        if self.session.set_note(comment_id, note.text) is not None:
             self._changed(comment_id)
 
     # Finding ---------------------------------------------------------------------------------
@@ -442,11 +472,19 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(Picker("Show which comments?", options), chosen)
 
-    def _apply_filter(self, view: Filter, keep: bool = True) -> None:
-        """Show the comments `view` selects, keeping the cursor on the same comment where it can."""
+    def _apply_filter(self, view: Filter, keep: bool = True, anchor: bool = False) -> None:
+        """Show the comments `view` selects, keeping the cursor on the same comment where it can.
+        With `anchor` (the same filter re-applied after a reload), a current comment that `view`
+        now leaves out stays shown, in its place, until the filter is applied again.
+        """
         current = self.current_id() if keep else None
         self.view = view
         rows = self.session.select(view)
+        position = None if current is None else self.session.position(current)
+        if anchor and position is not None and not view.is_all:
+            at = bisect_left(rows, position)
+            if at == len(rows) or rows[at] != position:
+                rows.insert(at, position)
         if view.is_all:
             self._row_labeled = None
         else:
@@ -525,17 +563,29 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="fold", exit_on_error=False)
     def _fold(self, compact: bool, watch: bool) -> None:
+        """Reload the file if someone changed it, and compact; while git is in the middle of an
+        operation, neither: the changes wait in the journal, and the file is merged and written
+        once git is done (the watch comes back every WATCH_SECONDS)."""
         store = self.session.store
         try:
-            if watch and store.changed_on_disk():
+            busy = self._git_busy()
+            if busy:
+                self.post_message(Folded(paused=busy))
+                return
+            if (watch or self._paused) and store.changed_on_disk():
                 self.post_message(Reloaded(store.merge_from_disk()))
                 compact = True
-            if compact and store.needs_compaction:
+            if (compact or self._paused) and store.needs_compaction:
                 try:
                     store.compact()
+                except WritesPaused as paused:
+                    self.post_message(Folded(paused=paused.message))
+                    return
                 except ChangedOnDisk:
                     self.post_message(Reloaded(store.merge_from_disk()))
                     store.compact()
+        except WritesPaused as paused:
+            self.post_message(Folded(paused=paused.message))
         except Exception as error:  # reported to the user; the changes stay in memory
             self.post_message(SaveFailed(describe_failure(error), "fold"))
         else:
@@ -567,10 +617,16 @@ class MainScreen(Screen[None]):
             self._finish_quitting()
 
     @on(Folded)
-    def _folded(self) -> None:
+    def _folded(self, message: Folded) -> None:
         self._folding = False
-        if self._lane_recovered("fold"):
+        recovered = self._lane_recovered("fold")
+        if recovered or message.paused != self._paused:
+            self._paused = message.paused
             self._show_progress()
+        if message.paused and self._quitting and not self._committing:
+            # Every change is in the journal (durable); the next start folds it into the file.
+            self.app.exit()
+            return
         queued, self._fold_queued = self._fold_queued, (False, False)
         if any(queued):
             self._fold_soon(*queued)
@@ -608,16 +664,22 @@ class MainScreen(Screen[None]):
 
     @on(Reloaded)
     def _reloaded(self, message: Reloaded) -> None:
-        """The file changed on disk (git pull, checkout, a hand edit): show what is there now."""
+        """The file changed on disk (git pull, checkout, a hand edit): show what is there now,
+        with the cursor and the note editor on the same comments as before."""
         self._commit_soon()  # this session's changes, merged on top, go to the journal again
         self.session.recount()
         self.comment_list.refresh()
-        self._apply_filter(self.view)
-        note = f"{ANNOTATIONS_DIR}/{self.annotator}.toml changed on disk: reloaded, with your unsaved changes kept."
-        if message.both:
-            shown = ", ".join(message.both[:5]) + (" …" if len(message.both) > 5 else "")
-            note += f" Changed on both sides, yours kept: {shown}."
-        self.notify(note, severity="warning" if message.both else "information", markup=False, timeout=10)
+        self._apply_filter(self.view, anchor=True)
+        reload, name = message.reload, f"{ANNOTATIONS_DIR}/{self.annotator}.toml"
+        if reload.restored:
+            note = (f"{name} was removed (or its folder) while the app ran: writing back the "
+                    f"{reload.restored} entries the app holds.")
+        else:
+            note = f"{name} changed on disk: reloaded, with your unsaved changes kept."
+        if reload.both:
+            note += f" {both_sides_message(reload.both).capitalize()}."
+        warn = reload.both or reload.restored
+        self.notify(note, severity="warning" if warn else "information", markup=False, timeout=10)
 
     # Quitting --------------------------------------------------------------------------------
 
@@ -644,13 +706,19 @@ class MainScreen(Screen[None]):
             self.app.exit()
 
     def _ask_before_quitting(self) -> None:
+        """Ask what to do with labels that cannot be written: one dialog at a time, however
+        many retries fail meanwhile."""
+        if self._asking:
+            return
+        self._asking = True
+
         def answered(answer: str) -> None:
             if answer == "discard":
                 self.app.exit()
             elif answer == "elsewhere":
                 self._save_elsewhere()
             else:
-                self._quitting = False
+                self._asking = self._quitting = False
                 self.set_timer(RETRY_SECONDS, self._retry)
 
         self.app.push_screen(
@@ -664,19 +732,38 @@ class MainScreen(Screen[None]):
         )
 
     def _save_elsewhere(self) -> None:
+        """Write every label to a file the annotator names, read it back and check it; quit only
+        when it holds them all."""
+
         def write(path: str | None) -> None:
             if not path:
-                self._quitting = False
+                self._asking = self._quitting = False
+                self.set_timer(RETRY_SECONDS, self._retry)
                 return
-            try:
-                atomic_write(Path(path).expanduser(), self.session.store.render())
-            except OSError as error:
-                self.notify(f"Could not write {path}: {describe_failure(error)}", severity="error", markup=False)
+            problem = write_and_check(Path(path).expanduser(), self.session.store)
+            if problem:
+                self.notify(f"Could not write {path}: {problem}", severity="error", markup=False, timeout=8)
+                self._asking = False
                 self._ask_before_quitting()
             else:
                 self.app.exit()
 
         self.app.push_screen(Prompt("Write the labels to this file:", "a path, e.g. ~/labels-backup.toml"), write)
+
+
+def write_and_check(path: Path, store: AnnotationFile) -> str | None:
+    """Write `store`'s labels to `path` and read them back: why that failed, or None when the
+    file holds every entry."""
+    if path.is_dir():
+        return "it is a folder: give a file name"
+    try:
+        atomic_write(path, store.render())
+        written = AnnotationFile.load(path, replay=False)
+    except (OSError, AnnotatorError) as error:
+        return describe_failure(error)
+    if written.entries != store.entries:
+        return "the file read back does not hold the same labels"
+    return None
 
 
 def describe_failure(error: BaseException) -> str:

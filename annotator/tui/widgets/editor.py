@@ -152,6 +152,8 @@ class NoteEditor(TextArea):
 
     BINDINGS = [Binding("escape", "done", "Done", id="note.done")]
 
+    comment_id: str | None = None  # the comment whose note is being edited (set by the screen)
+
     class Done(Message):
         """The annotator left the note editor."""
 

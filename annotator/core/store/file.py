@@ -1,0 +1,454 @@
+"""`AnnotationFile`: one annotator's labels in memory, and how a change reaches the disk.
+
+A key press changes an entry (`set`); `commit` appends what changed, field by field, to the
+journal (fsynced: durable in a few milliseconds, whatever the corpus size); `compact` rewrites the
+TOML file from memory and trims from the journal the records the file now holds. Loading replays
+a journal a crash left behind; `merge_from_disk` takes a file someone else changed (a `git pull`)
+and puts this session's changes back on top. Replay and merge apply changes by the same rules
+(`changes.apply`), so a crash never decides differently than a running app would.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.core.errors import Problem
+from annotator.core.models import Annotation, excerpt
+from annotator.core.perf import paused_gc
+from annotator.core.store import durable
+from annotator.core.store.changes import FieldChange, apply, compose
+from annotator.core.store.durable import ChangedOnDisk, DiskState
+from annotator.core.store.journal import Record, encode, journal_path, new_session_id, read_journal, record_author
+from annotator.core.store.layout import StoreError, max_file_bytes, parse_annotations, render_entry, render_head
+from annotator.core.store.names import ANNOTATIONS_DIR, SUFFIX, annotation_path
+
+
+class WritesPaused(ChangedOnDisk):
+    """The TOML file may not be rewritten now (git is in the middle of an operation): the changes
+    stay in the journal, and the file is written once that is over."""
+
+
+@dataclass(slots=True)
+class Reload:
+    """What `merge_from_disk` found: entries both sides changed differently (this session's values
+    kept in the clashing fields), and, when the file had gone, how many entries it put back."""
+
+    both: list[str] = field(default_factory=list)
+    restored: int = 0
+
+
+class AnnotationFile:
+    """One annotator's labels, indexed by comment id, with each entry's text cached for writing.
+
+    The app thread calls `set` while one thread commits and another compacts: a lock guards the
+    entries, and a second lock (taken first) the journal. `pause_writes`, when set, is asked
+    before the TOML file is replaced: a reason (such as "git rebase in progress") defers the
+    rewrite (`WritesPaused`), while commits to the journal go on.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        annotator: str,
+        entries: dict[str, Annotation] | None = None,
+        excerpts: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+        warnings: list[Problem] | None = None,
+        disk: DiskState | None = None,
+        lines: dict[str, int] | None = None,
+    ) -> None:
+        self.path = path
+        self.annotator = annotator
+        self.entries: dict[str, Annotation] = entries or {}
+        self.excerpts: dict[str, str] = excerpts or {}
+        self.extra = extra or {}
+        self.warnings = warnings or []
+        self.disk = disk
+        self.lines = lines or {}  # entry header lines as read from disk, for messages
+        self.session_id = new_session_id()  # the `by` of this session's journal records
+        self.pause_writes: Callable[[], str | None] | None = None
+        self.warmed = False  # `warm` has serialized every entry: compaction will be quick
+        self._chunks: dict[str, tuple[Annotation, str | None, str]] = {}  # id -> (entry, excerpt, text)
+        self._lock = threading.RLock()
+        self._journal_lock = threading.Lock()  # appends and trims of the journal; taken before `_lock`
+        self._sequence = 0  # counts calls to `set`
+        self._unjournaled: dict[str, Annotation | None] = {}  # id -> entry as the journal last left it
+        self._base: dict[str, Annotation | None] = {}  # id -> entry as the file holds it, for changed ids
+        self._changed_at: dict[str, int] = {}  # id -> sequence of its last change not yet in the file
+        self._adopted: set[str] = set()  # sessions whose records this one replayed: its own to trim
+        self._journal_has_records = False
+
+    @property
+    def journal(self) -> Path:
+        """The write-ahead journal beside the file (never committed to git)."""
+        return journal_path(self.path)
+
+    @property
+    def needs_compaction(self) -> bool:
+        """Whether the TOML file lags behind the labels (changes only in memory or the journal)."""
+        return bool(self._changed_at) or self._journal_has_records
+
+    @property
+    def unsaved(self) -> int:
+        """How many entries differ from what the TOML file holds."""
+        return len(self._changed_at)
+
+    # Reading ---------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path, annotator: str) -> AnnotationFile:
+        """The file of `annotator` under `root`: loaded if it exists, else empty (not yet written)."""
+        path = annotation_path(root, annotator)
+        check_folder(path.parent)
+        if path.exists() or path.is_symlink():
+            return cls.load(path, display=f"{ANNOTATIONS_DIR}/{path.name}")
+        store = cls(path, annotator)
+        store._replay_journal(f"{ANNOTATIONS_DIR}/{store.journal.name}")
+        return store
+
+    @classmethod
+    def load(cls, path: Path, display: str | None = None, replay: bool = True) -> AnnotationFile:
+        """Parse the file at `path` (and replay its journal); raise `StoreError` naming file, line
+        and column on bad input."""
+        name = display or str(path)
+        annotator = path.name.removesuffix(SUFFIX)
+        if path.is_symlink():
+            raise StoreError([Problem(name, None, "is a symbolic link: refused (annotation files must be regular files)")])
+        if path.is_dir():
+            raise StoreError([Problem(name, None, "is a folder, not an annotation file")])
+        if path.exists() and not path.is_file():
+            raise StoreError([Problem(name, None, "is not a regular file (a pipe or a device?): refused")])
+        disk = DiskState.of(path)
+        limit = max_file_bytes()
+        if disk is not None and disk.size > limit:
+            raise StoreError(
+                [Problem(name, None, f"is {disk.size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit for an "
+                                     "annotation file (some 300,000 entries): refused")],
+                hint="is it really an annotation file? If it is, set ANNOTATOR_MAX_FILE_MB higher",
+            )
+        try:
+            data = path.read_bytes()
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise StoreError([Problem(name, None, f"not UTF-8 (offset {error.start})")]) from None
+        except OSError as error:
+            raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
+        parsed = parse_annotations(text, name, annotator, data)
+        store = cls(
+            path, annotator, parsed.entries, parsed.excerpts, parsed.extra, parsed.warnings, disk, parsed.lines
+        )
+        if replay:
+            store._replay_journal(str(Path(name).with_name(store.journal.name)))
+        return store
+
+    def _replay_journal(self, name: str) -> None:
+        """Apply the records of a journal left by an unfinished session, oldest first, each field
+        by field onto what the file holds now (`changes.apply`)."""
+        if self.journal.is_symlink() or (self.journal.exists() and not self.journal.is_file()):
+            raise StoreError(
+                [Problem(name, None, "is not a regular file (a link, a folder, a pipe?): refused")],
+                hint="the journal is annotator's own crash-recovery file; remove this one",
+            )
+        try:
+            data = self.journal.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
+        records, skipped = read_journal(data)
+        by_comment: dict[str, list[FieldChange]] = {}
+        for record in records:
+            comment_id = record.change.comment_id
+            by_comment.setdefault(comment_id, []).append(record.change)
+            if record.quote is not None:
+                self.excerpts[comment_id] = record.quote
+            self._adopted.add(record.by)
+        both = []
+        for comment_id, changes in by_comment.items():  # each entry's changes as one: no clash with itself
+            current = self.entries.get(comment_id)
+            self._base[comment_id] = current
+            self._changed_at[comment_id] = 0
+            entry, clashes = apply(current, compose(changes, current))
+            if clashes:
+                both.append(comment_id)
+            self._store(comment_id, entry)
+        self._journal_has_records = bool(records) or bool(skipped)
+        if records:
+            self.warnings.append(Problem(
+                name, None, f"recovered {len(records)} unsaved changes from a session that did not finish",
+                warning=True,
+            ))
+        if both:
+            self.warnings.append(Problem(name, None, both_sides_message(sorted(both)), warning=True))
+        if skipped:
+            self.warnings.append(Problem(name, None, f"ignored {skipped} incomplete journal lines", warning=True))
+
+    # Changing ---------------------------------------------------------------------------------
+
+    def get(self, comment_id: str) -> Annotation | None:
+        return self.entries.get(comment_id)
+
+    def set(self, comment_id: str, annotation: Annotation | None, text: str | None = None) -> None:
+        """Store `annotation` for `comment_id` (None or an empty one removes the entry).
+
+        `text` is the comment's text, for the excerpt line; without it the old excerpt stays.
+        """
+        with self._lock:
+            self._sequence += 1
+            current = self.entries.get(comment_id)
+            self._base.setdefault(comment_id, current)
+            self._unjournaled.setdefault(comment_id, current)
+            self._changed_at[comment_id] = self._sequence
+            if text is not None:
+                self.excerpts[comment_id] = excerpt(text)
+            self._store(comment_id, annotation)
+
+    def _store(self, comment_id: str, annotation: Annotation | None) -> None:
+        if annotation is None or annotation.is_empty:
+            self.entries.pop(comment_id, None)
+        else:
+            self.entries[comment_id] = annotation
+
+    # Writing ---------------------------------------------------------------------------------
+
+    def commit(self) -> int:
+        """Append what changed since the last commit to the journal, field by field, durably.
+
+        Returns how many records were written. Costs the size of the changes, not of the file,
+        and may run while another thread compacts.
+        """
+        with self._journal_lock:
+            with self._lock:
+                pending = self._take_unjournaled()
+            return self._append_to_journal(pending)
+
+    def _take_unjournaled(self) -> list[tuple[Annotation | None, Record]]:
+        """The changes not in the journal yet, each with the entry it started from; call with the
+        lock held."""
+        pending, self._unjournaled = self._unjournaled, {}
+        taken = []
+        for comment_id, before in pending.items():
+            change = FieldChange.between(comment_id, before, self.entries.get(comment_id))
+            if change is not None:
+                taken.append((before, Record(change, self.excerpts.get(comment_id), self.session_id)))
+        return taken
+
+    def _append_to_journal(self, pending: list[tuple[Annotation | None, Record]]) -> int:
+        """Append `pending` to the journal; call with the journal lock held."""
+        if not pending:
+            return 0
+        try:
+            check_folder(self.path.parent, create=True)
+            durable.append_durably(self.journal, "".join(encode(record) for _, record in pending))
+        except BaseException:
+            with self._lock:  # not written: commit them again next time, from where they started
+                for before, record in pending:
+                    comment_id = record.change.comment_id
+                    self._unjournaled[comment_id] = before
+            raise
+        self._journal_has_records = True
+        return len(pending)
+
+    def render(self) -> str:
+        """The whole file, as it is written: header, then one entry per comment, sorted by id."""
+        with self._lock:
+            snapshot = self._snapshot()
+        return self._render(*snapshot)
+
+    def _snapshot(self) -> tuple[dict[str, Annotation], dict[str, str], dict[str, Any]]:
+        """Copies of what `render` needs, taken with the lock held; serializing them needs no lock."""
+        return dict(self.entries), dict(self.excerpts), dict(self.extra)
+
+    def _render(self, entries: dict[str, Annotation], excerpts: dict[str, str], extra: dict[str, Any]) -> str:
+        parts = [render_head(self.annotator, extra)]
+        parts.extend(self._chunk(comment_id, entries[comment_id], excerpts.get(comment_id)) for comment_id in sorted(entries))
+        return "".join(parts)
+
+    def warm(self) -> None:
+        """Serialize every entry ahead of time (in a background thread), so that the first
+        compaction after loading is quick: it holds the interpreter for less time."""
+        with self._lock:
+            entries, excerpts, _ = self._snapshot()
+        try:
+            with paused_gc():  # 90,000 long-lived strings: nothing for the collector to find
+                for comment_id, entry in entries.items():
+                    self._chunk(comment_id, entry, excerpts.get(comment_id))
+        finally:
+            self.warmed = True  # (if it failed, compactions serialize what they need themselves)
+
+    def _chunk(self, comment_id: str, entry: Annotation, quote: str | None) -> str:
+        """The text of one entry (excerpt line and table), from the cache when it is still valid."""
+        cached = self._chunks.get(comment_id)
+        if cached is not None and cached[0] is entry and cached[1] == quote:
+            return cached[2]
+        text = render_entry(comment_id, entry, quote)
+        self._chunks[comment_id] = (entry, quote, text)
+        return text
+
+    def save(self, force: bool = False) -> None:
+        """Rewrite the file atomically with every change, and trim the journal: for a caller that
+        makes no change meanwhile (a command). Changes not in the journal go to the file only.
+
+        Refuses (`ChangedOnDisk`) if someone changed the file since it was read, unless `force`.
+        """
+        self._compact(force, commit_first=self._journal_has_records)
+
+    def compact(self, force: bool = False) -> None:
+        """Write the TOML file from memory (atomically), then drop from the journal what it holds,
+        while commits go on in another thread (the app).
+
+        Every change the new file holds is committed first, from the same snapshot, and the
+        journal's length is noted: a crash after the rename but before the trim replays the very
+        values the file holds, never older ones. After the rename the journal keeps what was
+        appended since (changes the file lacks) and the records of any other session, so a
+        journal kept stale never puts old values back over a later outside change (a `git pull`)
+        after a crash. Call `compact` from one thread at a time.
+        """
+        self._compact(force, commit_first=True)
+
+    def _compact(self, force: bool, commit_first: bool) -> None:
+        self._check_writable()
+        with self._journal_lock:  # no commit between the snapshot and the mark
+            with self._lock:
+                sequence = self._sequence
+                state = self._snapshot()
+                pending = self._take_unjournaled() if commit_first else []
+            self._append_to_journal(pending)
+            mark = durable.size(self.journal)
+        text = self._render(*state)  # slow the first time; no lock held, so keys go on
+        self.write(text, force)
+        written = state[0]
+        with self._lock:
+            for comment_id, at in list(self._changed_at.items()):
+                if at <= sequence:  # in the file now
+                    del self._changed_at[comment_id]
+                    self._base.pop(comment_id, None)
+                    self._unjournaled.pop(comment_id, None)  # (a `save` does not journal first)
+                else:  # changed again meanwhile: what the file holds is its base
+                    self._base[comment_id] = written.get(comment_id)
+        with self._journal_lock:
+            self._trim_journal(mark)
+
+    def _trim_journal(self, mark: int) -> None:
+        """Drop this session's records among the journal's first `mark` bytes (now in the file),
+        and those it replayed; keep the rest. Remove the journal when nothing is left."""
+        try:
+            data = self.journal.read_bytes()
+        except FileNotFoundError:
+            data = b""
+        ours = self._adopted | {self.session_id}
+        foreign = [line + b"\n" for line in data[:mark].split(b"\n") if record_author(line) not in (None, *ours)]
+        kept = b"".join(foreign) + data[mark:].lstrip(b"\n")
+        if kept.strip():
+            durable.atomic_write(self.journal, kept)
+        else:
+            durable.remove_durably(self.journal)
+        self._journal_has_records = bool(kept.strip())
+        durable.remove_stale_temporaries(self.journal)  # of a trim that a kill cut short
+
+    def _check_writable(self) -> None:
+        reason = self.pause_writes() if self.pause_writes is not None else None
+        if reason:
+            raise WritesPaused(reason, hint="the changes are in the journal; the file is written once it is over")
+
+    def write(self, text: str, force: bool = False) -> None:
+        """Write `text` (a `render()` taken earlier, perhaps on another thread) as the file.
+
+        Refuses (`ChangedOnDisk`) if the file changed since it was read, or while it was written
+        (`atomic_write` looks again just before its rename), unless `force`; and `WritesPaused`
+        while `pause_writes` gives a reason, looked at before and just before the rename.
+        """
+        self._check_writable()
+        if not force and DiskState.of(self.path) != self.disk:
+            raise ChangedOnDisk(
+                f"{ANNOTATIONS_DIR}/{self.path.name}: changed on disk since it was read",
+                hint="reload it before saving, so that neither change is lost",
+            )
+        check_folder(self.path.parent, create=True)
+        durable.atomic_write(self.path, text, before_replace=self._check_writable)
+        self.disk = DiskState.of(self.path)
+        durable.remove_stale_temporaries(self.path)
+
+    # Someone else changed the file ---------------------------------------------------------
+
+    def changed_on_disk(self) -> bool:
+        """Whether the file on disk is no longer the one this store read or wrote."""
+        return DiskState.of(self.path) != self.disk
+
+    def merge_from_disk(self) -> Reload:
+        """Take the file as it is on disk now (after `git pull`, a hand edit...) and put this
+        session's changes since the last compaction back on top, field by field, by the rules
+        a replayed journal follows (`changes.apply`): time spent on a comment this session never
+        hides a label someone else changed in the file.
+
+        A file that is gone (removed, or its folder; a `git checkout` of a branch without it) is
+        not an empty file: every entry this session holds is kept, to be written back.
+        """
+        if not self.path.exists() and not self.path.is_symlink() and self.disk is not None:
+            return self._file_gone()
+        fresh = AnnotationFile.load(self.path, replay=False) if self.path.exists() else AnnotationFile(self.path, self.annotator)
+        with self._lock:
+            both = []
+            merged: dict[str, Annotation | None] = {}
+            for comment_id, before in self._base.items():
+                change = FieldChange.between(comment_id, before, self.entries.get(comment_id))
+                theirs = fresh.entries.get(comment_id)
+                if change is None:
+                    merged[comment_id] = theirs
+                    continue
+                merged[comment_id], clashes = apply(theirs, change)
+                if clashes:
+                    both.append(comment_id)
+            quotes = {comment_id: self.excerpts.get(comment_id) for comment_id in self._base}
+            self.entries = fresh.entries
+            self.excerpts = fresh.excerpts
+            self.extra = fresh.extra
+            self.lines = fresh.lines
+            self.disk = fresh.disk
+            self._sequence += 1
+            self._base, self._changed_at = {}, {}
+            for comment_id, entry in merged.items():
+                if quotes[comment_id] is not None:
+                    self.excerpts[comment_id] = quotes[comment_id]
+                theirs = fresh.entries.get(comment_id)
+                self._unjournaled.setdefault(comment_id, theirs)
+                if entry != theirs:  # the merged result is not in the file (nor the journal) yet
+                    self._base[comment_id] = theirs
+                    self._changed_at[comment_id] = self._sequence
+                self._store(comment_id, entry)
+        return Reload(sorted(both))
+
+    def _file_gone(self) -> Reload:
+        """The file was removed under this session: mark every entry to be written back."""
+        with self._lock:
+            self._sequence += 1
+            self.disk = None
+            for comment_id in self.entries:
+                self._base[comment_id] = None
+                self._changed_at[comment_id] = self._sequence
+            return Reload(restored=len(self.entries))
+
+
+def check_folder(folder: Path, create: bool = False) -> None:
+    """Raise `StoreError` unless `folder` (`annotations/`) is a real folder, or missing; with
+    `create`, make a missing one. A symbolic link is refused, as for the files in it: a link in
+    a repository must not make annotator write elsewhere."""
+    name = f"{ANNOTATIONS_DIR}/"
+    if folder.is_symlink():
+        raise StoreError([Problem(name, None, "is a symbolic link: refused (it must be a folder of the project)")],
+                         hint="replace the link with a folder holding the annotation files")
+    if folder.exists() and not folder.is_dir():
+        raise StoreError([Problem(name, None, "is not a folder")],
+                         hint="move that file away: annotator keeps the labels in a folder of that name")
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+
+
+def both_sides_message(ids: list[str]) -> str:
+    """What to say about entries changed both in the file and in this session's changes."""
+    shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+    return f"changed on both sides, yours kept: {shown}"
