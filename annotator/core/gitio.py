@@ -63,6 +63,18 @@ def require_repository(root: Path) -> None:
         )
 
 
+def tracked_files(root: Path, folder: str) -> list[str]:
+    """The paths (relative to `root`) that git tracks under `folder`: in the index, committed or
+    added. Empty outside a repository, or without git."""
+    try:
+        result = _git(root, "ls-files", "-z", "--", f"{folder}/", check=False)
+    except GitError:
+        return []
+    if result.returncode != 0:
+        return []
+    return [path for path in result.stdout.decode("utf-8", "replace").split("\0") if path]
+
+
 def resolve_commit(root: Path, revision: str) -> str:
     """The full commit id that `revision` (a hash, branch, tag, `HEAD~2`...) names."""
     result = None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import shlex
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from annotator.core import gitio
 from annotator.core.errors import AnnotatorError, Problem
@@ -153,3 +153,21 @@ def _missing_program(command: str) -> str | None:
     is_path = "/" in program or "\\" in program
     return program if is_path and not Path(program).exists() else None
 
+
+def tracked_local_files(root: Path) -> list[Problem]:
+    """A problem for each of the app's local files in `annotations/` that git tracks (committed or
+    added), with how to stop tracking it. Nothing outside a git repository, or without git."""
+    tracked = [path for path in gitio.tracked_files(root, ANNOTATIONS_DIR)
+               if any(PurePosixPath(path).match(pattern) for pattern in IGNORE_PATTERNS)]
+    problems = []
+    for path in tracked:
+        kind, reason = next(value for suffix, value in LOCAL_FILES.items() if path.endswith(suffix))
+        problems.append(Problem(path, None, f"tracked by git, but the app's {kind} belongs to one clone "
+                                            f"and must not be committed ({reason})"))
+    if problems:
+        listed = " ".join(shlex.quote(path) for path in tracked)
+        last = problems[-1]
+        problems[-1] = Problem(last.path, None, f"{last.message}\n  (in the project folder, run "
+                               f"`git rm --cached {listed}` and `annotator git-setup` to add the ignore "
+                               "rules, then commit)")
+    return problems
