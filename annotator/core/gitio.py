@@ -63,6 +63,25 @@ def require_repository(root: Path) -> None:
         )
 
 
+def git_available(root: Path) -> bool:
+    """Whether git can be run (in the existing folder `root`)."""
+    try:
+        _git(root, "--version", check=False)
+    except GitError:
+        return False
+    return True
+
+
+def init_repository(root: Path) -> None:
+    """`git init` in `root`: a new, empty repository."""
+    _git(root, "init", "--quiet")
+
+
+def top_level(root: Path) -> str:
+    """The folder of the working tree that `root` is in (`root` must be in one)."""
+    return _git(root, "rev-parse", "--show-toplevel").stdout.decode("utf-8", "replace").rstrip("\n")
+
+
 def tracked_files(root: Path, folder: str) -> list[str]:
     """The paths (relative to `root`) that git tracks under `folder`: in the index, committed or
     added. Empty outside a repository, or without git."""
