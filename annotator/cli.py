@@ -19,8 +19,8 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
 # Each name is a module in `annotator.commands` with `register(subparsers, common)` and `run(args)`.
-COMMANDS = ("annotate", "validate", "export", "import_comments", "import_labels", "stats", "diff", "blame", "git_setup",
-            "git_textconv", "git_merge_driver", "agree")
+COMMANDS = ("annotate", "init", "validate", "export", "import_comments", "import_labels", "stats", "diff", "blame",
+            "git_setup", "git_textconv", "git_merge_driver", "agree")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,8 +11,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "git-setup",
         parents=[common],
         help="make git diff and merge annotation files label by label",
-        description="Add `annotations/*.toml diff=annotator merge=annotator` to the project's .gitattributes "
-        "(commit it) and set the drivers in this repository's own git config (this clone only). Then "
+        description="Add `annotations/*.toml diff=annotator merge=annotator` to the project's .gitattributes, "
+        "and the ignore rules for the app's journals, locks and temporary files to its .gitignore (commit "
+        "both), and set the drivers in this repository's own git config (this clone only). Then "
         "`git diff`, `git log -p` and `git show` show one line per entry, and merges, rebases and "
         "cherry-picks merge annotation files entry by entry. Running it again changes nothing.",
     )

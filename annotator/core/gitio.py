@@ -64,6 +64,37 @@ def require_repository(root: Path) -> None:
         )
 
 
+def git_available(root: Path) -> bool:
+    """Whether git can be run (in the existing folder `root`)."""
+    try:
+        _git(root, "--version", check=False)
+    except GitError:
+        return False
+    return True
+
+
+def init_repository(root: Path) -> None:
+    """`git init` in `root`: a new, empty repository."""
+    _git(root, "init", "--quiet")
+
+
+def top_level(root: Path) -> str:
+    """The folder of the working tree that `root` is in (`root` must be in one)."""
+    return _git(root, "rev-parse", "--show-toplevel").stdout.decode("utf-8", "replace").rstrip("\n")
+
+
+def tracked_files(root: Path, folder: str) -> list[str]:
+    """The paths (relative to `root`) that git tracks under `folder`: in the index, committed or
+    added. Empty outside a repository, or without git."""
+    try:
+        result = _git(root, "ls-files", "-z", "--", f"{folder}/", check=False)
+    except GitError:
+        return []
+    if result.returncode != 0:
+        return []
+    return [path for path in result.stdout.decode("utf-8", "replace").split("\0") if path]
+
+
 def resolve_commit(root: Path, revision: str) -> str:
     """The full commit id that `revision` (a hash, branch, tag, `HEAD~2`...) names."""
     result = None

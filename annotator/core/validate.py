@@ -8,9 +8,9 @@ from pathlib import Path
 
 from annotator.core.config import CONFIG_NAME, Schema, load_config
 from annotator.core.errors import AnnotatorError, Problem
-from annotator.core.gitsetup import setup_problems
+from annotator.core.gitsetup import setup_problems, tracked_local_files
 from annotator.core.merge import conflict_message
-from annotator.core.seeds import Corpus, load_seeds
+from annotator.core.seeds import SEEDS_DIR, Corpus, load_seeds
 from annotator.core.store import (
     ANNOTATIONS_DIR,
     CONFLICT_KEY,
@@ -35,15 +35,21 @@ def validate_project(root: Path, now: datetime | None = None) -> tuple[list[Prob
     except AnnotatorError as error:
         problems.extend(_as_problems(error, CONFIG_NAME))
     try:
-        corpus = load_seeds(root)
+        corpus = load_seeds(root, allow_empty=True)
         problems.extend(corpus.warnings)
+        if not corpus.comments:  # a new project: nothing is wrong yet (labels for no comment are orphans)
+            problems.append(Problem(f"{SEEDS_DIR}/", None, "no comments yet: put .txt, .jsonl or .csv files of "
+                                    "comments in it, or run `annotator import-comments FILE`", warning=True))
     except AnnotatorError as error:
-        problems.extend(_as_problems(error, "seeds/"))
+        problems.extend(_as_problems(error, f"{SEEDS_DIR}/"))
 
     files = 0
     entries = 0
     folder = root / ANNOTATIONS_DIR
-    paths = sorted(folder.iterdir()) if folder.is_dir() else []
+    folder_problem = annotations_folder_problem(root)
+    if folder_problem:
+        problems.append(folder_problem)
+    paths = sorted(folder.iterdir()) if folder.is_dir() and not folder_problem else []
     for path in paths:
         name = f"{ANNOTATIONS_DIR}/{path.name}"
         if path.name.startswith(".") or path.name == "README.md":
@@ -66,6 +72,7 @@ def validate_project(root: Path, now: datetime | None = None) -> tuple[list[Prob
         problems.extend(check_entries(store, name, schema, corpus, now or datetime.now(UTC)))
 
     problems.extend(setup_problems(root))
+    problems.extend(tracked_local_files(root))
     errors = sum(not problem.warning for problem in problems)
     comments = len(corpus) if corpus is not None else 0
     summary = (
@@ -73,6 +80,19 @@ def validate_project(root: Path, now: datetime | None = None) -> tuple[list[Prob
         + (f"{errors} problems" if errors else "all valid")
     )
     return problems, summary
+
+
+def annotations_folder_problem(root: Path) -> Problem | None:
+    """A problem when `annotations` is there but is a symbolic link or not a folder (absent is
+    fine: no labels yet)."""
+    folder = root / ANNOTATIONS_DIR
+    if folder.is_symlink():
+        return Problem(ANNOTATIONS_DIR, None, "a symbolic link: refused (the annotation files must live in the "
+                       "project, where git sees them)\n  (replace the link with a folder holding the annotation files)")
+    if folder.exists() and not folder.is_dir():
+        return Problem(ANNOTATIONS_DIR, None, "not a folder (expected the folder of annotation files, "
+                       f"{ANNOTATIONS_DIR}/<annotator>{SUFFIX})\n  (move it away; `annotator init` creates the folder)")
+    return None
 
 
 def check_entries(

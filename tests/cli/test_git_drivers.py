@@ -42,17 +42,51 @@ def test_git_setup_writes_attributes_and_local_config_once(tmp_path: Path, monke
     assert code == 0
     assert out.splitlines() == [
         f".gitattributes: added `{ATTRIBUTES_LINE}` (commit it, so every clone uses it)",
+        ".gitignore: added `annotations/.*.journal`, `annotations/.*.lock`, `annotations/.*.tmp` (so that git never "
+        "commits the app's journals, locks and temporary files; commit it)",
         f"git config diff.annotator.textconv: {python} -P -m annotator git-textconv",
         "git config merge.annotator.name: annotator: merge annotation files entry by entry",
         f"git config merge.annotator.driver: {python} -P -m annotator git-merge-driver %O %A %B %P",
     ]
     attributes = (repo.root / ".gitattributes").read_bytes()
+    ignores = (repo.root / ".gitignore").read_bytes()
     settings = (repo.root / ".git" / "config").read_bytes()
     assert attributes == b"*.png binary\nannotations/*.toml diff=annotator merge=annotator\n"
+    assert ignores == (b"# annotator: the app's journals, locks and temporary files belong to one clone, never to a "
+                       b"commit.\nannotations/.*.journal\nannotations/.*.lock\nannotations/.*.tmp\n")
 
     assert repo.run(capsys, "git-setup") == (0, "git drivers already set up: nothing changed\n", "")
     assert (repo.root / ".gitattributes").read_bytes() == attributes
+    assert (repo.root / ".gitignore").read_bytes() == ignores
     assert (repo.root / ".git" / "config").read_bytes() == settings
+
+
+def test_git_setup_adds_only_the_missing_ignore_rules_and_git_then_ignores_the_local_files(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    repo = Repo.create(tmp_path, monkeypatch)
+    (repo.root / ".gitignore").write_text("/build\nannotations/.*.journal\n", "utf-8")
+    for name in (".alice.journal", ".alice.lock", ".alice.toml.4242.k3j_9x2a.tmp"):
+        (repo.root / "annotations" / name).write_text("{}\n", "utf-8")
+    assert ".alice.lock" in repo.git("status", "--porcelain", "--untracked-files=all").stdout
+    code, out, _ = repo.run(capsys, "git-setup")
+    assert code == 0
+    assert out.splitlines()[1] == (".gitignore: added `annotations/.*.lock`, `annotations/.*.tmp` (so that git never "
+                                   "commits the app's journals, locks and temporary files; commit it)")
+    assert (repo.root / ".gitignore").read_text("utf-8") == (
+        "/build\nannotations/.*.journal\n\n# annotator: the app's journals, locks and temporary files belong to one "
+        "clone, never to a commit.\nannotations/.*.lock\nannotations/.*.tmp\n")
+    assert "annotations/" not in repo.git("status", "--porcelain", "--untracked-files=all").stdout
+
+
+def test_git_setup_refuses_a_linked_gitignore(tmp_path: Path, monkeypatch, capsys) -> None:
+    repo = Repo.create(tmp_path, monkeypatch)
+    (repo.root / ".gitignore").symlink_to(tmp_path / "elsewhere")
+    assert repo.run(capsys, "git-setup") == (
+        1, "", "annotator: .gitignore: a symbolic link, which git does not follow\n"
+               "  (replace it with a regular file, then run the command again)\n")
+    assert not (tmp_path / "elsewhere").exists()
+    assert not (repo.root / ".gitattributes").exists()
 
 
 def test_git_setup_quotes_an_interpreter_path_with_spaces(tmp_path: Path, monkeypatch) -> None:

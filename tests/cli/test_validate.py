@@ -9,6 +9,7 @@ import pytest
 from annotator.cli import main
 from annotator.core.models import text_id
 from tests.conftest import REPO, make_project
+from tests.core.gitrepo import Repo
 
 FIRST = "Thanks for sharing this, I believe this kind of work is very promising."
 
@@ -106,3 +107,70 @@ def test_missing_project_folder(tmp_path: Path, capsys) -> None:
     code, out, err = run(capsys, tmp_path / "nowhere")
     assert code == 1
     assert "seeds/: not found" in err
+
+
+def test_an_annotations_link_is_a_problem(tmp_path: Path, capsys) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "bob.toml").write_text('format = 1\nannotator = "bob"\n', "utf-8")
+    root = make_project(tmp_path / "p", {"a.txt": FIRST + "\n"})
+    (root / "annotations").rmdir()
+    (root / "annotations").symlink_to(elsewhere)
+    assert run(capsys, root) == (1, "", (
+        "annotations: a symbolic link: refused (the annotation files must live in the project, where git sees them)\n"
+        "  (replace the link with a folder holding the annotation files)\n"
+        "annotator validate: 1 comments, 0 annotation files, 0 entries: 1 problems\n"))
+
+
+def test_an_annotations_file_is_a_problem(tmp_path: Path, capsys) -> None:
+    root = make_project(tmp_path / "p", {"a.txt": FIRST + "\n"})
+    (root / "annotations").rmdir()
+    (root / "annotations").write_text("not a folder\n", "utf-8")
+    assert run(capsys, root) == (1, "", (
+        "annotations: not a folder (expected the folder of annotation files, annotations/<annotator>.toml)\n"
+        "  (move it away; `annotator init` creates the folder)\n"
+        "annotator validate: 1 comments, 0 annotation files, 0 entries: 1 problems\n"))
+
+
+def test_a_journal_or_lock_that_git_tracks_is_a_problem(tmp_path: Path, monkeypatch, capsys) -> None:
+    repo = Repo.create(tmp_path, monkeypatch)
+    for name in (".alice.journal", ".alice.lock", ".notes.journal.txt"):
+        (repo.root / "annotations" / name).write_text("{}\n", "utf-8")
+    repo.commit("everything, the journal and lock too")
+    code, out, err = repo.run(capsys, "validate")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "annotations/.alice.journal: tracked by git, but the app's journal belongs to one clone and must not be "
+        "committed (another clone would replay its stale changes)",
+        "annotations/.alice.lock: tracked by git, but the app's lock belongs to one clone and must not be committed "
+        "(merges would conflict on it)",
+        "  (in the project folder, run `git rm --cached annotations/.alice.journal annotations/.alice.lock` and "
+        "`annotator git-setup` to add the ignore rules, then commit)",
+        "annotator validate: 5 comments, 0 annotation files, 0 entries: 2 problems",
+    ]
+    # What the message says to do is enough.
+    repo.git("rm", "--cached", "annotations/.alice.journal", "annotations/.alice.lock")
+    assert repo.run(capsys, "git-setup")[0] == 0
+    repo.commit("stop tracking the journal and lock")
+    assert repo.run(capsys, "validate") == (0, "5 comments, 0 annotation files, 0 entries: all valid\n", "")
+    assert (repo.root / "annotations" / ".alice.journal").exists()
+    assert "alice" not in repo.git("status", "--porcelain", "--untracked-files=all").stdout
+
+
+def test_a_journal_outside_git_is_no_problem(tmp_path: Path, monkeypatch, capsys) -> None:
+    repo = Repo.outside_git(tmp_path, monkeypatch)
+    (repo.root / "annotations" / ".alice.journal").write_text("{}\n", "utf-8")
+    assert repo.run(capsys, "validate") == (0, "5 comments, 0 annotation files, 0 entries: all valid\n", "")
+
+
+def test_labels_with_no_comments_are_still_orphans(tmp_path: Path, capsys) -> None:
+    root = annotated(tmp_path, f'[comments.{text_id(FIRST)}]\nstance = "agree"\n')
+    for path in (root / "seeds").iterdir():
+        path.unlink()
+    code, _, err = run(capsys, root)
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        "seeds/: warning: no comments yet: put .txt, .jsonl or .csv files of comments in it, or run "
+        "`annotator import-comments FILE`",
+        f'annotations/bob.toml:4: comment {text_id(FIRST)}: no such comment in seeds/ (orphan: "")',
+    ]
