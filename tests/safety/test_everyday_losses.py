@@ -116,7 +116,9 @@ async def test_3_no_write_while_git_rebases_and_the_label_survives_an_abort(repo
         assert stopped.returncode == 0, stopped.stderr
         before = repo.file("alice").read_bytes()
         await pilot.press("j", "d")
-        await noticed(pilot, "the rebase", lambda: "waiting for a git rebase" in status_line(screen))
+        await noticed(pilot, "the rebase", lambda: "git busy" in status_line(screen))
+        assert any("A git rebase is in progress: your labels are saved in the journal" in n.message
+                   for n in app._notifications)
         await pilot.pause(main_screen.WATCH_SECONDS + 0.2)  # a watch and a compaction came and went
         assert repo.file("alice").read_bytes() == before  # nothing written under git's feet
         assert repo.git("rebase", "--abort", check=False).returncode == 0

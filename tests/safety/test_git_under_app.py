@@ -167,7 +167,7 @@ async def test_a_merge_that_stops_with_conflict_markers_is_never_overwritten(rep
         path = repo.file("alice")
         conflicted = path.read_bytes()
         assert b"<<<<<<< " in conflicted
-        await noticed(pilot, "the merge", lambda: "waiting for a git merge to finish" in status_line(screen))
+        await noticed(pilot, "the merge", lambda: "git busy" in status_line(screen))
         await pilot.pause(RETRY_WAIT)  # a retry and more looks: still nothing written
         assert path.read_bytes() == conflicted
         assert screen.session.annotation(IDS[1]).stance == "disagree"
@@ -177,7 +177,7 @@ async def test_a_merge_that_stops_with_conflict_markers_is_never_overwritten(rep
         await noticed(pilot, "the resolution", lambda: stances(screen.session.store)[0] == "neutral")
         await settled(pilot, compacted=True)
         assert screen.save_error is None
-        assert "waiting" not in status_line(screen)
+        assert "git busy" not in status_line(screen)
         assert in_file(repo) == ["neutral", "disagree", None, None, None]
         await pilot.press("ctrl+q")
     assert in_file(repo) == ["neutral", "disagree", None, None, None]

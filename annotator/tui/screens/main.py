@@ -211,13 +211,12 @@ class MainScreen(Screen[None]):
         if self.saved_version != self.session.version:
             return ("○ saving…", "$warning")
         if self._paused:
-            return (f"● saved in the journal; waiting for {self._paused}", "$warning")
+            return ("◐ git busy", "$warning")  # (short: the line is narrow; the notice says more)
         return ("● saved", "$success")
 
     def _git_busy(self) -> str | None:
         """Why the TOML file must not be rewritten now (called from the fold lane's thread)."""
-        operation = gitio.operation_in_progress(self._git_dir)
-        return f"{operation} to finish" if operation else None
+        return gitio.operation_in_progress(self._git_dir)
 
     # Keys ------------------------------------------------------------------------------------
 
@@ -621,6 +620,10 @@ class MainScreen(Screen[None]):
         self._folding = False
         recovered = self._lane_recovered("fold")
         if recovered or message.paused != self._paused:
+            if message.paused and not self._paused:
+                self.notify(f"{message.paused.capitalize()} is in progress: your labels are saved in the journal, "
+                            "and the labels file is written once it is over.", severity="warning", markup=False,
+                            timeout=6)
             self._paused = message.paused
             self._show_progress()
         if message.paused and self._quitting and not self._committing:
