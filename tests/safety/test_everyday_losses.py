@@ -20,7 +20,7 @@ from annotator.core.models import Annotation
 from annotator.core.project import Project
 from annotator.core.store import AnnotationFile, annotation_path
 from annotator.tui.app import build_app
-from annotator.tui.screens import main as main_screen
+from annotator.tui import saver
 from annotator.tui.screens.dialogs import Prompt, Question
 from annotator.tui.widgets.editor import NoteEditor
 from tests.core.gitrepo import IDS, TEXTS, Repo
@@ -36,7 +36,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     (repo.root / ".gitignore").write_text("annotations/.*\n", "utf-8")
     repo.label("alice", 0, stance="agree")
     repo.commit("alice labels the first comment")
-    monkeypatch.setattr(main_screen, "COMPACT_AFTER", 0.05)
+    monkeypatch.setattr(saver, "COMPACT_AFTER", 0.05)
     return repo
 
 
@@ -119,7 +119,7 @@ async def test_3_no_write_while_git_rebases_and_the_label_survives_an_abort(repo
         await noticed(pilot, "the rebase", lambda: "git busy" in status_line(screen))
         assert any("A git rebase is in progress: your labels are saved in the journal" in n.message
                    for n in app._notifications)
-        await pilot.pause(main_screen.WATCH_SECONDS + 0.2)  # a watch and a compaction came and went
+        await pilot.pause(saver.WATCH_SECONDS + 0.2)  # a watch and a compaction came and went
         assert repo.file("alice").read_bytes() == before  # nothing written under git's feet
         assert repo.git("rebase", "--abort", check=False).returncode == 0
         await noticed(pilot, "the end of the rebase", lambda: (in_file(repo, 1) or Annotation()).stance == "disagree")
@@ -189,7 +189,7 @@ async def test_6_quitting_while_saves_fail_asks_once_and_writes_the_backup(make_
         await pilot.pause()
         assert isinstance(app.screen, Question)
         await pilot.press("w")
-        await pilot.pause(main_screen.RETRY_SECONDS * 2 + 0.5)  # retries fail meanwhile
+        await pilot.pause(saver.RETRY_SECONDS * 2 + 0.5)  # retries fail meanwhile
         assert isinstance(app.screen, Prompt), app.screen  # no second dialog over the prompt
         assert sum(isinstance(screen, Question) for screen in app.screen_stack) == 0
         backup = tmp_path / "dump.toml"  # typed letter by letter: 'd' must not answer "discard"
@@ -227,8 +227,8 @@ async def test_7_a_removed_annotations_folder_gets_every_label_back(repo: Repo) 
         screen = await ready(pilot)
         await pilot.press("j", "d")
         await settled(pilot, compacted=True)
-        monkey_compact = main_screen.COMPACT_AFTER
-        main_screen.COMPACT_AFTER = 60.0
+        monkey_compact = saver.COMPACT_AFTER
+        saver.COMPACT_AFTER = 60.0
         try:
             await pilot.press("j", "m")  # in the journal only
             await settled(pilot)
@@ -236,7 +236,7 @@ async def test_7_a_removed_annotations_folder_gets_every_label_back(repo: Repo) 
             await noticed(pilot, "the removal", lambda: any("was removed" in n.message for n in app._notifications))
             await settled(pilot, compacted=True)
         finally:
-            main_screen.COMPACT_AFTER = monkey_compact
+            saver.COMPACT_AFTER = monkey_compact
         assert [(in_file(repo, i) or Annotation()).stance for i in range(3)] == ["agree", "disagree", "mixed"]
         assert screen.save_error is None
         await pilot.press("ctrl+q")

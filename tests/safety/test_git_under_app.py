@@ -19,7 +19,7 @@ import pytest
 from annotator.core.project import Project
 from annotator.core.store import AnnotationFile
 from annotator.tui.app import build_app
-from annotator.tui.screens import main as main_screen
+from annotator.tui import saver
 from tests.core.gitrepo import IDS, Repo
 from tests.tui.conftest import ready, settled
 
@@ -35,7 +35,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     repo.label("alice", 0, stance="agree")
     repo.commit("alice labels the first comment")
     # Unsaved changes stay in the journal until the test has run its git command.
-    monkeypatch.setattr(main_screen, "COMPACT_AFTER", 60.0)
+    monkeypatch.setattr(saver, "COMPACT_AFTER", 60.0)
     return repo
 
 
@@ -115,11 +115,11 @@ async def test_git_stash(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     app = build_app(Project.open(repo.root), "alice", now=lambda: NOW)
     async with app.run_test() as pilot:
         screen = await ready(pilot)
-        monkeypatch.setattr(main_screen, "COMPACT_AFTER", 0.05)
+        monkeypatch.setattr(saver, "COMPACT_AFTER", 0.05)
         await pilot.press("j", "d")
         await settled(pilot, compacted=True)
         assert in_file(repo)[1] == "disagree"
-        monkeypatch.setattr(main_screen, "COMPACT_AFTER", 60.0)
+        monkeypatch.setattr(saver, "COMPACT_AFTER", 60.0)
         await pilot.press("j", "m")
         await settled(pilot)
         stashed = repo.git("stash", check=False)
@@ -187,4 +187,4 @@ def status_line(screen) -> str:
     return str(screen.query_one("#progress").render())
 
 
-RETRY_WAIT = main_screen.RETRY_SECONDS + 0.2
+RETRY_WAIT = saver.RETRY_SECONDS + 0.2

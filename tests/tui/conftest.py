@@ -69,7 +69,7 @@ async def settled(pilot, compacted: bool = False) -> MainScreen:
     screen = next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
     for _ in range(400):
         await pilot.pause(0.01)
-        if screen._committing or screen._folding:
+        if not screen.saver.idle:
             continue
         if screen.save_error:
             return screen

@@ -71,7 +71,7 @@ async def test_a_file_that_cannot_be_rewritten_stays_reported_while_the_journal_
 
         monkeypatch.setattr(store_module, "atomic_write", refuse_the_file)
         await pilot.press("d")
-        screen._fold_soon(compact=True)  # (what the pause timer does)
+        screen.saver.fold_soon(compact=True)  # (what the pause timer does)
         await settled(pilot)
         assert "Permission denied" in screen.save_error
         await pilot.press("j", "a")  # committed to the journal: the commit lane succeeds

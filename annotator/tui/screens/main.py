@@ -1,5 +1,5 @@
 """The main screen: the comment list beside the comment and its labels. It coordinates the widgets,
-turns keys into session calls, and is the one place that saves."""
+turns keys into session calls, and shows what its saver (`annotator.tui.saver`) does."""
 
 from __future__ import annotations
 
@@ -16,33 +16,22 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from annotator.core import gitio
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import ACTIONS
 from annotator.core.models import printable
 from annotator.core.review import Review
 from annotator.core.session import Filter, Session, Undone
 from annotator.core.store import (
-    ANNOTATIONS_DIR, GOLD, AnnotationFile, ChangedOnDisk, Reload, WritesPaused, atomic_write,
+    ANNOTATIONS_DIR, GOLD, AnnotationFile, atomic_write,
 )
 from annotator.core.store.file import both_sides_message
+from annotator.tui.saver import RETRY_SECONDS, Saver, describe_failure
 from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
 from annotator.tui.widgets.editor import CommentView, EditorPane, LabelPanel, NoteEditor, ReviewPanel
 
-RETRY_SECONDS = 3.0
-COMPACT_AFTER = 1.0  # seconds of pause before the journal is folded into the TOML file
-WARM_AFTER = 0.3  # seconds after the screen is up: its first frame does not share the interpreter
-WATCH_SECONDS = 1.5  # how often the file is checked for changes made by others
 BAR_WIDTH = 12
-
-
-@dataclass
-class Saved(Message):
-    """Every change up to `version` is on disk (in the journal or the file)."""
-
-    version: int
 
 
 @dataclass
@@ -50,29 +39,6 @@ class ReviewLoaded(Message):
     """The other annotators' files were read for review mode."""
 
     review: Review
-
-
-@dataclass
-class Reloaded(Message):
-    """The file was changed by someone else (or removed) and read again."""
-
-    reload: Reload
-
-
-@dataclass
-class Folded(Message):
-    """The compaction lane is done: the file was compacted, or checked for outside changes.
-    `paused` says why the file was left alone (git is in the middle of an operation), if it was."""
-
-    paused: str | None = None
-
-
-@dataclass
-class SaveFailed(Message):
-    """A write failed (`lane`: "commit" or "fold"); the changes are still in memory."""
-
-    reason: str
-    lane: str
 
 
 def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
@@ -96,18 +62,9 @@ class MainScreen(Screen[None]):
         self.annotator = annotator
         self.view = Filter()
         self.auto_advance = session.schema.auto_advance
-        self.saved_version = session.version
-        self._lane_errors: dict[str, str] = {}  # lane ("commit", "fold") -> why its last try failed
-        self._committing = False  # a commit is running (the commit lane)
-        self._commit_again = False  # a change came while it ran
-        self._folding = False  # a compaction or a check for outside changes is running (the fold lane)
-        self._fold_queued = (False, False)  # (compact, watch) asked for while it ran
-        self._compact_timer = None
+        self.saver = Saver(session)
         self._quitting = False
         self._asking = False  # a quit dialog (or its path prompt) is open: never a second one
-        self._paused: str | None = None  # why the TOML file is not being written (a git operation)
-        self._git_dir = gitio.git_dir(session.store.path.parent.parent)
-        session.store.pause_writes = self._git_busy
         self._rows_labeled = 0  # labeled comments among the filtered rows
         self._row_labeled: dict[int, bool] | None = None  # filtered rows (None: all) -> labeled
         for label in session.schema.stance:
@@ -135,6 +92,7 @@ class MainScreen(Screen[None]):
                 yield CommentView(id="comment")
                 yield EditorPane(schema, id="editor")
         yield Footer()
+        yield self.saver
 
     def on_mount(self) -> None:
         self.title = "annotator"
@@ -142,13 +100,6 @@ class MainScreen(Screen[None]):
         self.query_one("#search", Input).display = False
         self._apply_filter(Filter(), keep=False)
         self.query_one(CommentList).focus()
-        self.set_interval(WATCH_SECONDS, self._watch)
-        self.set_timer(WARM_AFTER, self._warm)
-
-    @work(thread=True, group="warm", exit_on_error=False)
-    def _warm(self) -> None:
-        """Once the screen is up, serialize the entries ahead of the first compaction (`warm`)."""
-        self.session.store.warm()
 
     # Shown state -----------------------------------------------------------------------------
 
@@ -200,23 +151,18 @@ class MainScreen(Screen[None]):
                 " ", (printable_filter(self.view), "$accent"), f" {self._rows_labeled}/{rows} ",
                 (progress_bar(self._rows_labeled, rows, 4), "$success"),
             ]
-        parts += ["  ", self._save_state()]
+        parts += ["  ", self.saver.state()]
         if self.auto_advance:
             parts += ["  ", ("auto→", "$accent")]
         self.query_one("#progress", Static).update(Content.assemble(*parts))
 
-    def _save_state(self) -> tuple[str, str]:
-        if self.save_error:
-            return ("✗ not saved (retrying)", "bold $error")
-        if self.saved_version != self.session.version:
-            return ("○ saving…", "$warning")
-        if self._paused:
-            return ("◐ git busy", "$warning")  # (short: the line is narrow; the notice says more)
-        return ("● saved", "$success")
+    @property
+    def saved_version(self) -> int:
+        return self.saver.saved_version
 
-    def _git_busy(self) -> str | None:
-        """Why the TOML file must not be rewritten now (called from the fold lane's thread)."""
-        return gitio.operation_in_progress(self._git_dir)
+    @property
+    def save_error(self) -> str | None:
+        return self.saver.error
 
     # Keys ------------------------------------------------------------------------------------
 
@@ -509,167 +455,45 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(Prompt("Jump to the comment with id:", "a comment id", check=check), jump)
 
-    # Saving ----------------------------------------------------------------------------------
-    # Two lanes of store work, each in a thread, each one task at a time. The commit lane
-    # appends every change to the journal as it happens: its cost does not grow with the corpus.
-    # The fold lane compacts the journal into the TOML file (after a pause, and on quit) and
-    # notices when the file was changed by someone else (every WATCH_SECONDS); at 100,000
-    # comments that takes a tenth of a second, during which key presses go on being committed.
+    # Saving: the saver does it; the screen tells it of changes and shows what it says --------
 
     def schedule_save(self) -> None:
-        """A label changed: make it durable now, and compact once the annotator pauses."""
-        if self.saved_version == self.session.version and not self._quitting:
-            return
-        if self._compact_timer is not None:
-            self._compact_timer.stop()
-        self._compact_timer = self.set_timer(COMPACT_AFTER, self._compact_when_ready)
-        self._commit_soon()
+        """A label changed (or time was recorded): the saver makes it durable."""
+        self.saver.changed()
 
-    def _compact_when_ready(self) -> None:
-        """Fold the journal into the file, once the entries' text is ready (see `warm`): until then
-        a compaction would hold the interpreter for long. The journal holds every change."""
-        if self.session.store.warmed or self._quitting:
-            self._fold_soon(compact=True)
-        else:
-            self._compact_timer = self.set_timer(COMPACT_AFTER, self._compact_when_ready)
-
-    def _watch(self) -> None:
-        self._fold_soon(watch=True)
-
-    def _commit_soon(self) -> None:
-        if self._committing:
-            self._commit_again = True
-            return
-        self._committing = True
-        self._commit()
-
-    @work(thread=True, group="commit", exit_on_error=False)
-    def _commit(self) -> None:
-        version = self.session.version
-        try:
-            self.session.store.commit()
-        except Exception as error:  # reported to the user; the changes stay in memory
-            self.post_message(SaveFailed(describe_failure(error), "commit"))
-        else:
-            self.post_message(Saved(version))
-
-    def _fold_soon(self, compact: bool = False, watch: bool = False) -> None:
-        if self._folding:
-            self._fold_queued = (self._fold_queued[0] or compact, self._fold_queued[1] or watch)
-            return
-        self._folding = True
-        self._fold(compact, watch)
-
-    @work(thread=True, group="fold", exit_on_error=False)
-    def _fold(self, compact: bool, watch: bool) -> None:
-        """Reload the file if someone changed it, and compact; while git is in the middle of an
-        operation, neither: the changes wait in the journal, and the file is merged and written
-        once git is done (the watch comes back every WATCH_SECONDS)."""
-        store = self.session.store
-        try:
-            busy = self._git_busy()
-            if busy:
-                self.post_message(Folded(paused=busy))
-                return
-            if (watch or self._paused) and store.changed_on_disk():
-                self.post_message(Reloaded(store.merge_from_disk()))
-                compact = True
-            if (compact or self._paused) and store.needs_compaction:
-                try:
-                    store.compact()
-                except WritesPaused as paused:
-                    self.post_message(Folded(paused=paused.message))
-                    return
-                except ChangedOnDisk:
-                    self.post_message(Reloaded(store.merge_from_disk()))
-                    store.compact()
-        except WritesPaused as paused:
-            self.post_message(Folded(paused=paused.message))
-        except Exception as error:  # reported to the user; the changes stay in memory
-            self.post_message(SaveFailed(describe_failure(error), "fold"))
-        else:
-            self.post_message(Folded())
-
-    @property
-    def save_error(self) -> str | None:
-        """Why the last try of a lane failed, while one is failing."""
-        return next(iter(self._lane_errors.values()), None)
-
-    def _lane_recovered(self, lane: str) -> bool:
-        """Forget `lane`'s failure; say so when no lane is failing any more. Whether it had failed."""
-        if self._lane_errors.pop(lane, None) is None:
-            return False
-        if not self._lane_errors:
-            self.notify(f"Saved to {ANNOTATIONS_DIR}/{self.annotator}.toml again.", markup=False)
-        return True
-
-    @on(Saved)
-    def _saved(self, message: Saved) -> None:
-        self._committing = False
-        self.saved_version = message.version
-        self._lane_recovered("commit")
+    @on(Saver.StateChanged)
+    def _save_state_changed(self) -> None:
         self._show_progress()
-        if self._commit_again or self.saved_version != self.session.version:
-            self._commit_again = False
-            self._commit_soon()
-        elif self._quitting:
-            self._finish_quitting()
 
-    @on(Folded)
-    def _folded(self, message: Folded) -> None:
-        self._folding = False
-        recovered = self._lane_recovered("fold")
-        if recovered or message.paused != self._paused:
-            if message.paused and not self._paused:
-                self.notify(f"{message.paused.capitalize()} is in progress: your labels are saved in the journal, "
-                            "and the labels file is written once it is over.", severity="warning", markup=False,
-                            timeout=6)
-            self._paused = message.paused
-            self._show_progress()
-        if message.paused and self._quitting and not self._committing:
-            # Every change is in the journal (durable); the next start folds it into the file.
-            self.app.exit()
-            return
-        queued, self._fold_queued = self._fold_queued, (False, False)
-        if any(queued):
-            self._fold_soon(*queued)
-        elif self._quitting:
-            self._finish_quitting()
+    @on(Saver.Recovered)
+    def _save_recovered(self) -> None:
+        self.notify(f"Saved to {ANNOTATIONS_DIR}/{self.annotator}.toml again.", markup=False)
 
-    @on(SaveFailed)
-    def _save_failed(self, message: SaveFailed) -> None:
-        if message.lane == "commit":
-            self._committing = self._commit_again = False
-        else:
-            self._folding = False
-            self._fold_queued = (False, False)
-        first = self.save_error is None
-        self._lane_errors[message.lane] = message.reason
-        self._show_progress()
-        if first:
+    @on(Saver.Paused)
+    def _save_paused(self, message: Saver.Paused) -> None:
+        self.notify(f"{message.operation.capitalize()} is in progress: your labels are saved in the journal, "
+                    "and the labels file is written once it is over.", severity="warning", markup=False, timeout=6)
+
+    @on(Saver.Failed)
+    def _save_failed(self, message: Saver.Failed) -> None:
+        if message.first:
             self.notify(
                 f"Could not save: {message.reason}. Your changes are kept in memory; retrying every "
                 f"{RETRY_SECONDS:.0f} s.",
                 severity="error", markup=False, timeout=8,
             )
-        if self._quitting:
-            if not (self._committing or self._folding):
-                self._ask_before_quitting()
-        else:
-            self.set_timer(RETRY_SECONDS, lambda: self._retry(message.lane))
+        if self._quitting and self.saver.idle:
+            self._ask_before_quitting()
 
-    def _retry(self, lane: str | None = None) -> None:
-        """Try the failed lane again (None: both)."""
-        if lane in (None, "commit"):
-            self._commit_soon()
-        if lane in (None, "fold"):
-            self._fold_soon(compact=True)
+    @on(Saver.Idle)
+    def _save_idle(self) -> None:
+        if self._quitting and not self._asking:
+            self._finish_quitting()
 
-    @on(Reloaded)
-    def _reloaded(self, message: Reloaded) -> None:
+    @on(Saver.Reloaded)
+    def _reloaded(self, message: Saver.Reloaded) -> None:
         """The file changed on disk (git pull, checkout, a hand edit): show what is there now,
         with the cursor and the note editor on the same comments as before."""
-        self._commit_soon()  # this session's changes, merged on top, go to the journal again
         self.session.recount()
         self.comment_list.refresh()
         self._apply_filter(self.view, anchor=True)
@@ -692,20 +516,15 @@ class MainScreen(Screen[None]):
             self._save_note()
         self.session.leave()
         self._quitting = True
-        if self.save_error and not (self._committing or self._folding):
+        if self.save_error and self.saver.idle:
             self._ask_before_quitting()
         else:
             self._finish_quitting()
 
     def _finish_quitting(self) -> None:
-        """Quit once both lanes are idle and every change is in the file; start what is missing."""
-        if self._committing or self._folding:
-            return  # each lane comes back here when it is done
-        if self.saved_version != self.session.version:
-            self._commit_soon()
-        elif self.session.store.needs_compaction:
-            self._fold_soon(compact=True)
-        else:
+        """Quit once every change is in the file (or, while git works, in the journal); until
+        then the saver writes what is missing and says `Idle` when it is done."""
+        if self.saver.flush():
             self.app.exit()
 
     def _ask_before_quitting(self) -> None:
@@ -722,7 +541,6 @@ class MainScreen(Screen[None]):
                 self._save_elsewhere()
             else:
                 self._asking = self._quitting = False
-                self.set_timer(RETRY_SECONDS, self._retry)
 
         self.app.push_screen(
             Question(
@@ -741,7 +559,6 @@ class MainScreen(Screen[None]):
         def write(path: str | None) -> None:
             if not path:
                 self._asking = self._quitting = False
-                self.set_timer(RETRY_SECONDS, self._retry)
                 return
             problem = write_and_check(Path(path).expanduser(), self.session.store)
             if problem:
@@ -767,14 +584,6 @@ def write_and_check(path: Path, store: AnnotationFile) -> str | None:
     if written.entries != store.entries:
         return "the file read back does not hold the same labels"
     return None
-
-
-def describe_failure(error: BaseException) -> str:
-    """A short, plain reason for a failed write."""
-    if isinstance(error, OSError) and error.strerror:
-        where = f" ({error.filename})" if error.filename else ""
-        return f"{error.strerror}{where}"
-    return str(error) or type(error).__name__
 
 
 def printable_filter(view: Filter) -> str:
