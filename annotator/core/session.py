@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import wraps
+from typing import Any, TypeVar
 
 from annotator.core.config import Schema
 from annotator.core.models import Annotation, Comment, utc_now
@@ -17,6 +19,19 @@ from annotator.core.store import AnnotationFile, FieldChange, apply
 
 IDLE_AFTER = 60.0  # seconds without a key press that stop counting as time on a comment
 UNDO_LIMIT = 1000
+T = TypeVar("T")
+
+
+def _atomic(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a change under the store's lock, from reading the entry to storing the new one: a
+    merge of an outside change (on the saver's thread) never comes in between, to be overwritten."""
+
+    @wraps(method)
+    def locked(self: Session, *args: Any, **kwargs: Any) -> T:
+        with self.store.lock:
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,21 +114,25 @@ class Session:
 
     # Changing labels -------------------------------------------------------------------------
 
+    @_atomic
     def set_stance(self, comment_id: str, stance: str) -> FieldChange | None:
         """Choose `stance`; choosing the current stance again clears it."""
         entry = self._entry(comment_id)
         new = None if entry.stance == stance else stance
         return self._apply(comment_id, entry.replace(stance=new))
 
+    @_atomic
     def toggle_topic(self, comment_id: str, topic: str) -> FieldChange | None:
         entry = self._entry(comment_id)
         topics = set(entry.topics) ^ {topic}
         return self._apply(comment_id, entry.replace(topics=tuple(sorted(topics))))
 
+    @_atomic
     def toggle_flag(self, comment_id: str) -> FieldChange | None:
         entry = self._entry(comment_id)
         return self._apply(comment_id, entry.replace(flagged=not entry.flagged))
 
+    @_atomic
     def set_note(self, comment_id: str, note: str) -> FieldChange | None:
         """Set the note (None when it did not change, so that undo skips it)."""
         entry = self._entry(comment_id)
@@ -122,6 +141,7 @@ class Session:
             return None
         return self._apply(comment_id, entry.replace(note=note))
 
+    @_atomic
     def set_labels(self, labels: dict[str, tuple[str | None, tuple[str, ...]]]) -> list[FieldChange]:
         """Set stance and topics of several comments at once (adjudication), as one undo step.
 
@@ -136,6 +156,7 @@ class Session:
         self._remember(changes)
         return changes
 
+    @_atomic
     def undo(self) -> Undone | None:
         """Take back the fields the last step changed; None when there is nothing to undo.
 
@@ -149,6 +170,7 @@ class Session:
         self._redo.append(step)
         return self._replay([change.reverted() for change in reversed(step)])
 
+    @_atomic
     def redo(self) -> Undone | None:
         """Make again the changes of the last step undone, by the same rules as `undo`."""
         if not self._redo:
@@ -214,6 +236,7 @@ class Session:
             self._visit.active += gap
         self._visit.last = moment
 
+    @_atomic
     def leave(self) -> None:
         """Add the current visit's active time to its comment's entry (if it has one)."""
         if self._visit is None:

@@ -88,6 +88,12 @@ class AnnotationFile:
         return journal_path(self.path)
 
     @property
+    def lock(self) -> threading.RLock:
+        """Held while the entries change: a caller that reads an entry to change it holds it
+        from the read to `set`, so that a merge on another thread never comes in between."""
+        return self._lock
+
+    @property
     def needs_compaction(self) -> bool:
         """Whether the TOML file lags behind the labels (changes only in memory or the journal)."""
         return bool(self._changed_at) or self._journal_has_records
