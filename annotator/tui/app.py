@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import importlib
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -34,6 +35,13 @@ if TYPE_CHECKING:  # imported where they are used: the first frame waits for non
 
 PREVIEW_ROWS = 200  # more than a screen holds
 PREVIEW_STANCE_WIDTH = 8  # the stance column, empty until the labels are read
+
+# Keys typed while the labels are read are kept and applied in order once the main screen is up:
+# its actions' keys (except ctrl+q, which quits at once) and printable characters (the label keys,
+# which come from the project's config, and text typed after `/`, `:` or `e`).
+TYPED_AHEAD_KEYS = frozenset(key for action in ACTIONS if action.id != "quit" for key in action.keys) | {
+    "enter", "backspace"}
+SETTLE_ROUNDS = 8  # at most, of the waits between two of them (see `_settle`)
 
 
 @dataclass
@@ -103,6 +111,8 @@ class AnnotatorApp(App[int]):
         self._now = now
         self._lock: AnnotatorLock | None = None
         self._preview = peek_seeds(self.root, PREVIEW_ROWS) if self.project is None else []
+        self._typed_ahead: deque[events.Key] | None = None  # keys kept while the labels are read
+        self._replayed: events.Key | None = None  # the kept key being applied now
 
     def compose(self) -> ComposeResult:
         if self._preview:  # the start of the list, under the main screen once it is ready
@@ -134,6 +144,7 @@ class AnnotatorApp(App[int]):
 
     def _open(self, annotator: str) -> None:
         self.annotator = annotator
+        self._typed_ahead = deque()  # (not before: keys typed into the name prompt are the prompt's)
         if self._preview:
             self.call_after_refresh(self._load, annotator)  # the list first, then the reading
         else:
@@ -161,22 +172,75 @@ class AnnotatorApp(App[int]):
         self.post_message(Opened(project, session, annotator))
 
     @on(Opened)
-    def _opened(self, message: Opened) -> None:
+    async def _opened(self, message: Opened) -> None:
         from annotator.tui.screens.main import MainScreen
 
         self.project = message.project
-        self.push_screen(MainScreen(message.session, message.annotator))
+        screen = MainScreen(message.session, message.annotator)
+        mounted = self.push_screen(screen)
         for warning in (*self.project.warnings, *message.session.store.warnings):
             self.notify(str(warning), severity="warning", markup=False, timeout=6)
+        await mounted  # (its list takes the focus before any key that is posted from now on)
+        self._replay_typed_ahead()
 
     @on(OpenFailed)
     def _open_failed(self, message: OpenFailed) -> None:
+        self._typed_ahead = None
         self.push_screen(ErrorScreen(message.reason))
 
     @on(ProjectFailed)
     def _project_failed(self, message: ProjectFailed) -> None:
+        self._typed_ahead = None
         self.failure = message.error
         self.exit(return_code=1)
+
+    # Keys typed ahead --------------------------------------------------------------------------
+    # From the moment the labels are being read until the main screen is up, keys that mean
+    # something there are kept instead of going to the preview list. Then each is applied through
+    # the usual path, as if pressed now, and the next one waits until the app has taken it in: a
+    # key may move the focus (`e` to the note, `/` to the search box) or open a prompt (`:`), and
+    # the keys after it belong there. Keys typed meanwhile join the queue, so the order holds.
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            self._typed_ahead is not None
+            and isinstance(event, events.Key)
+            and not event.is_forwarded  # (not a key on its way back up from the focused widget)
+            and event is not self._replayed
+            and (event.key in TYPED_AHEAD_KEYS or event.is_printable)
+        ):
+            self._typed_ahead.append(events.Key(event.key, event.character))
+            return
+        await super().on_event(event)
+
+    def _replay_typed_ahead(self) -> None:
+        """Apply the next kept key as if it were pressed now; when none is left, stop keeping them."""
+        if not self._typed_ahead:
+            self._typed_ahead = self._replayed = None
+            return
+        self._replayed = self._typed_ahead.popleft()
+        self.post_message(self._replayed)
+        self.call_later(self._settle, None, 0)  # after the app has passed the key to the focused widget
+
+    def _settle(self, seen: tuple[object, object] | None, rounds: int) -> None:
+        """Wait until the app has taken in the key just applied. Each round sends a callback through
+        the message queue of every node from the focused widget up to the app, after whatever those
+        queues hold: the first round follows the key itself (its bindings act when it reaches the
+        app), later ones what it set off (a prompt submitted, a screen pushed or popped). Once a round
+        that is not the first ends on the screen and focus it started with, the next key goes."""
+        now = (self.screen, self.focused)
+        if (rounds >= 2 and now == seen) or rounds >= SETTLE_ROUNDS:
+            self._replay_typed_ahead()
+            return
+        path = list((self.focused or self.screen).ancestors_with_self)  # ... the screen, the app
+
+        def hop() -> None:
+            while path:
+                if path.pop(0).call_later(hop):
+                    return
+            self._settle(now, rounds + 1)
+
+        hop()
 
     def action_quit(self) -> None:
         """ctrl+q: the main screen saves first; anywhere else, quit at once."""
