@@ -621,8 +621,12 @@ class MainScreen(Screen[None]):
 
     # Quitting --------------------------------------------------------------------------------
 
-    def action_quit(self) -> None:
-        """Quit once every change is on disk; if it cannot be written, ask."""
+    unattended = False  # quitting on a signal (SIGTERM, SIGHUP): no one may be there to answer
+
+    def action_quit(self, unattended: bool = False) -> None:
+        """Quit once every change is on disk; if it cannot be written, ask (`unattended`: never
+        ask, quit with what could be written: the journal keeps every change committed)."""
+        self.unattended = self.unattended or unattended
         if isinstance(self.focused, NoteEditor):
             self._save_note()
         self.session.leave()
@@ -644,6 +648,10 @@ class MainScreen(Screen[None]):
             self.app.exit()
 
     def _ask_before_quitting(self) -> None:
+        if self.unattended:
+            self.app.exit()
+            return
+
         def answered(answer: str) -> None:
             if answer == "discard":
                 self.app.exit()
