@@ -56,7 +56,11 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if 
 STOP_DEADLINE = 3.0
 STOP_BACKSTOP = 3.0
 # What Textual's driver writes on exit to give the terminal back; the backstop writes it itself.
-RESTORE_TERMINAL = b"\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?7h\x1b[<u\x1b[?1049l\x1b[?25h\x1b[?1004l"
+RESTORE_TERMINAL = (
+    b"\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l"  # no mouse reporting
+    b"\x1b[?2004l\x1b[?7h\x1b[<u\x1b[?1004l"  # no bracketed paste, lines wrap, no keyboard protocol or focus events
+    b"\x1b[?1049l\x1b[?25h"  # the normal screen, the cursor shown
+)
 
 # Keys typed while the labels are read are kept and applied in order once the main screen is up:
 # its actions' keys (except ctrl+q, which quits at once) and printable characters (the label keys,
