@@ -1,7 +1,10 @@
 """The `annotator` command: the app by default, and subcommands for checks, review and data.
 
 Data goes to stdout, diagnostics to stderr. Exit codes: 0 success; 1 problems found or input
-that cannot be used (the message says which file and line); 2 a command line that is wrong.
+that cannot be used (the message says which file and line); 2 a command line that is wrong;
+128 + the signal's number when the app was stopped by one: 129 SIGHUP (the terminal or SSH session
+closed), 143 SIGTERM (`kill`); it saved first, without asking, and said on stderr whether every
+label is on disk.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         parents=[common],
         help="open the annotation app (the default command)",
         description="Open the annotation app on the project. The annotator is --annotator, else $ANNOTATOR, "
-        "else `git config user.name` made file-safe, else the app asks.",
+        "else `git config user.name` made file-safe, else the app asks. On SIGTERM or SIGHUP it saves "
+        "without asking anything, says on stderr whether every label is on disk, and exits with 143 or 129.",
     )
     parser.add_argument("--annotator", metavar="NAME", help="whose labels to edit (annotations/NAME.toml)")
     parser.set_defaults(run=run)
@@ -39,6 +40,11 @@ def run(args: argparse.Namespace) -> int:
     # background. 1 ms turns keep a commit under a few milliseconds at 100,000 comments.
     sys.setswitchinterval(0.001)
     app.run()
+    if app.stopped_by is not None:  # SIGTERM or SIGHUP: say whether every label is on disk
+        from annotator.tui.app import say
+
+        say(app.stop_report())
+        return 128 + app.stopped_by
     if app.failure is not None:  # the seeds could not be read: said on the terminal, as elsewhere
         raise app.failure
     return app.return_code or 0

@@ -3,15 +3,21 @@ tests use the same factory with a fixed clock."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import os
+import signal
+import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -24,16 +30,44 @@ from annotator.core.keymap import ACTIONS
 from annotator.core.lock import AnnotatorLock
 from annotator.core.models import printable, utc_now
 from annotator.core.seeds import peek_seeds
-from annotator.core.store import AnnotationFile, annotation_path, annotator_name_problem
+from annotator.core.store import (
+    ANNOTATIONS_DIR,
+    AnnotationFile,
+    annotation_path,
+    annotator_name_problem,
+    journal_path,
+    read_journal,
+)
 from annotator.tui.screens.dialogs import Prompt
 from annotator.tui.widgets.comment_list import CommentList
 
 if TYPE_CHECKING:  # imported where they are used: the first frame waits for none of them
     from annotator.core.project import Project  # (its config brings pydantic: 80 ms to import)
     from annotator.core.session import Session
+    from annotator.tui.screens.main import MainScreen
 
 PREVIEW_ROWS = 200  # more than a screen holds
 PREVIEW_STANCE_WIDTH = 8  # the stance column, empty until the labels are read
+
+# SIGTERM (`kill`) and SIGHUP (a closed SSH session or terminal window) end the app as ctrl+q does,
+# without asking anything: after STOP_DEADLINE seconds it exits whether or not saving is done, and if
+# even that exit hangs (a write that never returns), the process ends STOP_BACKSTOP seconds later.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+STOP_DEADLINE = 3.0
+STOP_BACKSTOP = 3.0
+# What Textual's driver writes on exit to give the terminal back; the backstop writes it itself.
+RESTORE_TERMINAL = (
+    b"\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l"  # no mouse reporting
+    b"\x1b[?2004l\x1b[?7h\x1b[<u\x1b[?1004l"  # no bracketed paste, lines wrap, no keyboard protocol or focus events
+    b"\x1b[?1049l\x1b[?25h"  # the normal screen, the cursor shown
+)
+
+# Keys typed while the labels are read are kept and applied in order once the main screen is up:
+# its actions' keys (except ctrl+q, which quits at once) and printable characters (the label keys,
+# which come from the project's config, and text typed after `/`, `:` or `e`).
+TYPED_AHEAD_KEYS = frozenset(key for action in ACTIONS if action.id != "quit" for key in action.keys) | {
+    "enter", "backspace"}
+SETTLE_ROUNDS = 8  # at most, of the waits between two of them (see `_settle`)
 
 
 @dataclass
@@ -103,6 +137,12 @@ class AnnotatorApp(App[int]):
         self._now = now
         self._lock: AnnotatorLock | None = None
         self._preview = peek_seeds(self.root, PREVIEW_ROWS) if self.project is None else []
+        self._main: MainScreen | None = None  # once it is up
+        self._typed_ahead: deque[events.Key] | None = None  # keys kept while the labels are read
+        self._replayed: events.Key | None = None  # the kept key being applied now
+        self.stopped_by: signal.Signals | None = None  # SIGTERM or SIGHUP ended the app
+        self._backstop: threading.Timer | None = None
+        self._signal_handlers: dict[int, object] = {}  # signal -> the handler it had before the app
 
     def compose(self) -> ComposeResult:
         if self._preview:  # the start of the list, under the main screen once it is ready
@@ -112,9 +152,25 @@ class AnnotatorApp(App[int]):
                     yield CommentList(self._preview, lambda comment_id: None, PREVIEW_STANCE_WIDTH, id="comments")
                     yield Static("reading the comments and labels…", id="progress", markup=False)
 
+    def on_load(self) -> None:
+        loop = asyncio.get_running_loop()
+        for number in STOP_SIGNALS:
+            previous = signal.getsignal(number)
+            try:
+                loop.add_signal_handler(number, self.stop_on_signal, number)
+            except (NotImplementedError, RuntimeError, ValueError):  # not on this platform, or not the main thread
+                continue
+            self._signal_handlers[number] = previous
+
     def on_unmount(self) -> None:
         if self._lock is not None:
             self._lock.release()
+        loop = asyncio.get_running_loop()
+        for number, previous in self._signal_handlers.items():  # (what was there before: pytest's, in tests)
+            loop.remove_signal_handler(number)
+            if previous is not None:
+                signal.signal(number, previous)
+        self._signal_handlers.clear()
 
     def on_mount(self) -> None:
         if self.annotator:
@@ -134,6 +190,7 @@ class AnnotatorApp(App[int]):
 
     def _open(self, annotator: str) -> None:
         self.annotator = annotator
+        self._typed_ahead = deque()  # (not before: keys typed into the name prompt are the prompt's)
         if self._preview:
             self.call_after_refresh(self._load, annotator)  # the list first, then the reading
         else:
@@ -161,22 +218,150 @@ class AnnotatorApp(App[int]):
         self.post_message(Opened(project, session, annotator))
 
     @on(Opened)
-    def _opened(self, message: Opened) -> None:
+    async def _opened(self, message: Opened) -> None:
         from annotator.tui.screens.main import MainScreen
 
         self.project = message.project
-        self.push_screen(MainScreen(message.session, message.annotator))
+        if self.stopped_by is not None:  # a signal came while the labels were read: nothing to save
+            return
+        screen = MainScreen(message.session, message.annotator)
+        mounted = self.push_screen(screen)
         for warning in (*self.project.warnings, *message.session.store.warnings):
             self.notify(str(warning), severity="warning", markup=False, timeout=6)
+        await mounted  # (its list takes the focus before any key that is posted from now on)
+        self._main = screen
+        self._replay_typed_ahead()
 
     @on(OpenFailed)
     def _open_failed(self, message: OpenFailed) -> None:
+        self._typed_ahead = None
         self.push_screen(ErrorScreen(message.reason))
 
     @on(ProjectFailed)
     def _project_failed(self, message: ProjectFailed) -> None:
+        self._typed_ahead = None
         self.failure = message.error
         self.exit(return_code=1)
+
+    # Keys typed ahead --------------------------------------------------------------------------
+    # From the moment the labels are being read until the main screen is up, keys that mean
+    # something there are kept instead of going to the preview list. Then each is applied through
+    # the usual path, as if pressed now, and the next one waits until the app has taken it in: a
+    # key may move the focus (`e` to the note, `/` to the search box) or open a prompt (`:`), and
+    # the keys after it belong there. Keys typed meanwhile join the queue, so the order holds.
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            self._typed_ahead is not None
+            and isinstance(event, events.Key)
+            and not event.is_forwarded  # (not a key on its way back up from the focused widget)
+            and event is not self._replayed
+            and (event.key in TYPED_AHEAD_KEYS or event.is_printable)
+        ):
+            self._typed_ahead.append(events.Key(event.key, event.character))
+            return
+        await super().on_event(event)
+
+    def _replay_typed_ahead(self) -> None:
+        """Apply the next kept key as if it were pressed now; when none is left, stop keeping them."""
+        if self._typed_ahead is None:  # (stopped by a signal)
+            return
+        if not self._typed_ahead:
+            self._typed_ahead = self._replayed = None
+            return
+        self._replayed = self._typed_ahead.popleft()
+        self.post_message(self._replayed)
+        self.call_later(self._settle, None, 0)  # after the app has passed the key to the focused widget
+
+    def _settle(self, seen: tuple[object, object] | None, rounds: int) -> None:
+        """Wait until the app has taken in the key just applied. Each round sends a callback through
+        the message queue of every node from the focused widget up to the app, after whatever those
+        queues hold: the first round follows the key itself (its bindings act when it reaches the
+        app), later ones what it set off (a prompt submitted, a screen pushed or popped). Once a round
+        that is not the first ends on the screen and focus it started with, the next key goes."""
+        now = (self.screen, self.focused)
+        if (rounds >= 2 and now == seen) or rounds >= SETTLE_ROUNDS:
+            self._replay_typed_ahead()
+            return
+        path = list((self.focused or self.screen).ancestors_with_self)  # ... the screen, the app
+
+        def hop() -> None:
+            while path:
+                if path.pop(0).call_later(hop):
+                    return
+            self._settle(now, rounds + 1)
+
+        hop()
+
+    # SIGTERM and SIGHUP ----------------------------------------------------------------------
+
+    def stop_on_signal(self, number: int) -> None:
+        """Save what can be saved and exit, asking nothing (no one may be there); `annotator` then
+        says on stderr whether every label is on disk (`stop_report`) and exits with 128 + number."""
+        if self.stopped_by is not None:
+            return
+        self.stopped_by = signal.Signals(number)
+        self._typed_ahead = self._replayed = None
+        if not self.is_headless:  # (in tests there is no terminal, and nothing ends the process)
+            if not terminal_alive():  # a closed SSH session, a closed window
+                mute(self._driver)
+            self._backstop = threading.Timer(STOP_DEADLINE + STOP_BACKSTOP, self._stop_hard)
+            self._backstop.daemon = True
+            self._backstop.start()
+        if self._main is None:  # still reading the labels (or asking for a name): nothing changed yet
+            self.exit()
+            return
+        self.set_timer(STOP_DEADLINE, self.exit)
+        self._main.action_quit(unattended=True)
+
+    def _stop_hard(self) -> None:
+        """The backstop, on its own thread: the exit hangs (a write that never returns). Give the
+        terminal back, say so, and end the process."""
+        try:
+            if terminal_alive():
+                os.write(sys.__stderr__.fileno(), RESTORE_TERMINAL)
+                import termios
+
+                attributes = getattr(self._driver, "attrs_before", None)
+                if attributes is not None:
+                    termios.tcsetattr(sys.__stdin__.fileno(), termios.TCSANOW, attributes)
+        except Exception:  # best effort: the process ends next in any case
+            pass
+        journal = (f"{ANNOTATIONS_DIR}/{journal_path(annotation_path(self.root, self.annotator)).name}"
+                   if self.annotator else "the journal")
+        say(f"annotator: stopped by {self.stopped_by.name}; saving did not finish in "
+            f"{STOP_DEADLINE + STOP_BACKSTOP:g} s: the changes in {journal} will be recovered at the next "
+            "start, and any later ones are lost")
+        os._exit(128 + self.stopped_by)
+
+    def stop_report(self) -> str:
+        """After a stop by a signal: one line saying whether every label is on disk, as read back
+        from the disk (the file, with its journal replayed as the next start will)."""
+        if self._backstop is not None:
+            self._backstop.cancel()
+        name = self.stopped_by.name if self.stopped_by is not None else "a signal"
+        if self._main is None:
+            return f"annotator: stopped by {name} before labelling started; nothing was changed"
+        held = self._main.session.store
+        file = f"{ANNOTATIONS_DIR}/{held.path.name}"
+        journal = f"{ANNOTATIONS_DIR}/{held.journal.name}"
+        try:
+            on_disk = AnnotationFile.open(self.root, held.annotator)
+            records = len(read_journal(held.journal.read_bytes())[0]) if held.journal.exists() else 0
+        except (AnnotatorError, OSError) as error:
+            return f"annotator: stopped by {name}; could not read {file} back to check it: {error}"
+        lost = sum(held.get(key) != on_disk.get(key) for key in held.entries.keys() | on_disk.entries.keys())
+        kept = (f"{records} change{'s are' if records != 1 else ' is'} in the journal {journal} and will be "
+                "recovered at the next start")
+        if lost:
+            why = self._main.save_error or "saving did not finish in time"
+            return (f"annotator: stopped by {name}; {lost} label{'s' if lost != 1 else ''} could not be written "
+                    f"({why}) and {'are' if lost != 1 else 'is'} lost" + (f"; {kept}" if records else ""))
+        if records:
+            return f"annotator: stopped by {name}; every label is on disk: {kept}"
+        if not held.path.exists():
+            return f"annotator: stopped by {name}; no labels yet, nothing to save"
+        return f"annotator: stopped by {name}; every label is saved in {file}"
 
     def action_quit(self) -> None:
         """ctrl+q: the main screen saves first; anywhere else, quit at once."""
@@ -208,6 +393,36 @@ class AnnotatorApp(App[int]):
         for label in main.session.schema.topic:
             yield SystemCommand(f"Topic: {label.name}", f"key {label.key}: {label.description}",
                                 lambda name=label.name: main.action_topic(name))
+
+
+def terminal_alive() -> bool:
+    """Whether Textual's output (stderr) is still a terminal: after a hang-up it no longer is."""
+    try:
+        return sys.__stderr__ is not None and os.isatty(sys.__stderr__.fileno())
+    except (OSError, ValueError):
+        return False
+
+
+def mute(driver: object) -> None:
+    """Write nothing more to a terminal that is gone. Writes to it fail (EIO); Textual's writer
+    thread would stop at the first failure and leave every later write waiting on its full queue."""
+    if driver is not None:
+        driver.write = lambda data: None  # type: ignore[attr-defined]
+        driver.close = lambda: None  # type: ignore[attr-defined]  # (it would wait for that thread)
+
+
+def say(line: str) -> None:
+    """Print `line` on stderr, if there is still somewhere to print it: after a closed SSH session
+    there is not, and the interpreter must not fail at exit flushing it (fd 2 goes to /dev/null)."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stderr.fileno())
+            os.dup2(null, sys.stdout.fileno())
+        except OSError:
+            pass
 
 
 def build_app(project: Project | Path, annotator: str | None, **kwargs) -> AnnotatorApp:

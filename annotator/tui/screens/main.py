@@ -510,8 +510,12 @@ class MainScreen(Screen[None]):
 
     # Quitting --------------------------------------------------------------------------------
 
-    def action_quit(self) -> None:
-        """Quit once every change is on disk; if it cannot be written, ask."""
+    unattended = False  # quitting on a signal (SIGTERM, SIGHUP): no one may be there to answer
+
+    def action_quit(self, unattended: bool = False) -> None:
+        """Quit once every change is on disk; if it cannot be written, ask (`unattended`: never
+        ask, quit with what could be written: the journal keeps every change committed)."""
+        self.unattended = self.unattended or unattended
         if isinstance(self.focused, NoteEditor):
             self._save_note()
         self.session.leave()
@@ -529,7 +533,10 @@ class MainScreen(Screen[None]):
 
     def _ask_before_quitting(self) -> None:
         """Ask what to do with labels that cannot be written: one dialog at a time, however
-        many retries fail meanwhile."""
+        many retries fail meanwhile; none when quitting on a signal (nobody may be there)."""
+        if self.unattended:
+            self.app.exit()
+            return
         if self._asking:
             return
         self._asking = True
