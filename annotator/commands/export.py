@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Iterable
 from pathlib import Path
-
-BATCH = 1000  # lines joined per write to stdout
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -35,12 +31,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core.export import ExportOptions, check_target, export_lines, write_lines
+    from annotator.core.export import ExportOptions, export_lines
+    from annotator.core.output import output_path, write_output
     from annotator.core.progress import tracked
     from annotator.core.project import Project
     from annotator.core.resolve import Resolution, Resolver, open_label_files
 
-    target = check_target(args.output, args.force)
+    target = output_path(args.output, args.force)
     resolution = Resolution.parse(args.resolve) if args.resolve else None
     project = Project.open(Path(args.project))
     names = project.annotators()
@@ -48,22 +45,5 @@ def run(args: argparse.Namespace) -> int:
     options = ExportOptions(args.format, args.only_labeled, args.exclude_flagged)
     comments = tracked(project.corpus.comments, "export", len(project.corpus))
     lines = export_lines(comments, project.schema, resolver, options)
-    if target is None:
-        _write_stdout(lines)
-    else:
-        write_lines(lines, target, args.force)
+    write_output(lines, target, args.force)
     return 0
-
-
-def _write_stdout(lines: Iterable[str]) -> None:
-    """Write `lines` as UTF-8 with `\\n` line ends, whatever the platform's text mode would do."""
-    sys.stdout.flush()
-    out = sys.stdout.buffer
-    batch: list[str] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) == BATCH:
-            out.write("".join(batch).encode("utf-8"))
-            batch.clear()
-    out.write("".join(batch).encode("utf-8"))
-    out.flush()

@@ -2,7 +2,8 @@
 
 Deterministic: the same comments and labels give the same bytes (JSON keys sorted, fixed columns,
 `\\n` line ends, seconds to one decimal). Lines are produced one at a time, so that a large export
-streams to its file. The fields are documented in the README, under `annotator export`.
+streams to its file (`annotator.core.output` writes them). The fields are documented in the README,
+under `annotator export`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from annotator.core.config import Schema
@@ -24,7 +21,6 @@ from annotator.core.models import Annotation, Comment
 from annotator.core.resolve import Decision, Resolver
 
 FORMATS = ("jsonl", "csv", "prodigy")
-STDOUT = "-"
 LIST_SEPARATOR = ";"
 COMMENT_FIELDS = ("id", "text", "source", "line", "author", "url", "parent")
 DECISION_FIELDS = ("stance", "stance_tie", "topics", "topics_tie", "note", "flagged", "seconds", "decided_by")
@@ -263,55 +259,3 @@ def _prodigy_answer(comment: Comment, decision: Decision) -> dict[str, Any]:
     if decision.topics_tie:
         meta["topics_tie"] = list(decision.topics_tie)
     return {"accept": accept, "answer": "accept" if accept else "ignore", "meta": meta}
-
-
-# Writing ---------------------------------------------------------------------------------------
-
-
-def check_target(target: str, force: bool) -> Path | None:
-    """The file to write (None: stdout); `AnnotatorError` if it exists and `force` is not given."""
-    if target == STDOUT:
-        return None
-    path = Path(target)
-    if path.is_dir():
-        raise AnnotatorError(f"{target}: is a folder", hint="give -o a file name")
-    if (path.exists() or path.is_symlink()) and not force:
-        raise AnnotatorError(f"{target}: already exists", hint="add --force to overwrite it, or choose another -o")
-    if not path.parent.is_dir():
-        raise AnnotatorError(f"{target}: no such folder {str(path.parent)!r}")
-    return path
-
-
-def write_lines(lines: Iterable[str], path: Path, force: bool) -> None:
-    """Stream `lines` into a temporary file beside `path`, then move it to `path`.
-
-    Without `force`, a file that appeared at `path` meanwhile is not replaced. An error part-way
-    leaves `path` as it was and removes the temporary file.
-    """
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.writelines(lines)
-        os.chmod(temporary, 0o666 & ~_umask())
-        _move(temporary, path, force)
-    finally:
-        with suppress(FileNotFoundError):
-            os.unlink(temporary)
-
-
-def _move(temporary: str, path: Path, force: bool) -> None:
-    if force:
-        os.replace(temporary, path)
-        return
-    try:
-        os.link(temporary, path)  # fails if `path` exists, unlike a rename
-    except FileExistsError:
-        raise AnnotatorError(f"{path}: already exists", hint="add --force to overwrite it") from None
-    except OSError:
-        os.replace(temporary, path)  # a file system without hard links
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
