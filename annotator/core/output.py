@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -39,6 +40,7 @@ _SPECIAL = (  # what is refused at an output path, what it is called, and what t
     (stat.S_ISSOCK, "is a socket", _REDIRECT),
 )
 _OTHER = ("is not a regular file", _REDIRECT)
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS}
 
 
 def output_path(target: str, force: bool) -> Path | None:
@@ -72,7 +74,7 @@ def _check_parent(path: Path) -> None:
             return
         missing = not parent.exists()
     except OSError as error:  # a parent we may not look into
-        raise write_error(str(path), error) from None
+        raise _write_error(str(path), error) from None
     if missing:
         raise AnnotatorError(f"{path}: no such folder {str(parent)!r}")
     raise AnnotatorError(f"{path}: {str(parent)!r} is not a folder")
@@ -85,7 +87,7 @@ def _check_existing(path: Path, force: bool) -> None:
     except FileNotFoundError:
         return
     except OSError as error:
-        raise write_error(str(path), error) from None
+        raise _write_error(str(path), error) from None
     if stat.S_ISDIR(mode):
         raise AnnotatorError(f"{path}: is a folder", hint="give -o a file name")
     if not stat.S_ISREG(mode):
@@ -113,7 +115,7 @@ def write_file(chunks: Iterable[str], path: Path, force: bool) -> None:
     try:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     except OSError as error:
-        raise write_error(str(path), error) from None
+        raise _write_error(str(path), error) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             _stream(chunks, handle)
@@ -123,7 +125,7 @@ def write_file(chunks: Iterable[str], path: Path, force: bool) -> None:
         os.chmod(temporary, _mode_of(path))
         _move(temporary, path, force)
     except OSError as error:
-        raise write_error(str(path), error) from None
+        raise _write_error(str(path), error) from None
     finally:
         with suppress(FileNotFoundError):
             os.unlink(temporary)
@@ -143,7 +145,7 @@ def write_stdout(chunks: Iterable[str], stream: BinaryIO | None = None) -> None:
     except OSError as error:
         if stream is None:
             _silence_stdout()
-        raise write_error(STDOUT_NAME, error) from None
+        raise _write_error(STDOUT_NAME, error) from None
 
 
 def _stream(chunks: Iterable[str], out: BinaryIO) -> None:
@@ -162,7 +164,7 @@ def _batches(chunks: Iterable[str]) -> Iterator[str]:
         yield "".join(batch)
 
 
-def write_error(name: str, error: OSError) -> AnnotatorError:
+def _write_error(name: str, error: OSError) -> AnnotatorError:
     """`NAME: reason`, the reason as the system words it (`no space left on device`)."""
     reason = error.strerror or str(error)
     return AnnotatorError(f"{name}: {reason[:1].lower()}{reason[1:]}")
@@ -186,8 +188,10 @@ def _move(temporary: str, path: Path, force: bool) -> None:
         os.link(temporary, path)  # fails if `path` exists, unlike a rename
     except FileExistsError:
         raise AnnotatorError(f"{path}: already exists", hint="add --force to overwrite it") from None
-    except OSError:
-        os.replace(temporary, path)  # a file system without hard links
+    except OSError as error:
+        if error.errno not in _NO_HARD_LINKS:
+            raise
+        os.replace(temporary, path)  # a file system without hard links: the check just before must do
 
 
 def _silence_stdout() -> None:
