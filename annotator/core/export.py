@@ -211,18 +211,24 @@ def _annotator_cells(entry: Annotation | None, ordered: Ordering) -> list[Any]:
 
 
 class _CsvLine:
-    """Turns a row of cells into one CSV record (quoted by the csv module, ending in `\\n`)."""
+    """Turns a row of cells into one CSV record (quoted by the csv module, ending in `\\n`).
+
+    Every field that holds a comma, a quote, a line feed or a carriage return (a lone one too) is
+    quoted. The csv module quotes the fields that hold a character of its line terminator: with
+    `\\n` alone, a lone `\\r` would go unquoted and split the row for every reader. So it writes with
+    `\\r\\n`, and the `\\r` is taken off each record's end.
+    """
 
     def __init__(self) -> None:
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
 
     def __call__(self, cells: Iterable[Any]) -> str:
         self._writer.writerow(cells)
         text = self._buffer.getvalue()
         self._buffer.seek(0)
         self._buffer.truncate()
-        return text
+        return text[:-2] + "\n"
 
 
 def _joined(labels: Iterable[str]) -> str:
