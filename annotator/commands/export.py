@@ -25,6 +25,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     parser.add_argument("--only-labeled", action="store_true", help="leave out comments nobody labeled")
     parser.add_argument("--exclude-flagged", action="store_true", help="leave out flagged comments")
+    parser.add_argument(
+        "--excel-safe",
+        action="store_true",
+        help="with --format csv: put a ' before any cell that starts with =, +, -, @, a tab or a carriage "
+        "return, so that a spreadsheet shows it as text and runs no formula",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", default="-", help="the file to write (default: - for stdout)")
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     parser.set_defaults(run=run)
@@ -42,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     project = Project.open(Path(args.project))
     names = project.annotators()
     resolver = Resolver(project.schema, open_label_files(project.root, names), resolution or Resolution.default(names))
-    options = ExportOptions(args.format, args.only_labeled, args.exclude_flagged)
+    options = ExportOptions(args.format, args.only_labeled, args.exclude_flagged, args.excel_safe)
     comments = tracked(project.corpus.comments, "export", len(project.corpus))
     lines = export_lines(comments, project.schema, resolver, options)
     write_output(lines, target, args.force)

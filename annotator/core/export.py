@@ -26,17 +26,20 @@ COMMENT_FIELDS = ("id", "text", "source", "line", "author", "url", "parent")
 DECISION_FIELDS = ("stance", "stance_tie", "topics", "topics_tie", "note", "flagged", "seconds", "decided_by")
 ANNOTATOR_FIELDS = ("stance", "topics", "note", "flagged", "seconds")
 TOPIC_COLUMN = "topic:"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may take for a formula
 
 Ordering = Callable[[Iterable[str]], tuple[str, ...]]  # labels into schema order
 
 
 @dataclass(frozen=True, slots=True)
 class ExportOptions:
-    """What to export and how: the format, and which comments to leave out."""
+    """What to export and how: the format, which comments to leave out, and whether CSV cells that
+    a spreadsheet would take for a formula are made plain text."""
 
     format: str = "jsonl"
     only_labeled: bool = False
     exclude_flagged: bool = False
+    excel_safe: bool = False
 
 
 def export_lines(
@@ -48,12 +51,17 @@ def export_lines(
             "--format prodigy holds one answer per comment: it cannot carry --resolve all",
             hint="use --resolve majority, gold or annotator:NAME, or --format jsonl",
         )
+    if options.excel_safe and options.format != "csv":
+        raise AnnotatorError(
+            f"--excel-safe applies to --format csv only, not {options.format}",
+            hint="add --format csv, or leave out --excel-safe",
+        )
     rows = _selected(comments, resolver, options)
     with_annotators = resolver.resolution.mode == "all"
     if options.format == "jsonl":
         return _jsonl_lines(rows, resolver, with_annotators)
     if options.format == "csv":
-        return _csv_lines(rows, schema, resolver, with_annotators)
+        return _csv_lines(rows, schema, resolver, with_annotators, options.excel_safe)
     if options.format == "prodigy":
         return _prodigy_lines(rows, schema)
     raise AnnotatorError(f"--format {options.format!r}: expected one of {', '.join(FORMATS)}")
@@ -185,9 +193,10 @@ def csv_header(schema: Schema, annotators: Iterable[str] = ()) -> list[str]:
 
 
 def _csv_lines(
-    rows: Iterator[tuple[Comment, Decision]], schema: Schema, resolver: Resolver, with_annotators: bool
+    rows: Iterator[tuple[Comment, Decision]], schema: Schema, resolver: Resolver, with_annotators: bool,
+    excel_safe: bool = False,
 ) -> Iterator[str]:
-    line = _CsvLine()
+    line = _CsvLine(excel_safe)
     yield line(csv_header(schema, resolver.files if with_annotators else ()))
     topics = schema.topic_names
     for comment, decision in rows:
@@ -217,18 +226,26 @@ class _CsvLine:
     quoted. The csv module quotes the fields that hold a character of its line terminator: with
     `\\n` alone, a lone `\\r` would go unquoted and split the row for every reader. So it writes with
     `\\r\\n`, and the `\\r` is taken off each record's end.
+
+    With `excel_safe`, a text cell that starts with a character in `FORMULA_STARTS` gets a `'` in
+    front, which spreadsheets take as "this is text": no formula runs when the file is opened.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, excel_safe: bool = False) -> None:
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._excel_safe = excel_safe
 
     def __call__(self, cells: Iterable[Any]) -> str:
-        self._writer.writerow(cells)
+        self._writer.writerow(map(_as_text, cells) if self._excel_safe else cells)
         text = self._buffer.getvalue()
         self._buffer.seek(0)
         self._buffer.truncate()
         return text[:-2] + "\n"
+
+
+def _as_text(cell: Any) -> Any:
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 def _joined(labels: Iterable[str]) -> str:

@@ -5,6 +5,7 @@ as it was, one row per comment, whatever line breaks, quotes, commas or characte
 from __future__ import annotations
 
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -115,3 +116,33 @@ def test_a_field_with_a_carriage_return_is_quoted(exported: Path) -> None:
     outside = data.split('"')[::2]  # the parts between quoted stretches
     assert "\r" not in "".join(outside)
     assert data.count("\n") - sum(part.count("\n") for part in data.split('"')[1::2]) == 1 + len(HOSTILE)
+
+
+def export(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SCRIPT), "export", "--project", str(root), *args], capture_output=True, timeout=120)
+
+
+def test_excel_safe_makes_formula_cells_text(hostile_project: Path, exported: Path) -> None:
+    result = export(hostile_project, "--format", "csv", "--resolve", "all", "--excel-safe")
+    assert (result.returncode, result.stderr) == (0, b"")
+    safe = list(csv.DictReader(io.StringIO(result.stdout.decode("utf-8"), newline="")))
+    with exported.open(newline="", encoding="utf-8") as handle:
+        plain = list(csv.DictReader(handle))
+    assert [row["id"] for row in safe] == list(HOSTILE)
+    for before, after in zip(plain, safe, strict=True):
+        for column, value in before.items():
+            formula = value.startswith(("=", "+", "-", "@", "\t", "\r"))
+            assert after[column] == ("'" + value if formula else value), (before["id"], column)
+    by_id = {row["id"]: row for row in safe}
+    assert by_id["formula"]["text"] == "'=SUM(A1:A2)"
+    assert by_id["cr-first"]["alice.note"] == "'\rcarriage first"
+    assert by_id["tab-first"]["author"] == "'\tindented"
+
+
+def test_excel_safe_is_for_csv_only(hostile_project: Path) -> None:
+    result = export(hostile_project, "--excel-safe")
+    assert (result.returncode, result.stdout) == (1, b"")
+    assert result.stderr.decode("utf-8") == (
+        "annotator: --excel-safe applies to --format csv only, not jsonl\n"
+        "  (add --format csv, or leave out --excel-safe)\n"
+    )
