@@ -1,5 +1,6 @@
 """`-o FILE` and stdout, through the installed console script: only regular files are written,
-a folder is not a file, and a write error is one line, exit 1, with no partial file left.
+a folder is not a file, and a write error is one line, exit 1, with no partial file left. The
+commands that write data to stdout (export, stats, validate, agree) end a failed write the same way.
 
 Devices are never written: `/dev/null` and `/dev/full` are given to `-o` only to see them refused,
 and `/dev/full` is otherwise only stdout. A folder that cannot be written is a real one (mode 555):
@@ -22,6 +23,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.core.labels_fixture import labeled_project
 
 REDIRECT = "  (-o writes only regular files: use -o - and redirect stdout to it)\n"
 SCRIPT = Path(sys.executable).with_name("annotator")
@@ -235,20 +238,34 @@ def test_a_read_only_folder(project: Path) -> None:
     assert (folder / "labels.jsonl").read_text("utf-8") == "precious\n"
 
 
-def test_stdout_on_a_full_device(project: Path) -> None:
+STDOUT_COMMANDS = [["export"], ["export", "--format", "csv"], ["stats"], ["stats", "--format", "json"], ["validate"],
+                   ["agree"], ["agree", "--format", "json"]]
+
+
+@pytest.fixture
+def labeled(tmp_path: Path) -> Path:
+    return labeled_project(tmp_path / "labeled")
+
+
+@pytest.mark.parametrize("command", STDOUT_COMMANDS, ids=" ".join)
+def test_stdout_on_a_full_device(labeled: Path, command: list[str]) -> None:
     if not Path("/dev/full").is_char_device():
         pytest.skip("no /dev/full here")
+    assert annotator(labeled, *command).returncode == 0
     with open("/dev/full", "wb") as full:
-        assert export(project, stdout=full) == (1, "annotator: stdout: no space left on device\n")
+        result = annotator(labeled, *command, stdout=full)
+    assert (result.returncode, result.stderr.decode("utf-8")) == (1, "annotator: stdout: no space left on device\n")
 
 
-def test_stdout_to_a_reader_that_went_away(project: Path) -> None:
+@pytest.mark.parametrize("command", STDOUT_COMMANDS, ids=" ".join)
+def test_stdout_to_a_reader_that_went_away(labeled: Path, command: list[str]) -> None:
     read, write = os.pipe()
     os.close(read)  # nobody will read: the first write fails with a broken pipe
     try:
-        assert export(project, stdout=write) == (1, "annotator: stdout: broken pipe\n")
+        result = annotator(labeled, *command, stdout=write)
     finally:
         os.close(write)
+    assert (result.returncode, result.stderr.decode("utf-8")) == (1, "annotator: stdout: broken pipe\n")
 
 
 def test_stdout_and_dash_are_the_same(project: Path, expected: bytes) -> None:
