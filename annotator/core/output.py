@@ -7,7 +7,8 @@
 - The output is streamed into a temporary file beside the target, flushed, fsynced and renamed into
   place, as the store's `atomic_write` does (and named as it names them, so that
   `remove_stale_temporaries` clears what a killed run left). `atomic_write` itself takes the whole
-  text at once, which for an export of 100,000 comments (about 100 MB) would double its memory.
+  text at once: for an export of 100,000 comments (80 to 120 MB) that is twice the file's size
+  more memory, on top of the 390 MB the export needs.
   On any failure the temporary file is removed and the target is as it was: never a partial file.
 - A failure to write, to a file or to stdout, is an `AnnotatorError` of one line, `FILE: reason`
   (`stdout: broken pipe`), never a traceback.
