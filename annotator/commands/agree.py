@@ -68,6 +68,7 @@ def _alpha_threshold(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     from annotator.core.agreement import agreement_report
+    from annotator.core.output import write_stdout
     from annotator.core.project import Project
 
     project = Project.open(Path(args.project))
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         )
     _warn_orphans(labels, project)
     texts = {comment.id: comment.text for comment in project.corpus.comments}
-    print(RENDERERS[args.format](report, texts), end="")
+    write_stdout([RENDERERS[args.format](report, texts)])
     return _gate(report.stance_alpha, args.min_alpha)
 
 

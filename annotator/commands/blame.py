@@ -24,12 +24,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def run(args: argparse.Namespace) -> int:
     from annotator.core.blame import blame, render_json, render_text
+    from annotator.core.output import write_stdout
 
     history = blame(Path(args.project), args.comment_id)
     for name in history.unreadable:
         print(f"annotator blame: {name}: does not parse: skipped", file=sys.stderr)
     render = render_json if args.format == "json" else render_text
-    sys.stdout.write(render(history, args.all))
+    write_stdout([render(history, args.all)])
     if not history.events:
         print(f"annotator blame: no committed labels on comment {args.comment_id}", file=sys.stderr)
     return 0

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Iterable
 from pathlib import Path
-
-BATCH = 1000  # lines joined per write to stdout
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -29,41 +25,31 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     parser.add_argument("--only-labeled", action="store_true", help="leave out comments nobody labeled")
     parser.add_argument("--exclude-flagged", action="store_true", help="leave out flagged comments")
+    parser.add_argument(
+        "--excel-safe",
+        action="store_true",
+        help="with --format csv: put a ' before any cell that starts with =, +, -, @, a tab or a carriage "
+        "return, so that a spreadsheet shows it as text and runs no formula",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", default="-", help="the file to write (default: - for stdout)")
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core.export import ExportOptions, check_target, export_lines, write_lines
+    from annotator.core.export import ExportOptions, export_lines
+    from annotator.core.output import output_path, write_output
     from annotator.core.progress import tracked
     from annotator.core.project import Project
     from annotator.core.resolve import Resolution, Resolver, open_label_files
 
-    target = check_target(args.output, args.force)
+    target = output_path(args.output, args.force)
     resolution = Resolution.parse(args.resolve) if args.resolve else None
     project = Project.open(Path(args.project))
     names = project.annotators()
     resolver = Resolver(project.schema, open_label_files(project.root, names), resolution or Resolution.default(names))
-    options = ExportOptions(args.format, args.only_labeled, args.exclude_flagged)
+    options = ExportOptions(args.format, args.only_labeled, args.exclude_flagged, args.excel_safe)
     comments = tracked(project.corpus.comments, "export", len(project.corpus))
     lines = export_lines(comments, project.schema, resolver, options)
-    if target is None:
-        _write_stdout(lines)
-    else:
-        write_lines(lines, target, args.force)
+    write_output(lines, target, args.force)
     return 0
-
-
-def _write_stdout(lines: Iterable[str]) -> None:
-    """Write `lines` as UTF-8 with `\\n` line ends, whatever the platform's text mode would do."""
-    sys.stdout.flush()
-    out = sys.stdout.buffer
-    batch: list[str] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) == BATCH:
-            out.write("".join(batch).encode("utf-8"))
-            batch.clear()
-    out.write("".join(batch).encode("utf-8"))
-    out.flush()

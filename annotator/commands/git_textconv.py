@@ -19,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def run(args: argparse.Namespace) -> int:
     from annotator.core.errors import AnnotatorError
+    from annotator.core.output import write_stdout
     from annotator.core.textconv import textconv
 
     path = Path(args.file)
@@ -26,5 +27,5 @@ def run(args: argparse.Namespace) -> int:
         data = path.read_bytes()
     except OSError as error:
         raise AnnotatorError(f"{args.file}: cannot be read: {error.strerror}") from None
-    sys.stdout.write(textconv(data, path.name))
+    write_stdout([textconv(data, path.name)])
     return 0

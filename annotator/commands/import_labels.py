@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
         summary,
     )
     from annotator.core.models import utc_now
+    from annotator.core.output import write_stdout
     from annotator.core.project import Project
     from annotator.core.sources import read_source
     from annotator.core.lock import AnnotatorLock
@@ -49,8 +50,7 @@ def run(args: argparse.Namespace) -> int:
         store = AnnotationFile.open(project.root, annotator)
         plan = plan_label_import(rows, store, args.overwrite, utc_now())
         if args.dry_run:
-            for line in describe_changes(plan.changes):
-                print(line)
+            write_stdout(f"{line}\n" for line in describe_changes(plan.changes))
         else:
             apply_label_plan(plan, store, project.corpus)
     finally:

@@ -20,6 +20,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.core.output import write_stdout
     from annotator.core.project import Project
     from annotator.core.resolve import open_label_files
     from annotator.core.stats import project_stats, stats_json, stats_text
@@ -27,5 +28,5 @@ def run(args: argparse.Namespace) -> int:
     project = Project.open(Path(args.project))
     files = open_label_files(project.root, project.annotators())
     stats = project_stats(project.corpus.by_id, files, project.schema)
-    sys.stdout.write(stats_json(stats) if args.format == "json" else stats_text(stats))
+    write_stdout([stats_json(stats) if args.format == "json" else stats_text(stats)])
     return 0

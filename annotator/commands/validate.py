@@ -19,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.core.output import write_stdout
     from annotator.core.validate import validate_project
 
     problems, summary = validate_project(Path(args.project))
@@ -27,5 +28,5 @@ def run(args: argparse.Namespace) -> int:
     if any(not problem.warning for problem in problems):
         print(f"annotator validate: {summary}", file=sys.stderr)
         return 1
-    print(summary)
+    write_stdout([summary + "\n"])
     return 0

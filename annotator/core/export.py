@@ -2,7 +2,8 @@
 
 Deterministic: the same comments and labels give the same bytes (JSON keys sorted, fixed columns,
 `\\n` line ends, seconds to one decimal). Lines are produced one at a time, so that a large export
-streams to its file. The fields are documented in the README, under `annotator export`.
+streams to its file (`annotator.core.output` writes them). The fields are documented in the README,
+under `annotator export`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from annotator.core.config import Schema
@@ -24,23 +21,25 @@ from annotator.core.models import Annotation, Comment
 from annotator.core.resolve import Decision, Resolver
 
 FORMATS = ("jsonl", "csv", "prodigy")
-STDOUT = "-"
 LIST_SEPARATOR = ";"
 COMMENT_FIELDS = ("id", "text", "source", "line", "author", "url", "parent")
 DECISION_FIELDS = ("stance", "stance_tie", "topics", "topics_tie", "note", "flagged", "seconds", "decided_by")
 ANNOTATOR_FIELDS = ("stance", "topics", "note", "flagged", "seconds")
 TOPIC_COLUMN = "topic:"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may take for a formula
 
 Ordering = Callable[[Iterable[str]], tuple[str, ...]]  # labels into schema order
 
 
 @dataclass(frozen=True, slots=True)
 class ExportOptions:
-    """What to export and how: the format, and which comments to leave out."""
+    """What to export and how: the format, which comments to leave out, and whether CSV cells that
+    a spreadsheet would take for a formula are made plain text."""
 
     format: str = "jsonl"
     only_labeled: bool = False
     exclude_flagged: bool = False
+    excel_safe: bool = False
 
 
 def export_lines(
@@ -52,12 +51,17 @@ def export_lines(
             "--format prodigy holds one answer per comment: it cannot carry --resolve all",
             hint="use --resolve majority, gold or annotator:NAME, or --format jsonl",
         )
+    if options.excel_safe and options.format != "csv":
+        raise AnnotatorError(
+            f"--excel-safe applies to --format csv only, not {options.format}",
+            hint="add --format csv, or leave out --excel-safe",
+        )
     rows = _selected(comments, resolver, options)
     with_annotators = resolver.resolution.mode == "all"
     if options.format == "jsonl":
         return _jsonl_lines(rows, resolver, with_annotators)
     if options.format == "csv":
-        return _csv_lines(rows, schema, resolver, with_annotators)
+        return _csv_lines(rows, schema, resolver, with_annotators, options.excel_safe)
     if options.format == "prodigy":
         return _prodigy_lines(rows, schema)
     raise AnnotatorError(f"--format {options.format!r}: expected one of {', '.join(FORMATS)}")
@@ -189,9 +193,10 @@ def csv_header(schema: Schema, annotators: Iterable[str] = ()) -> list[str]:
 
 
 def _csv_lines(
-    rows: Iterator[tuple[Comment, Decision]], schema: Schema, resolver: Resolver, with_annotators: bool
+    rows: Iterator[tuple[Comment, Decision]], schema: Schema, resolver: Resolver, with_annotators: bool,
+    excel_safe: bool = False,
 ) -> Iterator[str]:
-    line = _CsvLine()
+    line = _CsvLine(excel_safe)
     yield line(csv_header(schema, resolver.files if with_annotators else ()))
     topics = schema.topic_names
     for comment, decision in rows:
@@ -215,18 +220,32 @@ def _annotator_cells(entry: Annotation | None, ordered: Ordering) -> list[Any]:
 
 
 class _CsvLine:
-    """Turns a row of cells into one CSV record (quoted by the csv module, ending in `\\n`)."""
+    """Turns a row of cells into one CSV record (quoted by the csv module, ending in `\\n`).
 
-    def __init__(self) -> None:
+    Every field that holds a comma, a quote, a line feed or a carriage return (a lone one too) is
+    quoted. The csv module quotes the fields that hold a character of its line terminator: with
+    `\\n` alone, a lone `\\r` would go unquoted and split the row for every reader. So it writes with
+    `\\r\\n`, and the `\\r` is taken off each record's end.
+
+    With `excel_safe`, a text cell that starts with a character in `FORMULA_STARTS` gets a `'` in
+    front, which spreadsheets take as "this is text": no formula runs when the file is opened.
+    """
+
+    def __init__(self, excel_safe: bool = False) -> None:
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._excel_safe = excel_safe
 
     def __call__(self, cells: Iterable[Any]) -> str:
-        self._writer.writerow(cells)
+        self._writer.writerow(map(_as_text, cells) if self._excel_safe else cells)
         text = self._buffer.getvalue()
         self._buffer.seek(0)
         self._buffer.truncate()
-        return text
+        return text[:-2] + "\n"
+
+
+def _as_text(cell: Any) -> Any:
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 def _joined(labels: Iterable[str]) -> str:
@@ -263,55 +282,3 @@ def _prodigy_answer(comment: Comment, decision: Decision) -> dict[str, Any]:
     if decision.topics_tie:
         meta["topics_tie"] = list(decision.topics_tie)
     return {"accept": accept, "answer": "accept" if accept else "ignore", "meta": meta}
-
-
-# Writing ---------------------------------------------------------------------------------------
-
-
-def check_target(target: str, force: bool) -> Path | None:
-    """The file to write (None: stdout); `AnnotatorError` if it exists and `force` is not given."""
-    if target == STDOUT:
-        return None
-    path = Path(target)
-    if path.is_dir():
-        raise AnnotatorError(f"{target}: is a folder", hint="give -o a file name")
-    if (path.exists() or path.is_symlink()) and not force:
-        raise AnnotatorError(f"{target}: already exists", hint="add --force to overwrite it, or choose another -o")
-    if not path.parent.is_dir():
-        raise AnnotatorError(f"{target}: no such folder {str(path.parent)!r}")
-    return path
-
-
-def write_lines(lines: Iterable[str], path: Path, force: bool) -> None:
-    """Stream `lines` into a temporary file beside `path`, then move it to `path`.
-
-    Without `force`, a file that appeared at `path` meanwhile is not replaced. An error part-way
-    leaves `path` as it was and removes the temporary file.
-    """
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.writelines(lines)
-        os.chmod(temporary, 0o666 & ~_umask())
-        _move(temporary, path, force)
-    finally:
-        with suppress(FileNotFoundError):
-            os.unlink(temporary)
-
-
-def _move(temporary: str, path: Path, force: bool) -> None:
-    if force:
-        os.replace(temporary, path)
-        return
-    try:
-        os.link(temporary, path)  # fails if `path` exists, unlike a rename
-    except FileExistsError:
-        raise AnnotatorError(f"{path}: already exists", hint="add --force to overwrite it") from None
-    except OSError:
-        os.replace(temporary, path)  # a file system without hard links
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
