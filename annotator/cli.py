@@ -5,6 +5,11 @@ that cannot be used (the message says which file and line); 2 a command line tha
 128 + the signal's number when the app was stopped by one: 129 SIGHUP (the terminal or SSH session
 closed), 143 SIGTERM (`kill`); it saved first, without asking, and said on stderr whether every
 label is on disk.
+
+The global options (`--project`, `--annotator`) are defined once, in `GLOBAL_OPTIONS`, and work
+before or after the command: no parser gives them a default of its own (a subcommand's default
+would overwrite the value given before the command), and `_MainParser.parse_args` fills in the
+defaults once parsing is done.
 """
 
 from __future__ import annotations
@@ -12,7 +17,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from annotator import __version__
 from annotator.core.errors import AnnotatorError
@@ -22,28 +31,152 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
 # Each name is a module in `annotator.commands` with `register(subparsers, common)` and `run(args)`.
+# `register` may also set `check(args)`, run after parsing, which calls `args.parser.error` (exit 2)
+# for a command line that is wrong as a whole; and `needs_project=False` for a command that works
+# without a project (every other one that takes --project checks that DIR is one before it runs).
 COMMANDS = ("annotate", "init", "validate", "export", "import_comments", "import_labels", "stats", "diff", "blame",
             "git_setup", "git_textconv", "git_merge_driver", "agree")
+
+
+def annotator_name(text: str) -> str:
+    """`text` if it can name an annotator (and a file); else an argparse type error (exit 2)."""
+    from annotator.core.store import check_annotator_name
+
+    try:
+        return check_annotator_name(text)
+    except AnnotatorError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalOption:
+    """An option that means the same for every command that takes it, given before or after the command."""
+
+    flag: str
+    metavar: str
+    help: str
+    default: Any
+    type: Callable[[str], Any] | None = None
+
+    @property
+    def dest(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+
+PROJECT = GlobalOption("--project", "DIR", "work on the project in DIR (default: the current folder)", ".")
+ANNOTATOR = GlobalOption(
+    "--annotator", "NAME", "work as (or on) annotator NAME, for the commands that take it: annotate (the "
+    "default), import-labels and diff", None, annotator_name,
+)
+GLOBAL_OPTIONS = (PROJECT, ANNOTATOR)
+
+
+def add_global_option(parser: argparse.ArgumentParser, option: GlobalOption, help: str | None = None) -> None:
+    """Add `option` to `parser` with no default of its own (`help` says what it means there)."""
+    parser.add_argument(
+        option.flag, dest=option.dest, metavar=option.metavar, type=option.type, default=argparse.SUPPRESS,
+        help=help or option.help,
+    )
+
+
+EXIT_CODES = """\
+exit codes:
+  0  success
+  1  {problems}
+  2  a wrong command line (an unknown option, a bad value)"""
+
+
+def epilog(
+    examples: Sequence[str], problems: str = "problems found, or input that cannot be used", project: bool = True
+) -> str:
+    """The end of a command's `--help`: examples, then the exit codes (`problems`: what exit 1 means,
+    besides a --project folder that is not a project, for a command that needs one)."""
+    lines = ["examples:", *(f"  {example}" for example in examples), ""]
+    codes = EXIT_CODES.format(problems=f"{problems}, or DIR is not a project" if project else problems)
+    first, *rest = codes.splitlines()
+    wrapped = [textwrap.fill(line, 78, subsequent_indent=" " * 5) for line in rest]
+    return "\n".join([*lines, first, *wrapped])
+
+
+def description(text: str) -> str:
+    """A command's description, filled to 78 columns (help is formatted raw, to keep the examples as written)."""
+    return "\n\n".join(textwrap.fill(" ".join(paragraph.split()), 78) for paragraph in text.split("\n\n"))
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser: its description and epilog are shown as written (see `description`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(**kwargs)
+
+
+class _MainParser(argparse.ArgumentParser):
+    """The `annotator` parser: hidden commands stay out of error messages; global options get their
+    defaults after parsing, and are refused by a command they do not apply to."""
+
+    commands: dict[str, argparse.ArgumentParser]
+    foreign: dict[str, tuple[GlobalOption, ...]]  # by command: the global options it does not take
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        if isinstance(action, argparse._SubParsersAction) and value not in action.choices:
+            shown = ", ".join(map(repr, self._visible()))  # argparse would list the hidden commands too
+            raise argparse.ArgumentError(action, f"invalid choice: {value!r} (choose from {shown})")
+        super()._check_value(action, value)
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        command = parsed.command
+        if extras:  # said by the command's parser, with its usage (argparse would use the main one)
+            (self.commands[command] if command else self).error(f"unrecognized arguments: {' '.join(extras)}")
+        for option in GLOBAL_OPTIONS:
+            if command is not None and option in self.foreign[command]:
+                if hasattr(parsed, option.dest):
+                    visible = self._visible()
+                    users = [name for name in visible if option not in self.foreign[name]]
+                    only = f" (only to {', '.join(users)})" if users != visible else ""
+                    self.commands[command].error(f"{option.flag} does not apply to `annotator {command}`{only}")
+            elif not hasattr(parsed, option.dest):
+                setattr(parsed, option.dest, option.default)
+        if parsed.check is not None:  # what one option cannot say alone: two that clash, one that is missing
+            parsed.check(parsed)
+        return parsed
+
+    def _visible(self) -> list[str]:
+        """The commands `annotator --help` lists (the others are for git)."""
+        return [name for name, parser in self.commands.items() if parser.get_default("visible")]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser for every subcommand; `annotate` also runs when none is given."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--project", metavar="DIR", default=".", help="the project folder (default: the current folder)"
-    )
-    parser = argparse.ArgumentParser(
+    add_global_option(common, PROJECT)
+    parser = _MainParser(
         prog="annotator",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Label discussion comments for stance and topics; labels live as TOML files in git.",
-        epilog="With no command, opens the annotation app (the same as `annotator annotate`).",
-        parents=[common],
+        epilog=(
+            "With no command, open the annotation app (the same as `annotator annotate`). The options\n"
+            "above work before or after the command. See `annotator COMMAND --help` for each command.\n\n"
+            + epilog(["annotator", "annotator --project ../survey stats", "annotator export -o labels.jsonl"])
+        ),
     )
+    add_global_option(parser, PROJECT)
+    add_global_option(parser, ANNOTATOR)
     parser.add_argument("--version", action="version", version=f"annotator {__version__}")
-    parser.add_argument("--annotator", metavar="NAME", help="with no command: whose labels to edit")
-    parser.set_defaults(run=_run_app)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.set_defaults(run=_run_app, check=None, parser=parser, needs_project=True)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", parser_class=_CommandParser)
     for name in COMMANDS:
         importlib.import_module(f"annotator.commands.{name}").register(subparsers, common)
+    parser.commands = dict(subparsers.choices)
+    visible = {choice.dest for choice in subparsers._choices_actions}  # those registered with help=
+    parser.foreign = {}
+    for name, command in parser.commands.items():
+        foreign = tuple(option for option in GLOBAL_OPTIONS if option.flag not in command._option_string_actions)
+        for option in foreign:  # taken, so that it is refused with the same message before or after the command
+            add_global_option(command, option, help=argparse.SUPPRESS)
+        parser.foreign[name] = foreign
+        command.set_defaults(parser=command, visible=name in visible)
     return parser
 
 
@@ -57,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit code."""
     args = build_parser().parse_args(argv)
     try:
+        if args.needs_project and hasattr(args, "project"):
+            _require_project(args.project)
         return args.run(args)
     except AnnotatorError as error:
         print(f"annotator: {error}", file=sys.stderr)
@@ -66,3 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`annotator export | head`): not an error
         return EXIT_OK
+
+
+def _require_project(folder: str) -> None:
+    """`AnnotatorError` unless `folder` is a project (the message says what one needs)."""
+    from annotator.core.project import project_folder
+
+    project_folder(Path(folder))

@@ -30,17 +30,33 @@ LABEL_WIDTH = 40  # labels read from files are cut to this many characters in te
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from annotator.cli import description, epilog
+
     parser = subparsers.add_parser(
         "agree",
         parents=[common],
-        help="agreement between annotators: Krippendorff's alpha, Fleiss' and Cohen's kappa",
-        description="Measure agreement on the comments that at least two annotators labeled (every "
-        "annotations/*.toml but gold.toml): for stance, Krippendorff's alpha, Fleiss' kappa and Cohen's "
-        "kappa for each pair; for topics, Krippendorff's alpha of each topic (present or absent) and "
-        "their mean. Exit 1 when there are not two annotators to compare, or with --min-alpha when the "
-        "stance alpha is below it.",
+        help="measure agreement between annotators: Krippendorff's alpha, Fleiss' and Cohen's kappa",
+        description=description(
+            """Measure agreement on the comments that at least two annotators labeled (every
+            annotations/*.toml but gold.toml): for stance, Krippendorff's alpha, Fleiss' kappa and
+            Cohen's kappa for each pair; for topics, Krippendorff's alpha of each topic (present or
+            absent) and their mean. Give every figure with the number of comments and annotators
+            behind it, or say why it is undefined."""
+        ),
+        epilog=epilog(
+            [
+                "annotator agree",
+                "annotator agree --pair alice bob",
+                "annotator agree --format markdown > agreement.md",
+                "annotator agree --min-alpha 0.667    # in CI: exit 1 below it",
+            ],
+            problems="fewer than two annotators, no comment labeled by two, --pair names someone who is not an "
+            "annotator, or the stance alpha is below --min-alpha (or cannot be computed)",
+        ),
     )
-    parser.add_argument("--format", choices=FORMATS, default="text", help="the output format (default: text)")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", metavar="FORMAT", help="write text (default), markdown or json"
+    )
     parser.add_argument(
         "--pair",
         nargs=2,
@@ -53,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         type=_alpha_threshold,
         help="exit 1 when the stance alpha is below X (a number from -1 to 1) or cannot be computed",
     )
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, check=check)
 
 
 def _alpha_threshold(text: str) -> float:
@@ -64,6 +80,11 @@ def _alpha_threshold(text: str) -> float:
     if not -1 <= value <= 1:
         raise argparse.ArgumentTypeError(f"expected a number from -1 to 1, got {text!r}")
     return value
+
+
+def check(args: argparse.Namespace) -> None:
+    if args.pair and args.pair[0] == args.pair[1]:
+        args.parser.error(f"--pair: name two different annotators, not {args.pair[0]!r} twice")
 
 
 def run(args: argparse.Namespace) -> int:

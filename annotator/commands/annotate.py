@@ -9,15 +9,31 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from annotator.cli import ANNOTATOR, add_global_option, description, epilog
+
     parser = subparsers.add_parser(
         "annotate",
         parents=[common],
         help="open the annotation app (the default command)",
-        description="Open the annotation app on the project. The annotator is --annotator, else $ANNOTATOR, "
-        "else `git config user.name` made file-safe, else the app asks. On SIGTERM or SIGHUP it saves "
-        "without asking anything, says on stderr whether every label is on disk, and exits with 143 or 129.",
+        description=description(
+            """Open the annotation app on the project, to label its comments from the keyboard; every
+            change is saved at once. Label NAME's comments: --annotator NAME, else $ANNOTATOR, else
+            `git config user.name` made file-safe, else the app asks. In the app, press ? for every
+            key and the guidelines, ctrl+q to quit.
+
+            On SIGTERM or SIGHUP (a `kill`, a closed SSH session) the app saves without asking
+            anything, says on stderr whether every label is on disk, and exits with 143 or 129."""
+        ),
+        epilog=epilog(
+            [
+                "annotator annotate --annotator alice",
+                "annotator                  # the same as annotate",
+                "annotator --project ../survey --annotator bob",
+            ],
+            problems="the project cannot be read (annotator.toml or a seed file), or $ANNOTATOR is not a usable name",
+        ),
     )
-    parser.add_argument("--annotator", metavar="NAME", help="whose labels to edit (annotations/NAME.toml)")
+    add_global_option(parser, ANNOTATOR, help="edit NAME's labels, annotations/NAME.toml")
     parser.set_defaults(run=run)
 
 
@@ -26,8 +42,6 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.project import project_folder
     from annotator.core.store import check_annotator_name, safe_annotator_name
 
-    if args.annotator is not None:
-        check_annotator_name(args.annotator)  # given on purpose: an empty or bad name is an error
     root = project_folder(Path(args.project))  # the app reads the config and seeds (errors end it)
     name = args.annotator or os.environ.get("ANNOTATOR") or safe_annotator_name(git_user_name(root))
     if name:

@@ -10,19 +10,36 @@ FORMATS = ("text", "markdown", "json")
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from annotator.cli import ANNOTATOR, add_global_option, description, epilog
+
     parser = subparsers.add_parser(
         "diff",
         parents=[common],
-        help="label-level changes between two git revisions",
-        description="Show which labels changed between two git revisions: per annotator and comment, "
-        "the stance (old -> new), topics added and removed, note and flag changes, entries added and "
-        "removed. With no revision: HEAD against the working tree; with one: that revision against the "
-        "working tree. Changes only to `seconds` or `updated` are left out unless --all.",
+        help="show the label changes between two git revisions",
+        description=description(
+            """Show which labels changed between two git revisions, per annotator and comment: the
+            stance (old -> new), topics added (+) and removed (-), note and flag changes, entries
+            added and removed, each with the start of the comment. With no revision, compare HEAD
+            with the working tree; with one, that revision with the working tree. Leave out changes
+            only to `seconds` or `updated` unless --all. In text format, a summary line goes to
+            stderr; markdown is a table to paste in a pull request."""
+        ),
+        epilog=epilog(
+            [
+                "annotator diff",
+                "annotator diff main feature --annotator alice",
+                "annotator diff HEAD~3 --format markdown > changes.md",
+            ],
+            problems="not in a git repository, an unknown revision, an annotation file that does not parse, or no "
+            "file for --annotator in either revision",
+        ),
     )
-    parser.add_argument("old", metavar="REV_A", nargs="?", default="HEAD", help="the older revision (default: HEAD)")
-    parser.add_argument("new", metavar="REV_B", nargs="?", help="the newer revision (default: the working tree)")
-    parser.add_argument("--annotator", metavar="NAME", help="only this annotator's file")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="text (default), markdown or json")
+    parser.add_argument("old", metavar="REV_A", nargs="?", default="HEAD", help="compare from REV_A (default: HEAD)")
+    parser.add_argument("new", metavar="REV_B", nargs="?", help="compare to REV_B (default: the working tree)")
+    add_global_option(parser, ANNOTATOR, help="show only NAME's changes (annotations/NAME.toml)")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", metavar="FORMAT", help="write text (default), markdown or json"
+    )
     parser.add_argument("--all", action="store_true", help="also show changes to `seconds` and `updated`")
     parser.set_defaults(run=run)
 

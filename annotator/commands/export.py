@@ -4,23 +4,49 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from annotator.core.resolve import Resolution
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from annotator.cli import description, epilog
+
     parser = subparsers.add_parser(
         "export",
         parents=[common],
         help="write the labels as JSONL, CSV or Prodigy JSONL",
-        description="Write one record per comment, in seed order, to stdout or a file. The fields are "
-        "described in the README. The output is deterministic: the same labels give the same bytes.",
+        description=description(
+            """Write one record per comment, in seed order, to stdout or FILE: the comment (id, text,
+            source, line, author, url, parent) and the labels chosen by --resolve (stance, stance_tie,
+            topics, topics_tie, note, flagged, seconds, decided_by; with --resolve all, each
+            annotator's labels too). CSV has one topic:NAME column (1 or 0) per topic; Prodigy JSONL
+            has answered tasks of the choice interface, one answer per comment.
+
+            The output is deterministic: the same labels give the same bytes. A majority never breaks
+            a tie silently: tied stances go to stance_tie, topics chosen by exactly half to
+            topics_tie."""
+        ),
+        epilog=epilog(
+            [
+                "annotator export --format csv --only-labeled -o labels.csv",
+                "annotator export --resolve all > everything.jsonl",
+                "annotator export --resolve annotator:alice --format prodigy -o alice.jsonl",
+            ],
+            problems="the project cannot be read, --resolve names a file that is not there, or FILE cannot be "
+            "written (or exists, without --force)",
+        ),
     )
     parser.add_argument(
-        "--format", choices=("jsonl", "csv", "prodigy"), default="jsonl", help="the output format (default: jsonl)"
+        "--format", choices=("jsonl", "csv", "prodigy"), default="jsonl", metavar="FORMAT",
+        help="write jsonl (default), csv or prodigy",
     )
     parser.add_argument(
         "--resolve",
         metavar="HOW",
-        help="whose labels: gold, majority, all (majority plus every annotator's labels) or "
+        type=_resolution,
+        help="take the labels of gold, majority, all (majority plus every annotator's labels) or "
         "annotator:NAME (default: gold if annotations/gold.toml exists, else majority)",
     )
     parser.add_argument("--only-labeled", action="store_true", help="leave out comments nobody labeled")
@@ -31,9 +57,31 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="with --format csv: put a ' before any cell that starts with =, +, -, @, a tab or a carriage "
         "return, so that a spreadsheet shows it as text and runs no formula",
     )
-    parser.add_argument("-o", "--output", metavar="FILE", default="-", help="the file to write (default: - for stdout)")
+    parser.add_argument("-o", "--output", metavar="FILE", default="-", help="write to FILE (default: - for stdout)")
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, check=check)
+
+
+def _resolution(text: str) -> Resolution:
+    """The value of --resolve; an argparse type error (exit 2) when it is not one."""
+    from annotator.core.errors import AnnotatorError
+    from annotator.core.resolve import ANNOTATOR_PREFIX, MODES, Resolution
+
+    if text not in MODES and not text.startswith(ANNOTATOR_PREFIX):
+        raise argparse.ArgumentTypeError(f"expected gold, majority, all or annotator:NAME, got {text!r}")
+    try:
+        return Resolution.parse(text)
+    except AnnotatorError as error:  # annotator:NAME, with a NAME that cannot be an annotator's
+        raise argparse.ArgumentTypeError(error.message) from None
+
+
+def check(args: argparse.Namespace) -> None:
+    if args.excel_safe and args.format != "csv":
+        args.parser.error(f"--excel-safe applies to --format csv only, not {args.format} "
+                          "(add --format csv, or leave out --excel-safe)")
+    if args.format == "prodigy" and args.resolve is not None and args.resolve.mode == "all":
+        args.parser.error("--format prodigy holds one answer per comment: it cannot carry --resolve all "
+                          "(use --resolve majority, gold or annotator:NAME, or --format jsonl)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.resolve import Resolution, Resolver, open_label_files
 
     target = output_path(args.output, args.force)
-    resolution = Resolution.parse(args.resolve) if args.resolve else None
+    resolution = args.resolve
     project = Project.open(Path(args.project))
     names = project.annotators()
     resolver = Resolver(project.schema, open_label_files(project.root, names), resolution or Resolution.default(names))

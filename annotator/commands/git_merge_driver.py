@@ -9,15 +9,25 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     # No help=: the command stays out of `annotator --help`; git runs it, people do not.
+    from annotator.cli import description, epilog
+
     parser = subparsers.add_parser(
         "git-merge-driver",
-        description="Merge three versions of an annotation file entry by entry into OURS; exit 1 when "
-        "entries conflict (see `annotator git-setup`). git passes %%O %%A %%B %%P.",
+        description=description(
+            """Merge three versions of an annotation file entry by entry into OURS. git runs it, with
+            %O %A %B %P, once `annotator git-setup` has set it up; people do not."""
+        ),
+        epilog=epilog(
+            ["annotator git-merge-driver BASE OURS THEIRS annotations/alice.toml"],
+            problems="entries conflict (OURS keeps our labels and carries theirs in a conflict table), or a "
+            "version does not parse and git's line merge left conflict markers",
+            project=False,
+        ),
     )
-    parser.add_argument("base", metavar="BASE", help="the common ancestor's version (%%O)")
-    parser.add_argument("ours", metavar="OURS", help="our version, overwritten with the result (%%A)")
-    parser.add_argument("theirs", metavar="THEIRS", help="their version (%%B)")
-    parser.add_argument("path", metavar="PATH", help="the file's path in the repository (%%P)")
+    parser.add_argument("base", metavar="BASE", help="take BASE as the common ancestor's version (%%O)")
+    parser.add_argument("ours", metavar="OURS", help="take OURS as our version, and overwrite it with the result (%%A)")
+    parser.add_argument("theirs", metavar="THEIRS", help="take THEIRS as their version (%%B)")
+    parser.add_argument("path", metavar="PATH", help="name the file PATH in messages: its path in the repository (%%P)")
     parser.set_defaults(run=run)
 
 

@@ -9,11 +9,17 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     # No help=: the command stays out of `annotator --help`; git runs it, people do not.
+    from annotator.cli import description, epilog
+
     parser = subparsers.add_parser(
         "git-textconv",
-        description="Print an annotation file as one line per entry, for git diff (see `annotator git-setup`).",
+        description=description(
+            """Print an annotation file as one line per entry, for git diff, git log -p and git show.
+            git runs it once `annotator git-setup` has set it up; people do not."""
+        ),
+        epilog=epilog(["annotator git-textconv annotations/alice.toml"], problems="FILE cannot be read", project=False),
     )
-    parser.add_argument("file", metavar="FILE", help="the annotation file git asks about")
+    parser.add_argument("file", metavar="FILE", help="print FILE, the annotation file git asks about")
     parser.set_defaults(run=run)
 
 

@@ -8,22 +8,47 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from annotator.cli import ANNOTATOR, add_global_option, description, epilog
+
     parser = subparsers.add_parser(
         "import-labels",
         parents=[common],
+        usage="%(prog)s [-h] [--project DIR] --annotator NAME [--overwrite]\n"
+        "                               [--dry-run] SRC",  # (argparse would show --annotator as optional)
         help="add labels from a JSONL file to an annotator's file",
-        description="Read labels from SRC (JSONL: plain records with id or text and stance, topics, note, "
-        "flagged; Prodigy choice answers; or `annotator export` output) into annotations/NAME.toml. Every "
-        "line is checked first: unknown comments and labels are reported with their lines and nothing "
-        "changes. Comments NAME already labeled are kept unless --overwrite.",
+        description=description(
+            """Add the labels in SRC to annotations/NAME.toml, to pre-annotate with a model or to
+            migrate from another tool. Each line names a comment by id (or meta.id), or else by its
+            exact text, and gives labels as a plain record (stance, topics, note, flagged; a key
+            that is absent leaves that field as it is; `annotator export` writes such records) or
+            as a Prodigy choice answer (answer and accept; reject and ignore are skipped).
+
+            Check every line first: report unknown comments, texts that match no comment, labels
+            not in annotator.toml, a comment given twice and malformed values with their lines,
+            and then change nothing. Keep the labels NAME already made unless --overwrite. Say on
+            stderr what was added, changed, kept and skipped."""
+        ),
+        epilog=epilog(
+            [
+                "annotator import-labels predictions.jsonl --annotator model-v1 --dry-run",
+                "annotator import-labels prodigy-export.jsonl --annotator alice --overwrite",
+            ],
+            problems="a line is bad (each is listed with its line, and nothing changes), SRC cannot be read, or "
+            "the app has NAME's file open",
+        ),
     )
-    parser.add_argument("source", metavar="SRC", help="a JSONL file, or - for stdin")
-    parser.add_argument("--annotator", metavar="NAME", required=True, help="whose file receives the labels")
+    parser.add_argument("source", metavar="SRC", help="read the labels from SRC (JSONL), or from stdin if it is -")
+    add_global_option(parser, ANNOTATOR, help="write the labels to annotations/NAME.toml (required)")
     parser.add_argument("--overwrite", action="store_true", help="replace labels NAME already made")
     parser.add_argument(
         "--dry-run", action="store_true", help="print what would change (on stdout) and write nothing"
     )
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, check=check)
+
+
+def check(args: argparse.Namespace) -> None:
+    if args.annotator is None:  # (not `required=True`: it may come before the command)
+        args.parser.error("the following arguments are required: --annotator")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.project import Project
     from annotator.core.sources import read_source
     from annotator.core.lock import AnnotatorLock
-    from annotator.core.store import ANNOTATIONS_DIR, AnnotationFile, annotation_path, check_annotator_name
+    from annotator.core.store import ANNOTATIONS_DIR, AnnotationFile, annotation_path
 
-    annotator = check_annotator_name(args.annotator)
+    annotator = args.annotator
     project = Project.open(Path(args.project))
     name, data = read_source(args.source)
     rows = read_label_rows(data, name, project.schema, project.corpus)

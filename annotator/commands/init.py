@@ -9,27 +9,41 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from annotator.cli import description, epilog
+
     parser = subparsers.add_parser(
         "init",
         parents=[common],
         help="make a folder an annotator project: the schema, seeds/, annotations/ and git",
-        description="Make DIR (default: --project, else the current folder; created if missing) a project: "
-        "annotator.toml (a commented template), seeds/ and annotations/, the ignore rules for the app's "
-        "journals, locks and temporary files in .gitignore, the drivers' line in .gitattributes, `git init` "
-        "where DIR is not in a repository yet, then what `annotator git-setup` does. Nothing is "
-        "overwritten: an existing annotator.toml is kept, and .gitignore and .gitattributes only get the "
-        "lines they lack. Running it again changes nothing. Without git, the files are made and the git "
-        "steps are skipped, with a warning (exit 0).",
+        description=description(
+            """Make DIR (default: --project, else the current folder; created if missing) an annotator
+            project: annotator.toml (a commented template of the labels), seeds/ and annotations/, the
+            ignore rules for the app's journals, locks and temporary files in .gitignore, the drivers'
+            line in .gitattributes, `git init` where DIR is not in a repository yet, then what
+            `annotator git-setup` does. Then list what was done and the next steps.
+
+            Overwrite nothing: an existing annotator.toml is kept, and .gitignore and .gitattributes
+            only get the lines they lack, so running it again changes nothing. Without git, make the
+            files, skip the git steps and warn (exit 0)."""
+        ),
+        epilog=epilog(
+            ["annotator init survey", "annotator init          # the current folder"],
+            problems="DIR cannot be made a project (a file is in the way, or it cannot be written)",
+            project=False,
+        ),
     )
-    parser.add_argument("dir", metavar="DIR", nargs="?", help="the project folder (default: --project)")
-    parser.set_defaults(run=run, parser=parser)
+    parser.add_argument("dir", metavar="DIR", nargs="?", help="make DIR a project (default: --project)")
+    parser.set_defaults(run=run, check=check, needs_project=False)
+
+
+def check(args: argparse.Namespace) -> None:
+    if args.dir is not None and args.project not in (".", args.dir):
+        args.parser.error(f"two project folders given ({args.dir} and --project {args.project}): give one")
 
 
 def run(args: argparse.Namespace) -> int:
     from annotator.core.scaffold import init_project
 
-    if args.dir is not None and args.project not in (".", args.dir):
-        args.parser.error(f"two project folders given ({args.dir} and --project {args.project}): give one")
     folder = args.dir if args.dir is not None else args.project
     root = Path(folder)
     report = init_project(root)

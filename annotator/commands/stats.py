@@ -8,14 +8,23 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from annotator.cli import description, epilog
+
     parser = subparsers.add_parser(
         "stats",
         parents=[common],
         help="show progress and label counts per annotator",
-        description="For each annotator: comments labeled out of all, flagged, and the median seconds per "
-        "labeled comment; then the stance and topic distributions as bars.",
+        description=description(
+            """Show each annotator's progress: the comments labeled out of all, how many are flagged,
+            and the median seconds per labeled comment; then the stance and topic distributions as
+            bars, over every annotator but gold (gold alone when it is the only one). Only comments in
+            seeds/ count."""
+        ),
+        epilog=epilog(["annotator stats", "annotator stats --format json"], problems="the project cannot be read"),
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="the output format (default: text)")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", metavar="FORMAT", help="write text (default) or json"
+    )
     parser.set_defaults(run=run)
 
 

@@ -8,12 +8,23 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from annotator.cli import description, epilog
+
     parser = subparsers.add_parser(
         "validate",
         parents=[common],
         help="check the config, the seeds and every annotation file",
-        description="Check annotator.toml, seeds/ and annotations/. One line per problem on stderr and "
-        "exit 1; a one-line summary on stdout and exit 0 when all is well. Warnings alone do not fail.",
+        description=description(
+            """Check annotator.toml, seeds/ and annotations/: TOML syntax, conflict markers, labels not
+            in the schema, entries whose comment is no longer in the seeds, entries left in conflict by
+            a merge, duplicate entries, bad annotator file names, and journals or locks that git
+            tracks. Print one line per problem on stderr and exit 1; print a one-line summary on
+            stdout and exit 0 when all is well. Warnings alone do not fail."""
+        ),
+        epilog=epilog(
+            ["annotator validate", "annotator validate --project ../survey   # in CI or a pre-commit hook"],
+            problems="problems found (warnings alone do not fail)",
+        ),
     )
     parser.set_defaults(run=run)
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.core.errors import AnnotatorError, Problem
-from annotator.core.seeds import Corpus, load_seeds
+from annotator.core.seeds import SEEDS_DIR, Corpus, load_seeds
 from annotator.core.store import ANNOTATIONS_DIR, list_annotators
 
 if TYPE_CHECKING:
     from annotator.core.config import Schema
+
+CONFIG_NAME = "annotator.toml"  # `config.CONFIG_NAME`, named here so that a check of the folder loads no pydantic
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +45,18 @@ class Project:
 
 
 def project_folder(root: Path) -> Path:
-    """`root`, if it is a folder; else `AnnotatorError`."""
-    if not root.is_dir():
-        raise AnnotatorError(f"{root}: no such folder", hint="give --project a project folder")
-    return root
+    """`root`, if it is a project folder (one with `annotator.toml` or `seeds/`); else an
+    `AnnotatorError` that says what a project needs and how to make one."""
+    if not root.exists():
+        problem = "no such folder"
+    elif not root.is_dir():
+        problem = "not a folder"
+    elif not (root / CONFIG_NAME).exists() and not (root / SEEDS_DIR).exists():
+        problem = f"not an annotator project: it has no {CONFIG_NAME} and no {SEEDS_DIR}/"
+    else:
+        return root
+    raise AnnotatorError(
+        f"{root}: {problem}",
+        hint=f"a project is a folder with {CONFIG_NAME}, the labels to choose from, and {SEEDS_DIR}/, the "
+        f"comments to label: give --project one, or make one with `annotator init {shlex.quote(str(root))}`",
+    )

@@ -293,13 +293,20 @@ def test_no_comment_with_two_judgments(capsys, tmp_path: Path) -> None:
     [
         (("alice", "zed"), "annotator: --pair: 'zed' is not an annotator (annotators: alice, bob, carol)"),
         (("gold", "alice"), "annotator: --pair: 'gold' is not an annotator (annotators: alice, bob, carol)"),
-        (("bob", "bob"), "annotator: --pair: name two different annotators, not 'bob' twice"),
     ],
 )
 def test_pair_must_name_two_annotators(capsys, root: Path, pair: tuple[str, str], message: str) -> None:
     code, out, err = agree(capsys, root, "--pair", *pair)
     assert (code, out) == (1, "")
     assert err.splitlines()[0] == message
+
+
+def test_pair_of_one_name_twice_is_a_usage_error(capsys, root: Path) -> None:
+    with pytest.raises(SystemExit) as caught:
+        agree(capsys, root, "--pair", "bob", "bob")
+    out, err = capsys.readouterr()
+    assert (caught.value.code, out) == (2, "")
+    assert err.splitlines()[-1] == "annotator agree: error: --pair: name two different annotators, not 'bob' twice"
 
 
 def test_broken_annotation_file(capsys, root: Path) -> None:

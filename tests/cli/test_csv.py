@@ -141,8 +141,8 @@ def test_excel_safe_makes_formula_cells_text(hostile_project: Path, exported: Pa
 
 def test_excel_safe_is_for_csv_only(hostile_project: Path) -> None:
     result = export(hostile_project, "--excel-safe")
-    assert (result.returncode, result.stdout) == (1, b"")
-    assert result.stderr.decode("utf-8") == (
-        "annotator: --excel-safe applies to --format csv only, not jsonl\n"
-        "  (add --format csv, or leave out --excel-safe)\n"
+    assert (result.returncode, result.stdout) == (2, b"")  # a wrong command line
+    assert result.stderr.decode("utf-8").endswith(
+        "annotator export: error: --excel-safe applies to --format csv only, not jsonl "
+        "(add --format csv, or leave out --excel-safe)\n"
     )

@@ -104,9 +104,13 @@ def test_prodigy_records_carry_the_fields_prodigy_names(root: Path, capsys) -> N
 
 
 def test_prodigy_cannot_carry_every_annotator(root: Path, capsys) -> None:
-    assert export(capsys, root, "--format", "prodigy", "--resolve", "all") == (
-        1, "", "annotator: --format prodigy holds one answer per comment: it cannot carry --resolve all\n"
-        "  (use --resolve majority, gold or annotator:NAME, or --format jsonl)\n",
+    with pytest.raises(SystemExit) as caught:
+        export(capsys, root, "--format", "prodigy", "--resolve", "all")
+    out, err = capsys.readouterr()
+    assert (caught.value.code, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        "annotator export: error: --format prodigy holds one answer per comment: it cannot carry --resolve all "
+        "(use --resolve majority, gold or annotator:NAME, or --format jsonl)"
     )
 
 
@@ -154,15 +158,27 @@ def test_only_labeled_and_exclude_flagged(root: Path, capsys) -> None:
     [
         (["--resolve", "annotator:zoe"], "annotator: annotations/zoe.toml: not found\n"
          "  (--resolve majority votes among the annotators there are)\n"),
-        (["--resolve", "loudest"], "annotator: --resolve 'loudest': expected gold, majority, all or annotator:NAME\n"),
         (["--resolve", "gold"], "annotator: annotations/gold.toml: not found\n"
          "  (--resolve majority votes among the annotators there are)\n"),
-        (["--resolve", "annotator:a/b"], "annotator: annotator name 'a/b': is a path: a name has no '/' or '\\' "
-         "(it becomes annotations/NAME.toml)\n"),
     ],
 )
-def test_bad_resolve(root: Path, capsys, args: list[str], message: str) -> None:
+def test_resolve_names_a_file_that_is_not_there(root: Path, capsys, args: list[str], message: str) -> None:
     assert export(capsys, root, *args) == (1, "", message)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("loudest", "expected gold, majority, all or annotator:NAME, got 'loudest'"),
+        ("annotator:a/b", "annotator name 'a/b': is a path: a name has no '/' or '\\' (it becomes annotations/NAME.toml)"),
+    ],
+)
+def test_bad_resolve_is_a_usage_error(root: Path, capsys, value: str, message: str) -> None:
+    with pytest.raises(SystemExit) as caught:
+        export(capsys, root, "--resolve", value)
+    out, err = capsys.readouterr()
+    assert (caught.value.code, out) == (2, "")
+    assert err.splitlines()[-1] == f"annotator export: error: argument --resolve: {message}"
 
 
 def test_writes_a_file_and_never_overwrites_without_force(root: Path, capsys, monkeypatch) -> None:

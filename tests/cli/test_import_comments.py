@@ -77,10 +77,7 @@ def test_csv_with_other_field_names(root: Path, tmp_path: Path, capsys) -> None:
     assert (comments["p1"].text, comments["p1"].author, comments["p2"].text) == ('Hello, "world"', "me", "Bye")
 
 
-def test_stdin_needs_a_format(root: Path, capsys, monkeypatch) -> None:
-    assert run(capsys, root, "-") == (
-        1, "", "annotator: standard input: cannot tell the format from the file name\n  (give --format (txt, jsonl, csv))\n"
-    )
+def test_stdin_with_a_format(root: Path, capsys, monkeypatch) -> None:
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("From stdin.\n".encode())))
     assert run(capsys, root, "-", "--format", "txt") == (
         0, "", "import-comments: added 1, skipped 0 already present (seeds/stdin.jsonl)\n"
@@ -116,19 +113,31 @@ def test_a_csv_row_with_too_many_fields(root: Path, tmp_path: Path, capsys) -> N
     assert sorted(path.name for path in (root / "seeds").iterdir()) == ["a.txt"]
 
 
-@pytest.mark.parametrize(
-    ("name", "message"),
-    [("notes.md", "notes.md: cannot tell the format from the file name\n  (give --format (txt, jsonl, csv))"),
-     ("missing.jsonl", "missing.jsonl: cannot be read: No such file or directory")],
-)
-def test_unusable_sources(root: Path, capsys, monkeypatch, name: str, message: str) -> None:
+def test_unreadable_source(root: Path, capsys, monkeypatch) -> None:
     monkeypatch.chdir(root)
-    assert run(capsys, root, name) == (1, "", f"annotator: {message}\n")
+    assert run(capsys, root, "missing.jsonl") == (
+        1, "", "annotator: missing.jsonl: cannot be read: No such file or directory\n"
+    )
+
+
+@pytest.mark.parametrize(("source", "shown"), [("-", "standard input"), ("notes.md", "notes.md")])
+def test_a_source_of_no_known_format_needs_format(root: Path, capsys, monkeypatch, source: str, shown: str) -> None:
+    """The command line lacks --format: a usage error (exit 2)."""
+    monkeypatch.chdir(root)
+    with pytest.raises(SystemExit) as caught:
+        run(capsys, root, source)
+    out, err = capsys.readouterr()
+    assert (caught.value.code, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        f"annotator import-comments: error: {shown}: cannot tell the format from the file name: "
+        "give --format (txt, jsonl, csv)"
+    )
 
 
 def test_into_a_project_without_seeds_yet(tmp_path: Path, capsys) -> None:
     root = tmp_path / "fresh"
     root.mkdir()
+    (root / "annotator.toml").write_text((Path(__file__).parents[2] / "annotator.toml").read_text("utf-8"), "utf-8")
     source = write(tmp_path, "first.txt", "The very first comment.\n")
     assert run(capsys, root, source)[0] == 0
     assert [comment.text for comment in load_seeds(root).comments] == ["The very first comment."]

@@ -148,11 +148,15 @@ def test_a_line_without_labels_never_removes_labels(root: Path, tmp_path: Path, 
     assert entries(root, "alice")["c1"] == ("agree", ("scaling",), None, True)
 
 
-def test_bad_annotator_name(root: Path, tmp_path: Path, capsys) -> None:
+def test_bad_annotator_name_is_a_usage_error(root: Path, tmp_path: Path, capsys) -> None:
     src = source(tmp_path, {"id": "c1", "stance": "agree"})
-    code, _, err = run(capsys, root, src, "--annotator", "../evil")
-    assert (code, err) == (
-        1, "annotator: annotator name '../evil': is a path: a name has no '/' or '\\' (it becomes annotations/NAME.toml)\n")
+    with pytest.raises(SystemExit) as caught:
+        run(capsys, root, src, "--annotator", "../evil")
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "annotator import-labels: error: argument --annotator: annotator name '../evil': is a path: a name has no "
+        "'/' or '\\' (it becomes annotations/NAME.toml)")
+    assert not (root / "annotations" / "evil.toml").exists()
 
 
 def test_refused_while_the_app_has_the_annotator_open(tmp_path, capsys) -> None:

@@ -105,8 +105,8 @@ def test_warnings_alone_do_not_fail(tmp_path: Path, capsys) -> None:
 
 def test_missing_project_folder(tmp_path: Path, capsys) -> None:
     code, out, err = run(capsys, tmp_path / "nowhere")
-    assert code == 1
-    assert "seeds/: not found" in err
+    assert (code, out) == (1, "")
+    assert err.startswith(f"annotator: {tmp_path / 'nowhere'}: no such folder\n  (a project is a folder with ")
 
 
 def test_an_annotations_link_is_a_problem(tmp_path: Path, capsys) -> None:

@@ -309,8 +309,9 @@ def no_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 )
 def test_bad_annotator_names_on_the_command_line(tmp_path: Path, capsys, no_app, name: str, message: str) -> None:
     root = project(tmp_path)
-    code = main(["--annotator", name, "--project", str(root)])
+    with pytest.raises(SystemExit) as caught:  # a bad option value: a usage error
+        main(["--annotator", name, "--project", str(root)])
     out, err = capsys.readouterr()
-    assert (code, out) == (1, "")
-    assert err.startswith(f"annotator: {message}")
+    assert (caught.value.code, out) == (2, "")
+    assert err.splitlines()[-1].startswith(f"annotator: error: argument --annotator: {message}")
     assert sorted(p.name for p in (root / "annotations").iterdir()) == []
