@@ -76,10 +76,15 @@ def validate_project(root: Path, now: datetime | None = None) -> tuple[list[Prob
     errors = sum(not problem.warning for problem in problems)
     comments = len(corpus) if corpus is not None else 0
     summary = (
-        f"{comments} comments, {files} annotation files, {entries} entries: "
-        + (f"{errors} problems" if errors else "all valid")
+        f"{counted(comments, 'comment')}, {counted(files, 'annotation file')}, {counted(entries, 'entry', 'entries')}: "
+        + (counted(errors, "problem") if errors else "all valid")
     )
     return problems, summary
+
+
+def counted(number: int, one: str, many: str | None = None) -> str:
+    """`1 comment`, `2 comments`: a number and its noun, singular or plural."""
+    return f"{number} {one if number == 1 else many or one + 's'}"
 
 
 def annotations_folder_problem(root: Path) -> Problem | None:

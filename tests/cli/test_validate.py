@@ -25,7 +25,7 @@ def test_the_repository_itself_is_valid(capsys) -> None:
     assert code == 0
     # A fresh clone has not run `annotator git-setup` yet: validate may say so, as a warning only.
     assert all(line.startswith("annotations/: warning: git drivers not set up") for line in err.splitlines())
-    assert out.startswith("22 comments, 1 annotation files, 22 entries: ")
+    assert out.startswith("22 comments, 1 annotation file, 22 entries: ")
     assert out.rstrip().endswith("all valid")
 
 
@@ -37,7 +37,7 @@ def annotated(tmp_path: Path, body: str, name: str = "bob.toml") -> Path:
 
 def test_valid_annotations_summary(tmp_path: Path, capsys) -> None:
     root = annotated(tmp_path, f'[comments.{text_id(FIRST)}]\nstance = "agree"\ntopics = ["scaling"]\nflagged = false\n')
-    assert run(capsys, root) == (0, "2 comments, 1 annotation files, 1 entries: all valid\n", "")
+    assert run(capsys, root) == (0, "2 comments, 1 annotation file, 1 entry: all valid\n", "")
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ def test_an_annotations_link_is_a_problem(tmp_path: Path, capsys) -> None:
     assert run(capsys, root) == (1, "", (
         "annotations: a symbolic link: refused (the annotation files must live in the project, where git sees them)\n"
         "  (replace the link with a folder holding the annotation files)\n"
-        "annotator validate: 1 comments, 0 annotation files, 0 entries: 1 problems\n"))
+        "annotator validate: 1 comment, 0 annotation files, 0 entries: 1 problem\n"))
 
 
 def test_an_annotations_file_is_a_problem(tmp_path: Path, capsys) -> None:
@@ -129,7 +129,7 @@ def test_an_annotations_file_is_a_problem(tmp_path: Path, capsys) -> None:
     assert run(capsys, root) == (1, "", (
         "annotations: not a folder (expected the folder of annotation files, annotations/<annotator>.toml)\n"
         "  (move it away; `annotator init` creates the folder)\n"
-        "annotator validate: 1 comments, 0 annotation files, 0 entries: 1 problems\n"))
+        "annotator validate: 1 comment, 0 annotation files, 0 entries: 1 problem\n"))
 
 
 def test_a_journal_or_lock_that_git_tracks_is_a_problem(tmp_path: Path, monkeypatch, capsys) -> None:
