@@ -192,3 +192,21 @@ def test_labels_to_write_back_after_the_file_was_removed_reach_the_journal(tmp_p
     assert store.merge_from_disk().restored == 1
     # killed here
     assert AnnotationFile.open(tmp_path, "alice").get(A) == Annotation(stance="agree")
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: a replay cannot tell a value its records went through from one a "
+                   "compaction cut short by a kill wrote, and goes on from there")
+def test_a_file_value_the_journal_went_through_is_still_the_files_after_a_kill(tmp_path: Path) -> None:
+    """The annotator sets a label and takes it back (both committed); a `git pull` then brings
+    that same label; killed before the app looked. The replay takes the file's label for the one
+    this session wrote (as after a kill between a compaction's rename and its trim) and goes on
+    to "no label", where a running app would have kept the pulled one. (The model-based test
+    states this rule of the journal; it needs a mark of what a compaction wrote to go.)"""
+    store = AnnotationFile.open(tmp_path, "alice")
+    store.set(A, Annotation(stance="agree"))
+    store.commit()
+    store.set(A, None)
+    store.commit()
+    pulled(tmp_path, A, Annotation(stance="agree"))
+    # killed here
+    assert AnnotationFile.open(tmp_path, "alice").get(A).stance == "agree"

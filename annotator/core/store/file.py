@@ -235,7 +235,8 @@ class AnnotationFile:
 
     def _changes_to_the_file(self) -> Iterator[FieldChange | None]:
         """This session's changes to the entries as the file holds them; call with the lock held."""
-        return (FieldChange.between(comment_id, base, self.entries.get(comment_id)) for comment_id, base in self._base.items())
+        return (FieldChange.between(comment_id, base, self.entries.get(comment_id))
+                for comment_id, base in self._base.items())
 
     def _take_unjournaled(self) -> list[tuple[Annotation | None, Record]]:
         """The changes not in the journal yet, each with the entry it started from; call with the
