@@ -11,7 +11,7 @@ and puts this session's changes back on top. Replay and merge apply changes by t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,7 @@ class AnnotationFile:
         self._base: dict[str, Annotation | None] = {}  # id -> entry as the file holds it, for changed ids
         self._changed_at: dict[str, int] = {}  # id -> sequence of its last change not yet in the file
         self._adopted: set[str] = set()  # sessions whose records this one replayed: its own to trim
+        self._folding = False  # a compaction is between its mark and its trim: the journal may only grow
         self._journal_has_records = False
 
     @property
@@ -226,11 +227,22 @@ class AnnotationFile:
 
         Returns how many records were written. Costs the size of the changes, not of the file,
         and may run while another thread compacts.
+
+        The first commit after a replay writes the journal anew, as this session's changes to the
+        file as it is now: the replayed records are changes to the file as it was, and replayed
+        again after another kill they would undo what the file got since.
         """
         with self._journal_lock:
             with self._lock:
+                if self._adopted and not self._folding:
+                    return self._rebase_journal(self._changes_to_the_file())
                 pending = self._take_unjournaled()
             return self._append_to_journal(pending)
+
+    def _changes_to_the_file(self) -> Iterator[FieldChange | None]:
+        """This session's changes to the entries as the file holds them; call with the lock held."""
+        return (FieldChange.between(comment_id, base, self.entries.get(comment_id))
+                for comment_id, base in self._base.items())
 
     def _take_unjournaled(self) -> list[tuple[Annotation | None, Record]]:
         """The changes not in the journal yet, each with the entry it started from; call with the
@@ -322,34 +334,57 @@ class AnnotationFile:
             with self._lock:
                 sequence = self._sequence
                 state = self._snapshot()
+                if commit_first and self._adopted:  # (as the first commit after a replay does)
+                    self._rebase_journal(self._changes_to_the_file())
                 pending = self._take_unjournaled() if commit_first else []
             self._append_to_journal(pending)
             mark = durable.size(self.journal)
-        text = self._render(*state)  # slow the first time; no lock held, so keys go on
-        self.write(text, force)
-        written = state[0]
-        with self._lock:
-            for comment_id, at in list(self._changed_at.items()):
-                if at <= sequence:  # in the file now
-                    del self._changed_at[comment_id]
-                    self._base.pop(comment_id, None)
-                    self._unjournaled.pop(comment_id, None)  # (a `save` does not journal first)
-                else:  # changed again meanwhile: what the file holds is its base
-                    self._base[comment_id] = written.get(comment_id)
-        with self._journal_lock:
-            self._trim_journal(mark)
+            self._folding = True
+        try:
+            text = self._render(*state)  # slow the first time; no lock held, so keys go on
+            self.write(text, force)
+            written = state[0]
+            with self._lock:
+                for comment_id, at in list(self._changed_at.items()):
+                    if at <= sequence:  # in the file now
+                        del self._changed_at[comment_id]
+                        self._base.pop(comment_id, None)
+                        self._unjournaled.pop(comment_id, None)  # (a `save` does not journal first)
+                    else:  # changed again meanwhile: what the file holds is its base
+                        self._base[comment_id] = written.get(comment_id)
+            with self._journal_lock:
+                self._trim_journal(mark)
+        finally:
+            self._folding = False
 
     def _trim_journal(self, mark: int) -> None:
         """Drop this session's records among the journal's first `mark` bytes (now in the file),
         and those it replayed; keep the rest. Remove the journal when nothing is left."""
+        data = self._journal_bytes()
+        self._rewrite_journal(data[:mark], data[mark:].lstrip(b"\n"))
+
+    def _journal_bytes(self) -> bytes:
         try:
-            data = self.journal.read_bytes()
+            return self.journal.read_bytes()
         except FileNotFoundError:
-            data = b""
+            return b""
+
+    def _rebase_journal(self, changes: Iterable[FieldChange | None]) -> int:
+        """Write the journal anew: the other sessions' records, then `changes` as this session's,
+        in place of every record it wrote or replayed. Call with both locks held."""
+        records = [Record(change, self.excerpts.get(change.comment_id), self.session_id) for change in changes if change]
+        self._rewrite_journal(self._journal_bytes(), "".join(map(encode, records)).encode("utf-8"))
+        self._unjournaled, self._adopted = {}, set()
+        return len(records)
+
+    def _rewrite_journal(self, head: bytes, tail: bytes) -> None:
+        """Write the journal as the records of other sessions in `head`, then `tail` (or remove
+        it when that is nothing); call with the journal lock held."""
         ours = self._adopted | {self.session_id}
-        foreign = [line + b"\n" for line in data[:mark].split(b"\n") if record_author(line) not in (None, *ours)]
-        kept = b"".join(foreign) + data[mark:].lstrip(b"\n")
+        foreign = [line + b"\n" for line in head.split(b"\n") if record_author(line) not in (None, *ours)]
+        kept = b"".join(foreign) + tail
         if kept.strip():
+            check_folder(self.path.parent, create=True)
             durable.atomic_write(self.journal, kept)
         else:
             durable.remove_durably(self.journal)
@@ -391,13 +426,19 @@ class AnnotationFile:
         a replayed journal follows (`changes.apply`): time spent on a comment this session never
         hides a label someone else changed in the file.
 
+        The journal then holds this session's changes to the file as it is now, and nothing
+        else of this session: a change the file already holds (the same label chosen on both
+        sides) is no longer this session's, and a kill then never puts it back over a later
+        change to the file. (So it writes the journal, and may raise as `commit` does, changing
+        nothing.) Call it from the thread that compacts.
+
         A file that is gone (removed, or its folder; a `git checkout` of a branch without it) is
         not an empty file: every entry this session holds is kept, to be written back.
         """
         if not self.path.exists() and not self.path.is_symlink() and self.disk is not None:
             return self._file_gone()
         fresh = AnnotationFile.load(self.path, replay=False) if self.path.exists() else AnnotationFile(self.path, self.annotator)
-        with self._lock:
+        with self._journal_lock, self._lock:
             both = []
             merged: dict[str, Annotation | None] = {}
             for comment_id, before in self._base.items():
@@ -409,6 +450,8 @@ class AnnotationFile:
                 merged[comment_id], clashes = apply(theirs, change)
                 if clashes:
                     both.append(comment_id)
+            self._rebase_journal(FieldChange.between(comment_id, fresh.entries.get(comment_id), entry)
+                                 for comment_id, entry in merged.items())
             quotes = {comment_id: self.excerpts.get(comment_id) for comment_id in self._base}
             self.entries = fresh.entries
             self.excerpts = fresh.excerpts
@@ -421,16 +464,21 @@ class AnnotationFile:
                 if quotes[comment_id] is not None:
                     self.excerpts[comment_id] = quotes[comment_id]
                 theirs = fresh.entries.get(comment_id)
-                self._unjournaled.setdefault(comment_id, theirs)
-                if entry != theirs:  # the merged result is not in the file (nor the journal) yet
+                if entry != theirs:  # the merged result is not in the file yet
                     self._base[comment_id] = theirs
                     self._changed_at[comment_id] = self._sequence
                 self._store(comment_id, entry)
         return Reload(sorted(both))
 
     def _file_gone(self) -> Reload:
-        """The file was removed under this session: mark every entry to be written back."""
-        with self._lock:
+        """The file was removed under this session: every entry it holds is to be written back,
+        whole, and the journal is written anew to hold them (through a kill, nothing else does)."""
+        with self._journal_lock, self._lock:
+            self._rebase_journal(
+                FieldChange.between(comment_id, None if comment_id in self.entries else self._base[comment_id],
+                                    self.entries.get(comment_id))
+                for comment_id in self.entries.keys() | self._base.keys()
+            )
             self._sequence += 1
             self.disk = None
             for comment_id in self.entries:
