@@ -24,8 +24,8 @@ from annotator.tui import saver
 from annotator.tui.screens.dialogs import Prompt, Question
 from annotator.tui.widgets.editor import NoteEditor
 from tests.core.gitrepo import IDS, TEXTS, Repo
-from tests.safety.test_git_under_app import NOW, noticed, status_line
-from tests.tui.conftest import clock, make_app, ready, settled  # noqa: F401 (fixtures)
+from tests.safety.test_git_under_app import NOW, reload_notices, status_line
+from tests.tui.conftest import clock, make_app, ready, settled, until  # noqa: F401 (fixtures)
 from tests.tui.test_safety import fail_writes
 
 
@@ -59,7 +59,7 @@ async def test_1_undo_after_an_outside_change_takes_back_only_its_own_fields(rep
         await pilot.press("j", "d")
         await settled(pilot, compacted=True)
         outside_edit(repo, 1, note="Sarcastic: read the parent")
-        await noticed(pilot, "the outside note", lambda: (screen.session.annotation(IDS[1]).note or "") != "")
+        await until(pilot, lambda: reload_notices(app), "the reload after the outside note")
         await pilot.press("u")
         await settled(pilot, compacted=True)
         entry = in_file(repo, 1)
@@ -79,7 +79,8 @@ async def test_1b_undo_leaves_a_field_changed_outside_since_and_says_so(repo: Re
         await pilot.press("j", "d")
         await settled(pilot, compacted=True)
         outside_edit(repo, 1, stance="mixed")  # a teammate decided otherwise
-        await noticed(pilot, "the outside stance", lambda: screen.session.annotation(IDS[1]).stance == "mixed")
+        await until(pilot, lambda: reload_notices(app), "the reload after the outside stance")
+        assert screen.session.annotation(IDS[1]).stance == "mixed"
         await pilot.press("u")
         await settled(pilot, compacted=True)
         assert in_file(repo, 1).stance == "mixed"
@@ -116,13 +117,13 @@ async def test_3_no_write_while_git_rebases_and_the_label_survives_an_abort(repo
         assert stopped.returncode == 0, stopped.stderr
         before = repo.file("alice").read_bytes()
         await pilot.press("j", "d")
-        await noticed(pilot, "the rebase", lambda: "git busy" in status_line(screen))
+        await until(pilot, lambda: "git busy" in status_line(screen), "the rebase")
         assert any("A git rebase is in progress: your labels are saved in the journal" in n.message
                    for n in app._notifications)
         await pilot.pause(saver.WATCH_SECONDS + 0.2)  # a watch and a compaction came and went
         assert repo.file("alice").read_bytes() == before  # nothing written under git's feet
         assert repo.git("rebase", "--abort", check=False).returncode == 0
-        await noticed(pilot, "the end of the rebase", lambda: (in_file(repo, 1) or Annotation()).stance == "disagree")
+        await until(pilot, lambda: (in_file(repo, 1) or Annotation()).stance == "disagree", "the end of the rebase")
         assert screen.session.annotation(IDS[1]).stance == "disagree"
         await pilot.press("ctrl+q")
     assert in_file(repo, 1).stance == "disagree"
@@ -168,7 +169,8 @@ async def test_5_a_note_stays_on_its_comment_when_a_reload_moves_the_list(repo: 
         assert screen.current_id() == IDS[2]
         await pilot.press("e", *"keep this")
         outside_edit(repo, 2, stance="agree")  # labeled elsewhere: it leaves the "unlabeled" filter
-        await noticed(pilot, "the outside label", lambda: screen.session.annotation(IDS[2]) is not None)
+        await until(pilot, lambda: reload_notices(app), "the reload after the outside label")
+        assert screen.session.annotation(IDS[2]) is not None
         assert screen.current_id() == IDS[2]  # still shown, still current
         assert isinstance(app.focused, NoteEditor)
         await pilot.press("escape", "n")  # the note is saved, then a stance key
@@ -233,7 +235,7 @@ async def test_7_a_removed_annotations_folder_gets_every_label_back(repo: Repo) 
             await pilot.press("j", "m")  # in the journal only
             await settled(pilot)
             shutil.rmtree(repo.root / "annotations")
-            await noticed(pilot, "the removal", lambda: any("was removed" in n.message for n in app._notifications))
+            await until(pilot, lambda: any("was removed" in n.message for n in app._notifications), "the removal")
             await settled(pilot, compacted=True)
         finally:
             saver.COMPACT_AFTER = monkey_compact

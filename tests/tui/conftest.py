@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,3 +89,17 @@ def on_disk(app: AnnotatorApp, annotator: str = "alice") -> AnnotationFile:
 
 def disk_entry(app: AnnotatorApp, index: int, annotator: str = "alice"):
     return on_disk(app, annotator).get(app.project.corpus.comments[index].id)
+
+
+WAIT_LIMIT = 30.0
+"""Seconds `until` waits before it fails: a bound for an app that never gets there, not a measure
+of its speed. Generous on purpose: the full suite, or another job, may share the machine."""
+
+
+async def until(pilot, condition, what: str, limit: float = WAIT_LIMIT) -> None:
+    """Wait until `condition()` holds, looking again after each short pause (the app's messages
+    and its worker threads go on meanwhile). Fails after `limit` seconds."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < limit, f"waited {limit:g} s for {what}"
+        await pilot.pause(0.02)
