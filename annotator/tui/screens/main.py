@@ -35,6 +35,7 @@ RETRY_SECONDS = 3.0
 COMPACT_AFTER = 1.0  # seconds of pause before the journal is folded into the TOML file
 WARM_AFTER = 0.3  # seconds after the screen is up: its first frame does not share the interpreter
 WATCH_SECONDS = 1.5  # how often the file is checked for changes made by others
+QUIT_QUIET_WAITS = 3  # on quit, how many times to wait `gitio.QUIET_SECONDS` for git to be quiet
 BAR_WIDTH = 12
 
 
@@ -104,10 +105,11 @@ class MainScreen(Screen[None]):
         self._fold_queued = (False, False)  # (compact, watch) asked for while it ran
         self._compact_timer = None
         self._quitting = False
+        self._quiet_waits = 0  # times quitting waited for git to leave its directory alone
         self._asking = False  # a quit dialog (or its path prompt) is open: never a second one
         self._paused: str | None = None  # why the TOML file is not being written (a git operation)
         self._git_dir = gitio.git_dir(session.store.path.parent.parent)
-        session.store.pause_writes = self._git_busy
+        session.store.pause_writes = self._writes_paused
         self._rows_labeled = 0  # labeled comments among the filtered rows
         self._row_labeled: dict[int, bool] | None = None  # filtered rows (None: all) -> labeled
         for label in session.schema.stance:
@@ -214,10 +216,15 @@ class MainScreen(Screen[None]):
             return (f"● saved in the journal; waiting for {self._paused}", "$warning")
         return ("● saved", "$success")
 
-    def _git_busy(self) -> str | None:
-        """Why the TOML file must not be rewritten now (called from the fold lane's thread)."""
-        operation = gitio.operation_in_progress(self._git_dir)
+    def _git_busy(self, quiet: float = 0.0) -> str | None:
+        """What git is doing, that the fold lane waits for (called from its thread)."""
+        operation = gitio.operation_in_progress(self._git_dir, quiet)
         return f"{operation} to finish" if operation else None
+
+    def _writes_paused(self) -> str | None:
+        """Why the TOML file must not be rewritten now (the store asks before and just before each
+        rename): git is busy, or was a moment ago and may be between two steps of a command."""
+        return self._git_busy(gitio.QUIET_SECONDS)
 
     # Keys ------------------------------------------------------------------------------------
 
@@ -624,6 +631,11 @@ class MainScreen(Screen[None]):
             self._paused = message.paused
             self._show_progress()
         if message.paused and self._quitting and not self._committing:
+            if self._git_busy() is None and self._quiet_waits < QUIT_QUIET_WAITS:
+                # git touched its directory a moment ago (`_writes_paused`): write once it is quiet.
+                self._quiet_waits += 1
+                self.set_timer(gitio.QUIET_SECONDS, self._finish_quitting)
+                return
             # Every change is in the journal (durable); the next start folds it into the file.
             self.app.exit()
             return
