@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,6 +226,12 @@ _OPERATIONS = (
     ("BISECT_LOG", "a git bisect"),
     ("index.lock", "a git command"),
 )
+# How long after its git directory last changed a repository may still be in the middle of a git
+# command, between two of its steps: `git stash` reads the working tree, stores the stash, then
+# runs `git reset --hard`, and for some 20 ms in between no lock or state file is there. Each
+# step adds or removes a file in the git directory (a lock, a temporary index), which changes
+# the folder's time.
+QUIET_SECONDS = 1.0
 
 
 def git_dir(folder: Path) -> Path | None:
@@ -247,12 +254,23 @@ def git_dir(folder: Path) -> Path | None:
     return None
 
 
-def operation_in_progress(directory: Path | None) -> str | None:
+def operation_in_progress(directory: Path | None, quiet: float = 0.0) -> str | None:
     """What git is in the middle of in the repository whose git directory is `directory` ("a git
-    rebase", "a git merge"...), or None when it is idle (or there is no repository)."""
+    rebase", "a git merge"...), or None when it is idle (or there is no repository).
+
+    With `quiet` (`QUIET_SECONDS`, before a write), a git directory changed less than `quiet`
+    seconds ago is "a git command" too: git may be between two steps of one.
+    """
     if directory is None:
         return None
     for name, what in _OPERATIONS:
         if os.path.lexists(directory / name):
             return what
+    if quiet:
+        try:
+            changed = directory.stat().st_mtime
+        except OSError:
+            return None
+        if abs(time.time() - changed) < quiet:
+            return "a git command"
     return None

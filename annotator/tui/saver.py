@@ -33,6 +33,7 @@ COMPACT_AFTER = 1.0  # seconds of pause before the journal is folded into the TO
 RETRY_SECONDS = 3.0  # after a failed write
 WATCH_SECONDS = 1.5  # how often the file is checked for changes made by others
 WARM_AFTER = 0.3  # seconds after the screen is up: its first frame does not share the interpreter
+QUIT_QUIET_WAITS = 3  # on quit, how many times to wait `gitio.QUIET_SECONDS` for git to be quiet
 
 
 @dataclass
@@ -108,8 +109,9 @@ class Saver(Widget):
         self._folding = False
         self._fold_queued = (False, False)  # (compact, watch) asked for while a fold ran
         self._compact_timer: Timer | None = None
+        self._quiet_waits = 0  # times quitting waited for git to leave its directory alone
         self._git_dir = gitio.git_dir(session.store.path.parent.parent)
-        session.store.pause_writes = self.git_busy
+        session.store.pause_writes = self.writes_paused
 
     def on_mount(self) -> None:
         self.set_interval(WATCH_SECONDS, lambda: self.fold_soon(watch=True))
@@ -145,9 +147,15 @@ class Saver(Widget):
         return ("● saved", "$success")
 
     def git_busy(self) -> str | None:
-        """The git operation under way, during which the TOML file must not be rewritten (asked
-        from the fold lane's thread, and by the store just before its rename)."""
+        """The git operation under way, during which the fold lane neither reads nor writes the
+        file (asked from its thread)."""
         return gitio.operation_in_progress(self._git_dir)
+
+    def writes_paused(self) -> str | None:
+        """Why the TOML file must not be rewritten now (the store asks before and just before each
+        rename): git is busy, or touched its directory a moment ago and may be between two steps
+        of one command (`git stash` reads the tree, then resets it, with no lock in between)."""
+        return gitio.operation_in_progress(self._git_dir, gitio.QUIET_SECONDS)
 
     # What the screen tells it ---------------------------------------------------------------
 
@@ -167,6 +175,13 @@ class Saver(Widget):
             return False
         if self.saved_version != self.session.version:
             self.commit_soon()
+            return False
+        if self.paused and self.git_busy() is None and self._quiet_waits < QUIT_QUIET_WAITS:
+            # git touched its directory a moment ago: write the file once it is quiet, rather than
+            # leave the labels in the journal, where the next `git commit` would miss them.
+            self._quiet_waits += 1
+            self._folding = True  # (a fold is due: `Idle` comes when it is done)
+            self.set_timer(gitio.QUIET_SECONDS, lambda: self._fold(True, False))
             return False
         if self.everything_written:
             return True
