@@ -120,9 +120,10 @@ def default_config_text() -> str:
 
 
 def parse_config(text: str, source: str) -> tuple[Schema, list[Problem]]:
-    """Validate the text of a config file; raise `AnnotatorError` naming `source` and the key."""
+    """Validate the text of a config file; raise `AnnotatorError` naming `source` and the key.
+    A byte-order mark at the start is allowed, as in seeds and annotation files."""
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
         raise AnnotatorError(
             f"{source}: not valid TOML: {error}", hint="fix the file, or delete it to use the defaults"

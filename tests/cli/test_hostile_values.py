@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_project
+from annotator.core.store import AnnotationFile
+from tests.conftest import REPO, make_project
 from tests.core.labels_fixture import labeled_project
 from tests.tui.test_terminal import console_script
 
@@ -149,3 +150,20 @@ def test_import_labels_reports_every_hostile_value_by_line_and_changes_nothing(t
         "  (no labels were changed; fix these lines and import again)",
     ]
     assert not (root / "annotations" / "zed.toml").exists()
+
+
+# annotator.toml with a byte-order mark ---------------------------------------------------------
+
+
+def test_a_byte_order_mark_in_the_config_is_read_as_the_same_config(tmp_path: Path) -> None:
+    """Windows editors write one; seeds and annotation files already accepted it."""
+    config = "\ufeff" + (REPO / "annotator.toml").read_text("utf-8")
+    root = make_project(tmp_path / "project", {"rows.jsonl": '{"id": "c1", "text": "Fine."}\n'}, config=config)
+    assert (root / "annotator.toml").read_bytes().startswith(b"\xef\xbb\xbf")
+    code, out, err = annotator(root, "validate")
+    assert (code, err) == (0, "")
+    assert "all valid" in out
+    source = tmp_path / "labels.jsonl"
+    source.write_text('{"id": "c1", "stance": "agree"}\n', "utf-8")
+    assert annotator(root, "import-labels", str(source), "--annotator", "zed")[0] == 0
+    assert AnnotationFile.open(root, "zed").get("c1").stance == "agree"
