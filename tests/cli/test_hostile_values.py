@@ -167,3 +167,54 @@ def test_a_byte_order_mark_in_the_config_is_read_as_the_same_config(tmp_path: Pa
     source.write_text('{"id": "c1", "stance": "agree"}\n', "utf-8")
     assert annotator(root, "import-labels", str(source), "--annotator", "zed")[0] == 0
     assert AnnotationFile.open(root, "zed").get("c1").stance == "agree"
+
+
+# A note line that looks like a conflict marker ------------------------------------------------
+
+NOTE_WITH_MARKERS = '''format = 1
+annotator = "alice"
+
+[comments.c1]
+stance = "agree"
+topics = []
+note = """
+quoting a diff:
+<<<<<<< ours
+=======
+>>>>>>> theirs
+|||||||
+"""
+flagged = false
+
+[comments.c2]
+topics = []
+note = \'\'\'
+<<<<<<< a literal string too
+\'\'\'
+flagged = true
+'''
+
+
+def test_a_note_line_that_looks_like_a_conflict_marker_is_a_note_line(tmp_path: Path) -> None:
+    root = labeled_project(tmp_path / "project")
+    (root / "annotations" / "alice.toml").write_text(NOTE_WITH_MARKERS, "utf-8")
+    code, out, err = annotator(root, "validate")
+    assert (code, err) == (0, "")
+    assert "all valid" in out
+    store = AnnotationFile.open(root, "alice")
+    assert store.get("c1").note == "quoting a diff:\n<<<<<<< ours\n=======\n>>>>>>> theirs\n|||||||\n"
+    assert store.get("c2").note == "<<<<<<< a literal string too\n"
+
+
+def test_a_real_marker_after_such_a_note_is_still_reported_at_its_line(tmp_path: Path) -> None:
+    root = labeled_project(tmp_path / "project")
+    conflicted = NOTE_WITH_MARKERS + '<<<<<<< HEAD\n\n[comments.c3]\ntopics = []\n=======\n>>>>>>> other\n'
+    (root / "annotations" / "alice.toml").write_text(conflicted, "utf-8")
+    code, out, err = annotator(root, "validate")
+    assert (code, out) == (1, "")
+    marker = "git conflict marker: this file has an unresolved merge"
+    assert err.splitlines()[:3] == [
+        f"annotations/alice.toml:22: {marker}",
+        f"annotations/alice.toml:26: {marker}",
+        f"annotations/alice.toml:27: {marker}",
+    ]
