@@ -218,3 +218,27 @@ def test_a_real_marker_after_such_a_note_is_still_reported_at_its_line(tmp_path:
         f"annotations/alice.toml:26: {marker}",
         f"annotations/alice.toml:27: {marker}",
     ]
+
+
+# Label keys --------------------------------------------------------------------------------------
+
+KEYED = '[[stance]]\nname = "yes"\nkey = {stance}\n\n[[topic]]\nname = "t"\nkey = {topic}\n'
+
+
+def test_punctuation_label_keys_are_valid(tmp_path: Path) -> None:
+    """They work in the app too (`tests/tui/test_label_keys.py`)."""
+    config = KEYED.format(stance='","', topic='"\\\\"')
+    root = make_project(tmp_path / "project", {"rows.jsonl": '{"id": "c1", "text": "Fine."}\n'}, config=config)
+    code, out, err = annotator(root, "validate")
+    assert (code, err) == (0, "")
+
+
+def test_a_key_no_key_types_is_refused_naming_it(tmp_path: Path) -> None:
+    config = KEYED.format(stance='"y"', topic='"\\u0301"')
+    root = make_project(tmp_path / "project", {"rows.jsonl": '{"id": "c1", "text": "Fine."}\n'}, config=config)
+    code, out, err = annotator(root, "validate")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == (
+        "annotator.toml: topic[0].key: a character that a key types on its own, got '\u0301' "
+        "(U+0301 is a combining mark, drawn on the character before it)"
+    )
