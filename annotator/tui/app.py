@@ -36,12 +36,12 @@ from annotator.core.store import (
     ANNOTATIONS_DIR,
     AnnotationFile,
     annotation_path,
-    annotator_name_problem,
     check_folder,
     journal_path,
+    list_annotators,
     read_journal,
 )
-from annotator.tui.screens.dialogs import Prompt
+from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.widgets.comment_list import CommentList
 
 if TYPE_CHECKING:  # imported where they are used: the first frame waits for none of them
@@ -183,11 +183,11 @@ class AnnotatorApp(App[int]):
         if self.annotator:
             self._open(self.annotator)
         else:
-            self.push_screen(
-                Prompt("Who is annotating? (a name for annotations/NAME.toml)", "e.g. alice",
-                       check=lambda value: annotator_name_problem(value)),
-                self._named,
-            )
+            try:
+                existing = list_annotators(self.root)
+            except OSError:  # (an unreadable folder: said once a name is chosen)
+                existing = []
+            self.push_screen(NamePrompt(existing), self._named)
 
     def _named(self, name: str | None) -> None:
         if name:
