@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from annotator.core.errors import AnnotatorError, Problem
-from annotator.core.keymap import RESERVED_KEYS, key_name
+from annotator.core.keymap import label_key_problem
 
 CONFIG_NAME = "annotator.toml"
 CONFIG_FORMAT = 1
@@ -43,10 +43,9 @@ class Label(BaseModel):
     @field_validator("key")
     @classmethod
     def _key_is_one_char(cls, key: str) -> str:
-        if len(key) != 1 or not key.isprintable() or key.isspace():
-            raise ValueError(f"a single printable character, got {key!r}")
-        if key_name(key) in RESERVED_KEYS:
-            raise ValueError(f"a key the app does not already use, got {key!r} (see `?` in the app)")
+        problem = label_key_problem(key)
+        if problem:
+            raise ValueError(problem)
         return key
 
     @field_validator("description")
@@ -120,9 +119,10 @@ def default_config_text() -> str:
 
 
 def parse_config(text: str, source: str) -> tuple[Schema, list[Problem]]:
-    """Validate the text of a config file; raise `AnnotatorError` naming `source` and the key."""
+    """Validate the text of a config file; raise `AnnotatorError` naming `source` and the key.
+    A byte-order mark at the start is allowed, as in seeds and annotation files."""
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
         raise AnnotatorError(
             f"{source}: not valid TOML: {error}", hint="fix the file, or delete it to use the defaults"

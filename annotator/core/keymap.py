@@ -6,6 +6,7 @@ so a stance or topic key can never shadow navigation. Keys use Textual's key nam
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -47,44 +48,37 @@ RESERVED_KEYS: frozenset[str] = frozenset(
     key for action in ACTIONS for key in action.keys
 ) | frozenset({"tab", "shift+tab", "enter", "ctrl+p", "ctrl+c"})
 
-# Printable characters whose Textual key name is a word rather than the character itself.
-_KEY_NAMES = {
-    " ": "space",
-    "/": "slash",
-    "?": "question_mark",
-    ":": "colon",
-    "#": "number_sign",
-    "!": "exclamation_mark",
-    "@": "at",
-    "$": "dollar_sign",
-    "%": "percent_sign",
-    "^": "circumflex_accent",
-    "&": "ampersand",
-    "*": "asterisk",
-    "(": "left_parenthesis",
-    ")": "right_parenthesis",
-    "-": "minus",
-    "+": "plus",
-    "=": "equals_sign",
-    "_": "underscore",
-    "[": "left_square_bracket",
-    "]": "right_square_bracket",
-    "{": "left_curly_bracket",
-    "}": "right_curly_bracket",
-    "\\": "backslash",
-    "|": "vertical_line",
-    ";": "semicolon",
-    "'": "apostrophe",
-    '"': "quotation_mark",
-    ",": "comma",
-    ".": "full_stop",
-    "<": "less_than_sign",
-    ">": "greater_than_sign",
-    "`": "grave_accent",
-    "~": "tilde",
+# Textual names the key of a character that is not a letter or digit by its Unicode name, lower
+# case, with '_' for spaces and '-' ("," is `comma`, "§" `section_sign`), and shortens these.
+_SHORTER_NAMES = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
 }
 
 
 def key_name(char: str) -> str:
-    """Textual's name for the key that types `char` (a letter or digit names itself)."""
-    return _KEY_NAMES.get(char, char)
+    """Textual's name for the key that types `char` (a letter or digit names itself): what a
+    binding must name, since a key event carries that name (`,` arrives as `comma`)."""
+    if char.isalnum():
+        return char
+    try:
+        name = unicodedata.name(char).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:  # (no printable character lacks a name)
+        return char
+    return _SHORTER_NAMES.get(name, name)
+
+
+def label_key_problem(key: str) -> str | None:
+    """Why `key` cannot be the one-character shortcut of a label in the app, or None if it can."""
+    if len(key) != 1 or not key.isprintable() or key.isspace():
+        return f"a single printable character, got {key!r}"
+    if unicodedata.category(key).startswith("M"):
+        return (f"a character that a key types on its own, got {key!r} (U+{ord(key):04X} is a combining mark, "
+                "drawn on the character before it)")
+    if key_name(key) in RESERVED_KEYS:
+        return f"a key the app does not already use, got {key!r} (see `?` in the app)"
+    return None

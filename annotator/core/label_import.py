@@ -26,7 +26,7 @@ from typing import Any
 from annotator.core.config import Schema
 from annotator.core.models import Annotation, excerpt
 from annotator.core.progress import tracked
-from annotator.core.seeds import Corpus, decode_text, json_kind, json_lines
+from annotator.core.seeds import Corpus, decode_text, id_problem, json_kind, json_lines
 from annotator.core.sources import ImportProblems
 from annotator.core.store import AnnotationFile
 
@@ -118,12 +118,13 @@ class _RowReader:
         return None
 
     def _known_id(self, number: int, given: Any) -> str | None:
-        if isinstance(given, bool) or not isinstance(given, (str, int)):
-            self._problem(number, f'"id" must be a string or a number, got {json_kind(given)}')
+        problem = id_problem(given)
+        if problem:
+            self._problem(number, f'"id" must be {problem}')
             return None
         comment_id = str(given).strip()
         if comment_id not in self.corpus.by_id:
-            self._problem(number, f"unknown comment id {comment_id!r} (not in seeds/)")
+            self._problem(number, f"unknown comment id {excerpt(comment_id, 40)!r} (not in seeds/)")
             return None
         return comment_id
 

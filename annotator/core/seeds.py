@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,13 +237,16 @@ def json_lines(text: str, name: str, problems: list[str] | None = None) -> Itera
     """Each non-blank line of `text` parsed as JSON, with its line number (bad lines as `parse_seeds`).
 
     A line that holds exactly one JSON value and nothing else (the usual case) is parsed where it
-    lies in `text`, without copying it out first; any other line goes through `json.loads`, which
-    decides and explains.
+    lies in `text`, without copying it out first; any other line goes through `_parse_json`, which
+    decides and explains. What JSON allows but a comment or a label cannot hold is an error of the
+    line too (`_checked`): NaN and Infinity, a number too large for a float or with more digits
+    than Python converts, and a lone UTF-16 surrogate (`"\\ud800"`), which no UTF-8 file can hold.
     """
     if "\r" in text:  # CR or CRLF line ends: split first
         yield from _json_lines(text, name, problems)
         return
     position, number, size = 0, 1, len(text)
+    escapes = "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None  # (a lone surrogate is an escape)
     while position < size:
         end = text.find("\n", position)
         if end < 0:
@@ -250,9 +255,9 @@ def json_lines(text: str, name: str, problems: list[str] | None = None) -> Itera
             value, stop = _SCAN_JSON(text, position)
         except (StopIteration, ValueError, RecursionError):
             stop = -1
-        if stop == end:
+        if stop == end and not (escapes and _SURROGATE_ESCAPE.search(text, position, end)):
             yield number, value
-        else:
+        else:  # (a line with a surrogate's escape too: `_parse_json` checks it)
             line = text[position:end]
             if line and not line.isspace():
                 try:
@@ -263,7 +268,27 @@ def json_lines(text: str, name: str, problems: list[str] | None = None) -> Itera
         number += 1
 
 
-_SCAN_JSON = json.JSONDecoder().scan_once  # (text, index) -> (the JSON value starting there, where it ends)
+class _NotANumber(ValueError):
+    """A number JSON allows (or Python's `json` does) that no field can hold: says which."""
+
+
+def _no_constant(word: str) -> Any:
+    raise _NotANumber(f"{word} is not a number JSON allows: write a finite number, or null")
+
+
+def _finite(written: str) -> float:
+    value = float(written)
+    if not math.isfinite(value):
+        raise _NotANumber(f"the number {_clipped(written)} is too large (the largest is about 1.8e308)")
+    return value
+
+
+# NaN, Infinity and numbers beyond a float's range are errors rather than values: they have no
+# place in an id, a label or a note, and no JSON writer could write them back.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+_SCAN_JSON = _DECODER.scan_once  # (text, index) -> (the JSON value starting there, where it ends)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_lines(text: str, name: str, problems: list[str] | None) -> Iterator[tuple[int, Any]]:
@@ -276,11 +301,58 @@ def _json_lines(text: str, name: str, problems: list[str] | None) -> Iterator[tu
 
 def _parse_json(line: str, name: str, number: int) -> Any:
     try:
-        return json.loads(line)
+        value = _DECODER.decode(line)
     except json.JSONDecodeError as error:
         raise SeedError(f"{name}:{number}: not valid JSON: {error.msg} (column {error.colno})") from None
+    except _NotANumber as error:
+        raise SeedError(f"{name}:{number}: {error}") from None
+    except ValueError:  # int(): more digits than `sys.get_int_max_str_digits()`
+        raise SeedError(
+            f"{name}:{number}: a number with more than {sys.get_int_max_str_digits()} digits: "
+            "too long to read (an id that long is better written as a string)"
+        ) from None
     except RecursionError:
         raise SeedError(f"{name}:{number}: JSON nested too deeply") from None
+    return _checked(value, name, number) if "\\u" in line else value
+
+
+def _checked(value: Any, name: str, number: int) -> Any:
+    """`value`, unless a string in it (a field name or a value, at any depth) holds a lone
+    surrogate: then `SeedError` naming the field."""
+    fields = value.items() if isinstance(value, dict) else [(None, value)]
+    for key, inner in fields:
+        found, where = _lone_surrogate(key), "a field name"
+        if found is None:
+            found, where = _lone_surrogate(inner), "the line" if key is None else f"\"{_clipped(key)}\""
+        if found:
+            raise SeedError(
+                f"{name}:{number}: {where} is not valid Unicode: \\u{ord(found):04x} is half of a UTF-16 "
+                "surrogate pair, without the other half",
+                hint="no UTF-8 file can hold it: fix the program that wrote this file",
+            )
+    return value
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """The first lone surrogate in the strings of `value` (a parsed JSON value), or None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found = _SURROGATE.search(item)
+            if found:
+                return found[0]
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _clipped(text: str, length: int = 40) -> str:
+    """`text` cut to `length` characters for a message, with '…' where it was cut."""
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def _report(error: SeedError, problems: list[str] | None) -> None:
@@ -368,14 +440,12 @@ def _comment(record: dict[str, Any], name: str, number: int, fields: FieldNames 
     given = record.get("id")
     if given is None or given == "":
         comment_id = text_id(body)
-    elif isinstance(given, (str, int)) and not isinstance(given, bool):
+    elif (problem := id_problem(given)) is None:
         comment_id = str(given).strip()
         if not comment_id.isprintable() or not comment_id:
-            raise SeedError(f"{name}:{number}: \"{fields.id}\" must be printable text, got {given!r}")
+            raise SeedError(f"{name}:{number}: \"{fields.id}\" must be printable text, got {_clipped(repr(given), 60)}")
     else:
-        raise SeedError(
-            f"{name}:{number}: \"{fields.id}\" must be a string or a number, got {json_kind(given)}"
-        )
+        raise SeedError(f"{name}:{number}: \"{fields.id}\" must be {problem}")
     meta = NO_EXTRA if record.keys() <= _KNOWN else {key: value for key, value in record.items() if key not in _KNOWN}
     author, url, parent = record.get("author"), record.get("url"), record.get("parent")
     return Comment(
@@ -383,11 +453,20 @@ def _comment(record: dict[str, Any], name: str, number: int, fields: FieldNames 
         body,
         name,
         number,
-        author if author is None or type(author) is str and author else _optional_str(author),
-        url if url is None or type(url) is str and url else _optional_str(url),
-        parent if parent is None or type(parent) is str and parent else _optional_str(parent),
+        author if author is None or type(author) is str and author else _optional_str(author, "author", name, number),
+        url if url is None or type(url) is str and url else _optional_str(url, "url", name, number),
+        parent if parent is None or type(parent) is str and parent else _optional_str(parent, "parent", name, number),
         meta,
     )
+
+
+def id_problem(given: Any) -> str | None:
+    """What an id must be, when `given` (a JSON value other than null) cannot be one; else None."""
+    if type(given) is str or type(given) is int:
+        return None
+    if isinstance(given, float):
+        return f"a string or a whole number, got {given!r}"
+    return f"a string or a number, got {json_kind(given)}"
 
 
 _KNOWN = frozenset(KNOWN_FIELDS)
@@ -402,8 +481,13 @@ def _renamed(record: dict[str, Any], fields: FieldNames) -> dict[str, Any]:
     return renamed
 
 
-def _optional_str(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)
+def _optional_str(value: Any, field: str, name: str, number: int) -> str | None:
+    """An optional text field (author, url, parent): null or "" is none, a number is its digits."""
+    if value is None or value == "":
+        return None
+    if type(value) is str or type(value) is int or type(value) is float:
+        return str(value)
+    raise SeedError(f"{name}:{number}: \"{field}\" must be a string or a number, got {json_kind(value)}")
 
 
 def json_kind(value: Any) -> str:

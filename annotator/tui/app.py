@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
+from textual.worker import Worker, WorkerState
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import ACTIONS
@@ -34,11 +36,12 @@ from annotator.core.store import (
     ANNOTATIONS_DIR,
     AnnotationFile,
     annotation_path,
-    annotator_name_problem,
+    check_folder,
     journal_path,
+    list_annotators,
     read_journal,
 )
-from annotator.tui.screens.dialogs import Prompt
+from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.widgets.comment_list import CommentList
 
 if TYPE_CHECKING:  # imported where they are used: the first frame waits for none of them
@@ -90,13 +93,14 @@ class ProjectFailed(Message):
 class OpenFailed(Message):
     """The annotator's file could not be used as it is."""
 
-    reason: str
+    error: AnnotatorError
 
 
 class ErrorScreen(Screen[None]):
-    """A problem that stops the app before labelling starts; nothing was written."""
+    """A problem that stops the app before labelling starts; nothing was written. q, Escape or
+    Enter quits (exit code 1), and `annotator` repeats the reason on stderr."""
 
-    BINDINGS = [("escape,q,enter", "app.exit", "Quit")]
+    BINDINGS = [Binding("q,escape,enter", "leave", "Quit", id="error.quit")]
 
     def __init__(self, reason: str) -> None:
         super().__init__()
@@ -105,9 +109,12 @@ class ErrorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(
             Content.assemble(("annotator cannot open the labels\n\n", "bold $error"), printable(self._reason),
-                             ("\n\nNothing was written. Press q to quit.", "dim")),
+                             ("\n\nNothing was written. Press q, Escape or Enter to quit.", "dim")),
             id="error-text",
         )
+
+    def action_leave(self) -> None:
+        self.app.exit(return_code=1)
 
 
 class AnnotatorApp(App[int]):
@@ -132,7 +139,7 @@ class AnnotatorApp(App[int]):
         self.root = project if isinstance(project, Path) else project.root
         self.project = None if isinstance(project, Path) else project
         self.annotator = annotator
-        self.failure: AnnotatorError | None = None  # why the project could not be read
+        self.failure: AnnotatorError | None = None  # why the project or the labels could not be read
         self._clock = clock
         self._now = now
         self._lock: AnnotatorLock | None = None
@@ -176,11 +183,11 @@ class AnnotatorApp(App[int]):
         if self.annotator:
             self._open(self.annotator)
         else:
-            self.push_screen(
-                Prompt("Who is annotating? (a name for annotations/NAME.toml)", "e.g. alice",
-                       check=lambda value: annotator_name_problem(value)),
-                self._named,
-            )
+            try:
+                existing = list_annotators(self.root)
+            except OSError:  # (an unreadable folder: said once a name is chosen)
+                existing = []
+            self.push_screen(NamePrompt(existing), self._named)
 
     def _named(self, name: str | None) -> None:
         if name:
@@ -209,10 +216,16 @@ class AnnotatorApp(App[int]):
             self.post_message(ProjectFailed(error))
             return
         try:
-            self._lock = AnnotatorLock.for_file(annotation_path(self.root, annotator)).acquire()
+            path = annotation_path(self.root, annotator)
+            check_folder(path.parent)  # (first: outside git, the lock lives in that folder)
+            self._lock = AnnotatorLock.for_file(path).acquire()
             store = AnnotationFile.open(self.root, annotator)
         except AnnotatorError as error:
-            self.post_message(OpenFailed(str(error)))
+            self.post_message(OpenFailed(error))
+            return
+        except OSError as error:  # (an unreadable file, say: said at once, not "reading…" forever)
+            reason = error.strerror or str(error)
+            self.post_message(OpenFailed(AnnotatorError(f"{ANNOTATIONS_DIR}/{annotator}.toml: cannot be read: {reason}")))
             return
         session = Session(project.corpus.comments, project.schema, store, self._clock, self._now)
         self.post_message(Opened(project, session, annotator))
@@ -235,7 +248,16 @@ class AnnotatorApp(App[int]):
     @on(OpenFailed)
     def _open_failed(self, message: OpenFailed) -> None:
         self._typed_ahead = None
-        self.push_screen(ErrorScreen(message.reason))
+        self.failure = message.error  # (said again on stderr once the app has quit)
+        self.push_screen(ErrorScreen(str(message.error)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A bug in reading the labels is shown too, rather than "reading…" forever."""
+        if event.state is WorkerState.ERROR and event.worker.name == "_load":
+            error = event.worker.error
+            self.post_message(OpenFailed(AnnotatorError(
+                f"unexpected error while reading the labels: {type(error).__name__}: {error}",
+                hint="this is a bug in annotator; please report it with this message")))
 
     @on(ProjectFailed)
     def _project_failed(self, message: ProjectFailed) -> None:

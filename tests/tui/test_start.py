@@ -1,14 +1,25 @@
-"""Start-up from a project folder: the start of the list first, then the project, then the labels."""
+"""Start-up from a project folder: the start of the list first, then the project, then the labels;
+the error screen when labelling cannot start, and the name prompt when no annotator is known."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
+from typing import TypeVar
 
+import pytest
+from textual.widgets import OptionList, Static
+
+from annotator.core.project import Project
 from annotator.core.seeds import load_seeds
-from annotator.tui.app import PREVIEW_ROWS, build_app
+from annotator.core.store import AnnotationFile, safe_annotator_name
+from annotator.tui.app import PREVIEW_ROWS, ErrorScreen, build_app
+from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.widgets.comment_list import CommentList
 from tests.conftest import make_project
 from tests.tui.conftest import disk_entry, ready, settled
+
+S = TypeVar("S")
 
 
 async def test_the_list_is_shown_while_the_project_is_read_then_the_main_screen_takes_over(tmp_path: Path) -> None:
@@ -35,3 +46,142 @@ async def test_seeds_that_cannot_be_read_end_the_app_with_the_error(tmp_path: Pa
     assert app.return_code == 1
     assert str(app.failure).startswith('seeds/a.jsonl:2: expected a JSON object with a "text" field, got a list')
     assert list((root / "annotations").iterdir()) == []
+
+
+# When labelling cannot start: the error screen -------------------------------------------------
+
+
+async def until_on(pilot, kind: type[S]) -> S:
+    """Wait until the app shows a screen of `kind`, and return it."""
+    for _ in range(200):
+        await pilot.pause()
+        if isinstance(pilot.app.screen, kind):
+            return pilot.app.screen
+    raise AssertionError(f"no {kind.__name__}; on {pilot.app.screen!r}")
+
+
+async def until_quit(pilot) -> None:
+    for _ in range(50):
+        await pilot.pause()
+        if not pilot.app.is_running:
+            return
+    raise AssertionError("the app is still running")
+
+
+def error_text(screen: ErrorScreen) -> str:
+    return str(screen.query_one("#error-text").render())
+
+
+@pytest.mark.parametrize("key", ["q", "escape", "enter"])
+async def test_the_error_screen_quits_on_each_key_it_names(tmp_path: Path, key: str) -> None:
+    root = make_project(tmp_path / "p")
+    broken = root / "annotations" / "alice.toml"
+    broken.write_text("format = 1\nthis is not TOML\n", "utf-8")
+    app = build_app(root, "alice")
+    async with app.run_test() as pilot:
+        screen = await until_on(pilot, ErrorScreen)
+        assert "annotations/alice.toml:2:6: invalid TOML" in error_text(screen)
+        assert "Press q, Escape or Enter to quit." in error_text(screen)
+        await pilot.press(key)
+        await until_quit(pilot)
+    assert app.return_code == 1
+    assert str(app.failure).startswith("annotations/alice.toml:2:6: invalid TOML")  # said again on stderr
+    assert broken.read_text("utf-8") == "format = 1\nthis is not TOML\n"
+
+
+@pytest.mark.parametrize("in_git", [False, True], ids=["outside git", "in git"])
+async def test_an_annotations_path_that_is_a_file_is_said_at_once(tmp_path: Path, in_git: bool) -> None:
+    """It waited on "reading…" for ever: outside git the lock (in that folder) failed with an
+    error the app did not show; in git the lock is elsewhere and the store refused the folder."""
+    root = make_project(tmp_path / "p")
+    if in_git:
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / "annotations").rmdir()
+    (root / "annotations").write_text("not a folder\n", "utf-8")
+    app = build_app(root, "alice")
+    async with app.run_test() as pilot:
+        text = error_text(await until_on(pilot, ErrorScreen))
+        assert "annotations/: is not a folder" in text
+        assert "move that file away" in text
+        await pilot.press("q")
+    assert (root / "annotations").read_text("utf-8") == "not a folder\n"
+
+
+async def test_an_unexpected_error_while_reading_the_labels_is_shown(tmp_path: Path, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(AnnotationFile, "open", broken)
+    app = build_app(make_project(tmp_path / "p"), "alice")
+    async with app.run_test() as pilot:
+        text = error_text(await until_on(pilot, ErrorScreen))
+        assert "unexpected error while reading the labels: RuntimeError: a bug" in text
+
+
+# Who is annotating: the name prompt ----------------------------------------------------------
+
+
+def prompt_project(tmp_path: Path) -> Path:
+    """A project with the annotators bob, gold and a file that is no annotator's ("my notes")."""
+    root = make_project(tmp_path / "p")
+    for name in ("bob", "gold", "my notes"):
+        (root / "annotations" / f"{name}.toml").write_text(f"format = 1\nannotator = {name!r}\n", "utf-8")
+    return root
+
+
+def shown(screen: NamePrompt) -> str:
+    return "\n".join(str(widget.render()) for widget in screen.query(Static))
+
+
+async def test_a_typed_name_is_made_file_safe_as_a_git_name_is_and_shown_first(tmp_path: Path) -> None:
+    app = build_app(Project.open(prompt_project(tmp_path)), None)
+    async with app.run_test() as pilot:
+        screen = await until_on(pilot, NamePrompt)
+        await pilot.press(*"Carol Smith")
+        assert str(screen.query_one("#name-result").render()) == "labels go to annotations/carol-smith.toml (new)"
+        await pilot.press("enter")
+        main = await ready(pilot)
+        assert main.annotator == safe_annotator_name("Carol Smith") == "carol-smith"
+        await pilot.press("n")
+        await settled(pilot)
+    assert disk_entry(app, 0, "carol-smith").stance == "neutral"
+
+
+async def test_the_existing_annotators_are_offered_and_one_is_picked(tmp_path: Path) -> None:
+    app = build_app(Project.open(prompt_project(tmp_path)), None)
+    async with app.run_test() as pilot:
+        screen = await until_on(pilot, NamePrompt)
+        options = screen.query_one("#name-options", OptionList)
+        assert [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)] == ["bob", "gold"]
+        assert "or pick an existing annotator" in shown(screen)
+        await pilot.press(*"Bob")  # a typed name that is an annotator's says so
+        assert str(screen.query_one("#name-result").render()) == "labels go to annotations/bob.toml (an existing annotator)"
+        await pilot.press("down", "down", "enter")  # to the list, then its second name
+        main = await ready(pilot)
+        assert main.annotator == "gold"
+
+
+async def test_a_name_that_cannot_be_made_a_file_name_is_explained(tmp_path: Path) -> None:
+    app = build_app(Project.open(prompt_project(tmp_path)), None)
+    async with app.run_test() as pilot:
+        screen = await until_on(pilot, NamePrompt)
+        await pilot.press("enter")
+        assert str(screen.query_one("#name-result").render()) == "type a name first"
+        await pilot.press(*"中文")
+        result = str(screen.query_one("#name-result").render())
+        assert result.startswith("not usable as a name (use only ASCII letters and digits")
+        await pilot.press("enter")
+        assert app.screen is screen
+
+
+async def test_the_name_prompt_says_escape_quits_and_it_does(tmp_path: Path) -> None:
+    root = prompt_project(tmp_path)
+    before = sorted(path.name for path in (root / "annotations").iterdir())
+    app = build_app(Project.open(root), None)
+    async with app.run_test() as pilot:
+        screen = await until_on(pilot, NamePrompt)
+        assert "Escape quits annotator" in shown(screen)
+        await pilot.press(*"dana", "escape")
+        await until_quit(pilot)
+    assert app.return_code == 0
+    assert sorted(path.name for path in (root / "annotations").iterdir()) == before

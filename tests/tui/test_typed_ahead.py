@@ -13,7 +13,7 @@ import pytest
 from annotator.core.seeds import load_seeds
 from annotator.core.store import AnnotationFile
 from annotator.tui.app import build_app
-from annotator.tui.screens.dialogs import Prompt
+from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.screens.main import MainScreen
 from annotator.tui.widgets.editor import LabelPanel, NoteEditor
 from tests.conftest import make_project
@@ -115,7 +115,7 @@ async def test_keys_typed_into_the_name_prompt_are_not_replayed(tmp_path, held) 
     root = make_project(tmp_path / "p")
     app = build_app(root, None)  # no name: the app asks
     async with app.run_test() as pilot:
-        await until(pilot, lambda: isinstance(app.screen, Prompt), "the name prompt")
+        await until(pilot, lambda: isinstance(app.screen, NamePrompt), "the name prompt")
         await pilot.press(*"ada", "enter")  # `a` and `d` are stances on the main screen
         await pilot.press("j")  # typed ahead, after the name: kept
         held.set()

@@ -133,21 +133,21 @@ def parse_annotations(text: str, name: str, annotator: str | None = None, encode
     """
     text = text.removeprefix("\ufeff")
     canonical = read_canonical(text) if encoded is None else read_canonical_cached(text, encoded)
-    if canonical is None:  # (the layout `render` writes has no line a conflict marker could be)
+    try:
+        data = canonical.head if canonical else tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # A conflict marker is never valid TOML, so a file that parses has none; one that does not
+        # may: then the lines that are markers, outside a multi-line string (a note), say why.
         conflicts = [
-            Problem(name, number, "git conflict marker: this file has an unresolved merge",)
-            for number, line in enumerate(text.splitlines(), start=1)
-            if _CONFLICT.match(line)
-        ] if any(marker in text for marker in _MARKERS) and _MAYBE_CONFLICT.search(text) else []
+            Problem(name, number, "git conflict marker: this file has an unresolved merge")
+            for number in _conflict_marker_lines(text)
+        ]
         if conflicts:
             raise StoreError(
                 conflicts,
                 hint="keep one version of each entry and delete the marker lines; "
                 "`annotator git-setup` makes git merge annotation files entry by entry",
-            )
-    try:
-        data = canonical.head if canonical else tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+            ) from None
         message = str(error)
         position = _TOML_POSITION.search(message)
         where = f"{position[1]}:{position[2]}" if position else None
@@ -353,6 +353,68 @@ _CANONICAL_ENTRY = re.compile(
 )
 _MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 _MAYBE_CONFLICT = re.compile(r"^(<<<<<<<|=======|>>>>>>>|\|\|\|\|\|\|\|)( |$)", re.MULTILINE)
+
+
+def _conflict_marker_lines(text: str) -> list[int]:
+    """The numbers of the lines of `text` that are git conflict markers: lines that start with
+    one, outside TOML's multi-line strings (where a note may hold such a line)."""
+    if not (any(marker in text for marker in _MARKERS) and _MAYBE_CONFLICT.search(text)):
+        return []
+    found: list[int] = []
+    closing: str | None = None  # the delimiter of the multi-line string open at the line's start
+    for number, line in enumerate(text.splitlines(), start=1):
+        if closing is None and _CONFLICT.match(line):
+            found.append(number)
+        else:
+            closing = _open_string_after(line, closing)
+    return found
+
+
+def _open_string_after(line: str, closing: str | None) -> str | None:
+    """The delimiter of the multi-line string still open at the end of `line` (None: none is),
+    given the one open at its start. Strings on one line and comments are skipped."""
+    position, size = 0, len(line)
+    while position < size:
+        if closing is not None:  # inside a multi-line string: find its end
+            end = _string_end(line, position, closing)
+            if end < 0:
+                return closing
+            position, closing = end, None
+            continue
+        found = _STRING_OR_COMMENT.search(line, position)
+        if found is None or found[0] == "#":
+            return None
+        start = found.end()
+        if len(found[0]) == 3:
+            position, closing = start, found[0]
+        else:
+            end = _string_end(line, start, found[0])
+            if end < 0:
+                return None  # (a string never closed: not TOML, and not a multi-line string)
+            position = end
+    return closing
+
+
+def _string_end(line: str, position: int, quote: str) -> int:
+    """Where the string that `quote` delimits ends (just past its closing quote), searching
+    `line` from `position`; -1 if it does not end on this line. In basic strings (`"`), a
+    backslash escapes the next character."""
+    while True:
+        end = line.find(quote, position)
+        if end < 0:
+            return -1
+        if quote[0] == '"':
+            backslashes = len(line[position:end]) - len(line[position:end].rstrip("\\"))
+            if backslashes % 2:
+                position = end + 1
+                continue
+        end += len(quote)
+        while len(quote) == 3 and line.startswith(quote[0], end) and end < len(line):  # `""""`: a quote, then the end
+            end += 1
+        return end
+
+
+_STRING_OR_COMMENT = re.compile(r'"""|\'\'\'|["\'#]')
 
 
 def _string(text: str) -> Any:

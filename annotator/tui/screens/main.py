@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.keymap import ACTIONS
+from annotator.core.keymap import ACTIONS, key_name
 from annotator.core.models import printable
 from annotator.core.review import Review
 from annotator.core.session import Filter, Session, Undone
@@ -67,10 +67,10 @@ class MainScreen(Screen[None]):
         self._asking = False  # a quit dialog (or its path prompt) is open: never a second one
         self._rows_labeled = 0  # labeled comments among the filtered rows
         self._row_labeled: dict[int, bool] | None = None  # filtered rows (None: all) -> labeled
-        for label in session.schema.stance:
-            self._bindings.bind(label.key, f"stance('{label.name}')", f"Stance: {label.name}", show=False)
+        for label in session.schema.stance:  # (by Textual's name for the key: `,` is `comma`)
+            self._bindings.bind(key_name(label.key), f"stance('{label.name}')", f"Stance: {label.name}", show=False)
         for label in session.schema.topic:
-            self._bindings.bind(label.key, f"topic('{label.name}')", f"Topic: {label.name}", show=False)
+            self._bindings.bind(key_name(label.key), f"topic('{label.name}')", f"Topic: {label.name}", show=False)
         for number in range(1, 10):
             self._bindings.bind(str(number), f"accept({number})", f"Review: accept annotator {number}", show=False)
         self.reviewing = False
