@@ -56,6 +56,11 @@ class MainScreen(Screen[None]):
         for action in ACTIONS
     ]
 
+    # Classes for the layout in app.tcss: below 90 columns the footer drops its palette hint (the
+    # help names ctrl+p); from 40 rows the comment and its labels sit together and the note grows.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
+
     def __init__(self, session: Session, annotator: str) -> None:
         super().__init__()
         self.session = session
@@ -259,6 +264,12 @@ class MainScreen(Screen[None]):
 
     def action_page_up(self) -> None:
         self.comment_list.move_to(self.comment_list.cursor - max(1, self.comment_list.size.height - 1))
+
+    def action_read_down(self) -> None:
+        self.query_one(CommentView).read(1)
+
+    def action_read_up(self) -> None:
+        self.query_one(CommentView).read(-1)
 
     def action_next_unlabeled(self) -> None:
         row = self.session.next_unlabeled(self.comment_list.rows, self.comment_list.cursor)
