@@ -4,7 +4,7 @@ turns keys into session calls, and shows what its saver (`annotator.tui.saver`) 
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from textual import events, on, work
@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Static
 
 from annotator.core.errors import AnnotatorError
@@ -45,6 +46,84 @@ def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     """`done` of `total` as a bar of block characters."""
     filled = round(width * done / total) if total else 0
     return "█" * filled + "░" * (width - filled)
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What the status line under the list says, before it is fitted to a width."""
+
+    labeled: int
+    total: int
+    save: tuple[str, str]  # the saver's state and its style
+    auto_advance: bool
+    view: str | None = None  # the filter or search, in a few words; None: every comment is shown
+    rows_labeled: int = 0  # labeled among the rows the view shows
+    rows: int = 0
+    session: str = ""  # the per-session numbers, shown when there is room
+
+
+def status_line(status: Status, width: int) -> Content:
+    """The status line in `width` cells. The save state and the auto-advance mark always stay;
+    the rest gives way first, in this order: the session numbers, the overall bar, the view's
+    bar, the view's words (cut short, then gone), the overall count."""
+
+    def tail(gap: str) -> list[str | tuple[str, str]]:
+        return [status.save, gap, ("auto→", "$accent")] if status.auto_advance else [status.save]
+
+    def line(session: bool, bar: bool, view_bar: bool, view: str | None, count: bool, gap: str = "  ") -> Content:
+        parts: list[str | tuple[str, str]] = []
+        if count:
+            parts.append((f"{status.labeled}/{status.total}", "bold"))
+            if bar:
+                parts += [" ", (progress_bar(status.labeled, status.total, 4 if status.view else BAR_WIDTH), "$success")]
+        if status.view is not None:
+            if view:
+                parts += [" " if parts else "", (view, "$accent")]
+            parts += [" " if parts else "", f"{status.rows_labeled}/{status.rows}"]
+            if view_bar:
+                parts += [" ", (progress_bar(status.rows_labeled, status.rows, 4), "$success")]
+        if session and status.session:
+            parts += [gap, (status.session, "dim")]
+        return Content.assemble(*parts, gap if parts else "", *tail(gap))
+
+    view = status.view
+    for variant in (
+        line(True, True, True, view, True),
+        line(False, True, True, view, True),
+        line(False, False, True, view, True),
+        line(False, False, False, view, True),
+    ):
+        if variant.cell_length <= width:
+            return variant
+    if view:
+        for count in (True, False):
+            room = width - line(False, False, False, None, count, " ").cell_length - 1  # (a space before it)
+            if room >= 4:
+                return line(False, False, False, view if len(view) <= room else view[: room - 1].rstrip() + "…", count, " ")
+    for count in (True, False):
+        shortest = line(False, False, False, None, count, " ")
+        if shortest.cell_length <= width:
+            return shortest
+    return Content.assemble(*tail(" "))
+
+
+class StatusLine(Widget):
+    """The line under the list: the longest form of the status that fits the width it has."""
+
+    DEFAULT_CSS = "StatusLine { height: 1; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.status: Status | None = None
+
+    def show(self, status: Status) -> None:
+        self.status = status
+        self.refresh()
+
+    def render(self) -> Content:
+        if self.status is None:
+            return Content("")
+        return status_line(self.status, self.content_region.width)
 
 
 class MainScreen(Screen[None]):
@@ -90,9 +169,10 @@ class MainScreen(Screen[None]):
         yield Header(icon="✎")
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield CommentList(self.session.comments, self.session.annotation, width, id="comments")
+                yield CommentList(self.session.comments, self.session.annotation, width,
+                                  [(label.name, label.key) for label in schema.topic], id="comments")
                 yield Input(placeholder="search the text; Enter filters, Escape cancels", id="search")
-                yield Static(id="progress")
+                yield StatusLine(id="progress")
             with Vertical(id="right"):
                 yield CommentView(id="comment")
                 yield EditorPane(schema, id="editor")
@@ -144,22 +224,11 @@ class MainScreen(Screen[None]):
 
     def _show_progress(self) -> None:
         session = self.session
-        total = len(session.comments)
-        labeled = session.labeled_count
-        filtered = not self.view.is_all
-        parts: list[str | tuple[str, str]] = [
-            (f"{labeled}/{total} ", "bold"), (progress_bar(labeled, total, 4 if filtered else BAR_WIDTH), "$success"),
-        ]
-        if filtered:
-            rows = len(self.comment_list.rows)
-            parts += [
-                " ", (printable_filter(self.view), "$accent"), f" {self._rows_labeled}/{rows} ",
-                (progress_bar(self._rows_labeled, rows, 4), "$success"),
-            ]
-        parts += ["  ", self.saver.state()]
-        if self.auto_advance:
-            parts += ["  ", ("auto→", "$accent")]
-        self.query_one("#progress", Static).update(Content.assemble(*parts))
+        status = Status(session.labeled_count, len(session.comments), self.saver.state(), self.auto_advance)
+        if not self.view.is_all:
+            status = replace(status, view=printable_filter(self.view), rows_labeled=self._rows_labeled,
+                             rows=len(self.comment_list.rows))
+        self.query_one("#progress", StatusLine).show(status)
 
     @property
     def saved_version(self) -> int:
