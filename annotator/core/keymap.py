@@ -41,6 +41,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("redo", ("U", "ctrl+y"), "Redo"),
     KeyAction("review", ("r",), "Review mode: other annotators' labels beside the comment; 1-9 accept one into gold"),
     KeyAction("accept_unanimous", ("Y",), "Review: accept every comment all annotators agree on into gold (asks first)"),
+    KeyAction("session", ("ctrl+t",), "This session: comments labeled, the pace per hour, the time on this comment"),
     KeyAction("auto_advance", ("A",), "Auto-advance to the next unlabeled after a stance: on/off"),
     KeyAction("help", ("question_mark",), "Help: keys, guidelines, labels", footer="Help"),
     KeyAction("quit", ("ctrl+q",), "Quit (every change is saved)"),

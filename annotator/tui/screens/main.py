@@ -4,6 +4,7 @@ turns keys into session calls, and shows what its saver (`annotator.tui.saver`) 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import ACTIONS
 from annotator.core.models import printable
 from annotator.core.review import Review
-from annotator.core.session import Filter, Session, Undone
+from annotator.core.session import IDLE_AFTER, Filter, Session, Undone
 from annotator.core.store import (
     ANNOTATIONS_DIR, GOLD, AnnotationFile, atomic_write,
 )
@@ -107,6 +108,53 @@ def status_line(status: Status, width: int) -> Content:
     return Content.assemble(*tail(" "))
 
 
+@dataclass
+class Pace:
+    """This session's numbers: comments labeled since the app opened, the pace per active hour, and
+    the active time on the current comment. Active time is counted between key presses, as the
+    time per comment is: a pause of more than `IDLE_AFTER` seconds does not count."""
+
+    clock: Callable[[], float]
+    labeled_at_start: int
+    active: float = 0.0  # seconds, this session
+    on_comment: float = 0.0  # seconds, this visit of the current comment
+    last: float = 0.0  # the clock at the last key (set when made)
+    comment_id: str | None = None  # the current comment
+
+    def __post_init__(self) -> None:
+        self.last = self.clock()
+
+    def key(self) -> None:
+        """A key was pressed: count the time since the last one, unless it was idle."""
+        now = self.clock()
+        if now - self.last <= IDLE_AFTER:
+            self.active += now - self.last
+            self.on_comment += now - self.last
+        self.last = now
+
+    def moved(self, comment_id: str | None) -> None:
+        """`comment_id` is shown (perhaps again)."""
+        if comment_id != self.comment_id:
+            self.comment_id, self.on_comment = comment_id, 0.0
+
+    def numbers(self, labeled: int) -> tuple[int, float | None, float]:
+        """Labeled this session (net of labels removed), comments per active hour (None before a
+        minute of work), and the seconds on the current comment, counting the time since the last key."""
+        pending = self.clock() - self.last
+        pending = pending if pending <= IDLE_AFTER else 0.0
+        done, active = labeled - self.labeled_at_start, self.active + pending
+        return done, (done * 3600 / active if active >= 60 else None), self.on_comment + pending
+
+    def describe(self, labeled: int, long: bool = False) -> str:
+        done, pace, here = self.numbers(labeled)
+        minutes, seconds = divmod(int(here), 60)
+        rate = "–" if pace is None else f"{pace:.0f}"
+        if long:
+            return (f"This session: {done:+d} labeled, {rate} comments an hour of active time, "
+                    f"{minutes}:{seconds:02d} on this comment.")
+        return f"session {done:+d} · {rate}/h · {minutes}:{seconds:02d} here"
+
+
 class StatusLine(Widget):
     """The line under the list: the longest form of the status that fits the width it has."""
 
@@ -164,6 +212,7 @@ class MainScreen(Screen[None]):
     # Layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        self.pace = Pace(self.session.clock, self.session.labeled_count)
         schema = self.session.schema
         width = max((len(name) for name in schema.stance_names), default=4)
         yield Header(icon="✎")
@@ -180,6 +229,7 @@ class MainScreen(Screen[None]):
         yield self.saver
 
     def on_mount(self) -> None:
+        self.set_interval(1, self._show_progress)  # (the time on the comment runs)
         self.title = "annotator"
         self.sub_title = self.annotator
         self.query_one("#search", Input).display = False
@@ -206,6 +256,7 @@ class MainScreen(Screen[None]):
         position = self.current_position()
         comment = None if position is None else self.session.comments[position]
         self.session.visit(comment.id if comment else None)  # may record time on the last comment
+        self.pace.moved(comment.id if comment else None)
         self.schedule_save()
         self.query_one(CommentView).show(comment, position or 0, len(self.session.comments))
         self._show_labels()
@@ -224,7 +275,8 @@ class MainScreen(Screen[None]):
 
     def _show_progress(self) -> None:
         session = self.session
-        status = Status(session.labeled_count, len(session.comments), self.saver.state(), self.auto_advance)
+        status = Status(session.labeled_count, len(session.comments), self.saver.state(), self.auto_advance,
+                        session=self.pace.describe(session.labeled_count))
         if not self.view.is_all:
             status = replace(status, view=printable_filter(self.view), rows_labeled=self._rows_labeled,
                              rows=len(self.comment_list.rows))
@@ -242,6 +294,7 @@ class MainScreen(Screen[None]):
 
     def on_key(self, event: events.Key) -> None:
         self.session.spend_time()
+        self.pace.key()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Label and navigation keys do nothing while typing in the note or the search box."""
@@ -352,6 +405,9 @@ class MainScreen(Screen[None]):
         state = "on: a stance moves to the next unlabeled comment" if self.auto_advance else "off"
         self.notify(f"Auto-advance {state}", markup=False, timeout=3)
         self._show_progress()
+
+    def action_session(self) -> None:
+        self.notify(self.pace.describe(self.session.labeled_count, long=True), markup=False, timeout=6)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.session.schema))
