@@ -24,6 +24,10 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("next", ("j", "down"), "Next comment", footer="Next"),
     KeyAction("previous", ("k", "up"), "Previous comment"),
     KeyAction("next_unlabeled", ("space",), "Next unlabeled comment", footer="Unlabeled"),
+    # Control keys: every terminal sends them as one byte, over SSH and through tmux, and no label
+    # key (one printable character) can take them. `less` and vim scroll with them too.
+    KeyAction("read_down", ("ctrl+d",), "Read on: scroll the comment down a page", footer="Read on"),
+    KeyAction("read_up", ("ctrl+u",), "Scroll the comment back up a page"),
     KeyAction("first", ("g", "home"), "First comment"),
     KeyAction("last", ("G", "end"), "Last comment"),
     KeyAction("page_down", ("pagedown",), "Page down"),
@@ -38,10 +42,13 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("redo", ("U", "ctrl+y"), "Redo"),
     KeyAction("review", ("r",), "Review mode: other annotators' labels beside the comment; 1-9 accept one into gold"),
     KeyAction("accept_unanimous", ("Y",), "Review: accept every comment all annotators agree on into gold (asks first)"),
+    KeyAction("session", ("ctrl+t",), "This session: comments labeled, the pace per hour, the time on this comment"),
     KeyAction("auto_advance", ("A",), "Auto-advance to the next unlabeled after a stance: on/off"),
     KeyAction("help", ("question_mark",), "Help: keys, guidelines, labels", footer="Help"),
     KeyAction("quit", ("ctrl+q",), "Quit (every change is saved)"),
 )
+
+ACTION_KEYS: dict[str, tuple[str, ...]] = {action.id: action.keys for action in ACTIONS}
 
 # Keys that a label shortcut may not take: the actions above, plus what Textual itself reserves.
 RESERVED_KEYS: frozenset[str] = frozenset(

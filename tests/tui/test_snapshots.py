@@ -1,5 +1,6 @@
-"""Snapshots of the main screen, help and a filtered list, at 80x24 and 120x40, with hostile text
-on screen. Review every change to these files: `pytest --snapshot-update` rewrites them."""
+"""Snapshots of the main screen, help, a filtered list and a long comment read to its end, at 80x24,
+120x40 and 200x60, with hostile text on screen. Review every change to these files: `pytest
+--snapshot-update` rewrites them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from annotator.tui.app import build_app
 from tests.conftest import make_project
 from tests.tui.conftest import HOSTILE, NOW, FakeClock, ready, settled
 
-SIZES = [(80, 24), (120, 40)]
+SIZES = [(80, 24), (120, 40), (200, 60)]
 
 
 def hostile_app(tmp_path: Path):
@@ -49,5 +50,29 @@ def test_filtered_list(snap_compare, tmp_path: Path, size) -> None:
         await labelled(pilot)
         await pilot.press("slash", *"the", "enter", "j")
         await settled(pilot)
+
+    assert snap_compare(hostile_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_reading_a_long_comment_with_a_search_and_a_filter(snap_compare, tmp_path: Path, size) -> None:
+    """The longest bundled comment read to its end with ctrl+d, auto-advance on, a search and the
+    unlabeled filter active: the status line keeps the save state and the auto-advance mark."""
+
+    async def run_before(pilot) -> None:
+        await labelled(pilot)
+        await pilot.press("A", "slash", *"the", "enter", "v")
+        await settled(pilot)
+        await pilot.press("down", "enter")  # unlabeled
+        await settled(pilot)
+        comments = pilot.app.project.corpus.comments
+        longest = max(comments, key=lambda comment: len(comment.text))
+        screen = pilot.app.screen
+        screen.comment_list.move_to(screen.row_of(longest.id))
+        await pilot.pause()
+        await pilot.press("ctrl+d", "ctrl+d")
+        await settled(pilot)
+        pilot.app.clear_notifications()  # (the auto-advance notice would cover the note)
+        await pilot.pause()
 
     assert snap_compare(hostile_app(tmp_path), terminal_size=size, run_before=run_before)

@@ -46,10 +46,12 @@ def help_content(schema: Schema) -> Content:
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, the labels and the guidelines; Escape, q or ? closes it."""
+    """Every key, the labels and the guidelines; Escape, q or ? closes it, ctrl+d and ctrl+u scroll it."""
 
     BINDINGS = [
         Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        Binding("ctrl+d", "read(1)", "Page down", show=False, id="help.read_down"),  # as the comment's keys
+        Binding("ctrl+u", "read(-1)", "Page up", show=False, id="help.read_up"),
     ]
 
     def __init__(self, schema: Schema) -> None:
@@ -59,6 +61,10 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body", classes="dialog"):
             yield Static(help_content(self._schema))
+
+    def action_read(self, pages: int) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        body.scroll_to(y=body.scroll_y + pages * max(1, body.scrollable_content_region.height - 1), animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

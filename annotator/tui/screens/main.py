@@ -4,7 +4,8 @@ turns keys into session calls, and shows what its saver (`annotator.tui.saver`) 
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from textual import events, on, work
@@ -14,13 +15,14 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Static
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import ACTIONS, key_name
 from annotator.core.models import printable
 from annotator.core.review import Review
-from annotator.core.session import Filter, Session, Undone
+from annotator.core.session import IDLE_AFTER, Filter, Session, Undone
 from annotator.core.store import (
     ANNOTATIONS_DIR, GOLD, AnnotationFile, atomic_write,
 )
@@ -47,6 +49,131 @@ def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What the status line under the list says, before it is fitted to a width."""
+
+    labeled: int
+    total: int
+    save: tuple[str, str]  # the saver's state and its style
+    auto_advance: bool
+    view: str | None = None  # the filter or search, in a few words; None: every comment is shown
+    rows_labeled: int = 0  # labeled among the rows the view shows
+    rows: int = 0
+    session: str = ""  # the per-session numbers, shown when there is room
+
+
+def status_line(status: Status, width: int) -> Content:
+    """The status line in `width` cells. The save state and the auto-advance mark always stay;
+    the rest gives way first, in this order: the session numbers, the overall bar, the view's
+    bar, the view's words (cut short, then gone), the overall count."""
+
+    def tail(gap: str) -> list[str | tuple[str, str]]:
+        return [status.save, gap, ("auto→", "$accent")] if status.auto_advance else [status.save]
+
+    def line(session: bool, bar: bool, view_bar: bool, view: str | None, count: bool, gap: str = "  ") -> Content:
+        parts: list[str | tuple[str, str]] = []
+        if count:
+            parts.append((f"{status.labeled}/{status.total}", "bold"))
+            if bar:
+                parts += [" ", (progress_bar(status.labeled, status.total, 4 if status.view else BAR_WIDTH), "$success")]
+        if status.view is not None:
+            if view:
+                parts += [" " if parts else "", (view, "$accent")]
+            parts += [" " if parts else "", f"{status.rows_labeled}/{status.rows}"]
+            if view_bar:
+                parts += [" ", (progress_bar(status.rows_labeled, status.rows, 4), "$success")]
+        if session and status.session:
+            parts += [gap, (status.session, "dim")]
+        return Content.assemble(*parts, gap if parts else "", *tail(gap))
+
+    view = status.view
+    for variant in (
+        line(True, True, True, view, True),
+        line(False, True, True, view, True),
+        line(False, False, True, view, True),
+        line(False, False, False, view, True),
+    ):
+        if variant.cell_length <= width:
+            return variant
+    if view:
+        for count in (True, False):
+            room = width - line(False, False, False, None, count, " ").cell_length - 1  # (a space before it)
+            if room >= 4:
+                return line(False, False, False, view if len(view) <= room else view[: room - 1].rstrip() + "…", count, " ")
+    for count in (True, False):
+        shortest = line(False, False, False, None, count, " ")
+        if shortest.cell_length <= width:
+            return shortest
+    return Content.assemble(*tail(" "))
+
+
+@dataclass
+class Pace:
+    """This session's numbers: comments labeled since the app opened, the pace per active hour, and
+    the active time on the current comment. Active time is counted between key presses, as the
+    time per comment is: a pause of more than `IDLE_AFTER` seconds does not count."""
+
+    clock: Callable[[], float]
+    labeled_at_start: int
+    active: float = 0.0  # seconds, this session
+    on_comment: float = 0.0  # seconds, this visit of the current comment
+    last: float = 0.0  # the clock at the last key (set when made)
+    comment_id: str | None = None  # the current comment
+
+    def __post_init__(self) -> None:
+        self.last = self.clock()
+
+    def key(self) -> None:
+        """A key was pressed: count the time since the last one, unless it was idle."""
+        now = self.clock()
+        if now - self.last <= IDLE_AFTER:
+            self.active += now - self.last
+            self.on_comment += now - self.last
+        self.last = now
+
+    def moved(self, comment_id: str | None) -> None:
+        """`comment_id` is shown (perhaps again)."""
+        if comment_id != self.comment_id:
+            self.comment_id, self.on_comment = comment_id, 0.0
+
+    def numbers(self, labeled: int) -> tuple[int, float | None, float]:
+        """Labeled this session (net of labels removed), comments per active hour (None before a
+        minute of work), and the seconds on the current comment, counting the time since the last key."""
+        pending = self.clock() - self.last
+        pending = pending if pending <= IDLE_AFTER else 0.0
+        done, active = labeled - self.labeled_at_start, self.active + pending
+        return done, (done * 3600 / active if active >= 60 else None), self.on_comment + pending
+
+    def describe(self, labeled: int, long: bool = False) -> str:
+        done, pace, here = self.numbers(labeled)
+        minutes, seconds = divmod(int(here), 60)
+        rate = "–" if pace is None else f"{pace:.0f}"
+        if long:
+            return (f"This session: {done:+d} labeled, {rate} comments an hour of active time, "
+                    f"{minutes}:{seconds:02d} on this comment.")
+        return f"session {done:+d} · {rate}/h · {minutes}:{seconds:02d} here"
+
+
+class StatusLine(Widget):
+    """The line under the list: the longest form of the status that fits the width it has."""
+
+    DEFAULT_CSS = "StatusLine { height: 1; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.status: Status | None = None
+
+    def show(self, status: Status) -> None:
+        self.status = status
+        self.refresh()
+
+    def render(self) -> Content:
+        if self.status is None:
+            return Content("")
+        return status_line(self.status, self.content_region.width)
+
+
 class MainScreen(Screen[None]):
     """Label comments: keys come here, go to the session, and the changed rows are redrawn."""
 
@@ -55,6 +182,11 @@ class MainScreen(Screen[None]):
                 tooltip=action.description, id=f"main.{action.id}")
         for action in ACTIONS
     ]
+
+    # Classes for the layout in app.tcss: below 90 columns the footer drops its palette hint (the
+    # help names ctrl+p); from 40 rows the comment and its labels sit together and the note grows.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 
     def __init__(self, session: Session, annotator: str) -> None:
         super().__init__()
@@ -80,14 +212,16 @@ class MainScreen(Screen[None]):
     # Layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        self.pace = Pace(self.session.clock, self.session.labeled_count)
         schema = self.session.schema
         width = max((len(name) for name in schema.stance_names), default=4)
         yield Header(icon="✎")
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield CommentList(self.session.comments, self.session.annotation, width, id="comments")
+                yield CommentList(self.session.comments, self.session.annotation, width,
+                                  [(label.name, label.key) for label in schema.topic], id="comments")
                 yield Input(placeholder="search the text; Enter filters, Escape cancels", id="search")
-                yield Static(id="progress")
+                yield StatusLine(id="progress")
             with Vertical(id="right"):
                 yield CommentView(id="comment")
                 yield EditorPane(schema, id="editor")
@@ -95,6 +229,7 @@ class MainScreen(Screen[None]):
         yield self.saver
 
     def on_mount(self) -> None:
+        self.set_interval(1, self._show_progress)  # (the time on the comment runs)
         self.title = "annotator"
         self.sub_title = self.annotator
         self.query_one("#search", Input).display = False
@@ -121,6 +256,7 @@ class MainScreen(Screen[None]):
         position = self.current_position()
         comment = None if position is None else self.session.comments[position]
         self.session.visit(comment.id if comment else None)  # may record time on the last comment
+        self.pace.moved(comment.id if comment else None)
         self.schedule_save()
         self.query_one(CommentView).show(comment, position or 0, len(self.session.comments))
         self._show_labels()
@@ -139,22 +275,12 @@ class MainScreen(Screen[None]):
 
     def _show_progress(self) -> None:
         session = self.session
-        total = len(session.comments)
-        labeled = session.labeled_count
-        filtered = not self.view.is_all
-        parts: list[str | tuple[str, str]] = [
-            (f"{labeled}/{total} ", "bold"), (progress_bar(labeled, total, 4 if filtered else BAR_WIDTH), "$success"),
-        ]
-        if filtered:
-            rows = len(self.comment_list.rows)
-            parts += [
-                " ", (printable_filter(self.view), "$accent"), f" {self._rows_labeled}/{rows} ",
-                (progress_bar(self._rows_labeled, rows, 4), "$success"),
-            ]
-        parts += ["  ", self.saver.state()]
-        if self.auto_advance:
-            parts += ["  ", ("auto→", "$accent")]
-        self.query_one("#progress", Static).update(Content.assemble(*parts))
+        status = Status(session.labeled_count, len(session.comments), self.saver.state(), self.auto_advance,
+                        session=self.pace.describe(session.labeled_count))
+        if not self.view.is_all:
+            status = replace(status, view=printable_filter(self.view), rows_labeled=self._rows_labeled,
+                             rows=len(self.comment_list.rows))
+        self.query_one("#progress", StatusLine).show(status)
 
     @property
     def saved_version(self) -> int:
@@ -168,6 +294,7 @@ class MainScreen(Screen[None]):
 
     def on_key(self, event: events.Key) -> None:
         self.session.spend_time()
+        self.pace.key()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Label and navigation keys do nothing while typing in the note or the search box."""
@@ -260,6 +387,12 @@ class MainScreen(Screen[None]):
     def action_page_up(self) -> None:
         self.comment_list.move_to(self.comment_list.cursor - max(1, self.comment_list.size.height - 1))
 
+    def action_read_down(self) -> None:
+        self.query_one(CommentView).read(1)
+
+    def action_read_up(self) -> None:
+        self.query_one(CommentView).read(-1)
+
     def action_next_unlabeled(self) -> None:
         row = self.session.next_unlabeled(self.comment_list.rows, self.comment_list.cursor)
         if row is None:
@@ -272,6 +405,9 @@ class MainScreen(Screen[None]):
         state = "on: a stance moves to the next unlabeled comment" if self.auto_advance else "off"
         self.notify(f"Auto-advance {state}", markup=False, timeout=3)
         self._show_progress()
+
+    def action_session(self) -> None:
+        self.notify(self.pace.describe(self.session.labeled_count, long=True), markup=False, timeout=6)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.session.schema))

@@ -1,6 +1,8 @@
 """The comment list: one row per comment, drawn with the Line API so only visible rows cost anything.
 
 A row is a status mark (· unlabeled, ● labeled, ⚑ flagged), the stance, and a one-line excerpt.
+When the list is wide enough (and given the topics' keys), a row also has a column of topic keys
+(one cell per topic, the key where it is chosen), a note mark ✎ and a flag column of its own.
 The list shows `rows` (corpus positions, filtered by the screen); the cursor is a row number.
 Changing a label refreshes that one line; nothing rebuilds the list.
 """
@@ -23,7 +25,11 @@ from annotator.core.models import Annotation, Comment, printable
 MARK_UNLABELED = "·"
 MARK_LABELED = "●"
 MARK_FLAGGED = "⚑"
+MARK_NOTE = "✎"
+MARK_MORE_TOPICS = "+"  # topics past the column's cells, or not in annotator.toml
 EXCERPT_CHARS = 400  # no row is wider than this; the rest is cut
+TOPIC_CELLS = 10  # at most this many topics get a cell of their own in the wide layout
+WIDE_EXCERPT = 30  # the wide layout is used when the excerpt keeps at least this many cells
 
 
 class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -35,6 +41,8 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         "comment-list--labeled",
         "comment-list--flagged",
         "comment-list--stance",
+        "comment-list--topics",
+        "comment-list--note",
     }
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -45,12 +53,19 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
 
         row: int
 
-    def __init__(self, comments: Sequence[Comment], lookup, stance_width: int, **kwargs) -> None:
-        """`lookup(comment_id)` gives the current annotation (or None) for a comment."""
+    def __init__(self, comments: Sequence[Comment], lookup, stance_width: int,
+                 topics: Sequence[tuple[str, str]] = (), **kwargs) -> None:
+        """`lookup(comment_id)` gives the current annotation (or None) for a comment; `topics`
+        are the schema's (name, key) pairs, for the wide layout's topic column."""
         super().__init__(**kwargs)
         self._comments = comments
         self._lookup = lookup
         self._stance_width = stance_width
+        self._topics = tuple(topics[:TOPIC_CELLS])
+        self._topic_names = frozenset(name for name, _ in self._topics)
+        # the marks' columns: " ● " + stance + " ", then the topic cells, "+" and " ✎ ⚑ "
+        self._narrow_prefix = 3 + stance_width + 1
+        self._wide_extra = (len(self._topics) + 2 if self._topics else 0) + 4
         self._rows: Sequence[int] = range(len(comments))
         self._excerpts: dict[int, str] = {}
 
@@ -91,6 +106,12 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(0, len(self._rows))
 
+    @property
+    def wide(self) -> bool:
+        """Whether rows show the topic, note and flag columns (the list is wide enough)."""
+        width = self.scrollable_content_region.width
+        return width - self._narrow_prefix - self._wide_extra >= WIDE_EXCERPT
+
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
@@ -102,7 +123,8 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         base = self.rich_style
         if row == self.cursor:
             base = base + self.get_component_rich_style("comment-list--cursor")
-        if entry is not None and entry.flagged:
+        wide = self.wide
+        if entry is not None and entry.flagged and not wide:
             mark, mark_style = MARK_FLAGGED, "comment-list--flagged"
         elif entry is not None and entry.is_labeled:
             mark, mark_style = MARK_LABELED, "comment-list--labeled"
@@ -113,9 +135,29 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
             Segment(f" {mark} ", base + self.get_component_rich_style(mark_style, partial=True)),
             Segment(stance[: self._stance_width] + " ",
                     base + self.get_component_rich_style("comment-list--stance", partial=True)),
-            Segment(self._excerpt(position), base),
         ]
+        if wide:
+            segments += self._marks(entry, base)
+        segments.append(Segment(self._excerpt(position), base))
         return Strip(segments).adjust_cell_length(width, base)
+
+    def _marks(self, entry: Annotation | None, base) -> list[Segment]:
+        """The wide layout's columns: a cell per topic (its key where chosen), `+` for other
+        topics, then the note and flag marks."""
+        segments = []
+        if self._topics:
+            chosen = entry.topics if entry is not None else ()
+            cells = "".join(key if name in chosen else " " for name, key in self._topics)
+            more = MARK_MORE_TOPICS if any(topic not in self._topic_names for topic in chosen) else " "
+            segments.append(Segment(f"{cells}{more} ",
+                                    base + self.get_component_rich_style("comment-list--topics", partial=True)))
+        note = MARK_NOTE if entry is not None and entry.note else " "
+        flag = MARK_FLAGGED if entry is not None and entry.flagged else " "
+        segments += [
+            Segment(f"{note} ", base + self.get_component_rich_style("comment-list--note", partial=True)),
+            Segment(f"{flag} ", base + self.get_component_rich_style("comment-list--flagged", partial=True)),
+        ]
+        return segments
 
     def _excerpt(self, position: int) -> str:
         text = self._excerpts.get(position)

@@ -1,0 +1,96 @@
+"""The layout at 80x24 and 200x60 (issue 11, point 4): the status line keeps the save state and the
+auto-advance mark at 80 columns, the comment and its labels sit together on a tall screen, and a
+wide list shows topic, note and flag marks."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.tui.screens.main import Status, status_line
+from annotator.tui.widgets.comment_list import CommentList
+from annotator.tui.widgets.editor import LabelPanel
+from tests.conftest import make_project
+from tests.tui.conftest import ready, settled
+from tests.tui.test_reading import on_longest, screen_text
+
+SMALL, LARGE = (80, 24), (200, 60)
+
+# The status line ---------------------------------------------------------------------------------
+
+SAVED = ("● saved", "$success")
+FAILED = ("✗ not saved (retrying)", "bold $error")
+
+
+@pytest.mark.parametrize("save", [SAVED, FAILED])
+@pytest.mark.parametrize("view", [None, "unlabeled /the", "topic:lm-behaviour /gradient descent in practice"])
+@pytest.mark.parametrize("width", [30, 40, 60, 100])
+def test_the_status_line_keeps_the_save_state_and_the_auto_mark_at_every_width(save, view, width) -> None:
+    status = Status(1234, 100000, save, True, view, 56, 789 if view else 0)
+    line = str(status_line(status, width))
+    assert save[0] in line and "auto→" in line
+    assert len(line) <= width
+
+
+def test_the_status_line_gives_way_in_order() -> None:
+    """The bars go first, then the view's words are cut short; the counts stay as long as they can."""
+    status = Status(13, 22, SAVED, True, "stance:disagree /gradient descent", 3, 17)
+    assert str(status_line(status, 200)) == "13/22 ██░░ stance:disagree /gradient descent 3/17 █░░░  ● saved  auto→"
+    assert str(status_line(status, 60)) == "13/22 stance:disagree /gradient descent 3/17  ● saved  auto→"
+    assert str(status_line(status, 30)) == "13/22 stan… 3/17 ● saved auto→"
+    plain = Status(13, 22, SAVED, False)
+    assert str(status_line(plain, 30)) == "13/22 ███████░░░░░  ● saved"
+
+
+async def test_the_status_line_keeps_the_save_state_at_80_columns_with_a_search_and_a_filter(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("d", "A", "slash", *"the", "enter", "v")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the second choice: unlabeled
+        await settled(pilot)
+        assert screen.view.kind == "unlabeled" and screen.view.query == "the" and screen.auto_advance
+        progress = screen.query_one("#progress")
+        line = str(progress.render())
+        assert "● saved" in line and "auto→" in line
+        assert len(line) <= progress.content_region.width
+        assert "● saved" in screen_text(app) and "auto→" in screen_text(app)
+
+
+# The layout --------------------------------------------------------------------------------------
+
+
+async def test_on_a_tall_screen_the_labels_follow_the_comment(make_app) -> None:
+    """At 200x60 the label panel sits under the comment, not under ~30 blank rows; at 80x24 it
+    keeps its place at the foot."""
+    app = make_app()
+    async with app.run_test(size=LARGE) as pilot:
+        screen, view, last_word = await on_longest(pilot)
+        labels = screen.query_one(LabelPanel)
+        assert last_word in screen_text(app) and not view.more_below
+        assert labels.region.y - view.region.bottom <= 2
+        assert labels.region.y < LARGE[1] // 2
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await ready(pilot)
+        await pilot.pause()
+        assert screen.query_one(LabelPanel).region.bottom > SMALL[1] // 2
+
+
+async def test_a_wide_list_shows_topic_note_and_flag_marks(make_app, tmp_path) -> None:
+    app = make_app()
+    async with app.run_test(size=LARGE) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("d", "1", "3", "f", "e", *"why", "escape")
+        await settled(pilot)
+        comments = screen.query_one(CommentList)
+        assert comments.wide
+        row = screen_text(app).splitlines()[1]
+        assert row.startswith(" ● disagree 1 3      ") and "✎ ⚑" in row
+    app = make_app(root=make_project(tmp_path / "narrow"))
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("d", "1", "3", "f")
+        await settled(pilot)
+        assert not screen.query_one(CommentList).wide
+        assert screen_text(app).splitlines()[1].startswith(" ⚑ disagree Thanks")
