@@ -201,6 +201,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`annotator export | head`): not an error
         return EXIT_OK
+    except OSError as error:  # a write the command did not expect to fail (`init > /dev/full`)
+        from annotator.core.output import describe_write_error
+
+        print(f"annotator: {describe_write_error(error)}", file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 def _require_project(folder: str) -> None:

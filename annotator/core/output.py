@@ -171,6 +171,14 @@ def _write_error(name: str, error: OSError) -> AnnotatorError:
     return AnnotatorError(f"{name}: {reason[:1].lower()}{reason[1:]}")
 
 
+def describe_write_error(error: OSError) -> str:
+    """`FILE: reason` for a failed write that no command caught; without a file name it was
+    stdout, which is then pointed at the null device (Python's flush at exit would fail again)."""
+    if error.filename is None:
+        _silence_stdout()
+    return _write_error(str(error.filename or STDOUT_NAME), error).message
+
+
 def _mode_of(path: Path) -> int:
     """The permissions of the file being replaced, or those of a new file under the umask."""
     try:

@@ -257,6 +257,18 @@ def test_stdout_on_a_full_device(labeled: Path, command: list[str]) -> None:
     assert (result.returncode, result.stderr.decode("utf-8")) == (1, "annotator: stdout: no space left on device\n")
 
 
+@pytest.mark.parametrize("command", [["init", "fresh"], ["git-setup"]], ids=" ".join)
+def test_commands_that_print_a_report_on_a_full_device(labeled: Path, command: list[str]) -> None:
+    """Commands that print their report line by line meet a full device in the middle: one line."""
+    if not Path("/dev/full").is_char_device():
+        pytest.skip("no /dev/full here")
+    if command[0] == "git-setup":
+        subprocess.run(["git", "init", "-q"], cwd=labeled, check=True)
+    with open("/dev/full", "wb") as full:
+        result = annotator(labeled, *command, stdout=full)
+    assert (result.returncode, result.stderr.decode("utf-8")) == (1, "annotator: stdout: no space left on device\n")
+
+
 @pytest.mark.parametrize("command", STDOUT_COMMANDS, ids=" ".join)
 def test_stdout_to_a_reader_that_went_away(labeled: Path, command: list[str]) -> None:
     read, write = os.pipe()
