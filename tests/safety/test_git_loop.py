@@ -85,7 +85,8 @@ WATCH = (0.05, 0.3)  # how often it looks for outside changes
 QUIET = (gitio.QUIET_SECONDS, 0.5)
 
 # What git says when it will not touch a file with changes it did not make.
-REFUSALS = ("would be overwritten", "You have unstaged changes", "Please commit your changes or stash them")
+REFUSALS = ("would be overwritten", "You have unstaged changes", "Your index contains uncommitted changes",
+            "Please commit your changes or stash them")
 # git's first look at the working tree, before it has changed or locked anything, per command.
 FIRST_LOOK = {
     "pull": "cannot pull with rebase: You have unstaged changes",
