@@ -275,7 +275,7 @@ class Saver(Widget):
 
     @on(_Merged)
     def _merged(self, message: _Merged) -> None:
-        self.commit_soon()  # this session's changes, merged on top, go to the journal again
+        self.commit_soon()  # (the merge journaled this session's changes itself; a key may have come since)
         self.post_message(self.Reloaded(message.reload))
 
     @on(_Folded)

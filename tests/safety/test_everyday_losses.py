@@ -223,22 +223,18 @@ async def test_6b_a_backup_that_cannot_be_written_keeps_the_app_open(make_app, m
         await pilot.press("d")
 
 
-async def test_7_a_removed_annotations_folder_gets_every_label_back(repo: Repo) -> None:
+async def test_7_a_removed_annotations_folder_gets_every_label_back(repo: Repo, monkeypatch) -> None:
     app = build_app(Project.open(repo.root), "alice", now=lambda: NOW)
     async with app.run_test() as pilot:
         screen = await ready(pilot)
         await pilot.press("j", "d")
         await settled(pilot, compacted=True)
-        monkey_compact = saver.COMPACT_AFTER
-        saver.COMPACT_AFTER = 60.0
-        try:
-            await pilot.press("j", "m")  # in the journal only
-            await settled(pilot)
-            shutil.rmtree(repo.root / "annotations")
-            await until(pilot, lambda: any("was removed" in n.message for n in app._notifications), "the removal")
-            await settled(pilot, compacted=True)
-        finally:
-            saver.COMPACT_AFTER = monkey_compact
+        monkeypatch.setattr(saver, "COMPACT_AFTER", 60.0)
+        await pilot.press("j", "m")  # in the journal only
+        await settled(pilot)
+        shutil.rmtree(repo.root / "annotations")
+        await until(pilot, lambda: any("was removed" in n.message for n in app._notifications), "the removal")
+        await settled(pilot, compacted=True)
         assert [(in_file(repo, i) or Annotation()).stance for i in range(3)] == ["agree", "disagree", "mixed"]
         assert screen.save_error is None
         await pilot.press("ctrl+q")
