@@ -87,6 +87,7 @@ class Session:
     _undo: list[list[FieldChange]] = field(default_factory=list)  # steps, each one or more changes
     _redo: list[list[FieldChange]] = field(default_factory=list)
     _visit: _Visit | None = None
+    _unwritten: dict[str, float] = field(default_factory=dict)  # time on comments since their last change
     _index: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -236,25 +237,26 @@ class Session:
             self._visit.active += gap
         self._visit.last = moment
 
-    @_atomic
     def leave(self) -> None:
-        """Add the current visit's active time to its comment's entry (if it has one)."""
+        """Close the current visit. Its active time waits, in memory, for the next change of that
+        comment's labels in this session: reading alone writes nothing, so browsing leaves every
+        tracked file (and `git status`) as it was."""
         if self._visit is None:
             return
         self.spend_time()
         visit, self._visit = self._visit, None
-        entry = self.store.get(visit.comment_id)
-        if entry is not None and visit.active >= 0.05:
-            self._write(visit.comment_id, entry.replace(seconds=round(entry.seconds + visit.active, 1)))
+        if visit.active > 0:
+            self._unwritten[visit.comment_id] = self._unwritten.get(visit.comment_id, 0.0) + visit.active
 
     def _seconds_with_visit(self, comment_id: str, entry: Annotation) -> float:
-        """Seconds for an entry being changed: the visit's time so far is folded in and restarted."""
+        """Seconds for an entry being changed: the time spent on it since its last change (earlier
+        visits and the current one) is folded in, and counting starts again."""
+        spent = self._unwritten.pop(comment_id, 0.0)
         visit = self._visit
-        if visit is None or visit.comment_id != comment_id:
-            return entry.seconds
-        seconds = round(entry.seconds + visit.active, 1)
-        visit.active = 0.0
-        return seconds
+        if visit is not None and visit.comment_id == comment_id:
+            spent += visit.active
+            visit.active = 0.0
+        return round(entry.seconds + spent, 1) if spent else entry.seconds
 
     # Finding comments ------------------------------------------------------------------------
 

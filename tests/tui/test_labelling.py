@@ -189,20 +189,25 @@ async def test_help_shows_keys_labels_and_guidelines(make_app) -> None:
 
 
 async def test_active_seconds_add_up_and_skip_idle_time(make_app, clock) -> None:
+    """Time on a comment is written with its next label change; reading alone writes nothing."""
     app = make_app()
     async with app.run_test() as pilot:
         await ready(pilot)
         clock.advance(5)
         await pilot.press("a")
-        clock.advance(7)
-        await pilot.press("j")  # leaving: 7 more seconds
         await settled(pilot)
-        assert disk_entry(app, 0).seconds == 12.0
+        assert disk_entry(app, 0).seconds == 5.0
+        clock.advance(7)
+        await pilot.press("j")  # leaving: 7 more seconds, kept for the next change
+        await settled(pilot)
+        assert disk_entry(app, 0).seconds == 5.0
         await pilot.press("k")
         clock.advance(300)  # idle: not counted
         await pilot.press("1")
+        await settled(pilot)
+        assert disk_entry(app, 0).seconds == 12.0
         clock.advance(2)
-        await pilot.press("j")
+        await pilot.press("f")
         await settled(pilot)
         assert disk_entry(app, 0).seconds == 14.0
 
