@@ -30,7 +30,7 @@ LABEL_WIDTH = 40  # labels read from files are cut to this many characters in te
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from annotator.cli import description, epilog
+    from annotator.commands.common import description, epilog
 
     parser = subparsers.add_parser(
         "agree",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from annotator.cli import description, epilog
+    from annotator.commands.common import description, epilog
 
     parser = subparsers.add_parser(
         "blame",

@@ -10,7 +10,7 @@ FORMATS = ("text", "markdown", "json")
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from annotator.cli import ANNOTATOR, add_global_option, description, epilog
+    from annotator.commands.common import ANNOTATOR, add_global_option, description, epilog
 
     parser = subparsers.add_parser(
         "diff",

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from annotator.cli import description, epilog
+    from annotator.commands.common import description, epilog
 
     parser = subparsers.add_parser(
         "export",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     # No help=: the command stays out of `annotator --help`; git runs it, people do not.
-    from annotator.cli import description, epilog
+    from annotator.commands.common import description, epilog
 
     parser = subparsers.add_parser(
         "git-merge-driver",
