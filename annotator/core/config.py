@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from annotator.core.errors import AnnotatorError, Problem
-from annotator.core.keymap import label_key_problem
+from annotator.core.keymap import DEFAULT_KEYMAP, Keymap, label_key_problem, parse_key
 
 CONFIG_NAME = "annotator.toml"
 CONFIG_FORMAT = 1
@@ -68,6 +68,32 @@ class Schema(BaseModel):
     auto_advance: bool = Field(
         default=False, description="After a stance is chosen, move to the next unlabeled comment."
     )
+    keys: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="Other keys for the app's actions: action id -> a key or a list of keys."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keys_are_keys(cls, data: Any) -> Any:
+        """`[keys]` values as Textual key names: a key or a list of keys for each action."""
+        table = data.get("keys") if isinstance(data, dict) else None
+        if not isinstance(table, dict):
+            return data  # absent, or not a table: pydantic says what was expected
+        keys: dict[str, tuple[str, ...]] = {}
+        for action_id, value in table.items():
+            written = [value] if isinstance(value, str) else value
+            if not isinstance(written, list) or not written or not all(isinstance(key, str) for key in written):
+                raise ValueError(f"keys.{action_id}: a key or a list of keys, such as \"n\" or [\"n\", \"down\"]")
+            try:
+                keys[action_id] = tuple(dict.fromkeys(parse_key(key) for key in written))
+            except ValueError as error:
+                raise ValueError(f"keys.{action_id}: {error}") from None
+        return {**data, "keys": keys}
+
+    @property
+    def keymap(self) -> Keymap:
+        """The app's keys: the defaults, with `[keys]` applied (checked when the file was read)."""
+        return Keymap.with_changes(self.keys) if self.keys else DEFAULT_KEYMAP
 
     @field_validator("format")
     @classmethod
@@ -78,11 +104,18 @@ class Schema(BaseModel):
 
     @model_validator(mode="after")
     def _unique(self) -> Schema:
+        try:
+            keymap = self.keymap
+        except ValueError as error:
+            raise ValueError(f"keys.{error}") from None
         seen_names: dict[str, str] = {}
         seen_keys: dict[str, str] = {}
         for group in ("stance", "topic"):
             for index, label in enumerate(getattr(self, group)):
                 where = f"{group}[{index}]"
+                problem = keymap.label_key_problem(label.key)
+                if problem:
+                    raise ValueError(f"{where}.key: {problem}")
                 if label.name in seen_names:
                     raise ValueError(
                         f"{where}.name: {label.name!r} is already used by {seen_names[label.name]}"

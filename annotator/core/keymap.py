@@ -1,12 +1,16 @@
-"""The app's fixed keys: one place that names every action, its keys and what it does.
+"""The app's keys: one place that names every action, its default keys and what it does.
 
-The TUI builds its bindings from this table and the config checks label shortcuts against it,
-so a stance or topic key can never shadow navigation. Keys use Textual's key names.
+The TUI builds its bindings from this table (binding ids `main.<action id>`), and a project can
+give any action other keys in the `[keys]` table of `annotator.toml`: `Keymap` is the result,
+checked so that no two actions share a key and no stance or topic key shadows one. Keys use
+Textual's key names.
 """
 
 from __future__ import annotations
 
+import string
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -50,10 +54,11 @@ ACTIONS: tuple[KeyAction, ...] = (
 
 ACTION_KEYS: dict[str, tuple[str, ...]] = {action.id: action.keys for action in ACTIONS}
 
-# Keys that a label shortcut may not take: the actions above, plus what Textual itself reserves.
-RESERVED_KEYS: frozenset[str] = frozenset(
-    key for action in ACTIONS for key in action.keys
-) | frozenset({"tab", "shift+tab", "enter", "ctrl+p", "ctrl+c"})
+# Keys that Textual itself takes (focus, the command palette, interrupt): no action or label gets them.
+TEXTUAL_KEYS = frozenset({"tab", "shift+tab", "enter", "ctrl+p", "ctrl+c"})
+
+# Keys that a label shortcut may not take with the default keys: the actions above and Textual's.
+RESERVED_KEYS: frozenset[str] = frozenset(key for action in ACTIONS for key in action.keys) | TEXTUAL_KEYS
 
 # Textual names the key of a character that is not a letter or digit by its Unicode name, lower
 # case, with '_' for spaces and '-' ("," is `comma`, "§" `section_sign`), and shortens these.
@@ -86,6 +91,78 @@ def label_key_problem(key: str) -> str | None:
     if unicodedata.category(key).startswith("M"):
         return (f"a character that a key types on its own, got {key!r} (U+{ord(key):04X} is a combining mark, "
                 "drawn on the character before it)")
-    if key_name(key) in RESERVED_KEYS:
-        return f"a key the app does not already use, got {key!r} (see `?` in the app)"
     return None
+
+
+# Keys with a name of their own, as Textual names them; `ctrl+` or `shift+` may stand before them.
+NAMED_KEYS = frozenset(
+    {"up", "down", "left", "right", "home", "end", "pageup", "pagedown", "insert", "delete", "backspace",
+     "escape", "space", "tab", "enter", *(f"f{number}" for number in range(1, 25))}
+)
+_CHARACTER_NAMES = frozenset(key_name(char) for char in string.ascii_letters + string.digits + string.punctuation)
+
+
+def parse_key(text: str) -> str:
+    """Textual's name for a key written in `[keys]`: a character (`n`, `?`), a named key (`down`,
+    `f2`, `question_mark`), or either after `ctrl+` or `shift+` (`ctrl+n`). ValueError says why not."""
+    if len(text) == 1 and text.isprintable() and not text.isspace():
+        return key_name(text)
+    *modifiers, base = text.split("+") if text != "+" else [text]
+    if base not in NAMED_KEYS and base not in _CHARACTER_NAMES or len(modifiers) > 1 or any(
+        modifier not in ("ctrl", "shift") for modifier in modifiers
+    ):
+        raise ValueError(
+            f"expected one character, a key name such as 'down', 'pagedown', 'f2' or 'escape', or one of "
+            f"those after 'ctrl+' or 'shift+', got {text!r}"
+        )
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Keymap:
+    """The keys of every action, the defaults with a project's `[keys]` applied."""
+
+    keys: Mapping[str, tuple[str, ...]]  # action id -> keys, in the order given (the first is shown)
+
+    @classmethod
+    def with_changes(cls, changes: Mapping[str, Sequence[str]]) -> Keymap:
+        """The default keys, with the actions in `changes` given those keys instead (Textual names,
+        see `parse_key`). ValueError (naming the action) for an unknown action, or a key that two
+        actions or Textual would share."""
+        for action_id in changes:
+            if action_id not in ACTION_KEYS:
+                raise ValueError(f"{action_id}: not an action of the app; expected one of "
+                                 f"{', '.join(ACTION_KEYS)} (see `?` in the app)")
+        keys = {action_id: tuple(changes.get(action_id, default)) for action_id, default in ACTION_KEYS.items()}
+        owner: dict[str, str] = {}
+        for action_id in sorted(keys, key=lambda action_id: action_id in changes):  # the changed ones last
+            for key in keys[action_id]:
+                if key in TEXTUAL_KEYS:
+                    raise ValueError(f"{action_id}: {key!r} is taken by Textual (focus, the command palette or "
+                                     "interrupt); choose another key")
+                if key in owner:
+                    raise ValueError(f"{action_id}: {key!r} is already the key of {owner[key]!r} "
+                                     f"({DESCRIPTIONS[owner[key]]}); give that action another key too, or "
+                                     "choose another")
+                owner[key] = action_id
+        return cls(keys)
+
+    @property
+    def reserved(self) -> dict[str, str]:
+        """Every key an action has, with its action id: a label shortcut may not take one."""
+        return {key: action_id for action_id, keys in self.keys.items() for key in keys}
+
+    def label_key_problem(self, key: str) -> str | None:
+        """Why `key` (a valid shortcut, see `label_key_problem`) clashes with an action, or None."""
+        name = key_name(key)
+        action_id = self.reserved.get(name)
+        if name in TEXTUAL_KEYS:
+            return f"a key the app does not already use, got {key!r} (Textual takes it)"
+        if action_id is None:
+            return None
+        return (f"a key the app does not already use, got {key!r} (the key of {action_id!r}, "
+                f"{DESCRIPTIONS[action_id]}; give that action another key in [keys], or choose another)")
+
+
+DESCRIPTIONS: dict[str, str] = {action.id: action.description for action in ACTIONS}
+DEFAULT_KEYMAP = Keymap(ACTION_KEYS)

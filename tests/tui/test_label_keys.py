@@ -11,11 +11,12 @@ import sys
 
 from textual.keys import _character_to_key
 
-from annotator.core.keymap import key_name, label_key_problem
+from annotator.core.keymap import DEFAULT_KEYMAP, key_name, label_key_problem
 from tests.conftest import make_project
 from tests.tui.conftest import disk_entry, ready, settled
 
-PUNCTUATION = [char for char in string.punctuation if label_key_problem(char) is None]
+PUNCTUATION = [char for char in string.punctuation
+               if label_key_problem(char) is None and DEFAULT_KEYMAP.label_key_problem(char) is None]
 STANCE_KEYS = [",", "."]
 TOPIC_KEYS = [char for char in PUNCTUATION if char not in STANCE_KEYS] + ["§", "€", "é", "Ж"]
 
