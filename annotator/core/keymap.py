@@ -113,9 +113,17 @@ def parse_key(text: str) -> str:
     ):
         raise ValueError(
             f"expected one character, a key name such as 'down', 'pagedown', 'f2' or 'escape', or one of "
-            f"those after 'ctrl+' or 'shift+', got {text!r}"
+            f"those after 'ctrl+' or 'shift+', got {text[:20]!r}{'…' if len(text) > 20 else ''}"
         )
     return text
+
+
+def bindable(key: str) -> bool:
+    """Whether `[keys]` can give an action the key Textual names `key`."""
+    try:
+        return parse_key(key) == key and key not in TEXTUAL_KEYS
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,15 +161,21 @@ class Keymap:
         return {key: action_id for action_id, keys in self.keys.items() for key in keys}
 
     def label_key_problem(self, key: str) -> str | None:
-        """Why `key` (a valid shortcut, see `label_key_problem`) clashes with an action, or None."""
+        """Why `key` (a valid shortcut, see `label_key_problem`) clashes with an action, or None.
+        A default key stays reserved when `[keys]` moves its action: Textual applies a keymap by
+        dropping every binding of the moved action's old keys, a label's with them."""
         name = key_name(key)
-        action_id = self.reserved.get(name)
         if name in TEXTUAL_KEYS:
             return f"a key the app does not already use, got {key!r} (Textual takes it)"
-        if action_id is None:
-            return None
-        return (f"a key the app does not already use, got {key!r} (the key of {action_id!r}, "
-                f"{DESCRIPTIONS[action_id]}; give that action another key in [keys], or choose another)")
+        action_id = self.reserved.get(name)
+        if action_id is not None:
+            return (f"a key the app does not already use, got {key!r} (the key of {action_id!r}, "
+                    f"{DESCRIPTIONS[action_id]}; see `?` in the app)")
+        action_id = next((action_id for action_id, keys in ACTION_KEYS.items() if name in keys), None)
+        if action_id is not None:
+            return (f"a key the app does not already use, got {key!r} (the default key of {action_id!r}, "
+                    f"{DESCRIPTIONS[action_id]}, which no label can take even when [keys] moves that action)")
+        return None
 
 
 DESCRIPTIONS: dict[str, str] = {action.id: action.description for action in ACTIONS}

@@ -28,7 +28,7 @@ from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.keymap import ACTIONS
+from annotator.core.keymap import ACTION_KEYS, ACTIONS, bindable
 from annotator.core.lock import AnnotatorLock
 from annotator.core.models import printable, utc_now
 from annotator.core.seeds import peek_seeds
@@ -66,8 +66,9 @@ RESTORE_TERMINAL = (
 )
 
 # Keys typed while the labels are read are kept and applied in order once the main screen is up:
-# its actions' keys (except ctrl+q, which quits at once) and printable characters (the label keys,
-# which come from the project's config, and text typed after `/`, `:` or `e`).
+# its actions' keys (except ctrl+q, which quits at once), printable characters (the label keys,
+# which come from the project's config, and text typed after `/`, `:` or `e`), and any key that
+# the project's `[keys]` can give an action (read with the labels).
 TYPED_AHEAD_KEYS = frozenset(key for action in ACTIONS if action.id != "quit" for key in action.keys) | {
     "enter", "backspace"}
 SETTLE_ROUNDS = 8  # at most, of the waits between two of them (see `_settle`)
@@ -237,6 +238,8 @@ class AnnotatorApp(App[int]):
         self.project = message.project
         if self.stopped_by is not None:  # a signal came while the labels were read: nothing to save
             return
+        keymap = self.project.schema.keymap  # the project's [keys]: bindings `main.ACTION`
+        self.set_keymap({f"main.{action_id}": ",".join(keys) for action_id, keys in keymap.keys.items()})
         screen = MainScreen(message.session, message.annotator)
         mounted = self.push_screen(screen)
         for warning in (*self.project.warnings, *message.session.store.warnings):
@@ -278,7 +281,8 @@ class AnnotatorApp(App[int]):
             and isinstance(event, events.Key)
             and not event.is_forwarded  # (not a key on its way back up from the focused widget)
             and event is not self._replayed
-            and (event.key in TYPED_AHEAD_KEYS or event.is_printable)
+            and (event.key in TYPED_AHEAD_KEYS or event.is_printable or bindable(event.key))
+            and event.key not in ACTION_KEYS["quit"]
         ):
             self._typed_ahead.append(events.Key(event.key, event.character))
             return
@@ -405,9 +409,10 @@ class AnnotatorApp(App[int]):
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is None:
             return
+        keymap = main.session.schema.keymap
         for action in ACTIONS:
             if action.id != "quit":
-                yield SystemCommand(f"Go: {action.description}", f"keys: {', '.join(action.keys)}",
+                yield SystemCommand(f"Go: {action.description}", f"keys: {', '.join(keymap.keys[action.id])}",
                                     lambda action=action: main.run_action(action.id))
         for label in main.session.schema.stance:
             yield SystemCommand(f"Stance: {label.name}", f"key {label.key}: {label.description}",

@@ -41,11 +41,14 @@ def test_unknown_key_is_a_warning() -> None:
         (STANCE + STANCE.replace('"agree"', '"yes"'), "annotator.toml: stance[1].key: 'a' is already the key of stance[0]"),
         (STANCE + '[[topic]]\nname = "t"\nkey = "a"\n', "annotator.toml: topic[0].key: 'a' is already the key of stance[0]"),
         (STANCE.replace('key = "a"', 'key = "j"'), "annotator.toml: stance[0].key: a key the app does not already use, got 'j' "
-         "(the key of 'next', Next comment; give that action another key in [keys], or choose another)"),
+         "(the key of 'next', Next comment; see `?` in the app)"),
         ('[keys]\nnext = "k"\n' + STANCE, "annotator.toml: keys.next: 'k' is already the key of 'previous' (Previous comment); "
          "give that action another key too, or choose another"),
         ('[keys]\nnext = "n"\n' + STANCE.replace('key = "a"', 'key = "n"'), "annotator.toml: stance[0].key: a key the app does "
-         "not already use, got 'n' (the key of 'next', Next comment; give that action another key in [keys], or choose another)"),
+         "not already use, got 'n' (the key of 'next', Next comment; see `?` in the app)"),
+        ('[keys]\nnext = "n"\n' + STANCE.replace('key = "a"', 'key = "j"'), "annotator.toml: stance[0].key: a key the app does "
+         "not already use, got 'j' (the default key of 'next', Next comment, which no label can take even when [keys] "
+         "moves that action)"),
         ('[keys]\nnxt = "n"\n' + STANCE, "annotator.toml: keys.nxt: not an action of the app; expected one of next, previous,"),
         ('[keys]\nhelp = "tab"\n' + STANCE, "annotator.toml: keys.help: 'tab' is taken by Textual"),
         ('[keys]\nnote = []\n' + STANCE, 'annotator.toml: keys.note: a key or a list of keys, such as "n" or ["n", "down"]'),
@@ -70,14 +73,13 @@ def test_errors_name_file_and_key(text: str, message: str) -> None:
 
 
 def test_keys_move_actions_and_free_their_old_keys() -> None:
-    """`[keys]` gives actions other keys: the old ones are free for labels, and swaps work."""
-    text = '[keys]\nnext = ["n", "down"]\nprevious = "p"\nnote = "?"\nhelp = "f1"\n' + STANCE.replace('key = "a"', 'key = "j"')
+    """`[keys]` gives actions other keys, and two actions can swap theirs."""
+    text = '[keys]\nnext = ["n", "down"]\nprevious = "p"\nnote = "?"\nhelp = "f1"\n' + STANCE
     schema, warnings = parse_config(text, "annotator.toml")
     assert warnings == []
     assert schema.keymap.keys["next"] == ("n", "down")
     assert schema.keymap.keys["previous"] == ("p",)
     assert schema.keymap.keys["note"] == ("question_mark",)  # as Textual names the key
     assert schema.keymap.keys["flag"] == ("f",)  # not in [keys]: as before
-    assert schema.stance[0].key == "j"
     swapped, _ = parse_config('[keys]\nnext = "k"\nprevious = "j"\n' + STANCE, "annotator.toml")
     assert (swapped.keymap.keys["next"], swapped.keymap.keys["previous"]) == (("k",), ("j",))

@@ -141,7 +141,7 @@ def test_deeply_nested_json_is_reported_by_validate(tmp_path: Path, capsys) -> N
     ("fixture", "code", "expected"),
     [
         ("duplicate-key.toml", 1, "annotator.toml: stance[1].key: 'a' is already the key of stance[0]"),
-        ("navigation-key.toml", 1, "annotator.toml: stance[0].key: a key the app does not already use, got 'j' (the key of 'next', Next comment; give that action another key in [keys], or choose another)"),
+        ("navigation-key.toml", 1, "annotator.toml: stance[0].key: a key the app does not already use, got 'j' (the key of 'next', Next comment; see `?` in the app)"),
         ("empty-stance.toml", 1, "annotator.toml: stance: expected at least one [[stance]] label"),
         ("name-with-space.toml", 1, "annotator.toml: stance[0].name: a label name of letters, digits, '-', '_' or '.', got 'strongly agree'"),
         ("name-with-quote.toml", 1, "annotator.toml: stance[0].name: a label name of letters, digits, '-', '_' or '.', got 'say \"yes\"'"),

@@ -25,7 +25,7 @@ def help_content(schema: Schema) -> Content:
     """The text of the help screen."""
     lines: list[Content] = [Content.styled("Keys", "bold underline")]
     for action in ACTIONS:
-        keys = " / ".join(key_label(key) for key in action.keys)
+        keys = " / ".join(key_label(key) for key in schema.keymap.keys[action.id])
         lines.append(Content.assemble((f"  {keys:<13}", "bold $accent"), action.description))
     lines.append(Content.assemble(("  ctrl+p       ", "bold $accent"), "Command palette: every action by name"))
     lines += [Content(""), Content.styled("Stance (one per comment; the same key again clears it)", "bold underline")]

@@ -1,0 +1,48 @@
+"""A project's `[keys]` moves the app's actions to other keys: the new keys work, the old ones do
+nothing, and the footer, the help and the command palette name the new keys."""
+
+from __future__ import annotations
+
+from annotator.core.config import default_config_text
+from annotator.tui.screens.help import HelpScreen
+from tests.conftest import make_project
+from tests.tui.conftest import disk_entry, ready, settled
+
+CONFIG = default_config_text() + (
+    '\n[keys]\nnext = ["N", "down"]\nflag = "F"\nhelp = "f1"\n')
+
+
+async def test_moved_actions_answer_to_their_new_keys_and_not_the_old(make_app, tmp_path) -> None:
+    root = make_project(tmp_path / "project", config=CONFIG)
+    app = make_app(root=root)
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("j")
+        assert screen.current_position() == 0
+        await pilot.press("N")
+        assert screen.current_position() == 1
+        await pilot.press("down")
+        assert screen.current_position() == 2
+        await pilot.press("F")
+        await settled(pilot)
+        assert disk_entry(app, 2).flagged
+        await pilot.press("f")  # the old flag key: nothing (no label has it)
+        await settled(pilot)
+        assert disk_entry(app, 2).flagged
+
+        shown: dict[str, set[str]] = {}  # the footer's keys, by action
+        for _, binding, enabled, _ in screen.active_bindings.values():
+            if enabled and binding.show:
+                shown.setdefault(binding.action, set()).add(binding.key)
+        assert (shown["next"], shown["flag"], shown["help"]) == ({"N", "down"}, {"F"}, {"f1"})
+
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-body Static").render())
+        assert "N / down" in text and "Next comment" in text
+        assert "  F " in text and "Flag for later" in text
+        await pilot.press("escape")
+
+        commands = {command.title: command.help for command in app.get_system_commands(screen)}
+        assert commands["Go: Next comment"] == "keys: N, down"
+        assert commands["Go: Flag for later, or unflag"] == "keys: F"
