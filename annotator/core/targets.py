@@ -1,7 +1,7 @@
 """What a comment replies to: the target its stance is taken toward.
 
-In order of preference: its `parent`, when that comment is in the corpus; the seed row's own
-`context` text; its `parent` alone, when that comment is not in the corpus (only the id is
+In order of preference: its `parent`, when that comment is in the corpus (with the row's `context`
+too, when it gives one: often the passage it answers); the seed row's own `context` text; its `parent` alone, when that comment is not in the corpus (only the id is
 known); the project's `[target]` post from `annotator.toml`; else nothing. Every step is a look-up
 by id: nothing here grows with the corpus.
 """
@@ -33,6 +33,7 @@ class Target:
     parent: Comment | None = None  # the parent comment, when it is in the corpus
     title: str | None = None  # the project post's title
     url: str | None = None  # the project post's url; for a missing parent, the comment's own url
+    context: str | None = None  # beside a parent in the corpus: the row's own context, if any
 
 
 def target_of(
@@ -41,7 +42,7 @@ def target_of(
     """The target of `comment`; `find` looks a comment up by id (None when it is not in the corpus)."""
     parent = find(comment.parent) if comment.parent is not None else None
     if parent is not None and parent.id != comment.id:
-        return Target(PARENT, parent.text, parent.id, parent)
+        return Target(PARENT, parent.text, parent.id, parent, context=comment.context)
     if comment.context is not None:
         return Target(CONTEXT, comment.context, comment.parent)
     if comment.parent is not None and comment.parent != comment.id:

@@ -15,9 +15,10 @@ def comment(**fields) -> Comment:
     return Comment("c1", "A reply.", "seeds/t.jsonl", 2, **fields)
 
 
-def test_a_parent_in_the_corpus_comes_first() -> None:
-    target = target_of(comment(parent="p1", context="ignored while the parent is known"), CORPUS.get, POST)
-    assert target == Target(PARENT, ROOT.text, "p1", ROOT)
+def test_a_parent_in_the_corpus_comes_first_with_the_rows_context() -> None:
+    assert target_of(comment(parent="p1"), CORPUS.get, POST) == Target(PARENT, ROOT.text, "p1", ROOT)
+    target = target_of(comment(parent="p1", context="The passage it answers."), CORPUS.get, POST)
+    assert target == Target(PARENT, ROOT.text, "p1", ROOT, context="The passage it answers.")
 
 
 def test_the_rows_context_comes_next_naming_a_missing_parent() -> None:
