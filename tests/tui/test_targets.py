@@ -4,6 +4,7 @@ C collapsing the target and ctrl+e scrolling it. On the sample project in docs/s
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from annotator.core.project import Project
 from annotator.tui.app import build_app
 from annotator.tui.widgets.target_view import TargetView
 from tests.conftest import REPO, make_project
-from tests.tui.conftest import NOW, FakeClock, disk_entry, ready, settled, until
+from tests.tui.conftest import HOSTILE, NOW, FakeClock, disk_entry, ready, settled, until
 from tests.tui.test_reading import screen_text
 
 LARGE, SMALL = (200, 60), (80, 24)
@@ -209,3 +210,31 @@ async def test_c_collapses_the_target_to_one_line_and_ctrl_e_scrolls_it(sample: 
         await pilot.press("C")
         await pilot.pause()
         assert not view.collapsed and right(app, 2, 1) == ["█Rarer is not the same as gone. If each step"]
+
+
+async def test_hostile_text_in_a_target_is_shown_literally(tmp_path: Path) -> None:
+    """Markup, ANSI escapes and bidi overrides in a parent's id, author and text, in a context and in
+    the project's post: shown as written (escapes visibly), never interpreted, never a crash."""
+    records = [
+        {"id": "[b]p[/b]", "text": HOSTILE[0], "author": "[@click=app.quit]me[/]"},
+        {"id": "r1", "text": "Replies to the hostile parent.", "parent": "[b]p[/b]"},
+        {"id": "r2", "text": "Has a hostile context.", "context": HOSTILE[1], "parent": "[/gone"},
+        {"id": "r3", "text": "Replies to a hostile post."},
+    ]
+    config = (REPO / "annotator.toml").read_text("utf-8") + '\n[target]\ntitle = "[bold]post[/] \\u202e"\n'
+    root = make_project(tmp_path / "p", {"a.jsonl": "".join(json.dumps(r) + "\n" for r in records)}, config=config)
+    app = app_on(root, "alice")
+    async with app.run_test(size=LARGE) as pilot:
+        await at(pilot, "r1")
+        assert right(app, 1, 2) == [
+            "█▾ replying to [b]p[/b] · [@click=app.quit]me[/]  you: not labeled  P goes there · C hides",
+            "█[bold]not bold[/bold] [/] [/ [@click=app.quit]click me[/] $name ${x}",
+        ]
+        await at(pilot, "r2")
+        assert right(app, 1, 2) == [
+            "█▾ replying to [/gone (not in the corpus): its context  C hides",
+            "█ANSI ␛[31mred␛[0m and a bell␇ and a NUL-free control ␁ here",
+        ]
+        await at(pilot, "r3")
+        assert right(app, 1, 2) == ["█▾ replying to the project's post  C hides", "█[bold]post[/] �"]
+        await label_lands_on(pilot, "a", 3, "alice", "agree")
