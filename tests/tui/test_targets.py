@@ -14,7 +14,15 @@ from annotator.core.project import Project
 from annotator.tui.app import build_app
 from annotator.tui.widgets.target_view import TargetView
 from tests.conftest import REPO, make_project
-from tests.tui.conftest import HOSTILE, NOW, FakeClock, disk_entry, ready, settled, until
+from tests.tui.conftest import (
+    HOSTILE,
+    NOW,
+    FakeClock,
+    disk_entry,
+    ready,
+    settled,
+    until,
+)
 from tests.tui.test_reading import screen_text
 
 LARGE, SMALL = (200, 60), (80, 24)
