@@ -14,8 +14,10 @@ SAMPLE = REPO / "docs" / "sample"
 
 
 def files(root: Path) -> dict[str, bytes]:
-    return {path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(root.rglob("*")) if path.is_file() and path.name != "make.py"}
+    """The project's files (not the script, nor a journal or cache someone's run left behind)."""
+    paths = (path for path in sorted(root.rglob("*")) if path.is_file() and path.name != "make.py")
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in paths
+            if not any(part.startswith((".", "__")) for part in path.relative_to(root).parts)}
 
 
 def test_the_committed_sample_is_what_its_script_makes(tmp_path: Path) -> None:
