@@ -99,7 +99,11 @@ class TargetView(Vertical, can_focus=False):
             yield Static(id="target-text")
 
     def show(self, target: Target | None, labels: Annotation | None, collapsed: bool) -> None:
-        """Show `target` (None: hide), with this annotator's `labels` on a parent comment."""
+        """Show `target` (None: hide), with this annotator's `labels` on a parent comment. The same
+        target again (the siblings of a thread, the project's post) is left as it is, scrolled or not."""
+        if (target, labels, collapsed) == (self.target, self._labels, self.collapsed) and self.display == (
+                target is not None):
+            return
         self.target, self._labels, self.collapsed = target, labels, collapsed
         self.display = target is not None
         if target is None:
