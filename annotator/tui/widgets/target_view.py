@@ -27,8 +27,8 @@ def target_head(target: Target, labels: Annotation | None, collapsed: bool, scro
                 width: int = 1000) -> Content:
     """The head line in `width` cells: what the comment replies to, then the keys that act on it.
     `scrolled` says where the text is: "more" below, at its "end" after scrolling, or "" (it all
-    fits). Where the width is short, the key hints go first, then the words of the scroll mark;
-    what still does not fit is cut with '…'."""
+    fits). Where the width is short, the key hints are left out first, then the words of the scroll
+    mark; what still does not fit is cut with '…'."""
     parts: list[str | tuple[str, str]] = [("▸ " if collapsed else "▾ ", "$accent"), ("replying to ", "bold")]
     if target.kind == PARENT and target.parent is not None:
         parts.append((_line(target.parent_id or ""), "$accent"))
@@ -53,8 +53,9 @@ def target_head(target: Target, labels: Annotation | None, collapsed: bool, scro
     mark = {"more": ("▼ ", " reads on"), "end": ("▲ ", " to the top")}.get("" if collapsed else scrolled)
     hints = [f"{ACTION_KEYS['parent'][0]} goes there"] if target.kind == PARENT else []
     hints.append(f"{ACTION_KEYS['toggle_target'][0]} {'shows' if collapsed else 'hides'}")
-    marks = [Content.styled(f"  {mark[0]}{read}{mark[1]}", "bold $accent"), Content.styled(f"  {mark[0]}{read}", "bold $accent")
-             ] if mark else [Content("")]
+    marks = [Content("")]  # the scroll mark, long then short: `▼ ctrl+e reads on`, `▼ ctrl+e`
+    if mark:
+        marks = [Content.styled(f"  {mark[0]}{read}{words}", "bold $accent") for words in (mark[1], "")]
     variants = [head + marks[0] + Content.styled("  " + " · ".join(hints), "dim"), *(head + tail for tail in marks)]
     for variant in variants:
         if variant.cell_length <= width:
