@@ -19,7 +19,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             """Open the annotation app on the project, to label its comments from the keyboard; every
             change is saved at once. Label NAME's comments: --annotator NAME, else $ANNOTATOR, else
             `git config user.name` made file-safe, else the app asks. In the app, press ? for every
-            key and the guidelines, ctrl+q to quit.
+            key and the guidelines, ctrl+q to quit. Above each comment the app shows what it replies
+            to: its parent (P jumps there, ctrl+o back), the context its seed row gives, or the
+            project's [target] post.
 
             On SIGTERM or SIGHUP (a `kill`, a closed SSH session) the app saves without asking
             anything, says on stderr whether every label is on disk, and exits with 143 or 129."""

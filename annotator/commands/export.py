@@ -19,10 +19,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="write the labels as JSONL, CSV or Prodigy JSONL",
         description=description(
             """Write one record per comment, in seed order, to stdout or FILE: the comment (id, text,
-            source, line, author, url, parent) and the labels chosen by --resolve (stance, stance_tie,
-            topics, topics_tie, note, flagged, seconds, decided_by; with --resolve all, each
-            annotator's labels too). CSV has one topic:NAME column (1 or 0) per topic; Prodigy JSONL
-            has answered tasks of the choice interface, one answer per comment.
+            source, line, author, url, and its target: parent, context) and the labels chosen by
+            --resolve (stance, stance_tie, topics, topics_tie, note, flagged, seconds, decided_by; with
+            --resolve all, each annotator's labels too). CSV has one topic:NAME column (1 or 0) per
+            topic; Prodigy JSONL has answered tasks of the choice interface, one answer per comment,
+            with the parent and context (where given) in its meta.
 
             The output is deterministic: the same labels give the same bytes. A majority never breaks
             a tie silently: tied stances go to stance_tie, topics chosen by exactly half to

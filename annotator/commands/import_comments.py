@@ -24,12 +24,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             SRC is read by the rules of the seed files: a .txt file has one comment per non-empty
             line; a .jsonl (or .ndjson) file one JSON object per line; a .csv file a header row. A row
             without an id gets one made from its text (the first 12 hexadecimal digits of its
-            SHA-256)."""
+            SHA-256). A row's "parent" (the id of the comment it replies to) and "context" (the text
+            it replies to) are kept, and shown above the comment in the app; --context-field takes
+            the context from a field of another name."""
         ),
         epilog=epilog(
             [
                 "annotator import-comments forum-dump.jsonl",
                 "annotator import-comments posts.csv --text-field body --id-field post_id",
+                "annotator import-comments replies.jsonl --context-field post_title",
                 "some-scraper | annotator import-comments - --format txt",
             ],
             problems="a row is bad (each is listed with its line, and nothing is written), or SRC cannot be read",
@@ -44,6 +47,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "--text-field", metavar="F", default="text", help="take the text from field (or CSV column) F (default: text)"
     )
     parser.add_argument("--id-field", metavar="F", default="id", help="take the id from field F (default: id)")
+    parser.add_argument(
+        "--context-field", metavar="F", default="context",
+        help="take the text the comment replies to from field F (default: context)",
+    )
     parser.set_defaults(run=run, check=check)
 
 
@@ -65,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.project)
     kind = source_kind(args.source, args.format)
     name, data = read_source(args.source)
-    plan = plan_comment_import(data, name, kind, existing_comments(root), FieldNames(args.text_field, args.id_field))
+    plan = plan_comment_import(data, name, kind, existing_comments(root), FieldNames(args.text_field, args.id_field, args.context_field))
     written = write_seed_file(root, args.source, plan.added) if plan.added else "nothing written"
     print(f"import-comments: added {len(plan.added)}, skipped {plan.skipped} already present ({written})", file=sys.stderr)
     return 0

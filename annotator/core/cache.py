@@ -22,7 +22,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = 3  # bump when the layout of a cached value, or what a parse gives, changes
+CACHE_VERSION = 4  # bump when the layout of a cached value, or what a parse gives, changes
 KEEP_BYTES = 1024**3  # entries kept, the most recently used first, up to this size in all
 
 

@@ -102,9 +102,9 @@ def free_seed_path(folder: Path, source: str) -> Path:
 
 
 def seed_line(comment: Comment) -> str:
-    """`comment` as a line of a JSONL seed file: id, text, author, url, parent, then its metadata."""
+    """`comment` as a line of a JSONL seed file: id, text, author, url, parent, context, then its metadata."""
     record: dict[str, Any] = {"id": comment.id, "text": comment.text}
-    for key in ("author", "url", "parent"):
+    for key in ("author", "url", "parent", "context"):
         value = getattr(comment, key)
         if value is not None:
             record[key] = value

@@ -56,6 +56,24 @@ class Label(BaseModel):
         return text.strip()
 
 
+class ProjectTarget(BaseModel):
+    """The `[target]` table: the post every comment of the corpus replies to, shown above a
+    comment that has no parent or context of its own."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str | None = Field(default=None, description="The post's title, shown in bold.")
+    text: str | None = Field(default=None, description="The post's text.")
+    url: str | None = Field(default=None, description="Where the post is.")
+
+    @model_validator(mode="after")
+    def _something(self) -> ProjectTarget:
+        values = (self.title, self.text, self.url)
+        if not any(value and value.strip() for value in values):
+            raise ValueError("expected at least one of title, text and url, as a non-empty string")
+        return self
+
+
 class Schema(BaseModel):
     """The whole of `annotator.toml`."""
 
@@ -67,6 +85,9 @@ class Schema(BaseModel):
     topic: tuple[Label, ...] = ()
     auto_advance: bool = Field(
         default=False, description="After a stance is chosen, move to the next unlabeled comment."
+    )
+    target: ProjectTarget | None = Field(
+        default=None, description="The post all comments reply to, where the seeds give no target."
     )
     keys: dict[str, tuple[str, ...]] = Field(
         default_factory=dict, description="Other keys for the app's actions: action id -> a key or a list of keys."
@@ -203,9 +224,12 @@ def _explain(error: ValidationError, source: str) -> str:
         ).lstrip(".")
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown key (expected name, key and description)"
+            known = "title, text and url" if item["loc"][0] == "target" else "name, key and description"
+            message = f"unknown key (expected {known})"
         elif item["type"] == "missing":
             message = "missing: this key is required"
+        elif item["type"] == "model_type" and where == "target":
+            message = "expected a [target] table of title, text and url"
         elif item["type"] == "too_short" and where == "stance":
             message = "expected at least one [[stance]] label"
         value = _shown(item.get("input"))

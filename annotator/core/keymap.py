@@ -37,6 +37,11 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("page_down", ("pagedown",), "Page down"),
     KeyAction("page_up", ("pageup",), "Page up"),
     KeyAction("goto", ("colon",), "Jump to a comment by id"),
+    # What the comment replies to (its target), shown above it. ctrl+o goes back as in vim's jump list.
+    KeyAction("parent", ("P",), "Jump to the parent: the comment this one replies to"),
+    KeyAction("jump_back", ("ctrl+o",), "Back to where you were before a jump (P or :)"),
+    KeyAction("toggle_target", ("C",), "Collapse or expand the target above the comment"),
+    KeyAction("read_target", ("ctrl+e",), "Scroll the target a page (at its end: to the top)"),
     KeyAction("note", ("e",), "Edit the note (Escape leaves it)", footer="Note"),
     KeyAction("flag", ("f",), "Flag for later, or unflag", footer="Flag"),
     KeyAction("search", ("slash",), "Search the text and filter the list", footer="Search"),

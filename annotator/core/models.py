@@ -33,7 +33,8 @@ class Comment(NamedTuple):
     line: int
     author: str | None = None
     url: str | None = None
-    parent: str | None = None
+    parent: str | None = None  # the id of the comment it replies to (perhaps not in the corpus)
+    context: str | None = None  # the text it replies to, as the seed gives it (its `context` field)
     meta: Mapping[str, Any] = NO_EXTRA  # the seed's other fields
 
 

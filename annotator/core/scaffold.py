@@ -64,6 +64,18 @@ auto_advance = false
 }
 
 
+_TARGET_NOTE = """
+# [target]: for a corpus whose comments all answer one post, that post, shown above each comment
+# that names no parent and gives no context of its own. title, text and url are each optional
+# strings; give at least one. Uncomment to use:
+# [target]
+# title = "The post's title"
+# text = \"\"\"
+# The post's text.\"\"\"
+# url = "https://example.org/the-post"
+"""
+
+
 def config_template() -> str:
     """The `annotator.toml` that `init` writes: the default schema, with a comment on every key."""
     lines = default_config_text().splitlines(keepends=True)
@@ -79,7 +91,7 @@ def config_template() -> str:
         out.append(line)
     if pending:  # the default config changed shape: a test catches this before a user can
         raise AssertionError(f"default config has no line starting {next(iter(pending))!r}")
-    return "".join(out)
+    return "".join(out) + _TARGET_NOTE
 
 
 @dataclass(slots=True)

@@ -26,7 +26,7 @@ from annotator.core.perf import paused_gc
 
 SEEDS_DIR = "seeds"
 SEED_SUFFIXES = (".txt", ".jsonl", ".csv")
-KNOWN_FIELDS = ("id", "text", "author", "url", "parent")
+KNOWN_FIELDS = ("id", "text", "author", "url", "parent", "context")
 SEED_KINDS = ("txt", "jsonl", "csv")
 
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
@@ -38,10 +38,11 @@ class SeedError(AnnotatorError):
 
 @dataclass(frozen=True, slots=True)
 class FieldNames:
-    """The fields of a JSONL record (or CSV columns) that hold a comment's text and id."""
+    """The fields of a JSONL record (or CSV columns) that hold a comment's text, id and context."""
 
     text: str = "text"
     id: str = "id"
+    context: str = "context"
 
 
 DEFAULT_FIELDS = FieldNames()
@@ -164,6 +165,7 @@ def _columns(comments: list[Comment]) -> tuple[list[Any], ...]:
         [comment.author for comment in comments],
         [comment.url for comment in comments],
         [comment.parent for comment in comments],
+        [comment.context for comment in comments],
         [dict(comment.meta) if comment.meta else None for comment in comments],
     )
 
@@ -171,13 +173,14 @@ def _columns(comments: list[Comment]) -> tuple[list[Any], ...]:
 def _from_columns(columns: Any, name: str) -> list[Comment] | None:
     """The comments of `_columns`, with `name` as their source; None if `columns` is not that."""
     try:
-        ids, texts, lines, authors, urls, parents, metas = columns
-        if not len(ids) == len(texts) == len(lines) == len(authors) == len(urls) == len(parents) == len(metas):
+        ids, texts, lines, authors, urls, parents, contexts, metas = columns
+        if len({len(column) for column in columns}) != 1:
             return None
         make = Comment._make  # (the values were made by `_comment`: nothing to check)
         return [
-            make((comment_id, text, name, line, author, url, parent, meta or NO_EXTRA))
-            for comment_id, text, line, author, url, parent, meta in zip(ids, texts, lines, authors, urls, parents, metas)
+            make((comment_id, text, name, line, author, url, parent, context, meta or NO_EXTRA))
+            for comment_id, text, line, author, url, parent, context, meta
+            in zip(ids, texts, lines, authors, urls, parents, contexts, metas)
         ]
     except (TypeError, ValueError):
         return None
@@ -448,6 +451,7 @@ def _comment(record: dict[str, Any], name: str, number: int, fields: FieldNames 
         raise SeedError(f"{name}:{number}: \"{fields.id}\" must be {problem}")
     meta = NO_EXTRA if record.keys() <= _KNOWN else {key: value for key, value in record.items() if key not in _KNOWN}
     author, url, parent = record.get("author"), record.get("url"), record.get("parent")
+    context = record.get("context")
     return Comment(
         comment_id,
         body,
@@ -456,6 +460,7 @@ def _comment(record: dict[str, Any], name: str, number: int, fields: FieldNames 
         author if author is None or type(author) is str and author else _optional_str(author, "author", name, number),
         url if url is None or type(url) is str and url else _optional_str(url, "url", name, number),
         parent if parent is None or type(parent) is str and parent else _optional_str(parent, "parent", name, number),
+        context if context is None else _context(context, fields.context, name, number),
         meta,
     )
 
@@ -473,16 +478,23 @@ _KNOWN = frozenset(KNOWN_FIELDS)
 
 
 def _renamed(record: dict[str, Any], fields: FieldNames) -> dict[str, Any]:
-    """`record` with the fields named by `fields` moved to "text" and "id" (replacing those)."""
-    renamed = {key: value for key, value in record.items() if key not in {"text", "id", fields.text, fields.id}}
-    for ours, theirs in (("text", fields.text), ("id", fields.id)):
+    """`record` with the fields named by `fields` moved to "text", "id" and "context" (replacing those)."""
+    pairs = (("text", fields.text), ("id", fields.id), ("context", fields.context))
+    renamed = {key: value for key, value in record.items() if key not in {name for pair in pairs for name in pair}}
+    for ours, theirs in pairs:
         if theirs in record:
             renamed[ours] = record[theirs]
     return renamed
 
 
+def _context(value: Any, field: str, name: str, number: int) -> str | None:
+    """The text a comment replies to, without surrounding white space; blank is none."""
+    text = value if type(value) is str else _optional_str(value, field, name, number)
+    return text.strip() or None if text else None
+
+
 def _optional_str(value: Any, field: str, name: str, number: int) -> str | None:
-    """An optional text field (author, url, parent): null or "" is none, a number is its digits."""
+    """An optional text field (author, url, parent, context): null or "" is none, a number is its digits."""
     if value is None or value == "":
         return None
     if type(value) is str or type(value) is int or type(value) is float:

@@ -103,6 +103,11 @@ class Session:
         """Where `comment_id` is in the corpus, or None if there is no such comment."""
         return self._index.get(comment_id)
 
+    def comment(self, comment_id: str) -> Comment | None:
+        """The comment with `comment_id` (a parent, say), or None if the corpus has none: by id."""
+        position = self._index.get(comment_id)
+        return None if position is None else self.comments[position]
+
     def recount(self) -> None:
         """Count the labeled comments again, after the store was reloaded from disk."""
         self.labeled_count = sum(

@@ -57,7 +57,7 @@ def test_jsonl_records_read_back_with_the_same_keys(root: Path, capsys) -> None:
     assert [record["id"] for record in records] == [comment["id"] for comment in COMMENTS]
     assert all(record.keys() == records[0].keys() for record in records)
     assert sorted(records[0]) == sorted([
-        "annotators", "author", "decided_by", "flagged", "id", "line", "note", "parent", "seconds",
+        "annotators", "author", "context", "decided_by", "flagged", "id", "line", "note", "parent", "seconds",
         "source", "stance", "stance_tie", "text", "topics", "topics_tie", "url",
     ])
     c1, c2, c3, _, c5 = records

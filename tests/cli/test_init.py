@@ -111,8 +111,13 @@ def test_the_template_explains_every_key() -> None:
     text = config_template()
     comments = "\n".join(line for line in text.splitlines() if line.startswith("#"))
     for key in ("format:", "auto_advance:", "guidelines:", "[[stance]]:", "[[topic]]:", "  name ", "  key ",
-                "  description "):
+                "  description ", "[target]:"):
         assert f"# {key}" in comments or f"#{key}" in comments, key
+    # The [target] example, uncommented, is a valid target.
+    lines = text.splitlines()
+    example = lines.index("# [target]")
+    uncommented = "\n".join(lines[:example] + [line.removeprefix("# ") for line in lines[example:]])
+    assert parse_config(uncommented, "annotator.toml")[0].target.url == "https://example.org/the-post"
     # The keys a label may not take are the app's own, and each one is refused by the config.
     reserved = text.split("app's own keys (")[1].split(")")[0].split()
     assert {"j", "k", "e", "f", "u", "?", "/", ":"} <= set(reserved)

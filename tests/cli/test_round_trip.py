@@ -16,7 +16,8 @@ TOPICS = ("dl-theory", "scaling", "reasoning", "memorization", "code-models", "s
 
 COMMENTS = [
     {"id": "r1", "text": "A plain comment.", "author": "ann", "url": "https://example.org/r1", "parent": "r0"},
-    {"id": "r2", "text": "Quotes \" and, commas; and a\nnewline, and ünïcødé ✓"},
+    {"id": "r2", "text": "Quotes \" and, commas; and a\nnewline, and ünïcødé ✓", "parent": "r1",
+     "context": "The post: \"quoted\", on\ntwo lines"},
     {"id": "r3", "text": "Nobody will label this."},
     {"id": "r4", "text": "Flagged with a note only."},
 ]
@@ -51,7 +52,7 @@ def test_import_comments_then_labels_then_export(tmp_path: Path, capsys) -> None
     assert list(records) == ["r1", "r2", "r3", "r4"]
     for comment in COMMENTS:
         record = records[comment["id"]]
-        for key in ("id", "text", "author", "url", "parent"):
+        for key in ("id", "text", "author", "url", "parent", "context"):
             assert record[key] == comment.get(key), key
         assert record["source"] == "seeds/comments.jsonl"
     for label in LABELS:
@@ -63,6 +64,31 @@ def test_import_comments_then_labels_then_export(tmp_path: Path, capsys) -> None
         assert record["decided_by"] == "model"
     assert records["r1"]["topics"] == ["dl-theory", "scaling"]  # schema order
     assert records["r3"]["decided_by"] is None
+
+
+def test_exported_targets_import_back_into_a_new_project(tmp_path: Path, capsys) -> None:
+    """`export` (JSONL and CSV) gives files that `import-comments` reads back with the same parent and
+    context; a context field of another name comes in with --context-field."""
+    root = make_project(tmp_path / "project", {})
+    assert cli(capsys, "import-comments", jsonl(tmp_path / "comments.jsonl", COMMENTS), "--project", str(root))[0] == 0
+    for kind in ("jsonl", "csv"):
+        exported = tmp_path / f"out.{kind}"
+        assert cli(capsys, "export", "--format", kind, "-o", str(exported), "--project", str(root)) == (0, "", "")
+        again = make_project(tmp_path / f"again-{kind}", {})
+        code, _, err = cli(capsys, "import-comments", str(exported), "--project", str(again))
+        assert (code, err) == (0, "import-comments: added 4, skipped 0 already present (seeds/out.jsonl)\n")
+        code, out, _ = cli(capsys, "export", "--project", str(again))
+        targets = [(r["id"], r["parent"], r["context"]) for r in map(json.loads, out.splitlines())]
+        assert targets == [("r1", "r0", None), ("r2", "r1", COMMENTS[1]["context"]), ("r3", None, None),
+                           ("r4", None, None)], kind
+
+    renamed = [{"id": "x1", "text": "Yes.", "post_title": "  Is it sunny?  "}, {"id": "x2", "text": "No."}]
+    other = make_project(tmp_path / "renamed", {})
+    assert cli(capsys, "import-comments", jsonl(tmp_path / "titled.jsonl", renamed), "--context-field", "post_title",
+               "--project", str(other))[0] == 0
+    assert (other / "seeds" / "titled.jsonl").read_text("utf-8") == (
+        '{"id": "x1", "text": "Yes.", "context": "Is it sunny?"}\n{"id": "x2", "text": "No."}\n'
+    )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -95,6 +95,30 @@ def test_broken_config_and_seeds_are_both_reported(tmp_path: Path, capsys) -> No
     ]
 
 
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ('[target]\ntitle = ""\n',
+         "annotator.toml: target: expected at least one of title, text and url, as a non-empty string"),
+        ('[target]\ntitle = "Q"\nurl = 3\n', "annotator.toml: target.url: Input should be a valid string, got 3"),
+        ('[target]\nbody = "x"\n', "annotator.toml: target.body: unknown key (expected title, text and url)"),
+        ('target = "a post"\n', "annotator.toml: target: expected a [target] table of title, text and url, got 'a post'"),
+    ],
+)
+def test_a_bad_project_target_is_reported(tmp_path: Path, capsys, table: str, expected: str) -> None:
+    schema = (REPO / "annotator.toml").read_text("utf-8")
+    config = schema + "\n" + table if table.startswith("[") else table + schema  # (a bare key goes before the tables)
+    root = make_project(tmp_path, {"a.txt": "One.\n"}, config=config)
+    summary = "annotator validate: 1 comment, 0 annotation files, 0 entries: 1 problem"
+    assert run(capsys, root) == (1, "", f"{expected}\n{summary}\n")
+
+
+def test_a_project_target_is_valid(tmp_path: Path, capsys) -> None:
+    config = (REPO / "annotator.toml").read_text("utf-8") + '\n[target]\ntitle = "Is scaling enough?"\n'
+    root = make_project(tmp_path, {"a.txt": "One.\n"}, config=config)
+    assert run(capsys, root) == (0, "1 comment, 0 annotation files, 0 entries: all valid\n", "")
+
+
 def test_warnings_alone_do_not_fail(tmp_path: Path, capsys) -> None:
     root = annotated(tmp_path, f'[comments.{text_id(FIRST)}]\nstance = "agree"\nconfidence = 0.5\n')
     code, out, err = run(capsys, root)

@@ -24,7 +24,7 @@ UPDATED = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 COMMENTS = [
     {"id": "c1", "text": "Scaling laws say more compute helps.", "author": "ann", "url": "https://example.org/c1"},
     {"id": "c2", "text": 'I disagree, "emergence" is a mirage,\nsee the follow-up.', "parent": "c1"},
-    {"id": "c3", "text": "Café: naïve question — what about ε-greedy?"},
+    {"id": "c3", "text": "Café: naïve question — what about ε-greedy?", "context": "Which exploration should we try first?"},
     {"id": "c4", "text": "=SUM(A1:A2), a comment that looks like a formula"},
     {"id": "c5", "text": "Nobody labeled this one."},
 ]

@@ -24,7 +24,7 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def jsonl_project(root: Path) -> Path:
-    records = [{"text": TEXTS[0], "author": "ada"}, {"text": TEXTS[1], "parent": "x1", "score": 3}, {"text": TEXTS[2]}]
+    records = [{"text": TEXTS[0], "author": "ada"}, {"text": TEXTS[1], "parent": "x1", "context": "The post.", "score": 3}, {"text": TEXTS[2]}]
     return make_project(root, {"replies.jsonl": "".join(json.dumps(record) + "\n" for record in records)})
 
 
@@ -39,6 +39,18 @@ def test_a_second_read_of_the_same_seeds_comes_from_the_cache_and_equals_a_parse
     cached = load_seeds(root)
     assert cached.comments == parsed.comments
     assert cached.comments[1].meta == {"score": 3}
+    assert (cached.comments[1].parent, cached.comments[1].context) == ("x1", "The post.")
+
+
+def test_an_entry_of_another_layout_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:
+    """An entry written before comments had a context (seven columns, not eight) is never misread."""
+    root = jsonl_project(tmp_path / "project")
+    parsed = load_seeds(root)
+    (entry,) = own_cache.glob("seeds-jsonl-*.marshal")
+    columns = cache.load(entry)
+    cache.save(entry, columns[:6] + columns[7:])  # without the contexts
+    assert load_seeds(root).comments == parsed.comments
+    assert load_seeds(root).comments[1].context == "The post."
 
 
 def test_a_changed_seed_file_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:

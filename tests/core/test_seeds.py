@@ -76,6 +76,26 @@ def test_jsonl_fields_and_metadata(tmp_path: Path) -> None:
     assert (third.source, third.line) == ("seeds/a.jsonl", 3)
 
 
+def test_the_target_fields_of_jsonl_and_csv(tmp_path: Path) -> None:
+    """`parent` and `context` in both formats: the context loses surrounding white space, a blank
+    one is none, a number is its digits; `target` or `post` is metadata like any other field."""
+    records = [
+        {"id": "j1", "text": "Reply", "parent": "p9", "context": "  The post\nit replies to.  "},
+        {"id": "j2", "text": "Other", "context": "   ", "target": "kept as metadata"},
+        {"id": "j3", "text": "Third", "context": 7},
+    ]
+    csv_text = "id,text,parent,context\nk1,Reply,j1,\"The post, quoted\"\nk2,Alone,,\n"
+    root = make_project(tmp_path, {"a.jsonl": "\n".join(json.dumps(r) for r in records), "b.csv": csv_text})
+    targets = [(c.id, c.parent, c.context, dict(c.meta)) for c in load_seeds(root).comments]
+    assert targets == [
+        ("j1", "p9", "The post\nit replies to.", {}),
+        ("j2", None, None, {"target": "kept as metadata"}),
+        ("j3", None, "7", {}),
+        ("k1", "j1", "The post, quoted", {}),
+        ("k2", None, None, {}),
+    ]
+
+
 def test_csv_with_embedded_newlines_and_quotes(tmp_path: Path) -> None:
     content = 'id,text,author\nx1,"Line one\nline ""two""",bo\nx2,plain,\n'
     root = make_project(tmp_path, {"a.csv": content})
@@ -96,6 +116,7 @@ def test_csv_with_embedded_newlines_and_quotes(tmp_path: Path) -> None:
         ({"a.jsonl": '{"text": "x",}\n'}, "seeds/a.jsonl:1: not valid JSON"),
         ({"a.jsonl": "[" * 100000 + "]" * 100000 + "\n"}, "seeds/a.jsonl:1: JSON nested too deeply"),
         ({"a.csv": "body,author\nhello,me\n"}, 'seeds/a.csv:1: no "text" column'),
+        ({"a.jsonl": '{"text": "ok", "context": ["a"]}\n'}, 'seeds/a.jsonl:1: "context" must be a string or a number, got a list'),
         (
             {"a.jsonl": '{"id": "x", "text": "one"}\n{"id": "x", "text": "two"}\n'},
             "seeds/a.jsonl:2: id 'x' is already the id of a different comment at seeds/a.jsonl:1",

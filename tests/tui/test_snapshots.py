@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from annotator.core.project import Project
 from annotator.tui.app import build_app
-from tests.conftest import make_project
+from tests.conftest import REPO, make_project
 from tests.tui.conftest import HOSTILE, NOW, FakeClock, ready, settled
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
@@ -76,3 +77,18 @@ def test_reading_a_long_comment_with_a_search_and_a_filter(snap_compare, tmp_pat
         await pilot.pause()
 
     assert snap_compare(hostile_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+def test_a_comment_with_the_comment_it_replies_to_at_80x24(snap_compare, tmp_path: Path) -> None:
+    """The sample project's a3, under its parent a2 (with the labels given to a2): the target set
+    apart above the comment, in two lines that scroll, the comment keeping most of the room."""
+    root = Path(shutil.copytree(REPO / "docs" / "sample", tmp_path / "sample"))
+
+    async def run_before(pilot) -> None:
+        screen = await ready(pilot)
+        await pilot.press("j", "j")
+        await settled(pilot)
+        assert screen.current_id() == "a3"
+
+    app = build_app(Project.open(root), "sample", clock=FakeClock(), now=lambda: NOW)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -20,9 +20,10 @@ from textual.widgets import Footer, Header, Input
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import ACTIONS, key_name
-from annotator.core.models import printable
+from annotator.core.models import Comment, printable
 from annotator.core.review import Review
 from annotator.core.session import IDLE_AFTER, Filter, Session, Undone
+from annotator.core.targets import target_of
 from annotator.core.store import (
     ANNOTATIONS_DIR, GOLD, AnnotationFile, atomic_write,
 )
@@ -32,8 +33,10 @@ from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
 from annotator.tui.widgets.editor import CommentView, EditorPane, LabelPanel, NoteEditor, ReviewPanel
+from annotator.tui.widgets.target_view import TargetView
 
 BAR_WIDTH = 12
+JUMPS_KEPT = 100  # places ctrl+o can go back to
 
 
 @dataclass
@@ -208,6 +211,8 @@ class MainScreen(Screen[None]):
         self.reviewing = False
         self.review: Review | None = None
         self._digit_topics = {label.name for label in session.schema.topic if label.key.isdigit() and label.key != "0"}
+        self._jumps: list[tuple[str, Filter]] = []  # where P and : jumped from (comment id, view), for ctrl+o
+        self._target_collapsed = False
 
     # Layout ----------------------------------------------------------------------------------
 
@@ -223,6 +228,7 @@ class MainScreen(Screen[None]):
                 yield Input(placeholder="search the text; Enter filters, Escape cancels", id="search")
                 yield StatusLine(id="progress")
             with Vertical(id="right"):
+                yield TargetView(id="target")
                 yield CommentView(id="comment")
                 yield EditorPane(schema, id="editor")
         yield Footer()
@@ -258,9 +264,17 @@ class MainScreen(Screen[None]):
         self.session.visit(comment.id if comment else None)  # may record time on the last comment
         self.pace.moved(comment.id if comment else None)
         self.schedule_save()
+        self._show_target(comment)
         self.query_one(CommentView).show(comment, position or 0, len(self.session.comments))
         self._show_labels()
         self._show_progress()
+
+    def _show_target(self, comment: Comment | None) -> None:
+        """What `comment` replies to, with this annotator's labels on a parent: found by id."""
+        session = self.session
+        target = None if comment is None else target_of(comment, session.comment, session.schema.target)
+        labels = session.annotation(target.parent.id) if target is not None and target.parent is not None else None
+        self.query_one(TargetView).show(target, labels, self._target_collapsed)
 
     def _show_labels(self) -> None:
         comment_id = self.current_id()
@@ -581,15 +595,71 @@ class MainScreen(Screen[None]):
             return None if not value or self.session.position(value) is not None else "No comment has that id."
 
         def jump(comment_id: str | None) -> None:
-            if not comment_id:
-                return
-            if self.row_of(comment_id) is None:
-                self._apply_filter(Filter(), keep=False)
-            row = self.row_of(comment_id)
-            if row is not None:
-                self.comment_list.move_to(row)
+            if comment_id:
+                self._jump_to(comment_id)
 
         self.app.push_screen(Prompt("Jump to the comment with id:", "a comment id", check=check), jump)
+
+    # What the comment replies to -------------------------------------------------------------
+
+    def action_parent(self) -> None:
+        """Go to the comment the current one replies to; ctrl+o comes back."""
+        position = self.current_position()
+        if position is None:
+            return
+        comment = self.session.comments[position]
+        if comment.parent is None or comment.parent == comment.id:
+            self.notify("This comment replies to no other comment.", markup=False, timeout=3)
+        elif self.session.comment(comment.parent) is None:
+            self.notify(f"Its parent, {printable(comment.parent, False)}, is not among the comments to label.",
+                        markup=False, timeout=4)
+        else:
+            self._jump_to(comment.parent)
+
+    def _jump_to(self, comment_id: str) -> None:
+        """Move to `comment_id`, remembering where the cursor was (and the filter) for ctrl+o. A
+        filter that hides it is cleared, and comes back with ctrl+o."""
+        here = self.current_id()
+        if here is not None and here != comment_id:
+            self._jumps.append((here, self.view))
+            del self._jumps[:-JUMPS_KEPT]
+        if self.row_of(comment_id) is None:
+            self._apply_filter(Filter(), keep=False)
+            self.notify("The filter hid that comment: it is cleared until ctrl+o goes back.", markup=False, timeout=4)
+        row = self.row_of(comment_id)
+        if row is not None:
+            self.comment_list.move_to(row)
+
+    def action_jump_back(self) -> None:
+        """Back to where the last jump left from, under the filter and search it had then."""
+        if not self._jumps:
+            self.notify("No jump to go back from: P jumps to the parent, : to an id.", markup=False, timeout=3)
+            return
+        comment_id, view = self._jumps.pop()
+        if view == self.view and self.row_of(comment_id) is not None:
+            self.comment_list.move_to(self.row_of(comment_id))
+            return
+        if self.row_of(comment_id) is None:
+            self._apply_filter(Filter(), keep=False)
+        self.comment_list.move_to(self.row_of(comment_id) or 0)
+        self._apply_filter(view, anchor=True)  # (it stays in its place, even if the filter now leaves it out)
+
+    def action_toggle_target(self) -> None:
+        self._target_collapsed = not self._target_collapsed
+        position = self.current_position()
+        self._show_target(None if position is None else self.session.comments[position])
+        if self.query_one(TargetView).target is None:
+            self.notify("This comment replies to nothing known: no parent, context or project target.",
+                        markup=False, timeout=3)
+
+    def action_read_target(self) -> None:
+        view = self.query_one(TargetView)
+        if view.target is None:
+            return
+        if view.collapsed:
+            self.action_toggle_target()
+        else:
+            view.read()
 
     # Saving: the saver does it; the screen tells it of changes and shows what it says --------
 

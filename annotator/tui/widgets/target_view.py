@@ -1,0 +1,164 @@
+"""Above the comment: what it replies to (its target), set apart, short, scrollable and collapsible.
+
+A head line says what the target is (a parent comment, with its author and this annotator's labels
+on it; a context from the seed; a parent not in the corpus; the project's post) and names the keys;
+under it, the target's text in a few lines that scroll with their own key. All of it is untrusted
+text, shown through `Content` after `printable`.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Static
+
+from annotator.core.keymap import ACTION_KEYS
+from annotator.core.models import Annotation, printable
+from annotator.core.targets import CONTEXT, MISSING, PARENT, PROJECT, Target
+
+
+def _line(text: str) -> str:
+    return printable(text, keep_newlines=False)
+
+
+def target_head(target: Target, labels: Annotation | None, collapsed: bool, scrolled: str = "",
+                width: int = 1000) -> Content:
+    """The head line in `width` cells: what the comment replies to, then the keys that act on it.
+    `scrolled` says where the text is: "more" below, at its "end" after scrolling, or "" (it all
+    fits). Where the width is short, the key hints are left out first, then the words of the scroll
+    mark; what still does not fit is cut with '…'."""
+    parts: list[str | tuple[str, str]] = [("▸ " if collapsed else "▾ ", "$accent"), ("replying to ", "bold")]
+    if target.kind == PARENT and target.parent is not None:
+        parts.append((_line(target.parent_id or ""), "$accent"))
+        if target.parent.author:
+            parts += [" · ", (_line(target.parent.author), "italic")]
+        if labels is not None and labels.is_labeled:
+            chosen = ", ".join(filter(None, [labels.stance, *labels.topics]))
+            parts += [("  you: ", "dim"), (_line(chosen), "$success")]
+        else:
+            parts.append(("  you: not labeled", "dim"))
+    elif target.kind == CONTEXT:
+        if target.parent_id is not None:
+            parts += [(_line(target.parent_id), "$accent"), (" (not in the corpus): its context", "dim")]
+        else:
+            parts.append(("its context text", "dim"))
+    elif target.kind == MISSING:
+        parts += [(_line(target.parent_id or ""), "$accent"), (" (not in the corpus)", "dim")]
+    elif target.kind == PROJECT:
+        parts.append(("the project's post", "dim"))
+    head = Content.assemble(*parts)
+    read = ACTION_KEYS["read_target"][0]
+    mark = {"more": ("▼ ", " reads on"), "end": ("▲ ", " to the top")}.get("" if collapsed else scrolled)
+    hints = [f"{ACTION_KEYS['parent'][0]} goes there"] if target.kind == PARENT else []
+    hints.append(f"{ACTION_KEYS['toggle_target'][0]} {'shows' if collapsed else 'hides'}")
+    marks = [Content("")]  # the scroll mark, long then short: `▼ ctrl+e reads on`, `▼ ctrl+e`
+    if mark:
+        marks = [Content.styled(f"  {mark[0]}{read}{words}", "bold $accent") for words in (mark[1], "")]
+    variants = [head + marks[0] + Content.styled("  " + " · ".join(hints), "dim"), *(head + tail for tail in marks)]
+    for variant in variants:
+        if variant.cell_length <= width:
+            return variant
+    tail = marks[-1]
+    return head.truncate(max(1, width - tail.cell_length), ellipsis=True) + tail
+
+
+def target_body(target: Target) -> Content:
+    """The target's text: the parent's or the context; the project's title, text and url; or, for
+    a parent not in the corpus, what is known of it."""
+    if target.kind == MISSING:
+        parts: list[str | tuple[str, str]] = [
+            ("Not among the comments to label: only its id is known.", "dim")]
+        if target.url:
+            parts += [("\nThe comment's url: ", "dim"), _line(target.url)]
+        return Content.assemble(*parts)
+    lines: list[Content] = []
+    if target.context:  # the passage of the parent (or of what it links to) that the comment answers
+        lines.append(Content.assemble(("Context: ", "bold"), (printable(target.context), "italic")))
+    if target.title:
+        lines.append(Content.styled(_line(target.title), "bold"))
+    if target.text:
+        lines.append(Content(printable(target.text)))
+    if target.kind == PROJECT and target.url:
+        lines.append(Content.styled(_line(target.url), "dim"))
+    return Content("\n").join(lines)
+
+
+class TargetView(Vertical, can_focus=False):
+    """What the selected comment replies to; hidden when it replies to nothing known."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.target: Target | None = None
+        self.collapsed = False
+        self._labels: Annotation | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TargetHead(id="target-head")
+        with VerticalScroll(id="target-body", can_focus=False):
+            yield Static(id="target-text")
+
+    def show(self, target: Target | None, labels: Annotation | None, collapsed: bool) -> None:
+        """Show `target` (None: hide), with this annotator's `labels` on a parent comment. The same
+        target again (the siblings of a thread, the project's post) is left as it is, scrolled or not."""
+        if (target, labels, collapsed) == (self.target, self._labels, self.collapsed) and self.display == (
+                target is not None):
+            return
+        self.target, self._labels, self.collapsed = target, labels, collapsed
+        self.display = target is not None
+        if target is None:
+            return
+        body = self.query_one("#target-body", VerticalScroll)
+        body.display = not collapsed
+        self.query_one("#target-text", Static).update(target_body(target))
+        body.scroll_home(animate=False, immediate=True)
+        self._show_head()
+        self.call_after_refresh(self._show_head)  # (whether there is more below is known after layout)
+
+    @property
+    def scrolled(self) -> str:
+        """ "more" when there is text below the view, "end" when scrolled to its end, else ""."""
+        body = self.query_one("#target-body", VerticalScroll)
+        if not body.display:
+            return ""
+        if body.scroll_y < body.max_scroll_y:
+            return "more"
+        return "end" if body.scroll_y > 0 else ""
+
+    def read(self) -> None:
+        """Scroll down a page, keeping a line of the last page in view; after the end, back to the top."""
+        body = self.query_one("#target-body", VerticalScroll)
+        if body.scroll_y >= body.max_scroll_y:
+            body.scroll_home(animate=False, immediate=True)
+        else:
+            height = body.scrollable_content_region.height  # (a line of overlap, unless that is most of it)
+            page = height - 1 if height > 3 else max(1, height)
+            body.scroll_to(y=body.scroll_y + page, animate=False, immediate=True)
+        self._show_head()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_head)
+
+    def _show_head(self) -> None:
+        self.query_one(TargetHead).show(self.target, self._labels, self.collapsed, self.scrolled)
+
+
+class TargetHead(Widget):
+    """The one line above the target's text, fitted to its width (see `target_head`)."""
+
+    DEFAULT_CSS = "TargetHead { height: 1; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._shown: tuple[Target | None, Annotation | None, bool, str] = (None, None, False, "")
+
+    def show(self, target: Target | None, labels: Annotation | None, collapsed: bool, scrolled: str) -> None:
+        self._shown = (target, labels, collapsed, scrolled)
+        self.refresh()
+
+    def render(self) -> Content:
+        target, labels, collapsed, scrolled = self._shown
+        if target is None:
+            return Content("")
+        return target_head(target, labels, collapsed, scrolled, self.content_region.width)
