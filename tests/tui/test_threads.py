@@ -8,6 +8,7 @@ from pathlib import Path
 from annotator.core.models import Annotation
 from annotator.core.store import AnnotationFile
 from annotator.tui.screens.main import Status, status_line
+from annotator.tui.widgets.comment_list import thread_indent
 from tests.tui.conftest import on_disk, ready, settled, until
 from tests.tui.threaded import THREAD_ORDER, threaded_app
 
@@ -41,6 +42,14 @@ def test_the_status_line_names_the_thread_order_and_cuts_it_with_the_view() -> N
     for width in range(13, 60):  # ("● saved auto→" needs 13)
         line = str(status_line(filtered, width))
         assert "● saved" in line and "auto→" in line and len(line) <= width
+
+
+def test_the_indent_is_two_cells_a_level_in_a_third_of_the_room_then_a_number() -> None:
+    assert thread_indent(0, 100) == ""
+    assert [thread_indent(depth, 18) for depth in (1, 2, 3, 4, 12)] == ["↳ ", "  ↳ ", "    ↳ ", "    ↳4 ", "    ↳12 "]
+    assert thread_indent(5, 100) == "        ↳ " and thread_indent(6, 100) == "        ↳6 "  # five levels at most
+    assert thread_indent(2, 4) == "↳2 "  # no room: the mark and the number only
+    assert thread_indent(10_000, 30) == "        ↳10000 "
 
 
 async def pick(pilot, option_id: str) -> None:

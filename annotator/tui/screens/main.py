@@ -4,7 +4,7 @@ turns keys into session calls, and shows what its saver (`annotator.tui.saver`) 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -360,7 +360,7 @@ class MainScreen(Screen[None]):
             return None
         return self._find_row(self.comment_list.rows, position)
 
-    def _find_row(self, rows: list[int], position: int) -> int:
+    def _find_row(self, rows: Sequence[int], position: int) -> int:
         """Where `position` is, or would go, in `rows` (in seed or thread order, as shown)."""
         if self.threads:
             rank = self.session.threads.rank
@@ -594,7 +594,7 @@ class MainScreen(Screen[None]):
             self.notify("Seed order.", markup=False, timeout=3)
         elif self.session.threads.replies:
             self.notify(f"Thread order: each comment followed by its replies, indented "
-                        f"({self.session.threads.replies} replies). T again: seed order.", markup=False, timeout=4)
+                        f"({self.session.threads.replies:,} replies). T again: seed order.", markup=False, timeout=4)
         else:
             self.notify("Thread order: no replies in this corpus, so it is the seed order.", markup=False, timeout=4)
         self._apply_filter(self.view)

@@ -38,7 +38,7 @@ INDENT_LEVELS = 5  # at most this many levels are drawn; deeper replies show the
 
 def thread_indent(depth: int, room: int) -> str:
     """What goes before the excerpt of a reply `depth` deep when the excerpt has `room` cells:
-    two cells a level and `↳`, in at most a third of the room (and `INDENT_LEVELS` levels);
+    two cells a level and `↳`, the levels in at most a third of the room (`INDENT_LEVELS` at most);
     a reply deeper than that shows its depth as a number after the mark (`↳7`)."""
     if depth <= 0:
         return ""
