@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import attrgetter, eq, ge, ne
+from operator import attrgetter, eq, ne
 
 from annotator.core.models import Comment
 
@@ -23,15 +23,16 @@ _NEW, _ON_PATH, _DONE = 0, 1, 2
 class Threads:
     """The corpus in thread order.
 
-    `order` lists corpus positions in thread order; `depth` and `rank` are indexed by corpus
-    position: how many replies deep a comment is (0 for a root), and its place in `order`.
-    (Arrays of machine integers: a walk over 100,000 comments in thread order jumps all over
-    them, and those are twice as fast to reach as lists of Python integers.)
+    `order` lists corpus positions in thread order. Indexed by corpus position: `parent`, the
+    position of the comment it replies to (-1 for a root), `depth`, how many replies deep it is
+    (0 for a root), and `rank`, its place in `order`. (Arrays of machine integers: a walk in
+    thread order jumps all over them, and those are faster to reach than lists of Python ints.)
     """
 
     order: array[int]
     depth: array[int]
     rank: array[int]
+    parent: array[int]
 
     @property
     def replies(self) -> int:
@@ -39,49 +40,32 @@ class Threads:
         return len(self.depth) - self.depth.count(0)
 
 
-def parents(comments: Sequence[Comment], index: Mapping[str, int] | None = None) -> array[int]:
-    """Each comment's parent as a corpus position, or -1 for a root: no parent, a parent not in
-    the corpus, itself, or the first comment (in seed order) of a cycle of parent links."""
-    if index is None:
-        index = {comment.id: position for position, comment in enumerate(comments)}
-    count = len(comments)
-    # (map and compress loop in C: this runs when the thread view is first shown, on 100,000
-    # comments. No id is "" or None, so a comment without a parent finds -1 too.)
-    parent = array("l", map(index.get, map(attrgetter("parent"), comments), repeat(-1)))
-    # A cycle has a link to a comment at or after the one that replies (a self-parent is one):
-    # the walks start only there, and a corpus whose replies follow their parents has none.
-    forward = list(compress(range(count), map(ge, parent, range(count))))
-    for position in forward:
-        if parent[position] == position:
-            parent[position] = -1
-    _break_cycles(parent, forward)
-    return parent
-
-
-def _break_cycles(parent: array[int], starts: list[int]) -> None:
-    """Make the first comment of each cycle of parent links a root, walking up from `starts`
-    (every cycle has one of them). No comment is walked twice."""
-    state = bytearray(len(parent))
-    for start in starts:
-        path = []
-        node = start
-        while node != -1 and state[node] == _NEW:
-            state[node] = _ON_PATH
-            path.append(node)
-            node = parent[node]
-        if node != -1 and state[node] == _ON_PATH:  # the walk came back onto itself: a cycle
-            parent[min(path[path.index(node):])] = -1
-        for visited in path:
-            state[visited] = _DONE
-
-
 def thread_order(comments: Sequence[Comment], index: Mapping[str, int] | None = None) -> Threads:
     """The comments in thread order: each root in seed order, then its replies depth first,
     replies to one comment in seed order. `index` maps ids to positions, if the caller has it."""
-    parent = parents(comments, index)
-    count = len(parent)
+    if index is None:
+        index = {comment.id: position for position, comment in enumerate(comments)}
+    count = len(comments)
+    # (map loops in C. No id is "" or None, so a comment without a parent finds -1 too.)
+    parent = array("l", map(index.get, map(attrgetter("parent"), comments), repeat(-1)))
     if parent.count(-1) == count:  # no replies: the seed order
-        return Threads(array("l", range(count)), array("l", [0]) * count, array("l", range(count)))
+        return Threads(array("l", range(count)), array("l", [0]) * count, array("l", range(count)), parent)
+    order, depth = _walk(parent)
+    if len(order) < count:  # the comments the walk did not reach hang on a cycle (a self-parent is one)
+        reached = bytearray(count)
+        for position in order:
+            reached[position] = 1
+        _break_cycles(parent, [position for position in range(count) if not reached[position]])
+        order, depth = _walk(parent)
+    rank = array("l", [0]) * count
+    for row, position in enumerate(order):
+        rank[position] = row
+    return Threads(order, depth, rank, parent)
+
+
+def _walk(parent: array[int]) -> tuple[array[int], array[int]]:
+    """The comments reachable from the roots, depth first, and each comment's depth."""
+    count = len(parent)
     # Each comment's replies, in seed order, as linked lists: its first reply, each one's next sibling.
     first_child = array("l", [-1]) * count
     next_sibling = array("l", [-1]) * count
@@ -107,7 +91,21 @@ def thread_order(comments: Sequence[Comment], index: Mapping[str, int] | None = 
                 break
             node = next_sibling[node]
             depth[node] = depth[parent[node]] + 1
-    rank = array("l", [0]) * count
-    for row, position in enumerate(order):
-        rank[position] = row
-    return Threads(order, depth, rank)
+    return order, depth
+
+
+def _break_cycles(parent: array[int], starts: list[int]) -> None:
+    """Make the first comment (in seed order) of each cycle of parent links a root, walking up
+    from `starts`, which lead into every cycle. No comment is walked twice."""
+    state = bytearray(len(parent))
+    for start in starts:
+        path = []
+        node = start
+        while node != -1 and state[node] == _NEW:
+            state[node] = _ON_PATH
+            path.append(node)
+            node = parent[node]
+        if node != -1 and state[node] == _ON_PATH:  # the walk came back onto itself: a cycle
+            parent[min(path[path.index(node):])] = -1
+        for visited in path:
+            state[visited] = _DONE

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotator.core.models import Comment
-from annotator.core.threads import parents, thread_order
+from annotator.core.threads import thread_order
 
 
 def corpus(*links: tuple[str, str | None]) -> list[Comment]:
@@ -40,7 +40,7 @@ def test_a_parent_not_in_the_corpus_and_a_self_parent_make_roots() -> None:
     threads = thread_order(comments)
     assert ids(comments, threads.order) == ["x", "a", "s"]
     assert list(threads.depth) == [0, 0, 1]
-    assert list(parents(comments)) == [-1, -1, 0]
+    assert list(threads.parent) == [-1, -1, 0]
 
 
 def test_a_cycle_makes_its_first_comment_in_seed_order_a_root() -> None:
@@ -85,7 +85,7 @@ links = st.integers(0, 40).flatmap(
 def test_thread_order_is_a_permutation_with_replies_after_parents_and_threads_contiguous(parents_: list) -> None:
     comments = corpus(*((f"c{n}", parent) for n, parent in enumerate(parents_)))
     threads = thread_order(comments)
-    up = parents(comments)
+    up = threads.parent
     count = len(comments)
     assert sorted(threads.order) == list(range(count))
     assert all(threads.rank[position] == row for row, position in enumerate(threads.order))
