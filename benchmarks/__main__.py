@@ -20,6 +20,7 @@ from benchmarks import report
 from benchmarks.generate import build_project
 from benchmarks.measure_app import measure_app
 from benchmarks.measure_cli import measure_cli
+from benchmarks.measure_threads import measure_threads
 from benchmarks.processes import console_script
 
 SIZES = (1_000, 10_000, 100_000)
@@ -72,9 +73,11 @@ def measure(size: int, runs: int, script: str, folder: Path) -> dict:
         app = measure_app(project, script, runs)
         progress(f"{size:,} comments: the commands, {runs} run(s) each")
         cli = measure_cli(project, script, runs)
+        progress(f"{size:,} comments: the thread order, {runs} run(s)")
+        threads = measure_threads(project, runs)
     finally:
         shutil.rmtree(project.root.parent)
-    return {"app": asdict(app), "cli": {name: asdict(command) for name, command in cli.items()}}
+    return {"app": asdict(app), "cli": {name: asdict(command) for name, command in cli.items()}, "threads": threads}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-# The raw results of one size: {"app": AppRuns as a dict, "cli": {command: CommandRuns as a dict}}.
+# The raw results of one size: {"app": AppRuns as a dict, "cli": {command: CommandRuns as a dict},
+# "threads": milliseconds per run of the thread order}.
 SizeResults = dict[str, Any]
 Values = list[float] | str  # the samples, or why there are none
 
@@ -100,6 +101,8 @@ ROWS = [
     Row("agree", "s", cli("agree", "seconds"), limit=Limit(most=2.0, text="≤ 2 s")),
     Row("diff (1% of labels changed)", "s", cli("diff", "seconds"), limit=Limit(most=3.0, text="≤ 3 s")),
     Row("import-labels", "s", cli("import-labels", "seconds")),
+    Row("thread order (the first T)", "ms", lambda results: results["threads"],
+        limit=Limit(most=100.0, text="≤ 100 ms")),
     Row("peak RSS: app", "MiB", app("rss"), limit=Limit(most=400.0, text="≤ 400 MiB")),
     Row("peak RSS: bare Textual app", "MiB", app("rss_bare")),
     Row("peak RSS: validate", "MiB", cli("validate", "rss")),

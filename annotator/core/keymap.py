@@ -47,6 +47,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("search", ("slash",), "Search the text and filter the list", footer="Search"),
     KeyAction("filter", ("v",), "Filter: all, unlabeled, labeled, flagged, a stance, a topic"),
     KeyAction("clear_filter", ("escape",), "Clear the search and filter"),
+    KeyAction("threads", ("T",), "Thread order (replies indented), or seed order"),
     KeyAction("undo", ("u", "ctrl+z"), "Undo the last label change", footer="Undo"),
     KeyAction("redo", ("U", "ctrl+y"), "Redo"),
     KeyAction("review", ("r",), "Review mode: other annotators' labels beside the comment; 1-9 accept one into gold"),

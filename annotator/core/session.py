@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from annotator.core.config import Schema
 from annotator.core.models import Annotation, Comment, utc_now
 from annotator.core.store import AnnotationFile, FieldChange, apply
+from annotator.core.threads import Threads, thread_order
 
 IDLE_AFTER = 60.0  # seconds without a key press that stop counting as time on a comment
 UNDO_LIMIT = 1000
@@ -89,6 +90,7 @@ class Session:
     _visit: _Visit | None = None
     _unwritten: dict[str, float] = field(default_factory=dict)  # time on comments since their last change
     _index: dict[str, int] = field(default_factory=dict)
+    _threads: Threads | None = None
 
     def __post_init__(self) -> None:
         self._index = dict(zip([comment.id for comment in self.comments], range(len(self.comments))))
@@ -107,6 +109,13 @@ class Session:
         """The comment with `comment_id` (a parent, say), or None if the corpus has none: by id."""
         position = self._index.get(comment_id)
         return None if position is None else self.comments[position]
+
+    @property
+    def threads(self) -> Threads:
+        """The corpus in thread order, worked out the first time it is asked for."""
+        if self._threads is None:
+            self._threads = thread_order(self.comments, self._index)
+        return self._threads
 
     def recount(self) -> None:
         """Count the labeled comments again, after the store was reloaded from disk."""
@@ -283,11 +292,13 @@ class Session:
             return False
         return not view.query or view.query.casefold() in comment.text.casefold()
 
-    def select(self, view: Filter) -> list[int]:
-        """The corpus positions that `view` shows, in corpus order."""
+    def select(self, view: Filter, threads: bool = False) -> list[int]:
+        """The corpus positions that `view` shows, in corpus order (or in thread order: only the
+        comments that match, each where its thread puts it)."""
+        order = self.threads.order if threads else range(len(self.comments))
         if view.is_all:
-            return list(range(len(self.comments)))
-        return [position for position in range(len(self.comments)) if self.matches(position, view)]
+            return list(order)
+        return [position for position in order if self.matches(position, view)]
 
     def next_unlabeled(self, rows: Sequence[int], after: int) -> int | None:
         """The first row after row `after` (wrapping round) whose comment is unlabeled."""

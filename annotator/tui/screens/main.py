@@ -4,7 +4,7 @@ turns keys into session calls, and shows what its saver (`annotator.tui.saver`) 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -64,12 +64,13 @@ class Status:
     rows_labeled: int = 0  # labeled among the rows the view shows
     rows: int = 0
     session: str = ""  # the per-session numbers, shown when there is room
+    order: str = ""  # `threads` in thread order (shown before the view's words, and cut with them)
 
 
 def status_line(status: Status, width: int) -> Content:
     """The status line in `width` cells. The save state and the auto-advance mark always stay;
     the rest gives way first, in this order: the session numbers, the overall bar, the view's
-    bar, the view's words (cut short, then gone), the overall count."""
+    bar, the view's words with the order (cut short, then gone), the overall count."""
 
     def tail(gap: str) -> list[str | tuple[str, str]]:
         return [status.save, gap, ("auto→", "$accent")] if status.auto_advance else [status.save]
@@ -80,9 +81,9 @@ def status_line(status: Status, width: int) -> Content:
             parts.append((f"{status.labeled}/{status.total}", "bold"))
             if bar:
                 parts += [" ", (progress_bar(status.labeled, status.total, 4 if status.view else BAR_WIDTH), "$success")]
+        if view:
+            parts += [" " if parts else "", (view, "$accent")]
         if status.view is not None:
-            if view:
-                parts += [" " if parts else "", (view, "$accent")]
             parts += [" " if parts else "", f"{status.rows_labeled}/{status.rows}"]
             if view_bar:
                 parts += [" ", (progress_bar(status.rows_labeled, status.rows, 4), "$success")]
@@ -90,7 +91,7 @@ def status_line(status: Status, width: int) -> Content:
             parts += [gap, (status.session, "dim")]
         return Content.assemble(*parts, gap if parts else "", *tail(gap))
 
-    view = status.view
+    view = " ".join(words for words in (status.order, status.view) if words) or None
     for variant in (
         line(True, True, True, view, True),
         line(False, True, True, view, True),
@@ -196,6 +197,7 @@ class MainScreen(Screen[None]):
         self.session = session
         self.annotator = annotator
         self.view = Filter()
+        self.threads = False  # the list in thread order (replies under their parent), not seed order
         self.auto_advance = session.schema.auto_advance
         self.saver = Saver(session)
         self._quitting = False
@@ -290,7 +292,7 @@ class MainScreen(Screen[None]):
     def _show_progress(self) -> None:
         session = self.session
         status = Status(session.labeled_count, len(session.comments), self.saver.state(), self.auto_advance,
-                        session=self.pace.describe(session.labeled_count))
+                        session=self.pace.describe(session.labeled_count), order="threads" if self.threads else "")
         if not self.view.is_all:
             status = replace(status, view=printable_filter(self.view), rows_labeled=self._rows_labeled,
                              rows=len(self.comment_list.rows))
@@ -364,11 +366,20 @@ class MainScreen(Screen[None]):
     def row_of(self, comment_id: str) -> int | None:
         """The list row of a comment, or None if the filter hides it."""
         position = self.session.position(comment_id)
-        if position is None or self._row_labeled is None:
-            return position
+        if position is None:
+            return None
+        if self._row_labeled is None:  # every comment is shown
+            return self.session.threads.rank[position] if self.threads else position
         if position not in self._row_labeled:
             return None
-        return bisect_left(self.comment_list.rows, position)  # (the rows are in corpus order)
+        return self._find_row(self.comment_list.rows, position)
+
+    def _find_row(self, rows: Sequence[int], position: int) -> int:
+        """Where `position` is, or would go, in `rows` (in seed or thread order, as shown)."""
+        if self.threads:
+            rank = self.session.threads.rank
+            return bisect_left(rows, rank[position], key=rank.__getitem__)
+        return bisect_left(rows, position)
 
     def _changed(self, comment_id: str) -> None:
         """Redraw what one comment's change affects, and save."""
@@ -574,10 +585,10 @@ class MainScreen(Screen[None]):
         """
         current = self.current_id() if keep else None
         self.view = view
-        rows = self.session.select(view)
+        rows = self.session.select(view, threads=self.threads)
         position = None if current is None else self.session.position(current)
         if anchor and position is not None and not view.is_all:
-            at = bisect_left(rows, position)
+            at = self._find_row(rows, position)
             if at == len(rows) or rows[at] != position:
                 rows.insert(at, position)
         if view.is_all:
@@ -585,10 +596,22 @@ class MainScreen(Screen[None]):
         else:
             self._row_labeled = {position: self.session.is_labeled(position) for position in rows}
             self._rows_labeled = sum(self._row_labeled.values())
-        self.comment_list.show_rows(rows, 0)
+        self.comment_list.show_rows(rows, 0, self.session.threads.depth if self.threads else None)
         row = self.row_of(current) if current is not None else None
         self.comment_list.move_to(row or 0)
         self._show_current()
+
+    def action_threads(self) -> None:
+        """Show the list in thread order, or back in seed order, on the same comment."""
+        self.threads = not self.threads
+        if not self.threads:
+            self.notify("Seed order.", markup=False, timeout=3)
+        elif self.session.threads.replies:
+            self.notify(f"Thread order: each comment followed by its replies, indented "
+                        f"({self.session.threads.replies:,} replies). T again: seed order.", markup=False, timeout=4)
+        else:
+            self.notify("Thread order: no replies in this corpus, so it is the seed order.", markup=False, timeout=4)
+        self._apply_filter(self.view)
 
     def action_goto(self) -> None:
         def check(value: str) -> str | None:

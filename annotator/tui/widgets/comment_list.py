@@ -3,7 +3,8 @@
 A row is a status mark (· unlabeled, ● labeled, ⚑ flagged), the stance, and a one-line excerpt.
 When the list is wide enough (and given the topics' keys), a row also has a column of topic keys
 (one cell per topic, the key where it is chosen), a note mark ✎ and a flag column of its own.
-The list shows `rows` (corpus positions, filtered by the screen); the cursor is a row number.
+The list shows `rows` (corpus positions, filtered by the screen, in seed or thread order); the cursor
+is a row number. In thread order, a reply's excerpt is indented by its depth (see `thread_indent`).
 Changing a label refreshes that one line; nothing rebuilds the list.
 """
 
@@ -30,6 +31,21 @@ MARK_MORE_TOPICS = "+"  # topics past the column's cells, or not in annotator.to
 EXCERPT_CHARS = 400  # no row is wider than this; the rest is cut
 TOPIC_CELLS = 10  # at most this many topics get a cell of their own in the wide layout
 WIDE_EXCERPT = 30  # the wide layout is used when the excerpt keeps at least this many cells
+MARK_REPLY = "↳"
+INDENT_STEP = 2  # cells per level of replies
+INDENT_LEVELS = 5  # at most this many levels are drawn; deeper replies show their depth as a number
+
+
+def thread_indent(depth: int, room: int) -> str:
+    """What goes before the excerpt of a reply `depth` deep when the excerpt has `room` cells:
+    two cells a level and `↳`, the levels in at most a third of the room (`INDENT_LEVELS` at most);
+    a reply deeper than that shows its depth as a number after the mark (`↳7`)."""
+    if depth <= 0:
+        return ""
+    levels = max(1, min(INDENT_LEVELS, room // (3 * INDENT_STEP)))
+    if depth <= levels:
+        return " " * (INDENT_STEP * (depth - 1)) + MARK_REPLY + " "
+    return " " * (INDENT_STEP * (levels - 1)) + f"{MARK_REPLY}{depth} "
 
 
 class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -43,6 +59,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         "comment-list--stance",
         "comment-list--topics",
         "comment-list--note",
+        "comment-list--thread",
     }
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -67,6 +84,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         self._narrow_prefix = 3 + stance_width + 1
         self._wide_extra = (len(self._topics) + 2 if self._topics else 0) + 4
         self._rows: Sequence[int] = range(len(comments))
+        self._depths: Sequence[int] | None = None  # by corpus position, in thread order
         self._excerpts: dict[int, str] = {}
 
     # What is shown ---------------------------------------------------------------------------
@@ -75,9 +93,11 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
     def rows(self) -> Sequence[int]:
         return self._rows
 
-    def show_rows(self, rows: Sequence[int], cursor: int) -> None:
-        """Show `rows` (corpus positions) with the cursor on row `cursor`."""
+    def show_rows(self, rows: Sequence[int], cursor: int, depths: Sequence[int] | None = None) -> None:
+        """Show `rows` (corpus positions) with the cursor on row `cursor`; with `depths` (each
+        position's depth in its thread), replies are indented."""
         self._rows = rows
+        self._depths = depths
         self.virtual_size = Size(0, len(rows))
         self.refresh()
         self.move_to(cursor)
@@ -138,6 +158,10 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         ]
         if wide:
             segments += self._marks(entry, base)
+        if self._depths is not None and self._depths[position]:
+            room = width - sum(segment.cell_length for segment in segments)
+            segments.append(Segment(thread_indent(self._depths[position], room),
+                                    base + self.get_component_rich_style("comment-list--thread", partial=True)))
         segments.append(Segment(self._excerpt(position), base))
         return Strip(segments).adjust_cell_length(width, base)
 

@@ -1,0 +1,24 @@
+"""The thread order of a generated corpus, timed in this process: what the first `T` in the app
+costs (the order is worked out once, then kept). The generated replies name a parent anywhere
+before them, the hardest case for the order's walk: threads are interleaved across the corpus."""
+
+from __future__ import annotations
+
+import time
+
+from annotator.core.seeds import load_seeds
+from annotator.core.threads import thread_order
+from benchmarks.generate import SyntheticProject
+
+
+def measure_threads(project: SyntheticProject, runs: int) -> list[float]:
+    """Milliseconds for the thread order of the project's corpus, `runs` times."""
+    comments = load_seeds(project.root).comments
+    index = {comment.id: position for position, comment in enumerate(comments)}  # (the session has it)
+    thread_order(comments, index)  # (a first run hashes the parents' ids, as the app's loading does)
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        thread_order(comments, index)
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
