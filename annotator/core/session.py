@@ -14,6 +14,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from annotator.core.config import Schema
+from annotator.core.ids import IdIndex
 from annotator.core.models import Annotation, Comment, utc_now
 from annotator.core.store import AnnotationFile, FieldChange, apply
 
@@ -88,6 +89,7 @@ class Session:
     _redo: list[list[FieldChange]] = field(default_factory=list)
     _visit: _Visit | None = None
     _index: dict[str, int] = field(default_factory=dict)
+    _ids: IdIndex | None = None  # made on the first lookup by what was typed
 
     def __post_init__(self) -> None:
         self._index = dict(zip([comment.id for comment in self.comments], range(len(self.comments))))
@@ -101,6 +103,13 @@ class Session:
     def position(self, comment_id: str) -> int | None:
         """Where `comment_id` is in the corpus, or None if there is no such comment."""
         return self._index.get(comment_id)
+
+    def find(self, typed: str) -> str:
+        """The id of the comment `typed` names: its id, the start of only its id, or `#N` (the Nth
+        comment in seed order). `IdLookupError` when it names none, or several."""
+        if self._ids is None:  # sorted once per corpus; each lookup then bisects
+            self._ids = IdIndex([comment.id for comment in self.comments])
+        return self._ids.find(typed, positions=True)
 
     def recount(self) -> None:
         """Count the labeled comments again, after the store was reloaded from disk."""
