@@ -89,10 +89,12 @@ class Session:
     _redo: list[list[FieldChange]] = field(default_factory=list)
     _visit: _Visit | None = None
     _index: dict[str, int] = field(default_factory=dict)
-    _ids: IdIndex | None = None  # made on the first lookup by what was typed
+    _ids: IdIndex = field(init=False)  # the ids sorted, to find one by a start of it
 
     def __post_init__(self) -> None:
-        self._index = dict(zip([comment.id for comment in self.comments], range(len(self.comments))))
+        ids = [comment.id for comment in self.comments]
+        self._index = dict(zip(ids, range(len(ids))))
+        self._ids = IdIndex(ids)  # sorted once, here (the app opens the session on a thread): `:` bisects it
         self.recount()
 
     # Reading ---------------------------------------------------------------------------------
@@ -107,8 +109,6 @@ class Session:
     def find(self, typed: str) -> str:
         """The id of the comment `typed` names: its id, the start of only its id, or `#N` (the Nth
         comment in seed order). `IdLookupError` when it names none, or several."""
-        if self._ids is None:  # sorted once per corpus; each lookup then bisects
-            self._ids = IdIndex([comment.id for comment in self.comments])
         return self._ids.find(typed, positions=True)
 
     def recount(self) -> None:
