@@ -17,9 +17,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         description=description(
             """Show every commit that changed an annotator's labels on the comment: commit, date,
             author and what changed (old -> new), grouped by annotator, oldest first. Leave out
-            changes only to `seconds` or `updated` unless --all. A merge commit is listed only where
-            the merge itself changed the labels: where they differ from those of every parent (a
-            conflict resolved by hand, fields taken from both sides). A comment nobody labeled shows
+            changes only to `seconds` or `updated` unless --all. A merge commit is listed only for
+            the fields it left different from every parent (a conflict resolved by hand), against
+            its first parent: a field it took from one side is that side's change, listed with the
+            commit that made it. A comment nobody labeled shows
             its start only, with a note on stderr.
 
             COMMENT_ID may be the start of an id that no other comment's id starts with (as git takes
@@ -31,7 +32,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             problems="not in a git repository",
         ),
     )
-    parser.add_argument("comment_id", metavar="COMMENT_ID", help="the comment's id (as in [comments.ID]), or a start of it no other id has")
+    parser.add_argument(
+        "comment_id", metavar="COMMENT_ID", help="the comment's id (as in [comments.ID]), or a start of it no other id has"
+    )
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", metavar="FORMAT", help="write text (default) or json"
     )
