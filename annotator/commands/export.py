@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,9 +26,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             topic; Prodigy JSONL has answered tasks of the choice interface, one answer per comment,
             with the parent and context (where given) in its meta.
 
-            The output is deterministic: the same labels give the same bytes. A majority never breaks
-            a tie silently: tied stances go to stance_tie, topics chosen by exactly half to
-            topics_tie."""
+            By default (--resolve majority) a comment gets gold's labels where annotations/gold.toml
+            labeled it, and the vote of the other annotators elsewhere; decided_by says which (gold,
+            majority, or null where nobody labeled it), so no comment is left out because gold has
+            not got to it yet. A vote never breaks a tie silently: tied stances go to stance_tie,
+            topics chosen by exactly half to topics_tie.
+
+            A line on stderr says what the export holds, such as "annotator export: 120 comments: 30
+            from gold, 85 by vote, 5 undecided", and how many comments --only-labeled and
+            --exclude-flagged left out. The output is deterministic: the same labels give the same
+            bytes."""
         ),
         epilog=epilog(
             [
@@ -47,10 +55,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "--resolve",
         metavar="HOW",
         type=_resolution,
-        help="take the labels of gold, majority, all (majority plus every annotator's labels) or "
-        "annotator:NAME (default: gold if annotations/gold.toml exists, else majority)",
+        help="take the labels of majority (the default: gold where gold labeled the comment, else the "
+        "vote), gold (gold's labels only), all (majority plus every annotator's labels) or annotator:NAME",
     )
-    parser.add_argument("--only-labeled", action="store_true", help="leave out comments nobody labeled")
+    parser.add_argument(
+        "--only-labeled", action="store_true", help="leave out comments with no labels under --resolve (counted on stderr)"
+    )
     parser.add_argument("--exclude-flagged", action="store_true", help="leave out flagged comments")
     parser.add_argument(
         "--excel-safe",
@@ -86,19 +96,19 @@ def check(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core.export import ExportOptions, export_lines
+    from annotator.core.export import ExportCounts, ExportOptions, export_lines
     from annotator.core.output import output_path, write_output
     from annotator.core.progress import tracked
     from annotator.core.project import Project
     from annotator.core.resolve import Resolution, Resolver, open_label_files
 
     target = output_path(args.output, args.force)
-    resolution = args.resolve
+    resolution = args.resolve or Resolution.default()
     project = Project.open(Path(args.project))
-    names = project.annotators()
-    resolver = Resolver(project.schema, open_label_files(project.root, names), resolution or Resolution.default(names))
+    resolver = Resolver(project.schema, open_label_files(project.root, project.annotators()), resolution)
     options = ExportOptions(args.format, args.only_labeled, args.exclude_flagged, args.excel_safe)
     comments = tracked(project.corpus.comments, "export", len(project.corpus))
-    lines = export_lines(comments, project.schema, resolver, options)
-    write_output(lines, target, args.force)
+    counts = ExportCounts()
+    write_output(export_lines(comments, project.schema, resolver, options, counts), target, args.force)
+    print(f"annotator export: {counts.summary(resolution)}", file=sys.stderr)
     return 0

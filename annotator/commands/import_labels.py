@@ -18,10 +18,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="add labels from a JSONL file to an annotator's file",
         description=description(
             """Add the labels in SRC to annotations/NAME.toml, to pre-annotate with a model or to
-            migrate from another tool. Each line names a comment by id (or meta.id), or else by its
-            exact text, and gives labels as a plain record (stance, topics, note, flagged; a key
-            that is absent leaves that field as it is; `annotator export` writes such records) or
-            as a Prodigy choice answer (answer and accept; reject and ignore are skipped).
+            migrate from another tool. Each line names a comment by its whole id (or meta.id; never by
+            a start of it, on purpose: a file is applied unattended), or else by its exact text, and
+            gives labels as a plain record (stance, topics, note, flagged; a key that is absent
+            leaves that field as it is; `annotator export` writes such records) or as a Prodigy
+            choice answer (answer and accept; reject and ignore are skipped).
 
             Check every line first: report unknown comments, texts that match no comment, labels
             not in annotator.toml, a comment given twice and malformed values with their lines,

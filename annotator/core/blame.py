@@ -1,8 +1,14 @@
 """The history of one comment's labels: every commit that changed an annotator's entry for it.
 
-Read from `git log` over `annotations/`, oldest first. A merge commit counts only where its entry
-differs from the entry in every parent (a conflict resolved by hand, or fields merged from both
-sides); the commits it merged are listed themselves.
+Read from `git log` over `annotations/`, oldest first. A merge commit is listed only for the
+fields it left different from every parent: a conflict resolved by hand, or topics that are the
+union of both sides'. A field the merge took from one parent is that parent's change, and the
+commit that made it is listed itself; so a merge that took one side's labels and only added up
+`seconds` or kept the later `updated` (as the merge driver does) is not listed. A listed merge
+shows its changes against its first parent, as `git log -p --first-parent` would.
+
+The comment may be named by a unique start of its id (`annotator.core.ids`); a comment no longer
+in the seeds only by its whole id.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from annotator.core import gitio
 from annotator.core.diff import Blocks, FieldChange, change_kind, field_changes, parse_bytes
 from annotator.core.diffformat import JSON_FORMAT, describe, dumps, fields_json
 from annotator.core.errors import AnnotatorError
+from annotator.core.ids import IdIndex, IdLookupError
 from annotator.core.models import Annotation, excerpt, one_line
-from annotator.core.seeds import load_seeds
+from annotator.core.seeds import Corpus, load_seeds
 from annotator.core.store import ANNOTATIONS_DIR, SUFFIX, StoreError
 
 
@@ -28,15 +35,22 @@ class LabelEvent:
     short: str
     author: str
     date: str
-    old: Annotation | None
+    old: Annotation | None  # in the first parent
     new: Annotation | None
+    others: tuple[Annotation | None, ...] = ()  # in the other parents, for a merge
 
     @property
     def kind(self) -> str:
         return change_kind(self.old, self.new)
 
     def fields(self, timing: bool = False) -> list[FieldChange]:
-        return field_changes(self.old, self.new, timing)
+        """The fields this commit changed (with `timing`, `seconds` and `updated` too); for a merge,
+        only those it left different from every parent."""
+        changes = field_changes(self.old, self.new, timing)
+        for other in self.others:
+            differ = {change.name for change in field_changes(other, self.new, timing)}
+            changes = [change for change in changes if change.name in differ]
+        return changes
 
 
 @dataclass(slots=True)
@@ -58,12 +72,16 @@ class _Entry:
 _UNREADABLE = _Entry(None, "")
 
 
-def blame(root: Path, comment_id: str) -> History:
-    """Every committed change to an entry for `comment_id`, grouped by annotator, oldest first.
+def blame(root: Path, typed: str) -> History:
+    """Every committed change to an entry for the comment `typed` names (its id, or a unique
+    start of the id of a comment in the seeds), grouped by annotator, oldest first.
 
-    Raise `AnnotatorError` when the id is neither in the seeds nor in any version of the files.
+    Raise `IdLookupError` when several seed ids start with `typed`, or when it names no comment
+    in the seeds and no entry in any version of the files.
     """
     gitio.require_repository(root)
+    corpus = _seeds(root)
+    comment_id = _comment_id(corpus, typed)
     history = History(comment_id)
     reader = _EntryReader(root, comment_id, history)
     for commit in gitio.folder_history(root, ANNOTATIONS_DIR):
@@ -71,8 +89,28 @@ def blame(root: Path, comment_id: str) -> History:
             if change.name.endswith(SUFFIX) and not change.name.startswith("."):
                 _record(history, reader, commit, change)
     history.events.sort(key=lambda event: event.annotator)  # stable: oldest first within each
-    _add_excerpt(root, history, reader.seen)
+    _add_excerpt(corpus, history, reader.seen)
     return history
+
+
+def _seeds(root: Path) -> Corpus | None:
+    """The comments in the seeds, or None when they cannot be read (then ids are taken whole)."""
+    try:
+        return load_seeds(root)
+    except AnnotatorError:
+        return None
+
+
+def _comment_id(corpus: Corpus | None, typed: str) -> str:
+    """The seed id `typed` is, or the one it starts; else `typed` itself, to look for in the history."""
+    if corpus is None:
+        return typed
+    try:
+        return IdIndex([comment.id for comment in corpus.comments]).find(typed)
+    except IdLookupError as error:
+        if error.count:
+            raise
+        return typed
 
 
 def _record(history: History, reader: _EntryReader, commit: gitio.Commit, change: gitio.FileChange) -> None:
@@ -81,8 +119,10 @@ def _record(history: History, reader: _EntryReader, commit: gitio.Commit, change
     if after is _UNREADABLE or any(before is _UNREADABLE for before in befores):
         return
     if all(before.annotation != after.annotation for before in befores):
-        history.events.append(LabelEvent(change.name.removesuffix(SUFFIX), commit.id, commit.short, commit.author,
-                                         commit.date, befores[0].annotation, after.annotation))
+        history.events.append(LabelEvent(
+            change.name.removesuffix(SUFFIX), commit.id, commit.short, commit.author, commit.date,
+            befores[0].annotation, after.annotation, tuple(before.annotation for before in befores[1:]),
+        ))
 
 
 class _EntryReader:
@@ -120,21 +160,19 @@ class _EntryReader:
         return _Entry(parsed.entries.get(self.comment_id), quote)
 
 
-def _add_excerpt(root: Path, history: History, from_files: str) -> None:
+def _add_excerpt(corpus: Corpus | None, history: History, from_files: str) -> None:
     """The comment's excerpt from the files, else from the seeds; an error when the id is unknown."""
     history.excerpt = from_files
     if from_files:
         return
-    try:
-        comment = load_seeds(root).by_id.get(history.comment_id)
-    except AnnotatorError:
-        comment = None
+    comment = corpus.by_id.get(history.comment_id) if corpus is not None else None
     if comment is not None:
         history.excerpt = excerpt(comment.text)
     elif not history.events:
-        raise AnnotatorError(
-            f"unknown comment id {history.comment_id!r}: not in seeds/ and never in a committed annotation file",
-            hint="comment ids are the [comments.ID] headers in annotations/, and the second column of `annotator diff`",
+        raise IdLookupError(
+            history.comment_id,
+            hint="not in seeds/, and never in a committed annotation file; comment ids are the [comments.ID] "
+            "headers in annotations/, and the second column of `annotator diff`",
         )
 
 

@@ -12,13 +12,14 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.core.config import Schema
 from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation, Comment
-from annotator.core.resolve import Decision, Resolver
+from annotator.core.resolve import MAJORITY, Decision, Resolution, Resolver
+from annotator.core.store import GOLD
 
 FORMATS = ("jsonl", "csv", "prodigy")
 LIST_SEPARATOR = ";"
@@ -42,10 +43,51 @@ class ExportOptions:
     excel_safe: bool = False
 
 
+@dataclass(slots=True)
+class ExportCounts:
+    """How the comments' labels were decided, counted as the export goes: for the line on stderr
+    that says what the export holds, and what it left out."""
+
+    comments: int = 0
+    written: int = 0
+    decided_by: dict[str | None, int] = field(default_factory=dict)  # None: nobody labeled the comment
+    stance_ties: int = 0
+    undecided_left_out: int = 0
+    flagged_left_out: int = 0
+
+    def count(self, decision: Decision) -> None:
+        self.comments += 1
+        self.decided_by[decision.decided_by] = self.decided_by.get(decision.decided_by, 0) + 1
+        if decision.stance_tie:
+            self.stance_ties += 1
+
+    def summary(self, resolution: Resolution) -> str:
+        """One line: `5 comments: 1 from gold, 3 by vote, 1 undecided; 4 written (--only-labeled
+        left out 1)`; with gold or annotator:NAME, how many that file labeled and how many not."""
+        undecided = self.decided_by.get(None, 0)
+        single = resolution.single
+        if single is None:
+            ties = f" ({self.stance_ties} with a stance tie)" if self.stance_ties else ""
+            parts = f"{self.decided_by.get(GOLD, 0)} from gold, {self.decided_by.get(MAJORITY, 0)} by vote{ties}, " \
+                    f"{undecided} undecided"
+        else:
+            parts = f"{self.comments - undecided} labeled by {single}, {undecided} not"
+        line = f"{self.comments} comments: {parts}"
+        left_out = [f"{flag} left out {count}" for flag, count in (
+            ("--only-labeled", self.undecided_left_out), ("--exclude-flagged", self.flagged_left_out)) if count]
+        if left_out:
+            line += f"; {self.written} written ({', '.join(left_out)})"
+        if single == GOLD and undecided:
+            line += "; --resolve majority (the default) takes the vote where gold has no labels"
+        return line
+
+
 def export_lines(
-    comments: Iterable[Comment], schema: Schema, resolver: Resolver, options: ExportOptions
+    comments: Iterable[Comment], schema: Schema, resolver: Resolver, options: ExportOptions,
+    counts: ExportCounts | None = None,
 ) -> Iterator[str]:
-    """The export, line by line (each ends with `\\n`), for `comments` in their order."""
+    """The export, line by line (each ends with `\\n`), for `comments` in their order; `counts`,
+    when given, counts what the lines hold as they are made."""
     if options.format == "prodigy" and resolver.resolution.mode == "all":
         raise AnnotatorError(
             "--format prodigy holds one answer per comment: it cannot carry --resolve all",
@@ -56,7 +98,7 @@ def export_lines(
             f"--excel-safe applies to --format csv only, not {options.format}",
             hint="add --format csv, or leave out --excel-safe",
         )
-    rows = _selected(comments, resolver, options)
+    rows = _selected(comments, resolver, options, ExportCounts() if counts is None else counts)
     with_annotators = resolver.resolution.mode == "all"
     if options.format == "jsonl":
         return _jsonl_lines(rows, resolver, with_annotators)
@@ -68,14 +110,18 @@ def export_lines(
 
 
 def _selected(
-    comments: Iterable[Comment], resolver: Resolver, options: ExportOptions
+    comments: Iterable[Comment], resolver: Resolver, options: ExportOptions, counts: ExportCounts
 ) -> Iterator[tuple[Comment, Decision]]:
     for comment in comments:
         decision = resolver.decide(comment.id)
+        counts.count(decision)
         if options.only_labeled and decision.decided_by is None:
+            counts.undecided_left_out += 1
             continue
         if options.exclude_flagged and decision.flagged:
+            counts.flagged_left_out += 1
             continue
+        counts.written += 1
         yield comment, decision
 
 

@@ -36,7 +36,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("last", ("G", "end"), "Last comment"),
     KeyAction("page_down", ("pagedown",), "Page down"),
     KeyAction("page_up", ("pageup",), "Page up"),
-    KeyAction("goto", ("colon",), "Jump to a comment by id"),
+    KeyAction("goto", ("colon",), "Jump to a comment: its id, a start of it, or #N"),
     # What the comment replies to (its target), shown above it. ctrl+o goes back as in vim's jump list.
     KeyAction("parent", ("P",), "Jump to the parent: the comment this one replies to"),
     KeyAction("jump_back", ("ctrl+o",), "Back to where you were before a jump (P or :)"),

@@ -3,8 +3,9 @@
 The rules (also in the README, under `annotator export`):
 
 - `gold`: the labels in `annotations/gold.toml`; `annotator:NAME`: the labels of NAME.
-- `majority` (and `all`): the gold labels where gold labeled the comment; otherwise a vote among
-  the other annotators who labeled it (chose a stance or a topic). The stance is the most common
+- `majority` (and `all`; `majority` is the default): the gold labels where gold labeled the
+  comment; otherwise a vote among the other annotators who labeled it (chose a stance or a topic).
+  `decided_by` says which: `gold` or `majority`. The stance is the most common
   one; when several share the top count, the stance is null and `stance_tie` lists them. A topic
   is chosen when more than half of those annotators chose it; chosen by exactly half, it goes to
   `topics_tie` instead. Nothing is broken silently.
@@ -45,9 +46,10 @@ class Resolution:
         raise AnnotatorError(f"--resolve {text!r}: expected gold, majority, all or annotator:NAME")
 
     @classmethod
-    def default(cls, annotators: Iterable[str]) -> Resolution:
-        """`gold` where the project has a gold file, else `majority`."""
-        return cls("gold") if GOLD in annotators else cls(MAJORITY)
+    def default(cls) -> Resolution:
+        """`majority`: gold where gold labeled the comment, the vote elsewhere, so that no
+        comment's labels are left out because gold has not got to it yet."""
+        return cls(MAJORITY)
 
     @property
     def single(self) -> str | None:

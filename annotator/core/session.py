@@ -14,6 +14,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from annotator.core.config import Schema
+from annotator.core.ids import IdIndex
 from annotator.core.models import Annotation, Comment, utc_now
 from annotator.core.store import AnnotationFile, FieldChange, apply
 from annotator.core.threads import Threads, thread_order
@@ -91,9 +92,12 @@ class Session:
     _unwritten: dict[str, float] = field(default_factory=dict)  # time on comments since their last change
     _index: dict[str, int] = field(default_factory=dict)
     _threads: Threads | None = None
+    _ids: IdIndex = field(init=False)  # the ids sorted, to find one by a start of it
 
     def __post_init__(self) -> None:
-        self._index = dict(zip([comment.id for comment in self.comments], range(len(self.comments))))
+        ids = [comment.id for comment in self.comments]
+        self._index = dict(zip(ids, range(len(ids))))
+        self._ids = IdIndex(ids)  # sorted once, here (the app opens the session on a thread): `:` bisects it
         self.recount()
 
     # Reading ---------------------------------------------------------------------------------
@@ -116,6 +120,11 @@ class Session:
         if self._threads is None:
             self._threads = thread_order(self.comments, self._index)
         return self._threads
+
+    def find(self, typed: str) -> str:
+        """The id of the comment `typed` names: its id, the start of only its id, or `#N` (the Nth
+        comment in seed order). `IdLookupError` when it names none, or several."""
+        return self._ids.find(typed, positions=True)
 
     def recount(self) -> None:
         """Count the labeled comments again, after the store was reloaded from disk."""

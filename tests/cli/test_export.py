@@ -26,6 +26,7 @@ GOLDEN_CASES = [
     ("all.csv", ["--format", "csv", "--resolve", "all"]),
     ("prodigy.jsonl", ["--format", "prodigy", "--resolve", "majority"]),
 ]
+SUMMARY = "annotator export: 5 comments: 0 from gold, 4 by vote (1 with a stance tie), 1 undecided\n"
 TOPICS = ["dl-theory", "scaling", "reasoning", "memorization", "code-models", "symbolic-ai", "forecasting", "lm-behaviour"]
 STANCES = ["agree", "disagree", "mixed", "neutral"]
 
@@ -44,7 +45,7 @@ def root(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(("name", "args"), GOLDEN_CASES)
 def test_export_matches_golden_file(root: Path, capsys, name: str, args: list[str]) -> None:
     code, out, err = export(capsys, root, *args)
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, SUMMARY)
     golden = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_bytes(out.encode("utf-8"))
@@ -114,24 +115,43 @@ def test_prodigy_cannot_carry_every_annotator(root: Path, capsys) -> None:
     )
 
 
-def test_default_is_gold_when_there_is_a_gold_file(tmp_path: Path, capsys) -> None:
+def decided(out: str) -> dict[str, tuple[str | None, str | None]]:
+    return {record["id"]: (record["stance"], record["decided_by"]) for record in map(json.loads, out.splitlines())}
+
+
+def test_default_takes_gold_where_gold_decided_and_the_vote_elsewhere(tmp_path: Path, capsys) -> None:
     root = labeled_project(tmp_path / "project", gold=True)
-    code, out, _ = export(capsys, root, "--only-labeled")
+    code, out, err = export(capsys, root)
+    assert (code, err) == (0, "annotator export: 5 comments: 1 from gold, 3 by vote, 1 undecided\n")
+    assert decided(out) == {
+        "c1": ("agree", "majority"), "c2": ("disagree", "gold"), "c3": ("mixed", "majority"),
+        "c4": ("neutral", "majority"), "c5": (None, None),
+    }
+    assert out == export(capsys, root, "--resolve", "majority")[1]
+    code, out, err = export(capsys, root, "--only-labeled")
+    assert (code, list(decided(out))) == (0, ["c1", "c2", "c3", "c4"])
+    assert err == "annotator export: 5 comments: 1 from gold, 3 by vote, 1 undecided; 4 written (--only-labeled left out 1)\n"
+
+
+def test_gold_alone_says_how_many_gold_has_not_labeled_and_how_to_include_them(tmp_path: Path, capsys) -> None:
+    root = labeled_project(tmp_path / "project", gold=True)
+    code, out, err = export(capsys, root, "--resolve", "gold", "--only-labeled")
     (record,) = [json.loads(line) for line in out.splitlines()]
-    assert code == 0
+    assert (code, err) == (0, (
+        "annotator export: 5 comments: 1 labeled by gold, 4 not; 1 written (--only-labeled left out 4); "
+        "--resolve majority (the default) takes the vote where gold has no labels\n"
+    ))
     assert (record["id"], record["stance"], record["topics"], record["note"], record["decided_by"]) == (
         "c2", "disagree", ["dl-theory"], "adjudicated", "gold",
     )
 
 
-def test_majority_takes_gold_where_gold_labeled(tmp_path: Path, capsys) -> None:
-    root = labeled_project(tmp_path / "project", gold=True)
-    _, out, _ = export(capsys, root, "--resolve", "majority")
-    decided = {record["id"]: (record["stance"], record["decided_by"]) for record in map(json.loads, out.splitlines())}
-    assert decided == {
-        "c1": ("agree", "majority"), "c2": ("disagree", "gold"), "c3": ("mixed", "majority"),
-        "c4": ("neutral", "majority"), "c5": (None, None),
-    }
+def test_flagged_comments_left_out_are_counted(root: Path, capsys) -> None:
+    code, _, err = export(capsys, root, "--only-labeled", "--exclude-flagged")
+    assert (code, err) == (0, (
+        "annotator export: 5 comments: 0 from gold, 4 by vote (1 with a stance tie), 1 undecided; "
+        "3 written (--only-labeled left out 1, --exclude-flagged left out 1)\n"
+    ))
 
 
 def test_default_is_majority_without_gold(root: Path, capsys) -> None:
@@ -139,7 +159,8 @@ def test_default_is_majority_without_gold(root: Path, capsys) -> None:
 
 
 def test_one_annotator_as_they_are(root: Path, capsys) -> None:
-    _, out, _ = export(capsys, root, "--resolve", "annotator:alice", "--only-labeled")
+    _, out, err = export(capsys, root, "--resolve", "annotator:alice", "--only-labeled")
+    assert err == "annotator export: 5 comments: 3 labeled by alice, 2 not; 3 written (--only-labeled left out 2)\n"
     records = [json.loads(line) for line in out.splitlines()]
     assert [(r["id"], r["stance"], r["note"], r["flagged"], r["seconds"], r["decided_by"]) for r in records] == [
         ("c1", "agree", None, False, 20.0, "alice"),
@@ -184,7 +205,7 @@ def test_bad_resolve_is_a_usage_error(root: Path, capsys, value: str, message: s
 def test_writes_a_file_and_never_overwrites_without_force(root: Path, capsys, monkeypatch) -> None:
     monkeypatch.chdir(root)
     _, expected, _ = export(capsys, root)
-    assert export(capsys, root, "-o", "labels.jsonl") == (0, "", "")
+    assert export(capsys, root, "-o", "labels.jsonl") == (0, "", SUMMARY)
     assert (root / "labels.jsonl").read_bytes() == expected.encode("utf-8")
 
     (root / "labels.jsonl").write_text("precious\n", "utf-8")
@@ -192,7 +213,7 @@ def test_writes_a_file_and_never_overwrites_without_force(root: Path, capsys, mo
         1, "", "annotator: labels.jsonl: already exists\n  (add --force to overwrite it, or choose another -o)\n",
     )
     assert (root / "labels.jsonl").read_text("utf-8") == "precious\n"
-    assert export(capsys, root, "-o", "labels.jsonl", "--force") == (0, "", "")
+    assert export(capsys, root, "-o", "labels.jsonl", "--force") == (0, "", SUMMARY)
     assert (root / "labels.jsonl").read_bytes() == expected.encode("utf-8")
     assert sorted(path.name for path in root.iterdir() if path.name.startswith(".")) == []
 

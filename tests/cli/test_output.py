@@ -26,6 +26,7 @@ import pytest
 
 from tests.core.labels_fixture import labeled_project
 
+SUMMARY = "annotator export: 22 comments: 0 from gold, 0 by vote, 22 undecided\n"  # the bundled seeds, unlabeled
 REDIRECT = "  (-o writes only regular files: use -o - and redirect stdout to it)\n"
 SCRIPT = Path(sys.executable).with_name("annotator")
 
@@ -53,7 +54,7 @@ def leftovers(folder: Path) -> list[str]:
 @pytest.fixture
 def expected(project: Path) -> bytes:
     result = annotator(project, "export")
-    assert (result.returncode, result.stderr) == (0, b"")
+    assert (result.returncode, result.stderr.decode("utf-8")) == (0, SUMMARY)
     return result.stdout
 
 
@@ -162,14 +163,14 @@ def test_a_parent_that_is_missing_or_a_file(project: Path) -> None:
 
 
 def test_a_regular_file_is_written_and_replaced_only_with_force(project: Path, expected: bytes) -> None:
-    assert export(project, "-o", "labels.jsonl") == (0, "")
+    assert export(project, "-o", "labels.jsonl") == (0, SUMMARY)
     assert (project / "labels.jsonl").read_bytes() == expected
     (project / "labels.jsonl").write_text("precious\n", "utf-8")
     (project / "labels.jsonl").chmod(0o640)
     assert export(project, "-o", "labels.jsonl") == (
         1, "annotator: labels.jsonl: already exists\n  (add --force to overwrite it, or choose another -o)\n")
     assert (project / "labels.jsonl").read_text("utf-8") == "precious\n"
-    assert export(project, "-o", "labels.jsonl", "--force") == (0, "")
+    assert export(project, "-o", "labels.jsonl", "--force") == (0, SUMMARY)
     assert (project / "labels.jsonl").read_bytes() == expected
     assert stat.S_IMODE((project / "labels.jsonl").stat().st_mode) == 0o640  # the replaced file's permissions
     assert leftovers(project) == []
@@ -178,7 +179,7 @@ def test_a_regular_file_is_written_and_replaced_only_with_force(project: Path, e
 def test_a_folder_reached_through_a_link_is_fine(project: Path, tmp_path: Path, expected: bytes) -> None:
     (tmp_path / "real").mkdir()
     (tmp_path / "linked").symlink_to("real")
-    assert export(project, "-o", str(tmp_path / "linked" / "labels.jsonl")) == (0, "")
+    assert export(project, "-o", str(tmp_path / "linked" / "labels.jsonl")) == (0, SUMMARY)
     assert (tmp_path / "real" / "labels.jsonl").read_bytes() == expected
 
 
@@ -282,4 +283,4 @@ def test_stdout_to_a_reader_that_went_away(labeled: Path, command: list[str]) ->
 
 def test_stdout_and_dash_are_the_same(project: Path, expected: bytes) -> None:
     result = annotator(project, "export", "-o", "-")
-    assert (result.returncode, result.stderr, result.stdout) == (0, b"", expected)
+    assert (result.returncode, result.stderr.decode("utf-8"), result.stdout) == (0, SUMMARY, expected)

@@ -46,7 +46,7 @@ def test_import_comments_then_labels_then_export(tmp_path: Path, capsys) -> None
     code, _, err = cli(capsys, "import-labels", jsonl(tmp_path / "labels.jsonl", LABELS), "--annotator", "model", *project)
     assert (code, err) == (0, "annotations/model.toml: 3 added, 0 changed, 0 unchanged, 0 kept (already labeled), 0 skipped\n")
     code, out, err = cli(capsys, "export", "--resolve", "annotator:model", *project)
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, "annotator export: 4 comments: 3 labeled by model, 1 not\n")
     records = {record["id"]: record for record in map(json.loads, out.splitlines())}
 
     assert list(records) == ["r1", "r2", "r3", "r4"]

@@ -92,11 +92,8 @@ def test_single_annotator_takes_labels_as_they_are() -> None:
     assert resolver.decide("other") == Decision()
 
 
-@pytest.mark.parametrize(
-    ("names", "expected"), [(["alice", "gold"], Resolution("gold")), (["alice"], Resolution("majority")), ([], Resolution("majority"))]
-)
-def test_default_resolution(names: list[str], expected: Resolution) -> None:
-    assert Resolution.default(names) == expected
+def test_the_default_resolution_is_gold_then_the_vote() -> None:
+    assert Resolution.default() == Resolution("majority")
 
 
 def test_parse_and_show() -> None:

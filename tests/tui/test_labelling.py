@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
 from annotator.tui.widgets.editor import NoteEditor
-from tests.tui.conftest import NOW, disk_entry, on_disk, ready, settled
+from tests.conftest import make_project
+from tests.tui.conftest import NOW, disk_entry, on_disk, ready, settled, until
 
 
 async def test_stance_key_sets_and_the_same_key_clears(make_app) -> None:
@@ -89,10 +92,68 @@ async def test_jump_to_a_comment_by_id(make_app) -> None:
         screen = await ready(pilot)
         target = app.project.corpus.comments[17].id
         await pilot.press("colon", *"nosuchid", "enter")
-        assert "No comment has that id." in str(app.screen.query_one("#prompt-error").render())
+        assert str(app.screen.query_one("#prompt-error").render()) == "No comment id starts with nosuchid."
         await pilot.press(*["backspace"] * 8, *target, "enter")
         await pilot.pause()
         assert screen.current_position() == 17
+
+
+# `:` by a start of an id, or a position --------------------------------------------------------
+
+PREFIXED = ["ab0[/b]", "ab2", "ab3", "ab4", "ab5", "ab6", "ab7", "xyz", "c0", "c1", "c2", "c3", "c4"]
+
+
+def prefixed_app(make_app, tmp_path):
+    """An app on 13 comments whose ids share starts (`ab`: seven of them, one with markup in it)."""
+    rows = "".join(json.dumps({"id": comment_id, "text": f"Comment {comment_id}."}) + "\n" for comment_id in PREFIXED)
+    return make_app(root=make_project(tmp_path / "prefixed", {"rows.jsonl": rows}))
+
+
+async def jump(pilot, typed: str) -> str:
+    """Press `:`, type `typed` and Enter: the prompt's error, or "" when it closed."""
+    await pilot.press("colon")
+    await until(pilot, lambda: pilot.app.screen.query("#prompt-input"), "the prompt")
+    await pilot.press(*typed, "enter")
+    await pilot.pause()
+    if not pilot.app.screen.query("#prompt-error"):
+        return ""
+    error = str(pilot.app.screen.query_one("#prompt-error").render())
+    await pilot.press("escape")
+    return error
+
+
+async def test_jump_by_a_unique_start_of_an_id(make_app, tmp_path) -> None:
+    app = prefixed_app(make_app, tmp_path)
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        assert await jump(pilot, "xy") == ""
+        assert screen.current_id() == "xyz"
+        assert await jump(pilot, "c1") == ""  # a whole id
+        assert screen.current_id() == "c1"
+        assert await jump(pilot, "ab0[") == ""  # the start of an id with markup in it
+        assert screen.current_id() == "ab0[/b]"
+
+
+async def test_jump_by_an_ambiguous_start_lists_the_candidates(make_app, tmp_path) -> None:
+    app = prefixed_app(make_app, tmp_path)
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("j")
+        assert await jump(pilot, "ab") == "7 comment ids start with ab: ab0[/b], ab2, ab3, ab4, ab5 and 2 more."
+        assert await jump(pilot, "a[") == "No comment id starts with a[."
+        assert screen.current_id() == "ab2"  # where it was
+
+
+async def test_jump_by_position(make_app, tmp_path) -> None:
+    app = prefixed_app(make_app, tmp_path)
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        assert await jump(pilot, "#12") == ""
+        assert (screen.current_id(), screen.current_position()) == ("c3", 11)
+        assert await jump(pilot, "#14") == "No comment at #14: the positions run from #1 to #13."
+        assert await jump(pilot, "#0") == "No comment at #0: the positions run from #1 to #13."
+        assert await jump(pilot, "#1") == ""
+        assert screen.current_id() == "ab0[/b]"
 
 
 async def test_auto_advance_moves_to_next_unlabeled_after_a_stance(make_app) -> None:

@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.ids import IdLookupError
 from annotator.core.keymap import ACTIONS, key_name
 from annotator.core.models import Comment, printable
 from annotator.core.review import Review
@@ -615,13 +616,20 @@ class MainScreen(Screen[None]):
 
     def action_goto(self) -> None:
         def check(value: str) -> str | None:
-            return None if not value or self.session.position(value) is not None else "No comment has that id."
+            try:
+                if value:
+                    self.session.find(value)
+            except IdLookupError as error:  # ids shown as they are (the prompt shows text literally)
+                message = error.describe(str)
+                return f"{message[0].upper()}{message[1:]}."
+            return None
 
-        def jump(comment_id: str | None) -> None:
-            if comment_id:
-                self._jump_to(comment_id)
+        def jump(value: str | None) -> None:
+            if value:
+                self._jump_to(self.session.find(value))
 
-        self.app.push_screen(Prompt("Jump to the comment with id:", "a comment id", check=check), jump)
+        question = "Jump to the comment: its id, the start of it, or #N for the Nth"
+        self.app.push_screen(Prompt(question, "an id, its start, or #12", check=check), jump)
 
     # What the comment replies to -------------------------------------------------------------
 
