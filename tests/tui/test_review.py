@@ -15,7 +15,15 @@ from annotator.tui.screens.dialogs import Question
 from annotator.tui.screens.take import TakeDialog
 from annotator.tui.widgets.editor import LabelPanel, ReviewPanel
 from tests.conftest import make_project
-from tests.tui.conftest import NOW, FakeClock, disk_entry, ready, settled, until
+from tests.tui.conftest import (
+    NOW,
+    FakeClock,
+    disk_entry,
+    pick_filter,
+    ready,
+    settled,
+    until,
+)
 
 # Per comment (by position): bob's and carol's entries.
 LABELS = {
@@ -74,25 +82,25 @@ async def test_the_panel_shows_every_field_and_marks_the_differences(tmp_path: P
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await start_review(pilot)
         shown = panel(screen)
-        assert "= all agree" in shown
+        assert shown.splitlines()[0] == "Review = all agree  = take · Y all unanimous"
         assert "=1 bob    agree · scaling · 12 s" in shown
         assert "=2 carol  agree · scaling · 8 s" in shown
         await pilot.press("j")  # bob disagree, carol agree
         shown = panel(screen)
-        assert "≠ differ: stance" in shown
+        assert shown.splitlines()[0] == "Review ≠ stance  = take · Y all unanimous"
         assert "=1 bob    ≠disagree · (no topics) · 30.5 s" in shown
         assert "=2 carol  ≠agree · (no topics) · 0 s" in shown
         await pilot.press("j", "j", "j")  # bob flagged it
         shown = panel(screen)
-        assert "≠ differ: flag" in shown
+        assert shown.startswith("Review ≠ flag  ")
         assert "=1 bob    agree · (no topics) · ≠⚑ flagged · 4 s" in shown
         assert "=2 carol  agree · (no topics) · ≠not flagged · 0 s" in shown
         await pilot.press("j")  # carol wrote a note
         shown = panel(screen)
-        assert "≠ differ: note" in shown
+        assert shown.startswith("Review ≠ note  ")
         assert "     ≠✎ Cut off" in shown
         assert "     ≠✎ (no note)" in shown
-        assert "the usual keys; = take from one; Y all unanimous" in shown
+        assert str(screen.query_one(LabelPanel).render()).startswith("Gold's labels: the usual keys set them\nStance")
 
 
 async def test_gold_sets_its_own_labels_with_the_usual_keys(tmp_path: Path) -> None:
@@ -114,8 +122,8 @@ async def test_take_one_annotator_wholesale_or_one_field(tmp_path: Path) -> None
         await pilot.press("j", "equals_sign")
         assert isinstance(app.screen, TakeDialog)
         shown = " ".join(str(widget.render()) for widget in app.screen.query("Static"))
-        assert "1  bob  disagree · (no topics)" in shown
-        assert "Takes: all labels (stance and topics)" in shown
+        assert "1  bob    disagree · (no topics)" in shown
+        assert "Takes: all labels (stance and topics)  (then a number)" in shown
         await pilot.press("2")  # all of carol's labels
         await settled(pilot)
         assert (disk_entry(app, 1, "gold").stance, disk_entry(app, 1, "gold").topics) == ("agree", ())
@@ -168,8 +176,8 @@ async def test_bulk_accept_skips_flagged_and_noted_comments_unless_asked(tmp_pat
         assert [getattr(disk_entry(app, i, "gold"), "stance", None) for i in range(6)] == [
             "agree", None, "mixed", None, None, None]
         assert disk_entry(app, 0, "gold").topics == ("scaling",)
-        assert ("Accepted 2 unanimous comments into gold; skipped 2 flagged or noted (still undecided: r shows "
-                "their notes). u undoes them all.") in notices(app)
+        assert ("Accepted 2 unanimous comments into gold; skipped 2 flagged or noted: they stay undecided (v lists "
+                "them: an annotator flagged it or wrote a note). u undoes them all.") in notices(app)
 
         await pilot.press("u", "Y", "a")
         await settled(pilot)
@@ -185,17 +193,9 @@ async def test_disagreements_first(tmp_path: Path) -> None:
     app = gold_app(project_with_two_annotators(tmp_path))
     async with app.run_test() as pilot:
         screen = await start_review(pilot)
-        await pilot.press("v")
-        options = app.screen.query_one("#picker-options")
-        options.highlighted = options.get_option_index("disagree")
-        await pilot.press("enter")
-        await pilot.pause()
+        await pick_filter(pilot, "disagree")
         assert list(screen.comment_list.rows) == [1, 3]
-        await pilot.press("v")
-        options = app.screen.query_one("#picker-options")
-        options.highlighted = options.get_option_index("remarked")
-        await pilot.press("enter")
-        await pilot.pause()
+        await pick_filter(pilot, "remarked")
         assert list(screen.comment_list.rows) == [4, 5]
 
 
@@ -203,7 +203,8 @@ async def test_only_gold_accepts(tmp_path: Path) -> None:
     app = gold_app(project_with_two_annotators(tmp_path), annotator="dave")
     async with app.run_test() as pilot:
         screen = await start_review(pilot)
-        assert "only gold adjudicates (--annotator gold)" in panel(screen)
+        assert "only gold adjudicates" in panel(screen)
+        assert str(screen.query_one(LabelPanel).render()).startswith("Your labels: the usual keys set them")
         await pilot.press("equals_sign", "Y")
         await settled(pilot)
         assert not isinstance(app.screen, (TakeDialog, Question))

@@ -269,7 +269,11 @@ class MainScreen(Screen[None]):
     def _show_labels(self) -> None:
         comment_id = self.current_id()
         entry = self.session.annotation(comment_id) if comment_id else None
-        self.query_one(LabelPanel).show(entry)
+        heading = None
+        if self.reviewing:
+            whose = "Gold's labels" if self.annotator == GOLD else "Your labels"
+            heading = Content.assemble((whose, "bold"), (": the usual keys set them", "dim"))
+        self.query_one(LabelPanel).show(entry, heading)
         self.query_one(ConflictPanel).show(Conflict.of(entry))
         if self.reviewing:
             review = self.review
@@ -472,6 +476,7 @@ class MainScreen(Screen[None]):
         """Show (or hide) the other annotators' labels; the first time, read their files."""
         self.reviewing = not self.reviewing
         self.query_one(ReviewPanel).set_class(self.reviewing, "-on")
+        self.set_class(self.reviewing, "-reviewing")
         if self.reviewing and self.review is None:
             self._load_review()
         if self.reviewing and self.annotator != GOLD:
@@ -540,7 +545,8 @@ class MainScreen(Screen[None]):
             self.schedule_save()
             said = f"Accepted {len(todo)} unanimous comments into gold"
             if skipped:
-                said += f"; skipped {skipped} flagged or noted (still undecided: r shows their notes)"
+                said += (f"; skipped {skipped} flagged or noted: they stay undecided (v lists them: "
+                         "an annotator flagged it or wrote a note)")
             self.notify(said + ". u undoes them all.", markup=False, timeout=8)
 
         answers = [("y", "yes", f"yes, accept {len(clean)}" + (f", skip {len(remarked)}" if remarked else ""))]

@@ -51,8 +51,9 @@ class TakeDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
         with Vertical(classes="dialog", id="take"):
             yield Static(Content.assemble("Take into gold, comment ", (self._comment_id, "$accent")),
                          classes="dialog-title")
-            rows = [Content.assemble((f" {number}  ", "bold $accent"), (printable(name, False), "bold"), "  ",
-                                     verdict_summary(self._verdicts.get(name)))
+            width = max((len(name) for name in self._annotators), default=0)
+            rows = [Content.assemble((f" {number}  ", "bold $accent"), (printable(name.ljust(width), False), "bold"),
+                                     "  ", verdict_summary(self._verdicts.get(name)))
                     for number, name in enumerate(self._annotators, start=1)]
             yield Static(Content("\n").join(rows) if rows else Content("No other annotator has a file."))
             yield Static(self._field_line(), id="take-field")
@@ -68,7 +69,7 @@ class TakeDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
         return Content.assemble(*parts)
 
     def _field_line(self) -> Content:
-        return Content.assemble("Takes: ", (FIELD_KEYS[self.field][1], "bold"))
+        return Content.assemble("Takes: ", (FIELD_KEYS[self.field][1], "bold"), ("  (then a number)", "dim"))
 
     def on_key(self, event: events.Key) -> None:
         event.stop()

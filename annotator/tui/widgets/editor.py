@@ -101,8 +101,11 @@ class LabelPanel(Widget):
         self._entry = Annotation()
         self._targets: list[list[tuple[int, int, str, tuple[str, ...]]]] = []  # per line: x from, to, action
 
-    def show(self, entry: Annotation | None) -> None:
+    heading: Content | None = None  # a line above the choices (review mode: whose labels they are)
+
+    def show(self, entry: Annotation | None, heading: Content | None = None) -> None:
         self._entry = entry or Annotation()
+        self.heading = heading
         self.refresh(layout=True)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -127,8 +130,8 @@ class LabelPanel(Widget):
         flag = ("⚑ flagged for later", "bold $warning") if entry.flagged else ("not flagged", "dim")
         flag_choice = Content.assemble(("[f] ", "dim"), flag)
         width = max(width, 20)
-        self._targets = []
-        return (self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
+        self._targets = [[]] if self.heading else []
+        return ([self.heading] if self.heading else []) + (self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
                 + self._flow("Flag   ", [(flag_choice, ("flag",))], width))
 
     async def on_click(self, event: events.Click) -> None:
@@ -179,14 +182,14 @@ class ReviewPanel(Static):
         if verdicts is None:
             self.update(Content.styled("Review: reading the other annotators' files…", "dim"))
             return
-        keys = ("gold's labels below: the usual keys; = take from one; Y all unanimous; r leaves" if adjudicating
-                else "only gold adjudicates (--annotator gold); r leaves")
-        lines = [Content.assemble(("Review ", "bold"), (keys, "dim"))]
         if differing:
-            lines.append(Content.assemble(("≠ differ: ", "bold $warning"),
-                                          (", ".join(FIELD_NAMES.get(name, name) for name in differing), "$warning")))
+            agreement = [("≠ ", "bold $warning"), (", ".join(FIELD_NAMES.get(name, name) for name in differing), "$warning")]
         elif len(verdicts) > 1:
-            lines.append(Content.styled("= all agree", "$success"))
+            agreement = [("= all agree", "$success")]
+        else:
+            agreement = []
+        keys = "= take · Y all unanimous" if adjudicating else "only gold adjudicates"
+        lines = [Content.assemble(("Review ", "bold"), *agreement, ("  " if agreement else ""), (keys, "dim"))]
         by_name = {verdict.annotator: verdict for verdict in verdicts}
         width = max((len(name) for name in annotators[:9]), default=0)
         for number, name in enumerate(annotators[:9], start=1):
@@ -230,13 +233,15 @@ class ConflictPanel(Static):
         if conflict is None:
             self.update("")
             return
-        lines = [Content.assemble(("Merge conflict ", "bold $error"),
-                                  ("< keeps ours, > takes theirs, one field at a time", "dim"))]
+        lines = [Content.assemble(("Merge conflict ", "bold $error"), ("< keeps ours, > takes theirs", "dim"))]
         for index, name in enumerate(conflict.fields):
-            sides = [f"{side} {describe(conflict.value(side, name))}" for side in ("base", "ours", "theirs")]
-            lines.append(Content.assemble(("▶ " if index == 0 else "  ", "bold $error"),
-                                          (f"{FIELD_NAMES.get(name, printable(name, False))}  ", "bold"),
-                                          printable(" · ".join(sides), False)))
+            lines.append(Content.assemble(
+                ("▶ " if index == 0 else "  ", "bold $error"),
+                (f"{FIELD_NAMES.get(name, printable(name, False))}  ", "bold"),
+                ("<", "bold $accent"), printable(describe(conflict.value("ours", name)), False), "  ",
+                (">", "bold $accent"), printable(describe(conflict.value("theirs", name)), False), "  ",
+                (f"(base {printable(describe(conflict.value('base', name)), False)})", "dim"),
+            ))
         self.update(Content("\n").join(lines))
 
 
