@@ -64,6 +64,8 @@ async def test_conflicts_are_marked_counted_filtered_and_resolved_by_side_with_u
         rows = [screen.comment_list.render_line(y).text for y in range(3)]
         assert rows[0].startswith(" ✖ agree") and rows[1].startswith(" ✖ mixed") and rows[2].startswith(" ● agree")
         assert "✖ 2 conflicts" in status(screen)
+        assert ("2 comments left in conflict by a merge (✖): v, then Conflicts, lists them; < keeps ours, > takes "
+                "theirs.") in notices(app)
         panel = str(screen.query_one(ConflictPanel).render())
         assert panel.splitlines() == ["Merge conflict < keeps ours, > takes theirs",
                                       "▶ stance  <agree  >disagree  (base neutral)"]
@@ -167,3 +169,30 @@ async def test_a_merge_conflict_from_real_git_is_resolved_in_the_app_and_validat
     diff = repo.git("diff", "--", "annotations/alice.toml").stdout.splitlines()  # (through the textconv)
     assert [line[:14] for line in diff if line[:1] in "-+" and line[1:2] != line[:1]] == [f"-{IDS[0]} ", f"+{IDS[0]} "]
     assert "conflict" in diff[-2] and diff[-1].endswith("stance=mixed")
+
+
+async def test_a_merge_while_the_app_is_open_marks_the_conflict_when_it_is_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = Repo.create(tmp_path, monkeypatch)
+    repo.setup_drivers()
+    repo.label("alice", 0, stance="agree", updated=WHEN)
+    repo.commit("first labels")
+    repo.git("checkout", "-q", "-b", "other", "main")
+    repo.label("alice", 0, stance="mixed", updated=WHEN)
+    repo.commit("other: comment 0")
+    repo.git("checkout", "-q", "main")
+    repo.label("alice", 0, stance="neutral", updated=WHEN)
+    repo.commit("main: comment 0")
+
+    app = build_app(Project.open(repo.root), "alice", clock=FakeClock(), now=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        assert repo.git("merge", "other", "-m", "merge", check=False).returncode == 1
+        repo.git("add", "annotations/alice.toml")
+        repo.git("commit", "-q", "--no-edit")
+        await until(pilot, lambda: screen.session.conflicts == {IDS[0]}, "the app to read the merged file")
+        await until(pilot, lambda: any("1 comment left in conflict by a merge" in message for message in notices(app)),
+                    "the notice")
+        assert "✖ 1 conflict" in status(screen)
+        assert screen.comment_list.render_line(screen.row_of(IDS[0])).text.startswith(" ✖ neutral")

@@ -239,6 +239,15 @@ class MainScreen(Screen[None]):
         self.query_one("#search", Input).display = False
         self._apply_filter(Filter(), keep=False)
         self.query_one(CommentList).focus()
+        self._tell_conflicts()
+
+    def _tell_conflicts(self, before: int = 0) -> None:
+        """Say how many entries a merge left in conflict, when there are more than `before`."""
+        count = len(self.session.conflicts)
+        if count > before:
+            self.notify(f"{count} comment{'s' if count != 1 else ''} left in conflict by a merge (✖): v, then "
+                        "Conflicts, lists them; < keeps ours, > takes theirs.", severity="warning", markup=False,
+                        timeout=10)
 
     # Shown state -----------------------------------------------------------------------------
 
@@ -725,6 +734,7 @@ class MainScreen(Screen[None]):
     def _reloaded(self, message: Saver.Reloaded) -> None:
         """The file changed on disk (git pull, checkout, a hand edit): show what is there now,
         with the cursor and the note editor on the same comments as before."""
+        conflicts = len(self.session.conflicts)
         self.session.recount()
         self.comment_list.refresh()
         self._apply_filter(self.view, anchor=True)
@@ -738,6 +748,7 @@ class MainScreen(Screen[None]):
             note += f" {both_sides_message(reload.both).capitalize()}."
         warn = reload.both or reload.restored
         self.notify(note, severity="warning" if warn else "information", markup=False, timeout=10)
+        self._tell_conflicts(conflicts)
 
     # Quitting --------------------------------------------------------------------------------
 
