@@ -158,6 +158,23 @@ async def test_the_take_dialog_says_what_a_key_it_does_not_know_does(tmp_path: P
         assert disk_entry(app, 0, "gold") is None
 
 
+async def test_a_key_that_does_nothing_in_review_mode_says_so(tmp_path: Path) -> None:
+    app = gold_app(project_with_two_annotators(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_review(pilot)
+        await pilot.press("9", "x")
+        await settled(pilot)
+        assert disk_entry(app, 0, "gold") is None
+        for key in "9x":
+            assert (f"{key} does nothing in review mode: the label keys set gold's labels, = takes from an "
+                    "annotator, ? lists every key.") in notices(app)
+        assert not any(message.startswith("a does nothing") for message in notices(app))
+        await pilot.press("a")
+        await settled(pilot)
+        assert disk_entry(app, 0, "gold").stance == "agree"
+        assert not any(message.startswith("a does nothing") for message in notices(app))
+
+
 async def test_bulk_accept_skips_flagged_and_noted_comments_unless_asked(tmp_path: Path) -> None:
     app = gold_app(project_with_two_annotators(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -316,13 +316,16 @@ class MainScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         self.session.spend_time()
         self.pace.key()
+        if (self.reviewing and event.is_printable and self.focused is self.comment_list
+                and event.key not in self._bindings.key_to_bindings):
+            self.notify(f"{printable(event.character or event.key, False)} does nothing in review mode: the label "
+                        "keys set gold's labels, = takes from an annotator, ? lists every key.",
+                        markup=False, timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Label and navigation keys do nothing while typing in the note or the search box."""
         focused = self.focused
-        if isinstance(focused, (Input, NoteEditor)) and action not in {"quit", "help"}:
-            return False
-        return True
+        return not (isinstance(focused, (Input, NoteEditor)) and action not in {"quit", "help"})
 
     def action_stance(self, name: str) -> None:
         comment_id = self.current_id()
