@@ -232,6 +232,7 @@ class AnnotatorApp(App[int]):
 
     @on(Opened)
     async def _opened(self, message: Opened) -> None:
+        from annotator.tui.screens.help import key_label
         from annotator.tui.screens.main import MainScreen
 
         self.project = message.project
@@ -407,7 +408,7 @@ class AnnotatorApp(App[int]):
             return
         for action in ACTIONS:
             if action.id != "quit":
-                yield SystemCommand(f"Go: {action.description}", f"keys: {', '.join(action.keys)}",
+                yield SystemCommand(f"Go: {action.description}", f"keys: {', '.join(key_label(key) for key in action.keys)}",
                                     lambda action=action: main.run_action(action.id))
         for label in main.session.schema.stance:
             yield SystemCommand(f"Stance: {label.name}", f"key {label.key}: {label.description}",

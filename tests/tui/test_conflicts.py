@@ -196,3 +196,23 @@ async def test_a_merge_while_the_app_is_open_marks_the_conflict_when_it_is_commi
                     "the notice")
         assert "✖ 1 conflict" in status(screen)
         assert screen.comment_list.render_line(screen.row_of(IDS[0])).text.startswith(" ✖ neutral")
+
+
+def test_conflict_and_review_at_80x24_snapshot(snap_compare, tmp_path: Path) -> None:
+    """The tightest layout: review mode and a merge conflict on the same comment, at 80x24. The
+    comment keeps lines of text, and the panels say which keys do what."""
+    root = conflicted_project(tmp_path)
+    bob = AnnotationFile.open(root, "bob")
+    comment = Project.open(root).corpus.comments[1]
+    bob.set(comment.id, Annotation("neutral", note="Cut off", flagged=True, seconds=12.5), comment.text)
+    bob.save()
+
+    async def run_before(pilot) -> None:
+        screen = await ready(pilot)
+        await pilot.press("j", "r")
+        await until(pilot, lambda: screen.review is not None, "review mode")
+        app = pilot.app
+        app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app_on(root), terminal_size=(80, 24), run_before=run_before)
