@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from annotator.core.merge import with_conflict
 from annotator.core.models import Annotation
 from annotator.core.project import Project
-from annotator.core.store import AnnotationFile
+from annotator.core.store import CONFLICT_KEY, AnnotationFile
 from annotator.tui.app import build_app
 from annotator.tui.screens.dialogs import Question
 from annotator.tui.screens.take import TakeDialog
@@ -204,6 +205,25 @@ async def test_bulk_accept_skips_flagged_and_noted_comments_unless_asked(tmp_pat
         await pilot.press("u")
         await settled(pilot)
         assert all(disk_entry(app, i, "gold") is None for i in range(6))
+
+
+async def test_bulk_accept_says_what_became_of_merge_conflicts_in_gold(tmp_path: Path) -> None:
+    root = project_with_two_annotators(tmp_path)
+    comments = Project.open(root).corpus.comments
+    gold = AnnotationFile.open(root, "gold")
+    gold.set(comments[0].id, with_conflict(Annotation(), ["stance"], Annotation(), Annotation("disagree")))
+    gold.set(comments[2].id, with_conflict(Annotation(note="a"), ["note"], Annotation(), Annotation(note="b")))
+    gold.save()
+    app = gold_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_review(pilot)
+        await pilot.press("Y", "y")
+        await settled(pilot)
+        assert ("Accepted 2 unanimous comments into gold; skipped 2 flagged or noted: they stay undecided (v lists "
+                "them: an annotator flagged it or wrote a note); 1 merge conflict resolved by it, 1 still in conflict "
+                "(v, then Conflicts). u undoes them all.") in notices(app)
+        assert CONFLICT_KEY not in disk_entry(app, 0, "gold").extra
+        assert disk_entry(app, 2, "gold").extra[CONFLICT_KEY]["fields"] == ["note"]
 
 
 async def test_disagreements_first(tmp_path: Path) -> None:

@@ -552,6 +552,7 @@ class MainScreen(Screen[None]):
                 return
             todo = clean | remarked if answer == "all" else clean
             skipped = 0 if answer == "all" else len(remarked)
+            conflicted = [comment_id for comment_id in todo if comment_id in session.conflicts]
             session.set_labels(todo)
             self._apply_filter(self.view)
             self.schedule_save()
@@ -559,6 +560,11 @@ class MainScreen(Screen[None]):
             if skipped:
                 said += (f"; skipped {skipped} flagged or noted: they stay undecided (v lists them: "
                          "an annotator flagged it or wrote a note)")
+            still = sum(1 for comment_id in conflicted if comment_id in session.conflicts)
+            if conflicted:
+                resolved = len(conflicted) - still
+                said += (f"; {resolved} merge conflict{'s' if resolved != 1 else ''} resolved by it, {still} still "
+                         "in conflict (v, then Conflicts)")
             self.notify(said + ". u undoes them all.", markup=False, timeout=8)
 
         answers = [("y", "yes", f"yes, accept {len(clean)}" + (f", skip {len(remarked)}" if remarked else ""))]
