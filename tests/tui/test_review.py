@@ -99,8 +99,8 @@ async def test_the_panel_shows_every_field_and_marks_the_differences(tmp_path: P
         await pilot.press("j")  # carol wrote a note
         shown = panel(screen)
         assert shown.startswith("Review ≠ note  ")
-        assert "     ≠✎ Cut off" in shown
-        assert "     ≠✎ (no note)" in shown
+        assert "=1 bob    neutral · (no topics) · 0 s · ≠✎ (no note)" in shown
+        assert "=2 carol  neutral · (no topics) · 0 s · ≠✎ Cut off" in shown
         assert str(screen.query_one(LabelPanel).render()).startswith("Gold's labels: the usual keys set them\nStance")
 
 

@@ -201,6 +201,7 @@ class ReviewPanel(Static):
     @staticmethod
     def _verdict_lines(number: int, name: str, verdict: Verdict | None, differing: list[str],
                        gold: Annotation | None) -> list[Content]:
+        """The annotator's line: stance · topics · flag · seconds · note, differing fields marked ≠."""
         head = Content.assemble((f"={number} ", "dim"), (printable(name, False), "bold"), "  ")
         if verdict is None:
             return [head + Content.styled("— nothing on this comment", "dim")]
@@ -215,13 +216,12 @@ class ReviewPanel(Static):
         if verdict.flagged or "flagged" in differing:
             parts += [" · ", shown("flagged", "⚑ flagged" if verdict.flagged else "not flagged")]
         parts += [" · ", (f"{verdict.seconds:g} s", "dim")]
+        if verdict.note or "note" in differing:  # (last: a long note wraps under the rest)
+            note = printable(verdict.note, False) if verdict.note else "(no note)"
+            parts += [" · ", shown("note", f"✎ {note}")]
         if gold is not None and (gold.stance, gold.topics) == verdict.labels:
             parts += ["  ", ("✓ gold", "$success")]
-        lines = [head + Content.assemble(*parts)]
-        if verdict.note or "note" in differing:
-            note = printable(verdict.note, False) if verdict.note else "(no note)"
-            lines.append(Content.assemble("     ", shown("note", f"✎ {note}")))
-        return lines
+        return [head + Content.assemble(*parts)]
 
 
 class ConflictPanel(Static):
