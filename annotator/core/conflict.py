@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.core.models import FIELDS, Annotation
+from annotator.core.models import FIELDS, Annotation, InvalidEntry
 from annotator.core.store import CONFLICT_KEY
 
 SIDES = ("ours", "theirs")
@@ -42,8 +42,10 @@ class Conflict:
         if isinstance(names, list) and names and all(isinstance(name, str) for name in names):
             fields = tuple(names)
         else:
+            conflict = cls((), base, ours, theirs)
             fields = tuple(name for name in (*FIELDS, *sorted(set(theirs) - set(FIELDS)))
-                           if name not in ("seconds", "updated") and ours.get(name) != theirs.get(name))
+                           if name not in ("seconds", "updated")
+                           and conflict.value("ours", name) != conflict.value("theirs", name))
         return cls(fields, base, ours, theirs)
 
     def value(self, side: str, name: str) -> Any:
@@ -56,13 +58,15 @@ _DEFAULTS = Annotation().as_dict()
 
 
 def _side(table: Any) -> dict[str, Any]:
-    """A side's entry as values by field name (as `Annotation.as_dict` gives them)."""
+    """A side's entry as values by field name (as `Annotation.as_dict` gives them). A value of the
+    wrong type (a hand edit) counts as not set, so that taking it can never make a bad entry."""
     if not isinstance(table, Mapping):
         return {}
     try:
         return Annotation.from_dict(table).as_dict()
-    except ValueError:
-        return dict(table)
+    except InvalidEntry as error:
+        bad = {problem.split(".")[0] for problem, _ in error.problems}
+        return Annotation.from_dict({key: value for key, value in table.items() if key not in bad}).as_dict()
 
 
 def take(entry: Annotation, name: str, side: str) -> Annotation:
@@ -74,6 +78,8 @@ def take(entry: Annotation, name: str, side: str) -> Annotation:
     if not conflict.fields:  # (a table naming no field, and ours equal to theirs: nothing to choose)
         del values[CONFLICT_KEY]
         return Annotation.from_dict(values)
+    if name not in conflict.fields:
+        return entry
     values[name] = conflict.value(side, name)
     return settled(Annotation.from_dict(values), [name])
 
@@ -88,7 +94,7 @@ def settled(entry: Annotation, decided: list[str]) -> Annotation:
     values = entry.as_dict()
     left = [name for name in conflict.fields if name not in decided]
     if left:
-        values[CONFLICT_KEY] = dict(table) | {"fields": left}
+        values[CONFLICT_KEY] = (dict(table) if isinstance(table, Mapping) else {}) | {"fields": left}
     else:
         del values[CONFLICT_KEY]
     return Annotation.from_dict(values)

@@ -51,6 +51,18 @@ def test_taking_a_side_per_field_removes_the_table_with_the_last_field() -> None
 def test_a_hand_written_table_without_fields_lists_where_the_sides_differ() -> None:
     entry = Annotation.from_dict({"stance": "agree", CONFLICT_KEY: {"theirs": {"stance": "neutral", "note": "x"}}})
     assert Conflict.of(entry).fields == ("stance", "note")
+    assert Conflict.of(Annotation.from_dict({CONFLICT_KEY: "?"})).fields == ()
+    odd = Annotation.from_dict({"stance": "agree", CONFLICT_KEY: "?"})
+    assert Conflict.of(odd).fields == ("stance",)
+    assert take(odd, "note", "theirs") == odd  # (not a field in conflict: nothing to take)
+    assert (take(odd, "stance", "theirs").stance, dict(take(odd, "stance", "theirs").extra)) == (None, {})
+
+
+def test_a_value_of_the_wrong_type_on_a_side_counts_as_not_set() -> None:
+    entry = Annotation.from_dict({"stance": "agree", "note": "n", CONFLICT_KEY: {
+        "fields": ["stance", "note"], "theirs": {"stance": 3, "note": "theirs", "topics": ["a", 4]}}})
+    taken = take(take(entry, "stance", "theirs"), "note", "theirs")
+    assert (taken.stance, taken.note, taken.topics, dict(taken.extra)) == (None, "theirs", (), {})
 
 
 def test_resolving_is_journaled_at_once_and_undone_with_the_table(tmp_path: Path) -> None:
