@@ -80,13 +80,13 @@ async def test_conflicts_are_marked_counted_filtered_and_resolved_by_side_with_u
         assert f"[comments.{app.project.corpus.comments[0].id}.conflict]" not in (
             app.project.root / "annotations" / "alice.toml").read_text("utf-8")
         assert "Stance: took theirs. Merge conflict resolved (u undoes)." in notices(app)
-        assert "✖ 1 conflict" in status(screen) and not screen.query_one(ConflictPanel).has_class("-on")
+        assert "✖1 ● saved" in status(screen) and not screen.query_one(ConflictPanel).has_class("-on")  # (short of room)
 
         await pilot.press("u")
         await settled(pilot, compacted=True)
         entry = in_file(app, 0)
         assert entry.stance == "agree" and entry.extra[CONFLICT_KEY]["fields"] == ["stance"]
-        assert "✖ 2 conflicts" in status(screen)
+        assert "✖2 ● saved" in status(screen)
 
 
 async def test_two_clashing_fields_take_a_side_each(tmp_path: Path) -> None:

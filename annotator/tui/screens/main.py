@@ -69,13 +69,16 @@ class Status:
 
 
 def status_line(status: Status, width: int) -> Content:
-    """The status line in `width` cells. The save state and the auto-advance mark always stay;
-    the rest gives way first, in this order: the session numbers, the overall bar, the view's
+    """The status line in `width` cells. The merge conflicts, the save state and the auto-advance
+    mark always stay; the rest gives way first, in this order: the session numbers, the overall bar, the view's
     bar, the view's words (cut short, then gone), the overall count."""
 
     def tail(gap: str) -> list[str | tuple[str, str]]:
-        conflicts = [(f"✖ {status.conflicts} conflict{'s' if status.conflicts != 1 else ''}", "bold $error"), gap]
-        parts = [*(conflicts if status.conflicts else []), status.save]
+        """The parts that always stay: the merge conflicts (`✖ 2 conflicts`, or `✖2` when short of
+        room), the save state, the auto-advance mark."""
+        count = status.conflicts
+        said = (f"✖ {count} conflict{'s' if count != 1 else ''}" if gap == "  " else f"✖{count}", "bold $error")
+        parts = [*([said, gap] if count else []), status.save]
         return [*parts, gap, ("auto→", "$accent")] if status.auto_advance else parts
 
     def line(session: bool, bar: bool, view_bar: bool, view: str | None, count: bool, gap: str = "  ") -> Content:
