@@ -70,8 +70,8 @@ class Status:
 
 def status_line(status: Status, width: int) -> Content:
     """The status line in `width` cells. The merge conflicts, the save state and the auto-advance
-    mark always stay; the rest gives way first, in this order: the session numbers, the overall bar, the view's
-    bar, the view's words (cut short, then gone), the overall count."""
+    mark always stay; the rest gives way first, in this order: the session numbers, the overall
+    bar, the view's bar, the view's words (cut short, then gone), the overall count."""
 
     def tail(gap: str) -> list[str | tuple[str, str]]:
         """The parts that always stay: the merge conflicts (`✖ 2 conflicts`, or `✖2` when short of
