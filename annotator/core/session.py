@@ -14,9 +14,10 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from annotator.core.config import Schema
+from annotator.core.conflict import decided_by, settled, take
 from annotator.core.ids import IdIndex
 from annotator.core.models import Annotation, Comment, utc_now
-from annotator.core.store import AnnotationFile, FieldChange, apply
+from annotator.core.store import CONFLICT_KEY, AnnotationFile, FieldChange, apply
 from annotator.core.threads import Threads, thread_order
 
 IDLE_AFTER = 60.0  # seconds without a key press that stop counting as time on a comment
@@ -49,7 +50,7 @@ class Undone:
 class Filter:
     """Which comments the list shows: a status or label, and a text search (case-insensitive)."""
 
-    kind: str = "all"  # all | unlabeled | labeled | flagged | stance | topic | disagree
+    kind: str = "all"  # all | unlabeled | labeled | flagged | conflicts | stance | topic | disagree
     value: str = ""  # the stance or topic name, for those kinds
     query: str = ""
     test: Callable[[str], bool] | None = field(default=None, compare=False)  # by comment id (disagree)
@@ -93,6 +94,7 @@ class Session:
     _index: dict[str, int] = field(default_factory=dict)
     _threads: Threads | None = None
     _ids: IdIndex = field(init=False)  # the ids sorted, to find one by a start of it
+    conflicts: set[str] = field(default_factory=set)  # ids of the entries left in conflict by a merge
 
     def __post_init__(self) -> None:
         ids = [comment.id for comment in self.comments]
@@ -131,6 +133,8 @@ class Session:
         self.labeled_count = sum(
             1 for comment_id, entry in self.store.entries.items() if entry.is_labeled and comment_id in self._index
         )
+        self.conflicts = {comment_id for comment_id, entry in self.store.entries.items()
+                          if entry.extra and CONFLICT_KEY in entry.extra}
 
     def is_labeled(self, position: int) -> bool:
         entry = self.store.get(self.comments[position].id)
@@ -165,20 +169,33 @@ class Session:
             return None
         return self._apply(comment_id, entry.replace(note=note))
 
-    @_atomic
     def set_labels(self, labels: dict[str, tuple[str | None, tuple[str, ...]]]) -> list[FieldChange]:
         """Set stance and topics of several comments at once (adjudication), as one undo step.
 
         Notes and flags stay as they are.
         """
+        return self.set_fields({comment_id: {"stance": stance, "topics": topics}
+                                for comment_id, (stance, topics) in labels.items()})
+
+    @_atomic
+    def set_fields(self, values: dict[str, dict[str, Any]]) -> list[FieldChange]:
+        """Set some fields (`stance`, `topics`, `note`, `flagged`) of several comments at once, as
+        one undo step: adjudication taking one annotator's labels, or one field of them."""
         changes = []
-        for comment_id, (stance, topics) in labels.items():
+        for comment_id, fields in values.items():
             entry = self._entry(comment_id)
-            change = self._change(comment_id, entry.replace(stance=stance, topics=topics))
+            change = self._change(comment_id, entry.replace(**fields))
             if change is not None:
                 changes.append(change)
         self._remember(changes)
         return changes
+
+    @_atomic
+    def take_side(self, comment_id: str, name: str, side: str) -> FieldChange | None:
+        """Resolve field `name` of a conflicted entry with its value on `side` (ours or theirs);
+        the conflict table goes with the last field resolved, in the same change."""
+        entry = self._entry(comment_id)
+        return self._apply(comment_id, take(entry, name, side))
 
     @_atomic
     def undo(self) -> Undone | None:
@@ -221,8 +238,11 @@ class Session:
         return change
 
     def _change(self, comment_id: str, after: Annotation) -> FieldChange | None:
+        """Store `after` for `comment_id`; a field left in conflict that it sets is decided by it."""
+        before = self.store.get(comment_id)
+        after = settled(after, decided_by(before, after))
         after = after.replace(updated=self.now(), seconds=self._seconds_with_visit(comment_id, after))
-        change = FieldChange.between(comment_id, self.store.get(comment_id), after)
+        change = FieldChange.between(comment_id, before, after)
         self._write(comment_id, after)
         return change
 
@@ -237,6 +257,10 @@ class Session:
         position = self._index.get(comment_id)
         self.store.set(comment_id, entry, self.comments[position].text if position is not None else None)
         self.version += 1
+        if entry is not None and entry.extra and CONFLICT_KEY in entry.extra:
+            self.conflicts.add(comment_id)
+        else:
+            self.conflicts.discard(comment_id)
         if position is not None:
             self.labeled_count += int(bool(entry and entry.is_labeled)) - int(bool(was and was.is_labeled))
 
@@ -292,6 +316,8 @@ class Session:
         if kind == "labeled" and (entry is None or not entry.is_labeled):
             return False
         if kind == "flagged" and (entry is None or not entry.flagged):
+            return False
+        if kind == "conflicts" and comment.id not in self.conflicts:
             return False
         if kind == "stance" and (entry is None or entry.stance != view.value):
             return False

@@ -233,6 +233,7 @@ class AnnotatorApp(App[int]):
 
     @on(Opened)
     async def _opened(self, message: Opened) -> None:
+        from annotator.tui.screens.help import key_label
         from annotator.tui.screens.main import MainScreen
 
         self.project = message.project
@@ -409,10 +410,13 @@ class AnnotatorApp(App[int]):
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is None:
             return
+        from annotator.tui.screens.help import key_label
+
         keymap = main.session.schema.keymap
         for action in ACTIONS:
             if action.id != "quit":
-                yield SystemCommand(f"Go: {action.description}", f"keys: {', '.join(keymap.keys[action.id])}",
+                yield SystemCommand(f"Go: {action.description}",
+                                    f"keys: {', '.join(key_label(key) for key in keymap.keys[action.id])}",
                                     lambda action=action: main.run_action(action.id))
         for label in main.session.schema.stance:
             yield SystemCommand(f"Stance: {label.name}", f"key {label.key}: {label.description}",

@@ -103,3 +103,12 @@ async def until(pilot, condition, what: str, limit: float = WAIT_LIMIT) -> None:
     while not condition():
         assert time.monotonic() - start < limit, f"waited {limit:g} s for {what}"
         await pilot.pause(0.02)
+
+
+async def pick_filter(pilot, option: str) -> None:
+    """Press `v` and choose the filter whose option id is `option` (`conflicts`, `disagree`…)."""
+    await pilot.press("v")
+    options = pilot.app.screen.query_one("#picker-options")
+    options.highlighted = options.get_option_index(option)
+    await pilot.press("enter")
+    await pilot.pause()

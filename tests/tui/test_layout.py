@@ -31,6 +31,14 @@ def test_the_status_line_keeps_the_save_state_and_the_auto_mark_at_every_width(s
     assert len(line) <= width
 
 
+@pytest.mark.parametrize("width", [30, 40, 60, 100])
+def test_the_status_line_always_counts_the_merge_conflicts(width) -> None:
+    status = Status(1234, 100000, SAVED, True, "unlabeled /the", 56, 789, conflicts=12)
+    line = str(status_line(status, width))
+    assert ("✖ 12 conflicts" if width >= 100 else "✖12 ● saved") in line and "auto→" in line
+    assert len(line) <= width
+
+
 def test_the_status_line_gives_way_in_order() -> None:
     """The bars go first, then the view's words are cut short; the counts stay as long as they can."""
     status = Status(13, 22, SAVED, True, "stance:disagree /gradient descent", 3, 17)

@@ -1,31 +1,59 @@
-"""Review mode: other annotators' labels beside the comment, the disagreement filter, accepting
-labels into gold one annotator at a time or in bulk after a confirmation."""
+"""Review mode (adjudication): every annotator's labels, note, flag and time beside the comment,
+the fields they differ on, gold's own labels set with the usual keys, `=` taking one annotator's
+labels (or one field) into gold, `Y` accepting the unanimous comments (skipping those flagged or
+noted unless asked), and the disagreement filter."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from annotator.core.merge import with_conflict
 from annotator.core.models import Annotation
 from annotator.core.project import Project
-from annotator.core.store import AnnotationFile
+from annotator.core.store import CONFLICT_KEY, AnnotationFile
 from annotator.tui.app import build_app
 from annotator.tui.screens.dialogs import Question
-from annotator.tui.widgets.editor import ReviewPanel
+from annotator.tui.screens.take import TakeDialog
+from annotator.tui.widgets.editor import LabelPanel, ReviewPanel
 from tests.conftest import make_project
-from tests.tui.conftest import NOW, FakeClock, disk_entry, ready, settled
+from tests.tui.conftest import (
+    NOW,
+    FakeClock,
+    disk_entry,
+    pick_filter,
+    ready,
+    settled,
+    until,
+)
+
+# Per comment (by position): bob's and carol's entries.
+LABELS = {
+    "bob": [
+        Annotation("agree", ("scaling",), seconds=12.0),
+        Annotation("disagree", (), seconds=30.5),
+        Annotation("mixed", ("dl-theory",)),
+        Annotation("neutral", ()),
+        Annotation("agree", (), flagged=True, seconds=4.0),  # unanimous, but flagged
+        Annotation("neutral", ()),
+    ],
+    "carol": [
+        Annotation("agree", ("scaling",), seconds=8.0),
+        Annotation("agree", ()),
+        Annotation("mixed", ("dl-theory",)),
+        Annotation("disagree", ()),
+        Annotation("agree", ()),
+        Annotation("neutral", (), note="Cut off"),  # unanimous, but with a note
+    ],
+}
 
 
 def project_with_two_annotators(tmp_path: Path) -> Path:
     root = make_project(tmp_path / "project")
     comments = Project.open(root).corpus.comments
-    labels = {
-        "bob": [("agree", ("scaling",)), ("disagree", ()), ("mixed", ("dl-theory",)), ("neutral", ())],
-        "carol": [("agree", ("scaling",)), ("agree", ()), ("mixed", ("dl-theory",)), ("disagree", ())],
-    }
-    for name, rows in labels.items():
+    for name, rows in LABELS.items():
         store = AnnotationFile.open(root, name)
-        for comment, (stance, topics) in zip(comments, rows, strict=False):
-            store.set(comment.id, Annotation(stance=stance, topics=topics, updated=NOW), comment.text)
+        for comment, entry in zip(comments, rows, strict=False):
+            store.set(comment.id, entry.replace(updated=NOW), comment.text)
         store.save()
     return root
 
@@ -37,80 +65,203 @@ def gold_app(root: Path, annotator: str = "gold"):
 async def start_review(pilot):
     screen = await ready(pilot)
     await pilot.press("r")
-    for _ in range(50):
-        await pilot.pause()
-        if screen.review is not None:
-            return screen
-    raise AssertionError("review never loaded")
+    await until(pilot, lambda: screen.review is not None, "review mode to read the files")
+    await pilot.pause()
+    return screen
 
 
-async def test_review_shows_every_annotator_and_accepts_one_into_gold(tmp_path: Path) -> None:
+def panel(screen) -> str:
+    return str(screen.query_one(ReviewPanel).render())
+
+
+def notices(app) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_the_panel_shows_every_field_and_marks_the_differences(tmp_path: Path) -> None:
     app = gold_app(project_with_two_annotators(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await start_review(pilot)
-        await pilot.press("j")  # comment 1: bob disagree, carol agree
-        panel = str(screen.query_one(ReviewPanel).render())
-        assert "[1] bob: disagree" in panel
-        assert "[2] carol: agree" in panel
-        await pilot.press("2")  # accept carol's; in review mode digits do not toggle topics
+        shown = panel(screen)
+        assert shown.splitlines()[0] == "Review = all agree  = take · Y all unanimous"
+        assert "=1 bob    agree · scaling · 12 s" in shown
+        assert "=2 carol  agree · scaling · 8 s" in shown
+        await pilot.press("j")  # bob disagree, carol agree
+        shown = panel(screen)
+        assert shown.splitlines()[0] == "Review ≠ stance  = take · Y all unanimous"
+        assert "=1 bob    ≠disagree · (no topics) · 30.5 s" in shown
+        assert "=2 carol  ≠agree · (no topics) · 0 s" in shown
+        await pilot.press("j", "j", "j")  # bob flagged it
+        shown = panel(screen)
+        assert shown.startswith("Review ≠ flag  ")
+        assert "=1 bob    agree · (no topics) · ≠⚑ flagged · 4 s" in shown
+        assert "=2 carol  agree · (no topics) · ≠not flagged · 0 s" in shown
+        await pilot.press("j")  # carol wrote a note
+        shown = panel(screen)
+        assert shown.startswith("Review ≠ note  ")
+        assert "=1 bob    neutral · (no topics) · 0 s · ≠✎ (no note)" in shown
+        assert "=2 carol  neutral · (no topics) · 0 s · ≠✎ Cut off" in shown
+        assert str(screen.query_one(LabelPanel).render()).startswith("Gold's labels: the usual keys set them\nStance")
+
+
+async def test_gold_sets_its_own_labels_with_the_usual_keys(tmp_path: Path) -> None:
+    """Digits are topic keys in review mode too: gold adds a topic nobody chose."""
+    app = gold_app(project_with_two_annotators(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await start_review(pilot)
+        await pilot.press("j", "n", "4")
         await settled(pilot)
         entry = disk_entry(app, 1, "gold")
-        assert (entry.stance, entry.topics) == ("agree", ())
-        await pilot.press("1")
-        await settled(pilot)
-        assert disk_entry(app, 1, "gold").stance == "disagree"
-        await pilot.press("r", "1")  # out of review mode: 1 is a topic again
-        await settled(pilot)
-        assert disk_entry(app, 1, "gold").topics == ("dl-theory",)
+        assert (entry.stance, entry.topics) == ("neutral", (app.project.schema.topic[3].name,))
+        assert "● neutral" in str(screen.query_one(LabelPanel).render())
 
 
-async def test_disagreement_filter(tmp_path: Path) -> None:
+async def test_take_one_annotator_wholesale_or_one_field(tmp_path: Path) -> None:
     app = gold_app(project_with_two_annotators(tmp_path))
-    async with app.run_test() as pilot:
-        screen = await start_review(pilot)
-        await pilot.press("v")
-        options = app.screen.query_one("#picker-options")
-        options.highlighted = options.get_option_index("disagree")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert list(screen.comment_list.rows) == [1, 3]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_review(pilot)
+        await pilot.press("j", "equals_sign")
+        assert isinstance(app.screen, TakeDialog)
+        shown = " ".join(str(widget.render()) for widget in app.screen.query("Static"))
+        assert "1  bob    disagree · (no topics)" in shown
+        assert "Takes: all labels (stance and topics)  (then a number)" in shown
+        await pilot.press("2")  # all of carol's labels
+        await settled(pilot)
+        assert (disk_entry(app, 1, "gold").stance, disk_entry(app, 1, "gold").topics) == ("agree", ())
+        assert "Gold takes carol's stance and topics (u undoes)." in notices(app)
+
+        await pilot.press("k", "1", "equals_sign", "s", "1")  # gold adds topic 1 itself, then takes bob's stance
+        await settled(pilot)
+        entry = disk_entry(app, 0, "gold")
+        assert (entry.stance, entry.topics) == ("agree", (app.project.schema.topic[0].name,))
+        assert "Gold takes bob's stance (u undoes)." in notices(app)
+
+        for _ in range(5):
+            await pilot.press("j")
+        await pilot.press("equals_sign", "n", "2", "equals_sign", "f", "2")  # carol's note; carol's flag (none)
+        await settled(pilot)
+        entry = disk_entry(app, 5, "gold")
+        assert (entry.note, entry.flagged, entry.stance) == ("Cut off", False, None)
 
 
-async def test_bulk_accept_asks_first_and_undoes_in_one_step(tmp_path: Path) -> None:
+async def test_the_take_dialog_says_what_a_key_it_does_not_know_does(tmp_path: Path) -> None:
     app = gold_app(project_with_two_annotators(tmp_path))
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_review(pilot)
+        await pilot.press("equals_sign", "3")
+        assert isinstance(app.screen, TakeDialog)
+        assert "There is no annotator 3: 1 to 2 (see the list)." in notices(app)
+        await pilot.press("x")
+        assert "x does nothing here: 1-2 take from an annotator, a s t n f choose what, Escape cancels." in notices(app)
+        await pilot.press("escape")
+        await settled(pilot)
+        assert not isinstance(app.screen, TakeDialog)
+        assert disk_entry(app, 0, "gold") is None
+
+
+async def test_a_key_that_does_nothing_in_review_mode_says_so(tmp_path: Path) -> None:
+    app = gold_app(project_with_two_annotators(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_review(pilot)
+        await pilot.press("9", "x")
+        await settled(pilot)
+        assert disk_entry(app, 0, "gold") is None
+        for key in "9x":
+            assert (f"{key} does nothing in review mode: the label keys set gold's labels, = takes from an "
+                    "annotator, ? lists every key.") in notices(app)
+        assert not any(message.startswith("a does nothing") for message in notices(app))
+        await pilot.press("a")
+        await settled(pilot)
+        assert disk_entry(app, 0, "gold").stance == "agree"
+        assert not any(message.startswith("a does nothing") for message in notices(app))
+
+
+async def test_bulk_accept_skips_flagged_and_noted_comments_unless_asked(tmp_path: Path) -> None:
+    app = gold_app(project_with_two_annotators(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
         await start_review(pilot)
         await pilot.press("Y")
         assert isinstance(app.screen, Question)
         shown = " ".join(str(widget.render()) for widget in app.screen.query("Static"))
-        assert "2 comments were labeled the same way" in shown
+        assert "Accept 2 unanimous comments into gold, skipping 2 that an annotator flagged or wrote a note on?" in shown
+        assert "[y] yes, accept 2, skip 2" in shown and "[a] all 4, including the flagged or noted" in shown
         await pilot.press("n")
         await settled(pilot)
         assert disk_entry(app, 0, "gold") is None
+
         await pilot.press("Y", "y")
         await settled(pilot)
-        assert (disk_entry(app, 0, "gold").stance, disk_entry(app, 0, "gold").topics) == ("agree", ("scaling",))
-        assert disk_entry(app, 2, "gold").stance == "mixed"
-        assert disk_entry(app, 1, "gold") is None  # they disagree there
+        assert [getattr(disk_entry(app, i, "gold"), "stance", None) for i in range(6)] == [
+            "agree", None, "mixed", None, None, None]
+        assert disk_entry(app, 0, "gold").topics == ("scaling",)
+        assert ("Accepted 2 unanimous comments into gold; skipped 2 flagged or noted: they stay undecided (v lists "
+                "them: an annotator flagged it or wrote a note). u undoes them all.") in notices(app)
+
+        await pilot.press("u", "Y", "a")
+        await settled(pilot)
+        assert [getattr(disk_entry(app, i, "gold"), "stance", None) for i in range(6)] == [
+            "agree", None, "mixed", None, "agree", "neutral"]
+        assert "Accepted 4 unanimous comments into gold. u undoes them all." in notices(app)
         await pilot.press("u")
         await settled(pilot)
-        assert disk_entry(app, 0, "gold") is None and disk_entry(app, 2, "gold") is None
+        assert all(disk_entry(app, i, "gold") is None for i in range(6))
+
+
+async def test_bulk_accept_says_what_became_of_merge_conflicts_in_gold(tmp_path: Path) -> None:
+    root = project_with_two_annotators(tmp_path)
+    comments = Project.open(root).corpus.comments
+    gold = AnnotationFile.open(root, "gold")
+    gold.set(comments[0].id, with_conflict(Annotation(), ["stance"], Annotation(), Annotation("disagree")))
+    gold.set(comments[2].id, with_conflict(Annotation(note="a"), ["note"], Annotation(), Annotation(note="b")))
+    gold.save()
+    app = gold_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_review(pilot)
+        await pilot.press("Y", "y")
+        await settled(pilot)
+        assert ("Accepted 2 unanimous comments into gold; skipped 2 flagged or noted: they stay undecided (v lists "
+                "them: an annotator flagged it or wrote a note); 1 merge conflict resolved by it, 1 still in conflict "
+                "(v, then Conflicts). u undoes them all.") in notices(app)
+        assert CONFLICT_KEY not in disk_entry(app, 0, "gold").extra
+        assert disk_entry(app, 2, "gold").extra[CONFLICT_KEY]["fields"] == ["note"]
+
+
+async def test_disagreements_first(tmp_path: Path) -> None:
+    app = gold_app(project_with_two_annotators(tmp_path))
+    async with app.run_test() as pilot:
+        screen = await start_review(pilot)
+        await pick_filter(pilot, "disagree")
+        assert list(screen.comment_list.rows) == [1, 3]
+        await pick_filter(pilot, "remarked")
+        assert list(screen.comment_list.rows) == [4, 5]
 
 
 async def test_only_gold_accepts(tmp_path: Path) -> None:
     app = gold_app(project_with_two_annotators(tmp_path), annotator="dave")
     async with app.run_test() as pilot:
-        await start_review(pilot)
-        await pilot.press("1")
+        screen = await start_review(pilot)
+        assert "only gold adjudicates" in panel(screen)
+        assert str(screen.query_one(LabelPanel).render()).startswith("Your labels: the usual keys set them")
+        await pilot.press("equals_sign", "Y")
         await settled(pilot)
+        assert not isinstance(app.screen, (TakeDialog, Question))
         assert disk_entry(app, 0, "dave") is None
-        assert any("open the app with --annotator gold" in n.message for n in app._notifications)
+        assert any("open the app with --annotator gold" in message for message in notices(app))
+
+
+async def test_take_outside_review_mode_says_how_to_get_there(tmp_path: Path) -> None:
+    app = gold_app(project_with_two_annotators(tmp_path))
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        await pilot.press("equals_sign")
+        await pilot.pause()
+        assert "Press r first: review mode shows the other annotators' labels." in notices(app)
 
 
 def test_review_mode_snapshot(snap_compare, tmp_path: Path) -> None:
     async def run_before(pilot) -> None:
         await start_review(pilot)
-        await pilot.press("j", "1")
+        await pilot.press("j", "j", "j", "j", "j", "1")
         await settled(pilot)
 
     assert snap_compare(gold_app(project_with_two_annotators(tmp_path)), terminal_size=(100, 32), run_before=run_before)

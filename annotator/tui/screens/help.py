@@ -13,7 +13,8 @@ from annotator.core.config import Schema
 from annotator.core.keymap import ACTIONS
 from annotator.core.models import printable
 
-_KEY_LABELS = {"question_mark": "?", "slash": "/", "colon": ":", "space": "space", "escape": "Esc"}
+_KEY_LABELS = {"question_mark": "?", "slash": "/", "colon": ":", "space": "space", "escape": "Esc",
+               "equals_sign": "=", "less_than_sign": "<", "greater_than_sign": ">"}
 
 
 def key_label(key: str) -> str:

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 
+from annotator.core.conflict import Conflict
 from annotator.core.errors import AnnotatorError
 from annotator.core.ids import IdLookupError
 from annotator.core.keymap import ACTIONS, key_name
@@ -32,8 +33,11 @@ from annotator.core.store.file import both_sides_message
 from annotator.tui.saver import RETRY_SECONDS, Saver, describe_failure
 from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.take import TakeDialog
 from annotator.tui.widgets.comment_list import CommentList
-from annotator.tui.widgets.editor import CommentView, EditorPane, LabelPanel, NoteEditor, ReviewPanel
+from annotator.tui.widgets.editor import (
+    FIELD_NAMES, CommentView, ConflictPanel, EditorPane, LabelPanel, NoteEditor, ReviewPanel,
+)
 from annotator.tui.widgets.target_view import TargetView
 
 BAR_WIDTH = 12
@@ -65,16 +69,22 @@ class Status:
     rows_labeled: int = 0  # labeled among the rows the view shows
     rows: int = 0
     session: str = ""  # the per-session numbers, shown when there is room
+    conflicts: int = 0  # entries a merge left in conflict: always shown
     order: str = ""  # `threads` in thread order (shown before the view's words, and cut with them)
 
 
 def status_line(status: Status, width: int) -> Content:
-    """The status line in `width` cells. The save state and the auto-advance mark always stay;
-    the rest gives way first, in this order: the session numbers, the overall bar, the view's
-    bar, the view's words with the order (cut short, then gone), the overall count."""
+    """The status line in `width` cells. The merge conflicts, the save state and the auto-advance
+    mark always stay; the rest gives way first, in this order: the session numbers, the overall
+    bar, the view's bar, the view's words with the order (cut short, then gone), the overall count."""
 
     def tail(gap: str) -> list[str | tuple[str, str]]:
-        return [status.save, gap, ("auto→", "$accent")] if status.auto_advance else [status.save]
+        """The parts that always stay: the merge conflicts (`✖ 2 conflicts`, or `✖2` when short of
+        room), the save state, the auto-advance mark."""
+        count = status.conflicts
+        said = (f"✖ {count} conflict{'s' if count != 1 else ''}" if gap == "  " else f"✖{count}", "bold $error")
+        parts = [*([said, gap] if count else []), status.save]
+        return [*parts, gap, ("auto→", "$accent")] if status.auto_advance else parts
 
     def line(session: bool, bar: bool, view_bar: bool, view: str | None, count: bool, gap: str = "  ") -> Content:
         parts: list[str | tuple[str, str]] = []
@@ -209,11 +219,8 @@ class MainScreen(Screen[None]):
             self._bindings.bind(key_name(label.key), f"stance('{label.name}')", f"Stance: {label.name}", show=False)
         for label in session.schema.topic:
             self._bindings.bind(key_name(label.key), f"topic('{label.name}')", f"Topic: {label.name}", show=False)
-        for number in range(1, 10):
-            self._bindings.bind(str(number), f"accept({number})", f"Review: accept annotator {number}", show=False)
         self.reviewing = False
         self.review: Review | None = None
-        self._digit_topics = {label.name for label in session.schema.topic if label.key.isdigit() and label.key != "0"}
         self._jumps: list[tuple[str, Filter]] = []  # where P and : jumped from (comment id, view), for ctrl+o
         self._target_collapsed = False
 
@@ -244,6 +251,15 @@ class MainScreen(Screen[None]):
         self.query_one("#search", Input).display = False
         self._apply_filter(Filter(), keep=False)
         self.query_one(CommentList).focus()
+        self._tell_conflicts()
+
+    def _tell_conflicts(self, before: int = 0) -> None:
+        """Say how many entries a merge left in conflict, when there are more than `before`."""
+        count = len(self.session.conflicts)
+        if count > before:
+            self.notify(f"{count} comment{'s' if count != 1 else ''} left in conflict by a merge (✖): v, then "
+                        "Conflicts, lists them; < keeps ours, > takes theirs.", severity="warning", markup=False,
+                        timeout=10)
 
     # Shown state -----------------------------------------------------------------------------
 
@@ -282,10 +298,18 @@ class MainScreen(Screen[None]):
     def _show_labels(self) -> None:
         comment_id = self.current_id()
         entry = self.session.annotation(comment_id) if comment_id else None
-        self.query_one(LabelPanel).show(entry)
+        heading = None
         if self.reviewing:
-            verdicts = None if self.review is None or comment_id is None else self.review.verdicts(comment_id)
-            self.query_one(ReviewPanel).show(verdicts, entry, self.review.annotators if self.review else [])
+            whose = "Gold's labels" if self.annotator == GOLD else "Your labels"
+            heading = Content.assemble((whose, "bold"), (": the usual keys set them", "dim"))
+        self.query_one(LabelPanel).show(entry, heading)
+        self.query_one(ConflictPanel).show(Conflict.of(entry))
+        if self.reviewing:
+            review = self.review
+            verdicts = None if review is None or comment_id is None else review.verdicts(comment_id)
+            differing = review.differing(comment_id) if review is not None and comment_id is not None else []
+            self.query_one(ReviewPanel).show(verdicts, differing, entry, review.annotators if review else [],
+                                             self.annotator == GOLD)
         note = self.query_one(NoteEditor)
         if not note.has_focus:
             note.load_text(entry.note if entry and entry.note else "")
@@ -293,7 +317,8 @@ class MainScreen(Screen[None]):
     def _show_progress(self) -> None:
         session = self.session
         status = Status(session.labeled_count, len(session.comments), self.saver.state(), self.auto_advance,
-                        session=self.pace.describe(session.labeled_count), order="threads" if self.threads else "")
+                        session=self.pace.describe(session.labeled_count), conflicts=len(session.conflicts),
+                        order="threads" if self.threads else "")
         if not self.view.is_all:
             status = replace(status, view=printable_filter(self.view), rows_labeled=self._rows_labeled,
                              rows=len(self.comment_list.rows))
@@ -312,24 +337,22 @@ class MainScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         self.session.spend_time()
         self.pace.key()
+        if (self.reviewing and event.is_printable and self.focused is self.comment_list
+                and event.key not in self._bindings.key_to_bindings):
+            self.notify(f"{printable(event.character or event.key, False)} does nothing in review mode: the label "
+                        "keys set gold's labels, = takes from an annotator, ? lists every key.",
+                        markup=False, timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Label and navigation keys do nothing while typing in the note or the search box."""
         focused = self.focused
-        if isinstance(focused, (Input, NoteEditor)) and action not in {"quit", "help"}:
-            return False
-        if action == "accept":
-            return self.reviewing  # digits accept an annotator's labels only in review mode
-        if action == "topic" and self.reviewing and str(parameters[0]) in self._digit_topics:
-            return False
-        return True
+        return not (isinstance(focused, (Input, NoteEditor)) and action not in {"quit", "help"})
 
     def action_stance(self, name: str) -> None:
         comment_id = self.current_id()
         if comment_id is None:
             return
-        self.session.set_stance(comment_id, name)
-        self._changed(comment_id)
+        self._edit(comment_id, lambda: self.session.set_stance(comment_id, name))
         entry = self.session.annotation(comment_id)
         if self.auto_advance and entry is not None and entry.stance is not None:
             self.action_next_unlabeled()
@@ -337,14 +360,65 @@ class MainScreen(Screen[None]):
     def action_topic(self, name: str) -> None:
         comment_id = self.current_id()
         if comment_id is not None:
-            self.session.toggle_topic(comment_id, name)
-            self._changed(comment_id)
+            self._edit(comment_id, lambda: self.session.toggle_topic(comment_id, name))
 
     def action_flag(self) -> None:
         comment_id = self.current_id()
         if comment_id is not None:
-            self.session.toggle_flag(comment_id)
+            self._edit(comment_id, lambda: self.session.toggle_flag(comment_id))
+
+    def _edit(self, comment_id: str, change: Callable[[], object]) -> None:
+        """Make a change to one comment, redraw it, and say what it did to a merge conflict there:
+        a clashing field set by hand is resolved; any other change leaves the conflict, and says so."""
+        before = Conflict.of(self.session.annotation(comment_id))
+        change()
+        self._changed(comment_id)
+        if before is None:
+            return
+        after = Conflict.of(self.session.annotation(comment_id))
+        decided = [name for name in before.fields if after is None or name not in after.fields]
+        said = ", ".join(FIELD_NAMES.get(name, name) for name in decided)
+        if after is None:
+            self.notify(f"Merge conflict resolved: {said} set by hand, the conflict table is removed.",
+                        markup=False, timeout=5)
+        else:
+            left = ", ".join(FIELD_NAMES.get(name, name) for name in after.fields)
+            done = f"{said.capitalize()} set by hand; the" if decided else "The"
+            self.notify(f"{done} merge conflict remains in {left}: < keeps ours, > takes theirs.",
+                        severity="warning", markup=False, timeout=6)
+
+    # Merge conflicts -------------------------------------------------------------------------
+
+    def action_keep_ours(self) -> None:
+        self._take_side("ours")
+
+    def action_take_theirs(self) -> None:
+        self._take_side("theirs")
+
+    def _take_side(self, side: str) -> None:
+        """Resolve the next clashing field of the current comment with `side`'s value."""
+        comment_id = self.current_id()
+        conflict = Conflict.of(self.session.annotation(comment_id)) if comment_id else None
+        if comment_id is None or conflict is None:
+            count = len(self.session.conflicts)
+            where = f" ({count} in the file: v, then Conflicts, lists them)" if count else ""
+            self.notify(f"No merge conflict on this comment{where}.", markup=False, timeout=4)
+            return
+        if not conflict.fields:
+            self.session.take_side(comment_id, "", side)
             self._changed(comment_id)
+            self.notify("Merge conflict resolved: the table named no field; removed.", markup=False, timeout=5)
+            return
+        name = conflict.fields[0]
+        self.session.take_side(comment_id, name, side)
+        self._changed(comment_id)
+        left = Conflict.of(self.session.annotation(comment_id))
+        shown = FIELD_NAMES.get(name, name)
+        if left is None:
+            self.notify(f"{shown.capitalize()}: took {side}. Merge conflict resolved (u undoes).", markup=False, timeout=5)
+        else:
+            self.notify(f"{shown.capitalize()}: took {side}. Next: {FIELD_NAMES.get(left.fields[0], left.fields[0])}.",
+                        markup=False, timeout=5)
 
     def action_undo(self) -> None:
         self._undo_or_redo(self.session.undo(), "Nothing to undo")
@@ -444,6 +518,7 @@ class MainScreen(Screen[None]):
         """Show (or hide) the other annotators' labels; the first time, read their files."""
         self.reviewing = not self.reviewing
         self.query_one(ReviewPanel).set_class(self.reviewing, "-on")
+        self.set_class(self.reviewing, "-reviewing")
         if self.reviewing and self.review is None:
             self._load_review()
         if self.reviewing and self.annotator != GOLD:
@@ -460,51 +535,90 @@ class MainScreen(Screen[None]):
         self.review = message.review
         self._show_labels()
 
-    def action_accept(self, number: int) -> None:
-        """Take annotator `number`'s stance and topics for this comment into gold."""
+    def action_take(self) -> None:
+        """Open the take dialog: one annotator's labels (or one field of them) into gold."""
         comment_id = self.current_id()
-        if self.review is None or comment_id is None or not self._adjudicating():
+        review = self._review_ready()
+        if review is None or comment_id is None or not self._adjudicating():
             return
-        if number > len(self.review.annotators):
+        if not review.annotators:
+            self.notify("No other annotator has a file in annotations/: nothing to take.", markup=False, timeout=4)
             return
-        name = self.review.annotators[number - 1]
-        verdict = next((v for v in self.review.verdicts(comment_id) if v.annotator == name), None)
-        if verdict is None:
-            self.notify(f"{name} has not labeled this comment.", markup=False, timeout=3)
-            return
-        self.session.set_labels({comment_id: (verdict.stance, verdict.topics)})
-        self._changed(comment_id)
+
+        def taken(choice: tuple[str, tuple[str, ...]] | None) -> None:
+            if choice is None:
+                return
+            name, fields = choice
+            verdict = review.verdict(comment_id, name)
+            if verdict is None or self.session.position(comment_id) is None:
+                return
+            values = {field: verdict.value(field) for field in fields}
+            self._edit(comment_id, lambda: self.session.set_fields({comment_id: values}))
+            what = "stance and topics" if len(fields) > 1 else FIELD_NAMES[fields[0]]
+            self.notify(f"Gold takes {name}'s {what} (u undoes).", markup=False, timeout=4)
+
+        self.app.push_screen(TakeDialog(comment_id, review.annotators, review.verdicts(comment_id)), taken)
 
     def action_accept_unanimous(self) -> None:
         """Accept, after asking, every comment the other annotators labeled identically and gold
-        has not decided yet."""
-        if self.review is None or not self._adjudicating():
-            if self.review is None:
-                self.notify("Press r first: review mode reads the other annotators' labels.", markup=False)
+        has not decided yet; those an annotator flagged or wrote a note on only if asked to."""
+        review = self._review_ready()
+        if review is None or not self._adjudicating():
             return
-        todo = {
-            comment_id: (verdict.stance, verdict.topics)
-            for comment_id, verdict in self.review.unanimous().items()
-            if self.session.position(comment_id) is not None
-            and not (self.session.annotation(comment_id) and self.session.annotation(comment_id).is_labeled)
-        }
-        if not todo:
-            self.notify("No undecided comment on which everyone agrees.", markup=False, timeout=3)
+        session = self.session
+
+        def undecided(labels: dict[str, tuple[str | None, tuple[str, ...]]]) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+            return {comment_id: value for comment_id, value in labels.items() if session.position(comment_id) is not None
+                    and not (session.annotation(comment_id) and session.annotation(comment_id).is_labeled)}
+
+        plan = review.unanimous()
+        clean, remarked = undecided(plan.clean), undecided(plan.remarked)
+        if not clean and not remarked:
+            self.notify("No undecided comment on which every annotator agrees.", markup=False, timeout=3)
             return
 
         def answered(answer: str) -> None:
-            if answer == "yes":
-                self.session.set_labels(todo)
-                self._apply_filter(self.view)
-                self.schedule_save()
-                self.notify(f"Accepted {len(todo)} comments into gold (u undoes all of them).", markup=False)
+            if answer == "no":
+                return
+            todo = clean | remarked if answer == "all" else clean
+            skipped = 0 if answer == "all" else len(remarked)
+            conflicted = [comment_id for comment_id in todo if comment_id in session.conflicts]
+            session.set_labels(todo)
+            self._apply_filter(self.view)
+            self.schedule_save()
+            said = f"Accepted {len(todo)} unanimous comments into gold"
+            if skipped:
+                said += (f"; skipped {skipped} flagged or noted: they stay undecided (v lists them: "
+                         "an annotator flagged it or wrote a note)")
+            still = sum(1 for comment_id in conflicted if comment_id in session.conflicts)
+            if conflicted:
+                resolved = len(conflicted) - still
+                said += (f"; {resolved} merge conflict{'s' if resolved != 1 else ''} resolved by it, {still} still "
+                         "in conflict (v, then Conflicts)")
+            self.notify(said + ". u undoes them all.", markup=False, timeout=8)
 
+        answers = [("y", "yes", f"yes, accept {len(clean)}" + (f", skip {len(remarked)}" if remarked else ""))]
+        if remarked:
+            answers.append(("a", "all", f"all {len(clean) + len(remarked)}, including the flagged or noted"))
+        answers.append(("n", "no", "no"))
+        text = (f"Accept {len(clean)} unanimous comments into gold, skipping {len(remarked)} that an annotator "
+                "flagged or wrote a note on?" if remarked else
+                f"Accept {len(clean)} unanimous comments into gold? (No annotator flagged them or wrote a note.)")
         self.app.push_screen(Question(
             "Accept unanimous labels",
-            f"{len(todo)} comments were labeled the same way by every annotator who labeled them, and gold "
-            "has no label for them yet. Accept those labels into gold?",
-            [("y", "yes", "accept them"), ("n", "no", "cancel")],
+            text + " Unanimous: every annotator who labeled the comment gave the same stance and topics, "
+            "and gold has no label on it yet.",
+            answers,
         ), answered)
+
+    def _review_ready(self) -> Review | None:
+        """The other annotators' labels, or None (and a notice) before review mode has read them."""
+        if not self.reviewing or self.review is None:
+            message = ("Reading the other annotators' files: a moment." if self.reviewing else
+                       "Press r first: review mode shows the other annotators' labels.")
+            self.notify(message, markup=False, timeout=4)
+            return None
+        return self.review
 
     def _adjudicating(self) -> bool:
         if self.annotator == GOLD:
@@ -536,8 +650,7 @@ class MainScreen(Screen[None]):
         comment_id, note.comment_id = note.comment_id, None
         if comment_id is None or self.session.position(comment_id) is None:
             return
-        if self.session.set_note(comment_id, note.text) is not None:
-            self._changed(comment_id)
+        self._edit(comment_id, lambda: self.session.set_note(comment_id, note.text))
 
     # Finding ---------------------------------------------------------------------------------
 
@@ -565,16 +678,20 @@ class MainScreen(Screen[None]):
 
     def action_filter(self) -> None:
         schema = self.session.schema
-        options = [("all", "All comments"), ("unlabeled", "Unlabeled"), ("labeled", "Labeled"), ("flagged", "Flagged")]
+        options = [("all", "All comments"), ("unlabeled", "Unlabeled"), ("labeled", "Labeled"), ("flagged", "Flagged"),
+                   ("conflicts", f"Conflicts: left by a merge ({len(self.session.conflicts)})")]
         if self.review is not None:
-            options.append(("disagree", "Annotators disagree (review)"))
+            options += [("disagree", "Review: annotators disagree (do these first)"),
+                        ("remarked", "Review: an annotator flagged it or wrote a note")]
         options += [(f"stance:{name}", f"Stance: {name}") for name in schema.stance_names]
         options += [(f"topic:{name}", f"Topic: {name}") for name in schema.topic_names]
 
         def chosen(choice: str | None) -> None:
             if choice is not None:
                 kind, _, value = choice.partition(":")
-                test = self.review.disagree if kind == "disagree" and self.review else None
+                test = None
+                if self.review is not None and kind in ("disagree", "remarked"):
+                    test = self.review.disagree if kind == "disagree" else self.review.remarked
                 self._apply_filter(Filter(kind, value, self.view.query, test))
 
         self.app.push_screen(Picker("Show which comments?", options), chosen)
@@ -731,6 +848,7 @@ class MainScreen(Screen[None]):
     def _reloaded(self, message: Saver.Reloaded) -> None:
         """The file changed on disk (git pull, checkout, a hand edit): show what is there now,
         with the cursor and the note editor on the same comments as before."""
+        conflicts = len(self.session.conflicts)
         self.session.recount()
         self.comment_list.refresh()
         self._apply_filter(self.view, anchor=True)
@@ -744,6 +862,7 @@ class MainScreen(Screen[None]):
             note += f" {both_sides_message(reload.both).capitalize()}."
         warn = reload.both or reload.restored
         self.notify(note, severity="warning" if warn else "information", markup=False, timeout=10)
+        self._tell_conflicts(conflicts)
 
     # Quitting --------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """The comment list: one row per comment, drawn with the Line API so only visible rows cost anything.
 
-A row is a status mark (· unlabeled, ● labeled, ⚑ flagged), the stance, and a one-line excerpt.
+A row is a status mark (· unlabeled, ● labeled, ⚑ flagged, ✖ left in conflict by a merge), the stance, and a one-line excerpt.
 When the list is wide enough (and given the topics' keys), a row also has a column of topic keys
 (one cell per topic, the key where it is chosen), a note mark ✎ and a flag column of its own.
 The list shows `rows` (corpus positions, filtered by the screen, in seed or thread order); the cursor
@@ -22,11 +22,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.core.models import Annotation, Comment, printable
+from annotator.core.store import CONFLICT_KEY
 
 MARK_UNLABELED = "·"
 MARK_LABELED = "●"
 MARK_FLAGGED = "⚑"
 MARK_NOTE = "✎"
+MARK_CONFLICT = "✖"
 MARK_MORE_TOPICS = "+"  # topics past the column's cells, or not in annotator.toml
 EXCERPT_CHARS = 400  # no row is wider than this; the rest is cut
 TOPIC_CELLS = 10  # at most this many topics get a cell of their own in the wide layout
@@ -60,6 +62,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         "comment-list--topics",
         "comment-list--note",
         "comment-list--thread",
+        "comment-list--conflict",
     }
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -144,7 +147,9 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         if row == self.cursor:
             base = base + self.get_component_rich_style("comment-list--cursor")
         wide = self.wide
-        if entry is not None and entry.flagged and not wide:
+        if entry is not None and entry.extra and CONFLICT_KEY in entry.extra:
+            mark, mark_style = MARK_CONFLICT, "comment-list--conflict"
+        elif entry is not None and entry.flagged and not wide:
             mark, mark_style = MARK_FLAGGED, "comment-list--flagged"
         elif entry is not None and entry.is_labeled:
             mark, mark_style = MARK_LABELED, "comment-list--labeled"

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
 from annotator.core.config import Schema
+from annotator.core.conflict import Conflict
 from annotator.core.keymap import ACTION_KEYS
 from annotator.core.models import Annotation, Comment, printable
 from annotator.core.review import Verdict
@@ -100,8 +101,11 @@ class LabelPanel(Widget):
         self._entry = Annotation()
         self._targets: list[list[tuple[int, int, str, tuple[str, ...]]]] = []  # per line: x from, to, action
 
-    def show(self, entry: Annotation | None) -> None:
+    heading: Content | None = None  # a line above the choices (review mode: whose labels they are)
+
+    def show(self, entry: Annotation | None, heading: Content | None = None) -> None:
         self._entry = entry or Annotation()
+        self.heading = heading
         self.refresh(layout=True)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -126,8 +130,8 @@ class LabelPanel(Widget):
         flag = ("⚑ flagged for later", "bold $warning") if entry.flagged else ("not flagged", "dim")
         flag_choice = Content.assemble(("[f] ", "dim"), flag)
         width = max(width, 20)
-        self._targets = []
-        return (self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
+        self._targets = [[]] if self.heading else []
+        return ([self.heading] if self.heading else []) + (self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
                 + self._flow("Flag   ", [(flag_choice, ("flag",))], width))
 
     async def on_click(self, event: events.Click) -> None:
@@ -166,27 +170,92 @@ class LabelPanel(Widget):
         return lines
 
 
-class ReviewPanel(Static):
-    """In review mode: what each other annotator chose for the selected comment, with the key
-    that accepts it into gold."""
+FIELD_NAMES = {"stance": "stance", "topics": "topics", "note": "note", "flagged": "flag"}
 
-    def show(self, verdicts: list[Verdict] | None, gold: Annotation | None, annotators: list[str]) -> None:
+
+class ReviewPanel(Static):
+    """In review mode: every other annotator's stance, topics, flag, time and note on the
+    selected comment, the fields on which they differ marked, and the keys of the mode."""
+
+    def show(self, verdicts: list[Verdict] | None, differing: list[str], gold: Annotation | None,
+             annotators: list[str], adjudicating: bool) -> None:
         if verdicts is None:
             self.update(Content.styled("Review: reading the other annotators' files…", "dim"))
             return
-        lines = [Content.assemble(("Review ", "bold"), ("keys 1-9 accept into gold; r leaves", "dim"))]
+        if differing:
+            agreement = [("≠ ", "bold $warning"), (", ".join(FIELD_NAMES.get(name, name) for name in differing), "$warning")]
+        elif len(verdicts) > 1:
+            agreement = [("= all agree", "$success")]
+        else:
+            agreement = []
+        keys = "= take · Y all unanimous" if adjudicating else "only gold adjudicates"
+        lines = [Content.assemble(("Review ", "bold"), *agreement, ("  " if agreement else ""), (keys, "dim"))]
         by_name = {verdict.annotator: verdict for verdict in verdicts}
+        width = max((len(name) for name in annotators[:9]), default=0)
         for number, name in enumerate(annotators[:9], start=1):
-            verdict = by_name.get(name)
-            label = "—" if verdict is None else f"{verdict.stance or '(no stance)'}  {', '.join(verdict.topics)}"
-            agrees = verdict is not None and gold is not None and (gold.stance, gold.topics) == (verdict.stance, verdict.topics)
-            lines.append(Content.assemble(
-                (f"[{number}] ", "dim"), (printable(name, False), "bold"), ": ",
-                (printable(label, False), "$success" if agrees else ""),
-            ))
+            lines += self._verdict_lines(number, name.ljust(width), by_name.get(name), differing, gold)
         if not annotators:
             lines.append(Content.styled("No other annotator has a file in annotations/.", "dim"))
         self.update(Content("\n").join(lines))
+
+    @staticmethod
+    def _verdict_lines(number: int, name: str, verdict: Verdict | None, differing: list[str],
+                       gold: Annotation | None) -> list[Content]:
+        """The annotator's line: stance · topics · flag · seconds · note, differing fields marked ≠."""
+        head = Content.assemble((f"={number} ", "dim"), (printable(name, False), "bold"), "  ")
+        if verdict is None:
+            return [head + Content.styled("— nothing on this comment", "dim")]
+
+        def shown(field: str, text: str) -> tuple[str, str]:
+            return (f"≠{text}" if field in differing else text), ("bold $warning" if field in differing else "")
+
+        parts: list[str | tuple[str, str]] = [
+            shown("stance", printable(verdict.stance or "(no stance)", False)), " · ",
+            shown("topics", printable(", ".join(verdict.topics) or "(no topics)", False)),
+        ]
+        if verdict.flagged or "flagged" in differing:
+            parts += [" · ", shown("flagged", "⚑ flagged" if verdict.flagged else "not flagged")]
+        parts += [" · ", (f"{verdict.seconds:g} s", "dim")]
+        if verdict.note or "note" in differing:  # (last: a long note wraps under the rest)
+            note = printable(verdict.note, False) if verdict.note else "(no note)"
+            parts += [" · ", shown("note", f"✎ {note}")]
+        if gold is not None and (gold.stance, gold.topics) == verdict.labels:
+            parts += ["  ", ("✓ gold", "$success")]
+        return [head + Content.assemble(*parts)]
+
+
+class ConflictPanel(Static):
+    """A merge left this entry in conflict: each clashing field in the base, ours and theirs,
+    and the keys that take a side, field by field (the first field listed is the next)."""
+
+    def show(self, conflict: Conflict | None) -> None:
+        self.set_class(conflict is not None, "-on")
+        if conflict is None:
+            self.update("")
+            return
+        lines = [Content.assemble(("Merge conflict ", "bold $error"), ("< keeps ours, > takes theirs", "dim"))]
+        for index, name in enumerate(conflict.fields):
+            lines.append(Content.assemble(
+                ("▶ " if index == 0 else "  ", "bold $error"),
+                (f"{FIELD_NAMES.get(name, printable(name, False))}  ", "bold"),
+                ("<", "bold $accent"), printable(describe(conflict.value("ours", name)), False), "  ",
+                (">", "bold $accent"), printable(describe(conflict.value("theirs", name)), False), "  ",
+                (f"(base {printable(describe(conflict.value('base', name)), False)})", "dim"),
+            ))
+        self.update(Content("\n").join(lines))
+
+
+def describe(value: object) -> str:
+    """A field's value in a few words: — for none."""
+    if value is None or value == ():
+        return "—"
+    if isinstance(value, bool):
+        return "⚑ flagged" if value else "not flagged"
+    if isinstance(value, str):
+        return f'"{value}"' if " " in value or not value else value
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(str, value))
+    return str(value)
 
 
 class NoteEditor(TextArea):
@@ -212,6 +281,7 @@ class EditorPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield ReviewPanel(id="review")
+        yield ConflictPanel(id="conflict")
         yield LabelPanel(self._schema, id="labels")
         yield Static(Content.assemble(("Note ", "bold"), ("[e] edit, Escape to finish", "dim")), id="note-title")
         yield NoteEditor(id="note", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")

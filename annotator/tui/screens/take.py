@@ -1,0 +1,102 @@
+"""The take dialog of review mode (`=`): take into gold one annotator's labels, or one field.
+
+Its own keys, shown in it: a number takes from that annotator; `s`, `t`, `n`, `f` first choose
+one field (stance, topics, note, flag) and `a` all labels again. Any other key, or a number with
+no annotator, says so and leaves the dialog open; Escape cancels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from annotator.core.models import printable
+from annotator.core.review import LABELS, Verdict
+
+# The dialog's field keys: the field (or `labels`, for stance and topics) and how it is called.
+FIELD_KEYS = {"a": ("labels", "all labels (stance and topics)"), "s": ("stance", "the stance"),
+              "t": ("topics", "the topics"), "n": ("note", "the note"), "f": ("flagged", "the flag")}
+
+
+def verdict_summary(verdict: Verdict | None) -> str:
+    """One annotator's labels on one line: stance · topics · flag · note."""
+    if verdict is None:
+        return "—  (nothing on this comment)"
+    parts = [verdict.stance or "(no stance)", ", ".join(verdict.topics) or "(no topics)"]
+    if verdict.flagged:
+        parts.append("⚑ flagged")
+    if verdict.note:
+        parts.append(f"✎ {verdict.note}")
+    return printable(" · ".join(parts), keep_newlines=False)
+
+
+class TakeDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
+    """Choose an annotator (and a field) to take into gold: the annotator's name and the fields
+    to take, or None when cancelled."""
+
+    def __init__(self, comment_id: str, annotators: Sequence[str], verdicts: Sequence[Verdict]) -> None:
+        super().__init__()
+        self._comment_id = comment_id
+        self._annotators = list(annotators[:9])
+        self._verdicts = {verdict.annotator: verdict for verdict in verdicts}
+        self.field = "a"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="take"):
+            yield Static(Content.assemble("Take into gold, comment ", (self._comment_id, "$accent")),
+                         classes="dialog-title")
+            width = max((len(name) for name in self._annotators), default=0)
+            rows = [Content.assemble((f" {number}  ", "bold $accent"), (printable(name.ljust(width), False), "bold"),
+                                     "  ", verdict_summary(self._verdicts.get(name)))
+                    for number, name in enumerate(self._annotators, start=1)]
+            yield Static(Content("\n").join(rows) if rows else Content("No other annotator has a file."))
+            yield Static(self._field_line(), id="take-field")
+            yield Static(self._keys(), classes="dialog-answers")
+
+    def _keys(self) -> Content:
+        count = len(self._annotators)
+        numbers = "1" if count == 1 else f"1-{count}"
+        parts = [(numbers, "bold $accent"), " take from that annotator   "]
+        for key, (_, name) in FIELD_KEYS.items():
+            parts += [(key, "bold $accent"), f" {name.split(' (')[0].removeprefix('the ')}  "]
+        parts += [("Escape", "bold $accent"), " cancels"]
+        return Content.assemble(*parts)
+
+    def _field_line(self) -> Content:
+        return Content.assemble("Takes: ", (FIELD_KEYS[self.field][1], "bold"), ("  (then a number)", "dim"))
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        key = event.character if event.character and event.character.isprintable() else event.key
+        if event.key == "escape":
+            self.dismiss(None)
+        elif key in FIELD_KEYS:
+            self.field = key
+            self.query_one("#take-field", Static).update(self._field_line())
+        elif key.isdigit() and len(key) == 1:
+            self._take(int(key))
+        else:
+            count = len(self._annotators)
+            self.notify(f"{printable(key, False)} does nothing here: 1-{count} take from an annotator, "
+                        "a s t n f choose what, Escape cancels.", severity="warning", markup=False, timeout=4)
+
+    def _take(self, number: int) -> None:
+        if not 1 <= number <= len(self._annotators):
+            count = len(self._annotators)
+            self.notify(f"There is no annotator {number}: {'only 1' if count == 1 else f'1 to {count}'} "
+                        "(see the list).", severity="warning", markup=False, timeout=4)
+            return
+        name = self._annotators[number - 1]
+        if name not in self._verdicts:
+            self.notify(f"{name} has nothing on this comment: take from another annotator.",
+                        severity="warning", markup=False, timeout=4)
+            return
+        field = FIELD_KEYS[self.field][0]
+        self.dismiss((name, LABELS if field == "labels" else (field,)))
