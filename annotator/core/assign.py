@@ -32,7 +32,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from math import log
 
-from annotator.core.config import AssignPlan
+from annotator.core.config import CONFIG_NAME, AssignPlan
+from annotator.core.errors import AnnotatorError
 from annotator.core.perf import paused_gc
 
 _SCALE = 2.0**-64
@@ -155,6 +156,17 @@ class Assignment:
             for i in chosen:
                 counts[i] += times
         return dict(zip(self.annotators, counts, strict=True))
+
+
+def project_assignment(plan: AssignPlan | None, comment_ids: Sequence[str]) -> Assignment:
+    """`assign(plan, comment_ids)`; `AnnotatorError` when the project has no plan."""
+    if plan is None:
+        raise AnnotatorError(
+            f"{CONFIG_NAME}: no [assign] table: this project has no plan of who labels what",
+            hint='add one, e.g. [assign] with annotators = ["alice", "bob", "carol"] and overlap = 2 '
+            "(see the README, Working as a team)",
+        )
+    return assign(plan, comment_ids)
 
 
 def calibration_ids(plan: AssignPlan, comment_ids: Sequence[str]) -> tuple[frozenset[str], tuple[str, ...]]:
