@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from annotator.core.assign import Assignment
+from annotator.core.models import Annotation
 from annotator.core.store import GOLD, AnnotationFile
 
 
@@ -116,3 +117,20 @@ def plan_progress(assignment: Assignment, files: Mapping[str, AnnotationFile]) -
         calibration_complete=sum(done[position] for position in calibration),
         _stanced=stanced,
     )
+
+
+def planned_labels(
+    assignment: Assignment, labels: Mapping[str, Mapping[str, Annotation]]
+) -> tuple[dict[str, dict[str, Annotation]], dict[str, dict[str, Annotation]]]:
+    """The labels agreement is measured on under a plan, by annotator of the plan: on the comments
+    the plan shares out (each annotator's entries for the comments assigned to them), and on the
+    calibration set (everyone's). Labels outside the plan are left out."""
+    calibration = assignment.calibration
+    shared: dict[str, dict[str, Annotation]] = {}
+    everyone: dict[str, dict[str, Annotation]] = {}
+    for name in assignment.annotators:
+        entries = labels.get(name, {})
+        mine = {assignment.comment_ids[position] for position in assignment.positions(name)}
+        shared[name] = {cid: entry for cid, entry in entries.items() if cid in mine and cid not in calibration}
+        everyone[name] = {cid: entry for cid, entry in entries.items() if cid in calibration}
+    return shared, everyone
