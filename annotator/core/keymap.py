@@ -36,7 +36,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("note", ("e",), "Edit the note (Escape leaves it)", footer="Note"),
     KeyAction("flag", ("f",), "Flag for later, or unflag", footer="Flag"),
     KeyAction("search", ("slash",), "Search the text and filter the list", footer="Search"),
-    KeyAction("filter", ("v",), "Filter: all, unlabeled, labeled, flagged, a stance, a topic"),
+    KeyAction("filter", ("v",), "Filter: all, mine (with a plan), unlabeled, labeled, flagged, a stance, a topic"),
     KeyAction("clear_filter", ("escape",), "Clear the search and filter"),
     KeyAction("undo", ("u", "ctrl+z"), "Undo the last label change", footer="Undo"),
     KeyAction("redo", ("U", "ctrl+y"), "Redo"),

@@ -47,7 +47,7 @@ class Undone:
 class Filter:
     """Which comments the list shows: a status or label, and a text search (case-insensitive)."""
 
-    kind: str = "all"  # all | unlabeled | labeled | flagged | stance | topic | disagree
+    kind: str = "all"  # all | mine | unlabeled | labeled | flagged | stance | topic | disagree
     value: str = ""  # the stance or topic name, for those kinds
     query: str = ""
     test: Callable[[str], bool] | None = field(default=None, compare=False)  # by comment id (disagree)
@@ -83,6 +83,7 @@ class Session:
     store: AnnotationFile
     clock: Callable[[], float] = time.monotonic
     now: Callable[[], datetime] = utc_now
+    share: frozenset[int] | None = None  # with a plan: the positions assigned to this annotator
     version: int = 0  # counts changes to the store, for the saver
     _undo: list[list[FieldChange]] = field(default_factory=list)  # steps, each one or more changes
     _redo: list[list[FieldChange]] = field(default_factory=list)
@@ -262,6 +263,8 @@ class Session:
         comment = self.comments[position]
         entry = self.store.get(comment.id)
         kind = view.kind
+        if kind == "mine" and (self.share is None or position not in self.share):
+            return False
         if kind == "unlabeled" and entry is not None and entry.is_labeled:
             return False
         if kind == "labeled" and (entry is None or not entry.is_labeled):
@@ -280,6 +283,8 @@ class Session:
         """The corpus positions that `view` shows, in corpus order."""
         if view.is_all:
             return list(range(len(self.comments)))
+        if view.kind == "mine" and not view.query and view.test is None:  # (the default view with a plan)
+            return sorted(self.share or ())
         return [position for position in range(len(self.comments)) if self.matches(position, view)]
 
     def next_unlabeled(self, rows: Sequence[int], after: int) -> int | None:

@@ -233,7 +233,7 @@ class MainScreen(Screen[None]):
         self.title = "annotator"
         self.sub_title = self.annotator
         self.query_one("#search", Input).display = False
-        self._apply_filter(Filter(), keep=False)
+        self._apply_filter(Filter("mine") if self.session.share is not None else Filter(), keep=False)
         self.query_one(CommentList).focus()
 
     # Shown state -----------------------------------------------------------------------------
@@ -540,6 +540,8 @@ class MainScreen(Screen[None]):
     def action_filter(self) -> None:
         schema = self.session.schema
         options = [("all", "All comments"), ("unlabeled", "Unlabeled"), ("labeled", "Labeled"), ("flagged", "Flagged")]
+        if self.session.share is not None:
+            options.insert(1, ("mine", "Mine: the comments the plan gives me"))
         if self.review is not None:
             options.append(("disagree", "Annotators disagree (review)"))
         options += [(f"stance:{name}", f"Stance: {name}") for name in schema.stance_names]
