@@ -188,11 +188,23 @@ def _unplanned(progress: PlanProgress) -> list[str]:
     return [f"not in the plan, with a file: {', '.join(progress.unplanned)} (their labels are outside the plan)"]
 
 
+def _weights_note(plan: AssignPlan) -> list[str]:
+    """A line when unequal weights could not be adjusted for the overlap (too many annotators)."""
+    from annotator.core.assign import weights_adjusted
+
+    unequal = len({plan.weight(name) for name in plan.annotators}) > 1
+    if not unequal or plan.overlap == 1 or plan.overlap >= len(plan.annotators) or weights_adjusted(plan):
+        return []
+    return ["note: too many annotators to adjust the weights for the overlap: they are used as they are, and the "
+            "shares above deviate from them"]
+
+
 def render_text(progress: PlanProgress) -> str:
     """The plan and each annotator's share, as aligned columns."""
     table = _table(progress)
     widths = [max(len(row[column]) for row in table) for column in range(len(table[0]))]
-    lines = [f"plan: {describe_plan(progress.assignment.plan)}", _summary(progress), ""]
+    lines = [f"plan: {describe_plan(progress.assignment.plan)}", _summary(progress), *_weights_note(
+        progress.assignment.plan), ""]
     for row in table:
         cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
         lines.append("  ".join(cells).rstrip())

@@ -23,6 +23,8 @@ first adjusted, once per plan, so that each annotator's chance of holding a comm
 their share of the total weight (capped at every comment): `effective_weights`. Equal weights
 (the default) and k = 1 need no adjustment, and keep the moves above exact; adjusted weights
 change a little when someone joins or leaves, so a few comments also move between the others.
+Past about 20 annotators with an overlap of 4 (see `weights_adjusted`) the weights are used as they
+are, and `annotator assign` says so.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from math import log
+from math import comb, log
 
 from annotator.core.config import CONFIG_NAME, AssignPlan
 from annotator.core.errors import AnnotatorError
@@ -38,6 +40,7 @@ from annotator.core.perf import paused_gc
 
 _SCALE = 2.0**-64
 _HUGE = 1e12  # the weight of an annotator who holds every comment
+ADJUST_LIMIT = 30_000  # see `weights_adjusted`
 
 
 def annotator_key(salt: str, annotator: str) -> bytes:
@@ -97,13 +100,24 @@ def target_shares(weights: Sequence[float], k: int) -> list[float]:
         full |= over
 
 
+def weights_adjusted(plan: AssignPlan) -> bool:
+    """Whether the plan's weights are adjusted (`effective_weights`): with unequal weights and an
+    overlap above 1, unless the annotators are too many for the exact computation (its cost grows
+    as n times the number of sets of fewer than k of them: 20 annotators with overlap 4 is about
+    the most that stays well under a second), when the weights are used as they are."""
+    n, k = len(plan.annotators), plan.overlap
+    if k == 1 or k >= n or len({plan.weight(name) for name in plan.annotators}) == 1:
+        return False
+    return n * sum(comb(n, j) for j in range(k)) <= ADJUST_LIMIT
+
+
 def effective_weights(plan: AssignPlan) -> dict[str, float]:
     """The weights the scores use, by annotator: the plan's, or adjusted (see the module) so that
     each annotator's share is proportional to their plan weight."""
     names = sorted(plan.annotators)
     weights = [plan.weight(name) for name in names]
     k = plan.overlap
-    if k == 1 or k >= len(names) or len(set(weights)) == 1:
+    if not weights_adjusted(plan):
         return dict(zip(names, weights, strict=True))
     target = target_shares(weights, k)
     adjusted = [_HUGE if share >= 1.0 else weight for share, weight in zip(target, weights, strict=True)]

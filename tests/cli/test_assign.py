@@ -183,3 +183,13 @@ def test_a_bad_plan_is_reported_with_the_file_and_key(capsys, tmp_path: Path) ->
     message = ("annotator: annotator.toml: assign: overlap: 2 annotators per comment, but the plan lists only 1 (add "
                "annotators or lower the overlap)\n")
     assert assign(capsys, root) == (1, "", message)
+
+
+def test_weights_too_many_to_adjust_are_used_as_they_are_and_it_says_so(capsys, tmp_path: Path) -> None:
+    names = ", ".join(f'"a{number}"' for number in range(30))
+    root = with_plan(labeled_project(tmp_path / "p"), f"\n[assign]\nannotators = [{names}]\noverlap = 5\n"
+                     "weights = { a0 = 0.5 }\n")
+    code, out, _ = assign(capsys, root)
+    assert code == 0
+    assert out.splitlines()[2] == ("note: too many annotators to adjust the weights for the overlap: they are used "
+                                   "as they are, and the shares above deviate from them")

@@ -181,13 +181,25 @@ def test_named_calibration_ids_go_to_everyone_and_unknown_ones_are_reported() ->
 
 def test_100000_comments_cost_well_under_a_second() -> None:
     """The plan for 100,000 comments and 3 annotators, and one annotator's share (the app's
-    filter): about 0.3 s on 2 shared cores. Best of three, so that a busy machine does not fail it."""
+    filter): about 0.3 s on 2 shared cores. The work is on one thread and never waits, so it is
+    timed in CPU seconds, best of three: other jobs on the machine do not count against it."""
     comments = corpus(100_000)
     p = plan(["ada", "bob", "cy"], overlap=2, calibration=50, weights={"cy": 0.5})
     best = math.inf
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         mine = assign(p, comments).positions("cy")
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     assert len(mine) == pytest.approx(40_000, rel=0.03)
     assert best < 0.8, f"{best:.2f} s"
+
+
+def test_weights_are_adjusted_only_where_it_is_needed_and_affordable() -> None:
+    from annotator.core.assign import weights_adjusted
+
+    many = [f"a{number}" for number in range(30)]
+    assert weights_adjusted(plan(["ada", "bob", "cy"], 2, weights={"cy": 0.5}))
+    assert not weights_adjusted(plan(["ada", "bob", "cy"], 1, weights={"cy": 0.5}))  # k = 1: proportional as they are
+    assert not weights_adjusted(plan(["ada", "bob", "cy"], 2))  # equal weights
+    assert not weights_adjusted(plan(many, 5, weights={"a0": 0.5}))  # too many to compute: used as they are
+    assert effective_weights(plan(many, 5, weights={"a0": 0.5}))["a0"] == 0.5
