@@ -195,8 +195,8 @@ def _weights_note(plan: AssignPlan) -> list[str]:
     unequal = len({plan.weight(name) for name in plan.annotators}) > 1
     if not unequal or plan.overlap == 1 or plan.overlap >= len(plan.annotators) or weights_adjusted(plan):
         return []
-    return ["note: too many annotators to adjust the weights for the overlap: they are used as they are, and the "
-            "shares above deviate from them"]
+    return [("note: too many annotators to adjust the weights for the overlap: they are used as they are, and the "
+             "shares above deviate from them")]
 
 
 def render_text(progress: PlanProgress) -> str:
