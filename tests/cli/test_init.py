@@ -113,6 +113,10 @@ def test_the_template_explains_every_key() -> None:
     for key in ("format:", "auto_advance:", "guidelines:", "[[stance]]:", "[[topic]]:", "  name ", "  key ",
                 "  description "):
         assert f"# {key}" in comments or f"#{key}" in comments, key
+    # The plan is there, commented out, and valid once uncommented.
+    assert "\n# [assign]\n" in text
+    plan = text.split("\n# [assign]\n", 1)[1].replace("# ", "")
+    assert parse_config(default_config_text() + "\n[assign]\n" + plan, "annotator.toml")[0].assign.overlap == 2
     # The keys a label may not take are the app's own, and each one is refused by the config.
     reserved = text.split("app's own keys (")[1].split(")")[0].split()
     assert {"j", "k", "e", "f", "u", "?", "/", ":"} <= set(reserved)
