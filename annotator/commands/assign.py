@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             the gate before an export --check --complete.
 
             --explain ID says who has a comment and why: every annotator's score for it, highest
-            first; the comment goes to the OVERLAP highest, or to everyone in the calibration
+            first; the comment goes to the `overlap` highest, or to everyone in the calibration
             set."""
         ),
         epilog=epilog(
