@@ -140,7 +140,7 @@ def _plan_sections(
 ) -> list[Section]:
     """The figures on the comments the plan shares out, then on the calibration set; an
     `AnnotatorError` when neither can be computed."""
-    from annotator.core.agreement import agreement_report
+    from annotator.core.agreement import agreement_report, check_pair
     from annotator.core.assign import assign
     from annotator.core.errors import AnnotatorError
     from annotator.core.plan_progress import planned_labels
@@ -148,6 +148,8 @@ def _plan_sections(
 
     plan = project.schema.assign
     assert plan is not None
+    if pair is not None:  # (said once, not once per section)
+        check_pair(pair, sorted(plan.annotators))
     assignment = assign(plan, ids)
     shared, everyone = planned_labels(assignment, labels)
     calibration = [cid for cid in ids if cid in assignment.calibration]

@@ -439,3 +439,11 @@ def test_with_a_plan_and_nothing_to_measure(capsys, planned: Path) -> None:
     assert (code, out) == (1, "")
     assert err.startswith("annotator: no agreement to measure under the plan: shared: overlap 1: no comment is "
                           "shared by two; calibration: no calibration set\n")
+
+
+def test_with_a_plan_pair_names_annotators_of_the_plan(capsys, planned: Path) -> None:
+    code, out, err = agree(capsys, planned, "--pair", "alice", "dave")
+    assert (code, out) == (1, "")
+    assert err.startswith("annotator: --pair: 'dave' is not an annotator (annotators: alice, bob, carol)\n")
+    code, out, _ = agree(capsys, planned, "--pair", "alice", "bob")
+    assert code == 0 and out.count("alice and bob") == 2  # (a pair report in each section)
