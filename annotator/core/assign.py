@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from math import comb, log
 
 from annotator.core.config import CONFIG_NAME, AssignPlan
@@ -115,10 +116,15 @@ def effective_weights(plan: AssignPlan) -> dict[str, float]:
     """The weights the scores use, by annotator: the plan's, or adjusted (see the module) so that
     each annotator's share is proportional to their plan weight."""
     names = sorted(plan.annotators)
-    weights = [plan.weight(name) for name in names]
-    k = plan.overlap
+    weights = tuple(plan.weight(name) for name in names)
     if not weights_adjusted(plan):
         return dict(zip(names, weights, strict=True))
+    return dict(zip(names, _adjusted(weights, plan.overlap), strict=True))
+
+
+@lru_cache(maxsize=16)
+def _adjusted(weights: tuple[float, ...], k: int) -> tuple[float, ...]:
+    """Weights whose top-k inclusion chances are `target_shares(weights, k)` (computed once per plan)."""
     target = target_shares(weights, k)
     adjusted = [_HUGE if share >= 1.0 else weight for share, weight in zip(target, weights, strict=True)]
     for _ in range(500):
@@ -126,7 +132,7 @@ def effective_weights(plan: AssignPlan) -> dict[str, float]:
         if max(abs(c - t) for c, t in zip(chance, target, strict=True) if t < 1.0) < 1e-12:
             break
         adjusted = [a if t >= 1.0 else a * t / c for a, t, c in zip(adjusted, target, chance, strict=True)]
-    return dict(zip(names, adjusted, strict=True))
+    return tuple(adjusted)
 
 
 # The plan on a corpus -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ NAMES = ("ada", "bob", "cy", "dee", "eve", "fay", "gus")
 ids = st.lists(st.text("0123456789abcdef", min_size=4, max_size=12), min_size=1, max_size=200, unique=True)
 names = st.lists(st.sampled_from(NAMES), min_size=1, max_size=6, unique=True)
 salts = st.text(max_size=8)
+QUICK = settings(deadline=None)  # (no deadline: the machine may be shared; the 100,000-comment test times it)
 STATISTICAL = settings(max_examples=15, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -43,6 +44,7 @@ def plans(draw, min_annotators=1):
     return plan(annotators, overlap, draw(salts), draw(st.integers(0, 5)), weights)
 
 
+@QUICK
 @given(plans(), ids, ids)
 def test_adding_comments_moves_nothing_already_assigned(p: AssignPlan, old: list[str], new: list[str]) -> None:
     before = by_id(assign(p, old))
@@ -50,6 +52,7 @@ def test_adding_comments_moves_nothing_already_assigned(p: AssignPlan, old: list
     assert {cid: after[cid] for cid in before} == before
 
 
+@QUICK
 @given(plans(), ids)
 def test_every_comment_has_exactly_k_distinct_annotators_and_calibration_has_all(p: AssignPlan, comments) -> None:
     assignment = assign(p, comments)
@@ -61,6 +64,7 @@ def test_every_comment_has_exactly_k_distinct_annotators_and_calibration_has_all
         assert len(who) == (len(p.annotators) if cid in calibration else p.overlap)
 
 
+@QUICK
 @given(plans(), ids)
 def test_explain_agrees_with_the_assignment(p: AssignPlan, comments) -> None:
     assignment = assign(p, comments)
@@ -71,6 +75,7 @@ def test_explain_agrees_with_the_assignment(p: AssignPlan, comments) -> None:
         assert [c.score for c in why.candidates] == sorted((c.score for c in why.candidates), reverse=True)
 
 
+@QUICK
 @given(st.lists(st.sampled_from(NAMES), min_size=1, max_size=5, unique=True), st.data(), salts, ids)
 def test_adding_an_annotator_moves_comments_only_to_them(annotators, data, salt, comments) -> None:
     newcomer = data.draw(st.sampled_from([name for name in NAMES if name not in annotators]))
@@ -83,6 +88,7 @@ def test_adding_an_annotator_moves_comments_only_to_them(annotators, data, salt,
             assert len(who - after[cid]) == 1
 
 
+@QUICK
 @given(st.lists(st.sampled_from(NAMES), min_size=2, max_size=6, unique=True), st.data(), salts, ids)
 def test_removing_an_annotator_moves_only_their_comments(annotators, data, salt, comments) -> None:
     leaver = data.draw(st.sampled_from(annotators))
