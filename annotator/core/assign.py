@@ -4,8 +4,8 @@ Nothing per comment is stored. Each comment goes to the `overlap` (k) annotators
 score for it, by weighted rendezvous (highest-random-weight) hashing:
 
     x     = BLAKE2b with an 8-byte digest of salt, NUL, annotator, NUL, comment id (UTF-8),
-            read as a big-endian integer
-    u     = (x + 0.5) / 2**64                  (uniform, in (0, 1))
+            read as a big-endian integer, of which the top 52 bits are kept (x >> 12)
+    u     = (x + 0.5) / 2**52                  (uniform, strictly in (0, 1): exact in a float)
     score = -weight / ln(u)
 
 Ties (never seen in practice) go to the annotator whose name sorts first. The calibration
@@ -39,7 +39,7 @@ from annotator.core.config import CONFIG_NAME, AssignPlan
 from annotator.core.errors import AnnotatorError
 from annotator.core.perf import paused_gc
 
-_SCALE = 2.0**-64
+_SCALE = 2.0**-52
 _HUGE = 1e12  # the weight of an annotator who holds every comment
 ADJUST_LIMIT = 30_000  # see `weights_adjusted`
 
@@ -52,7 +52,7 @@ def annotator_key(salt: str, annotator: str) -> bytes:
 def uniform(key: bytes, comment_id: str) -> float:
     """A uniform number in (0, 1) from the comment id, for the annotator of `key`."""
     digest = hashlib.blake2b(key + comment_id.encode(), digest_size=8).digest()
-    return (int.from_bytes(digest, "big") + 0.5) * _SCALE
+    return ((int.from_bytes(digest, "big") >> 12) + 0.5) * _SCALE
 
 
 def score(weight: float, u: float) -> float:
@@ -217,7 +217,7 @@ def _assign(plan: AssignPlan, comment_ids: Sequence[str]) -> Assignment:
     for name in names:  # one list of scores per annotator: a few calls per hash, no object per comment
         key, weight = annotator_key(plan.salt, name), weights[name]
         columns.append(
-            [-weight / log((from_bytes(blake2b(key + c, digest_size=8).digest(), "big") + 0.5) * _SCALE)
+            [-weight / log(((from_bytes(blake2b(key + c, digest_size=8).digest(), "big") >> 12) + 0.5) * _SCALE)
              for c in encoded]
         )
     shared: dict[tuple[int, ...], tuple[int, ...]] = {everyone: everyone}  # each distinct set once

@@ -165,8 +165,8 @@ def test_the_split_is_fixed_by_the_plan() -> None:
     import hashlib
 
     def u(name: str, cid: str) -> float:
-        x = int.from_bytes(hashlib.blake2b(f"s\0{name}\0{cid}".encode(), digest_size=8).digest(), "big")
-        return (x + 0.5) / 2**64
+        x = int.from_bytes(hashlib.blake2b(f"s\0{name}\0{cid}".encode(), digest_size=8).digest(), "big") >> 12
+        return (x + 0.5) / 2**52
 
     p = plan(["ada", "bob", "cy"], overlap=1, salt="s")
     assignment = assign(p, corpus(50))
@@ -183,6 +183,18 @@ def test_named_calibration_ids_go_to_everyone_and_unknown_ones_are_reported() ->
     assert assignment.unknown_calibration == ("nope",)
     assert assignment.assignees(3) == ("ada", "bob", "cy")
     assert explain(assignment.plan, comments[3], assignment.calibration).calibration
+
+
+def test_u_stays_inside_zero_and_one_at_the_extremes(monkeypatch) -> None:
+    """The largest and smallest digests still give a u a logarithm can take (no score of 1/0)."""
+    from annotator.core import assign as module
+
+    for digest in (b"\xff" * 8, b"\x00" * 8):
+        monkeypatch.setattr(module.hashlib, "blake2b", lambda *args, digest=digest, **kwargs: type(
+            "Digest", (), {"digest": lambda self: digest})())
+        u = module.uniform(b"k", "c")
+        assert 0 < u < 1
+        assert math.isfinite(module.score(1.0, u))
 
 
 def test_100000_comments_cost_well_under_a_second() -> None:
