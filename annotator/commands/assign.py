@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from annotator.core.assign import Explanation
+    from annotator.core.assign import Assignment, Explanation
     from annotator.core.config import AssignPlan
     from annotator.core.plan_progress import PlanProgress
+    from annotator.core.project import Project
 
 FORMATS = ("text", "markdown", "json")
 JSON_FORMAT = 1
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     return _check(progress, args.complete) if args.gate else 0
 
 
-def _explain(args: argparse.Namespace, project: Any, assignment: Any) -> int:
+def _explain(args: argparse.Namespace, project: Project, assignment: Assignment) -> int:
     from annotator.core.assign import explain
     from annotator.core.errors import AnnotatorError
     from annotator.core.models import excerpt
