@@ -34,7 +34,7 @@ EXIT_USAGE = 2
 # for a command line that is wrong as a whole; and `needs_project=False` for a command that works
 # without a project (every other one that takes --project checks that DIR is one before it runs).
 COMMANDS = ("annotate", "init", "validate", "export", "import_comments", "import_labels", "stats", "diff", "blame",
-            "git_setup", "git_textconv", "git_merge_driver", "agree")
+            "git_setup", "git_textconv", "git_merge_driver", "agree", "assign")
 
 
 class _CommandParser(argparse.ArgumentParser):

@@ -3,6 +3,11 @@
 Stance: Krippendorff's alpha, Fleiss' kappa and Cohen's kappa for each pair of annotators. Topics:
 Krippendorff's alpha of each topic as present or absent, and their mean. Every figure says how
 many comments and annotators stand behind it. `annotations/gold.toml` is not an annotator.
+
+With a plan (`[assign]` in annotator.toml), the figures come in two sections: the comments the
+plan shares out (each judged by the annotators assigned to it; labels outside the plan are left
+out), and the calibration set on its own. --min-alpha gates on the first, or on the calibration
+set when the plan shares no comment between two annotators (overlap 1).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +26,7 @@ from annotator.core.perf import paused_gc
 
 if TYPE_CHECKING:
     from annotator.core.agreement import Coefficient, PairReport, Report
+    from annotator.core.config import AssignPlan
     from annotator.core.models import Annotation
     from annotator.core.project import Project
 
@@ -41,7 +48,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             annotations/*.toml but gold.toml): for stance, Krippendorff's alpha, Fleiss' kappa and
             Cohen's kappa for each pair; for topics, Krippendorff's alpha of each topic (present or
             absent) and their mean. Give every figure with the number of comments and annotators
-            behind it, or say why it is undefined."""
+            behind it, or say why it is undefined.
+
+            With a plan ([assign] in annotator.toml), measure twice: on the comments the plan
+            shares out, each judged by the annotators it is assigned to (labels outside the plan
+            are left out), and on the calibration set on its own. --min-alpha then gates on the
+            shared comments (on the calibration set when the overlap is 1)."""
         ),
         epilog=epilog(
             [
@@ -93,19 +105,108 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.project import Project
 
     project = Project.open(Path(args.project))
+    pair = tuple(args.pair) if args.pair else None
     with paused_gc():
         labels = _load_labels(project)
-        report = agreement_report(
-            labels,
-            (comment.id for comment in project.corpus.comments),
-            project.schema.stance_names,
-            project.schema.topic_names,
-            tuple(args.pair) if args.pair else None,
-        )
+        ids = [comment.id for comment in project.corpus.comments]
+        if project.schema.assign is not None:
+            sections = _plan_sections(project, labels, ids, pair)
+        else:
+            report = agreement_report(labels, ids, project.schema.stance_names, project.schema.topic_names, pair)
     _warn_orphans(labels, project)
     texts = {comment.id: comment.text for comment in project.corpus.comments}
-    write_stdout([RENDERERS[args.format](report, texts)])
-    return _gate(report.stance_alpha, args.min_alpha)
+    if project.schema.assign is None:
+        write_stdout([RENDERERS[args.format](report, texts)])
+        return _gate(report.stance_alpha, args.min_alpha)
+    write_stdout([render_sections(sections, project.schema.assign, texts, args.format)])
+    gated = next(section.report for section in sections if section.report is not None)
+    return _gate(gated.stance_alpha, args.min_alpha)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """Agreement on one part of a plan: its name, how many comments it has, and the figures (or why
+    there are none)."""
+
+    name: str
+    title: str
+    comments: int
+    report: Report | None
+    reason: str | None = None
+
+
+def _plan_sections(
+    project: Project, labels: dict[str, dict[str, Annotation]], ids: list[str], pair: tuple[str, str] | None
+) -> list[Section]:
+    """The figures on the comments the plan shares out, then on the calibration set; an
+    `AnnotatorError` when neither can be computed."""
+    from annotator.core.agreement import agreement_report, check_pair
+    from annotator.core.assign import assign
+    from annotator.core.errors import AnnotatorError
+    from annotator.core.plan_progress import planned_labels
+    from annotator.core.validate import counted
+
+    plan = project.schema.assign
+    assert plan is not None
+    if pair is not None:  # (said once, not once per section)
+        check_pair(pair, sorted(plan.annotators))
+    assignment = assign(plan, ids)
+    shared, everyone = planned_labels(assignment, labels)
+    calibration = [cid for cid in ids if cid in assignment.calibration]
+    parts = [
+        ("shared", f"the comments the plan shares out ({counted(plan.overlap, 'annotator')} each)",
+         [cid for cid in ids if cid not in assignment.calibration], shared),
+        ("calibration", "the calibration set (every annotator)", calibration, everyone),
+    ]
+    sections = []
+    for name, title, part_ids, part_labels in parts:
+        if name == "shared" and plan.overlap < 2:
+            sections.append(Section(name, title, len(part_ids), None, "overlap 1: no comment is shared by two"))
+            continue
+        if name == "calibration" and not part_ids:
+            sections.append(Section(name, title, 0, None, "no calibration set"))
+            continue
+        try:
+            report = agreement_report(
+                part_labels, part_ids, project.schema.stance_names, project.schema.topic_names, pair
+            )
+        except AnnotatorError as error:
+            sections.append(Section(name, title, len(part_ids), None, error.message))
+        else:
+            sections.append(Section(name, title, len(part_ids), report))
+    if all(section.report is None for section in sections):
+        raise AnnotatorError(
+            "no agreement to measure under the plan: "
+            + "; ".join(f"{section.name}: {section.reason}" for section in sections),
+            hint="agreement is measured on the comments that at least two annotators of the plan labeled",
+        )
+    return sections
+
+
+def render_sections(sections: list[Section], plan: AssignPlan, texts: Mapping[str, str], form: str) -> str:
+    """The sections one after the other, each under its title; in JSON, one document: the shared
+    comments' figures at the top level (as without a plan), the calibration set's under
+    `calibration`, and the plan's key figures under `plan`."""
+    if form == "json":
+        shared, calibration = sections
+        data: dict[str, Any] = json.loads(render_json(shared.report, texts)) if shared.report else {
+            "format": JSON_FORMAT, "annotators": sorted(plan.annotators), "comments": 0, "stance": None,
+            "topics": None, "pair": None}
+        data["calibration"] = json.loads(render_json(calibration.report, texts)) if calibration.report else None
+        if data["calibration"] is not None:
+            del data["calibration"]["format"]
+        data["plan"] = {
+            "overlap": plan.overlap,
+            "sections": {section.name: {"comments": section.comments, "reason": section.reason} for section in sections},
+        }
+        return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    blocks = []
+    for section in sections:
+        heading = f"{section.title}: {section.comments} comment{'' if section.comments == 1 else 's'}"
+        heading = f"## {heading[0].upper()}{heading[1:]}" if form == "markdown" else heading
+        body = RENDERERS[form](section.report, texts) if section.report else f"not measured: {section.reason}\n"
+        blocks.append(f"{heading}\n\n{body}")
+    return "\n".join(blocks)
 
 
 def _load_labels(project: Project) -> dict[str, dict[str, Annotation]]:

@@ -17,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             """Show each annotator's progress: the comments labeled out of all, how many are flagged,
             and the median seconds per labeled comment; then the stance and topic distributions as
             bars, over every annotator but gold (gold alone when it is the only one). Only comments in
-            seeds/ count."""
+            seeds/ count. With a plan ([assign] in annotator.toml), also each annotator's progress on
+            their share: the comments assigned to them that they labeled, and how many comments are
+            complete."""
         ),
         epilog=epilog(["annotator stats", "annotator stats --format json"], problems="the project cannot be read"),
     )
@@ -35,6 +37,12 @@ def run(args: argparse.Namespace) -> int:
 
     project = Project.open(Path(args.project))
     files = open_label_files(project.root, project.annotators())
-    stats = project_stats(project.corpus.by_id, files, project.schema)
+    plan = None
+    if project.schema.assign is not None:
+        from annotator.core.assign import assign
+        from annotator.core.plan_progress import plan_progress
+
+        plan = plan_progress(assign(project.schema.assign, [comment.id for comment in project.corpus.comments]), files)
+    stats = project_stats(project.corpus.by_id, files, project.schema, plan)
     write_stdout([stats_json(stats) if args.format == "json" else stats_text(stats)])
     return 0

@@ -1,4 +1,5 @@
-"""The label schema, `annotator.toml`: stance labels, topics and guidelines, validated by pydantic.
+"""The label schema, `annotator.toml`: stance labels, topics and guidelines, and the team's
+assignment plan (`[assign]`), validated by pydantic.
 
 Every error names the file, the key and what was expected. Unknown keys are warnings, not errors,
 so a file written by a newer version still opens.
@@ -6,6 +7,7 @@ so a file written by a newer version still opens.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -16,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.keymap import DEFAULT_KEYMAP, Keymap, label_key_problem, parse_key
+from annotator.core.store.names import GOLD, annotator_name_problem
 
 CONFIG_NAME = "annotator.toml"
 CONFIG_FORMAT = 1
@@ -73,6 +76,83 @@ class ProjectTarget(BaseModel):
             raise ValueError("expected at least one of title, text and url, as a non-empty string")
         return self
 
+class AssignPlan(BaseModel):
+    """`[assign]`: who labels what. Each comment goes to `overlap` different annotators, chosen by
+    weighted rendezvous hashing of its id (`annotator.core.assign`); the calibration comments go to
+    every annotator. Nothing per comment is stored: the plan and the ids decide."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    annotators: tuple[str, ...] = Field(min_length=1, description="The annotators who share the comments.")
+    overlap: int = Field(default=1, description="How many different annotators label each comment (k).")
+    calibration: int | tuple[str, ...] = Field(
+        default=0, description="Comments everyone labels: the first N in seed order, or a list of comment ids."
+    )
+    weights: dict[str, float] = Field(
+        default_factory=dict, description="An annotator's share relative to the others (default 1; 0.5: half time)."
+    )
+    salt: str = Field(default="", description="Changes the whole split; the same salt always gives the same one.")
+
+    @field_validator("annotators")
+    @classmethod
+    def _names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        seen: set[str] = set()
+        for name in names:
+            problem = annotator_name_problem(name)
+            if problem:
+                raise ValueError(f"annotator name {name!r}: the name {problem}")
+            if name == GOLD:
+                raise ValueError("'gold' holds the adjudicated labels: it is not an annotator to assign comments to")
+            if name in seen:
+                raise ValueError(f"{name!r} is listed twice")
+            seen.add(name)
+        return names
+
+    @field_validator("calibration", mode="before")
+    @classmethod
+    def _calibration(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        if isinstance(value, list) and all(isinstance(item, str) and item for item in value):
+            if len(set(value)) != len(value):
+                raise ValueError("a comment id is listed twice")
+            return tuple(value)
+        raise ValueError(
+            f"expected a number of comments (the first N in seed order) or a list of comment ids, got {_shown(value)}"
+        )
+
+    @field_validator("overlap", mode="before")
+    @classmethod
+    def _overlap(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        raise ValueError(f"expected a whole number of annotators per comment, 1 or more, got {_shown(value)}")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AssignPlan:
+        if self.overlap > len(self.annotators):
+            raise ValueError(
+                f"overlap: {self.overlap} annotators per comment, but the plan lists only {len(self.annotators)} "
+                "(add annotators or lower the overlap)"
+            )
+        for name, weight in self.weights.items():
+            if name not in self.annotators:
+                raise ValueError(f"weights.{name}: {name!r} is not in assign.annotators")
+            if not (math.isfinite(weight) and weight > 0):
+                raise ValueError(f"weights.{name}: expected a number above 0, got {weight!r}")
+        return self
+
+    def weight(self, name: str) -> float:
+        return self.weights.get(name, 1.0)
+
+    @property
+    def calibration_count(self) -> int | None:
+        """N when the calibration set is the first N comments; None when it is a list of ids."""
+        return self.calibration if isinstance(self.calibration, int) else None
+
+
+ASSIGN_KEYS = "annotators, overlap, calibration, weights and salt"
+
 
 class Schema(BaseModel):
     """The whole of `annotator.toml`."""
@@ -89,6 +169,7 @@ class Schema(BaseModel):
     target: ProjectTarget | None = Field(
         default=None, description="The post all comments reply to, where the seeds give no target."
     )
+    assign: AssignPlan | None = Field(default=None, description="The team's plan: who labels which comments.")
     keys: dict[str, tuple[str, ...]] = Field(
         default_factory=dict, description="Other keys for the app's actions: action id -> a key or a list of keys."
     )
@@ -224,7 +305,7 @@ def _explain(error: ValidationError, source: str) -> str:
         ).lstrip(".")
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            known = "title, text and url" if item["loc"][0] == "target" else "name, key and description"
+            known = {"target": "title, text and url", "assign": ASSIGN_KEYS}.get(item["loc"][0], "name, key and description")
             message = f"unknown key (expected {known})"
         elif item["type"] == "missing":
             message = "missing: this key is required"
@@ -232,6 +313,8 @@ def _explain(error: ValidationError, source: str) -> str:
             message = "expected a [target] table of title, text and url"
         elif item["type"] == "too_short" and where == "stance":
             message = "expected at least one [[stance]] label"
+        elif item["type"] == "too_short" and where == "assign.annotators":
+            message = "expected at least one annotator's name"
         value = _shown(item.get("input"))
         if value and item["type"] not in {"missing", "value_error", "extra_forbidden"}:
             message += f", got {value}"

@@ -45,7 +45,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("note", ("e",), "Edit the note (Escape leaves it)", footer="Note"),
     KeyAction("flag", ("f",), "Flag for later, or unflag", footer="Flag"),
     KeyAction("search", ("slash",), "Search the text and filter the list", footer="Search"),
-    KeyAction("filter", ("v",), "Filter: unlabeled, flagged, conflicts, a label, all"),
+    KeyAction("filter", ("v",), "Filter: mine, unlabeled, flagged, conflicts, labels"),
     KeyAction("clear_filter", ("escape",), "Clear the search and filter"),
     KeyAction("threads", ("T",), "Thread order (replies indented), or seed order"),
     KeyAction("undo", ("u", "ctrl+z"), "Undo the last label change", footer="Undo"),

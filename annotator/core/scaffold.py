@@ -75,6 +75,23 @@ _TARGET_NOTE = """
 # url = "https://example.org/the-post"
 """
 
+# The team's plan, commented out: a project labeled by one person needs none.
+_PLAN = """
+# [assign]: the team's plan, who labels which comments (see the README, Working as a team).
+# Uncomment it to share the comments out; `annotator assign` shows the effect.
+#   annotators   the annotators' names, as in annotations/NAME.toml
+#   overlap      how many of them label each comment (1 to the number of annotators)
+#   calibration  comments everyone labels: the first N in seed order, or a list of comment ids
+#   salt         any text; another salt gives another split
+#   weights      optional: an annotator's share relative to the others (default 1)
+# [assign]
+# annotators = ["alice", "bob", "carol"]
+# overlap = 2
+# calibration = 20
+# salt = "my-project"
+# weights = { carol = 0.5 }
+"""
+
 
 def config_template() -> str:
     """The `annotator.toml` that `init` writes: the default schema, with a comment on every key."""
@@ -91,7 +108,7 @@ def config_template() -> str:
         out.append(line)
     if pending:  # the default config changed shape: a test catches this before a user can
         raise AssertionError(f"default config has no line starting {next(iter(pending))!r}")
-    return "".join(out) + _TARGET_NOTE
+    return "".join(out) + _TARGET_NOTE + _PLAN
 
 
 @dataclass(slots=True)

@@ -50,7 +50,7 @@ class Undone:
 class Filter:
     """Which comments the list shows: a status or label, and a text search (case-insensitive)."""
 
-    kind: str = "all"  # all | unlabeled | labeled | flagged | conflicts | stance | topic | disagree
+    kind: str = "all"  # all | mine | unlabeled | labeled | flagged | conflicts | stance | topic | disagree
     value: str = ""  # the stance or topic name, for those kinds
     query: str = ""
     test: Callable[[str], bool] | None = field(default=None, compare=False)  # by comment id (disagree)
@@ -86,6 +86,7 @@ class Session:
     store: AnnotationFile
     clock: Callable[[], float] = time.monotonic
     now: Callable[[], datetime] = utc_now
+    share: frozenset[int] | None = None  # with a plan: the positions assigned to this annotator
     version: int = 0  # counts changes to the store, for the saver
     _undo: list[list[FieldChange]] = field(default_factory=list)  # steps, each one or more changes
     _redo: list[list[FieldChange]] = field(default_factory=list)
@@ -311,6 +312,8 @@ class Session:
         comment = self.comments[position]
         entry = self.store.get(comment.id)
         kind = view.kind
+        if kind == "mine" and (self.share is None or position not in self.share):
+            return False
         if kind == "unlabeled" and entry is not None and entry.is_labeled:
             return False
         if kind == "labeled" and (entry is None or not entry.is_labeled):
@@ -333,6 +336,9 @@ class Session:
         order = self.threads.order if threads else range(len(self.comments))
         if view.is_all:
             return list(order)
+        if view.kind == "mine" and not view.query and view.test is None:  # (the default view with a plan)
+            share = self.share or frozenset()
+            return sorted(share) if not threads else [position for position in order if position in share]
         return [position for position in order if self.matches(position, view)]
 
     def next_unlabeled(self, rows: Sequence[int], after: int) -> int | None:

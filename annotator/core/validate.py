@@ -43,6 +43,9 @@ def validate_project(root: Path, now: datetime | None = None) -> tuple[list[Prob
     except AnnotatorError as error:
         problems.extend(_as_problems(error, f"{SEEDS_DIR}/"))
 
+    if schema is not None and schema.assign is not None and corpus is not None and corpus.comments:
+        problems.extend(plan_problems(schema, corpus))
+
     files = 0
     entries = 0
     folder = root / ANNOTATIONS_DIR
@@ -80,6 +83,18 @@ def validate_project(root: Path, now: datetime | None = None) -> tuple[list[Prob
         + (counted(errors, "problem") if errors else "all valid")
     )
     return problems, summary
+
+
+def plan_problems(schema: Schema, corpus: Corpus) -> list[Problem]:
+    """Calibration ids in `[assign]` that are not comments in seeds/ (the rest the config loader checks)."""
+    listed = schema.assign.calibration if schema.assign is not None else 0
+    if isinstance(listed, int):
+        return []
+    return [
+        Problem(CONFIG_NAME, None, f"assign.calibration: {comment_id!r} is not a comment in {SEEDS_DIR}/ (check the "
+                "id: `annotator blame ID` shows where it went)")
+        for comment_id in listed if comment_id not in corpus.by_id
+    ]
 
 
 def counted(number: int, one: str, many: str | None = None) -> str:

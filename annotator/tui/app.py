@@ -97,6 +97,17 @@ class OpenFailed(Message):
     error: AnnotatorError
 
 
+def plan_share(project: Project, annotator: str) -> frozenset[int] | None:
+    """The positions of the comments the project's plan assigns to `annotator`; None without a
+    plan, or when the plan does not name them (gold, say): then the app shows every comment."""
+    plan = project.schema.assign
+    if plan is None or annotator not in plan.annotators:
+        return None
+    from annotator.core.assign import assign
+
+    return frozenset(assign(plan, [comment.id for comment in project.corpus.comments]).positions(annotator))
+
+
 class ErrorScreen(Screen[None]):
     """A problem that stops the app before labelling starts; nothing was written. q, Escape or
     Enter quits (exit code 1), and `annotator` repeats the reason on stderr."""
@@ -228,7 +239,8 @@ class AnnotatorApp(App[int]):
             reason = error.strerror or str(error)
             self.post_message(OpenFailed(AnnotatorError(f"{ANNOTATIONS_DIR}/{annotator}.toml: cannot be read: {reason}")))
             return
-        session = Session(project.corpus.comments, project.schema, store, self._clock, self._now)
+        session = Session(project.corpus.comments, project.schema, store, self._clock, self._now,
+                          share=plan_share(project, annotator))
         self.post_message(Opened(project, session, annotator))
 
     @on(Opened)

@@ -360,3 +360,90 @@ def test_hostile_comment_and_label(capsys, tmp_path: Path) -> None:
         f"| {hostile_id} | agree | `` x\\|`y` `` | "
         "`` Evil [2J`code` \\| [link](http://x) @someone <b>bold</b> **not bold** `` |"
     )
+
+
+# With a plan ----------------------------------------------------------------------------------------
+
+PLAN = '\n[assign]\nannotators = ["alice", "bob", "carol"]\noverlap = 2\ncalibration = 1\nsalt = "a"\n'
+
+
+@pytest.fixture
+def planned(tmp_path: Path) -> Path:
+    """`labeled_project` with a plan: c1 is calibration; c2 goes to alice and bob, c3 to c5 to alice
+    and carol (so bob's label on c3 is outside the plan and left out)."""
+    from tests.core.labels_fixture import labeled_project
+
+    root = labeled_project(tmp_path / "planned")
+    (root / "annotator.toml").write_text((root / "annotator.toml").read_text("utf-8") + PLAN, "utf-8")
+    return root
+
+
+def test_with_a_plan_the_shared_comments_and_the_calibration_set_are_measured_apart(capsys, planned: Path) -> None:
+    code, out, err = agree(capsys, planned)
+    assert (code, err) == (0, "")
+    shared, calibration = out.split("\n\nthe calibration set")
+    # c2: alice disagree, bob agree; c3: alice mixed, carol neutral (bob's mixed is outside the plan)
+    assert shared.splitlines()[:8] == [
+        "the comments the plan shares out (2 annotators each): 4 comments",
+        "",
+        "3 annotators (alice, bob, carol), 2 comments labeled by at least two of them",
+        "",
+        "stance                           value  comments  annotators",
+        "  Krippendorff's alpha           0.000         2           3",
+        "  Fleiss' kappa                 -0.333         2           3",
+        "  Cohen's kappa, alice / bob     0.000         1           2",
+    ]
+    # c1: alice agree, bob agree, carol disagree
+    assert calibration.splitlines()[:6] == [
+        " (every annotator): 1 comment",
+        "",
+        "3 annotators (alice, bob, carol), 1 comment labeled by at least two of them",
+        "",
+        "stance                           value  comments  annotators",
+        "  Krippendorff's alpha           0.000         1           3",
+    ]
+
+
+def test_with_a_plan_min_alpha_gates_on_the_shared_comments(capsys, planned: Path) -> None:
+    code, _, err = agree(capsys, planned, "--min-alpha", "0.5")
+    assert (code, err) == (1, "annotator agree: stance alpha 0.000 is below --min-alpha 0.5\n")
+    assert agree(capsys, planned, "--min-alpha", "0")[0] == 0
+
+
+def test_with_a_plan_json_has_the_calibration_set_and_the_plan(capsys, planned: Path) -> None:
+    code, out, _ = agree(capsys, planned, "--format", "json")
+    data = json.loads(out)
+    assert (code, data["comments"], data["stance"]["krippendorff_alpha"]["comments"]) == (0, 2, 2)
+    assert (data["calibration"]["comments"], "format" in data["calibration"]) == (1, False)
+    assert data["plan"] == {"overlap": 2, "sections": {"shared": {"comments": 4, "reason": None},
+                                                      "calibration": {"comments": 1, "reason": None}}}
+
+
+def test_with_an_overlap_of_one_only_the_calibration_set_is_measured(capsys, planned: Path) -> None:
+    config = planned / "annotator.toml"
+    config.write_text(config.read_text("utf-8").replace("overlap = 2", "overlap = 1"), "utf-8")
+    code, out, err = agree(capsys, planned, "--format", "markdown", "--min-alpha", "0.5")
+    assert out.startswith(
+        "## The comments the plan shares out (1 annotator each): 4 comments\n\n"
+        "not measured: overlap 1: no comment is shared by two\n\n"
+        "## The calibration set (every annotator): 1 comment\n\n"
+        "3 annotators (alice, bob, carol), 1 comment labeled by at least two of them.\n"
+    )
+    assert (code, err) == (1, "annotator agree: stance alpha 0.000 is below --min-alpha 0.5\n")
+
+
+def test_with_a_plan_and_nothing_to_measure(capsys, planned: Path) -> None:
+    config = planned / "annotator.toml"
+    config.write_text(config.read_text("utf-8").replace("overlap = 2\ncalibration = 1", "overlap = 1"), "utf-8")
+    code, out, err = agree(capsys, planned)
+    assert (code, out) == (1, "")
+    assert err.startswith("annotator: no agreement to measure under the plan: shared: overlap 1: no comment is "
+                          "shared by two; calibration: no calibration set\n")
+
+
+def test_with_a_plan_pair_names_annotators_of_the_plan(capsys, planned: Path) -> None:
+    code, out, err = agree(capsys, planned, "--pair", "alice", "dave")
+    assert (code, out) == (1, "")
+    assert err.startswith("annotator: --pair: 'dave' is not an annotator (annotators: alice, bob, carol)\n")
+    code, out, _ = agree(capsys, planned, "--pair", "alice", "bob")
+    assert code == 0 and out.count("alice and bob") == 2  # (a pair report in each section)

@@ -33,7 +33,7 @@ TEXTS = (
 )
 IDS = tuple(text_id(text) for text in TEXTS)
 VISIBLE = ("annotate", "init", "validate", "export", "import-comments", "import-labels", "stats", "diff", "blame",
-           "git-setup", "agree")
+           "git-setup", "agree", "assign")
 HIDDEN = ("git-textconv", "git-merge-driver")
 COMMANDS = VISIBLE + HIDDEN
 
@@ -99,6 +99,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
                            check=True, capture_output=True)
 
     cli("init", str(root))
+    with (root / "annotator.toml").open("a", encoding="utf-8") as config:  # a plan: alice and bob label everything
+        config.write('\n[assign]\nannotators = ["alice", "bob"]\noverlap = 2\n')
     (root / "seeds" / "comments.txt").write_text("\n".join(TEXTS) + "\n", "utf-8")
     labels = base / "labels"
     labels.mkdir()
@@ -144,6 +146,7 @@ def success_args(command: str, setup: Setup) -> list[str]:
         "blame": ["blame", IDS[1]],
         "git-setup": ["git-setup"],
         "agree": ["agree", "--pair", "alice", "bob"],
+        "assign": ["assign", "--check"],
         "git-textconv": ["git-textconv", str(setup.project / "annotations" / "alice.toml")],
         "git-merge-driver": ["git-merge-driver", *(str(inputs / f"{name}.toml") for name in ("base", "ours", "theirs")),
                              "annotations/alice.toml"],
@@ -215,12 +218,13 @@ BAD = [
     ("agree", ["agree", "--min-alpha", "nan"], "argument --min-alpha: expected a number from -1 to 1, got 'nan'"),
     ("agree", ["agree", "--pair", "bob", "bob"], "--pair: name two different annotators, not 'bob' twice"),
     ("agree", ["agree", "--pair", "alice"], "argument --pair: expected 2 arguments"),
+    ("assign", ["assign", "--complete"], "--complete goes with --check"),
     ("git-textconv", ["git-textconv"], "the following arguments are required: FILE"),
     ("git-textconv", ["git-textconv", "x.toml", "--project", "."],
      "--project does not apply to `annotator git-textconv`"),
     ("git-merge-driver", ["git-merge-driver", "a", "b"], "the following arguments are required: THEIRS, PATH"),
     (None, ["bogus"], "argument COMMAND: invalid choice: 'bogus' (choose from 'annotate', 'init', 'validate', "
-     "'export', 'import-comments', 'import-labels', 'stats', 'diff', 'blame', 'git-setup', 'agree')"),
+     "'export', 'import-comments', 'import-labels', 'stats', 'diff', 'blame', 'git-setup', 'agree', 'assign')"),
     ("git-setup", ["--annotator", "bob", "git-setup"], "--annotator does not apply to `annotator git-setup` (only to "
      "annotate, import-labels, diff)"),
 ]

@@ -116,8 +116,13 @@ def test_the_template_explains_every_key() -> None:
     # The [target] example, uncommented, is a valid target.
     lines = text.splitlines()
     example = lines.index("# [target]")
-    uncommented = "\n".join(lines[:example] + [line.removeprefix("# ") for line in lines[example:]])
+    end = lines.index("", example)
+    uncommented = "\n".join(lines[:example] + [line.removeprefix("# ") for line in lines[example:end]])
     assert parse_config(uncommented, "annotator.toml")[0].target.url == "https://example.org/the-post"
+    # The plan is there, commented out, and valid once uncommented.
+    assert "\n# [assign]\n" in text
+    plan = text.split("\n# [assign]\n", 1)[1].split("\n\n")[0].replace("# ", "")
+    assert parse_config(default_config_text() + "\n[assign]\n" + plan, "annotator.toml")[0].assign.overlap == 2
     # The keys a label may not take are the app's own, and each one is refused by the config.
     reserved = text.split("app's own keys (")[1].split(")")[0].split()
     assert {"j", "k", "e", "f", "u", "?", "/", ":"} <= set(reserved)

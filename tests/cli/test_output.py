@@ -240,12 +240,19 @@ def test_a_read_only_folder(project: Path) -> None:
 
 
 STDOUT_COMMANDS = [["export"], ["export", "--format", "csv"], ["stats"], ["stats", "--format", "json"], ["validate"],
-                   ["agree"], ["agree", "--format", "json"]]
+                   ["agree"], ["agree", "--format", "json"], ["assign"], ["assign", "--format", "json"],
+                   ["assign", "--explain", "c1"]]
 
 
 @pytest.fixture
-def labeled(tmp_path: Path) -> Path:
-    return labeled_project(tmp_path / "labeled")
+def labeled(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The labeled project; for `assign`, with a plan."""
+    root = labeled_project(tmp_path / "labeled")
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("command", [""])[0] == "assign":
+        with (root / "annotator.toml").open("a", encoding="utf-8") as config:
+            config.write('\n[assign]\nannotators = ["alice", "bob", "carol"]\noverlap = 2\n')
+    return root
 
 
 @pytest.mark.parametrize("command", STDOUT_COMMANDS, ids=" ".join)

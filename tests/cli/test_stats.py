@@ -74,3 +74,36 @@ def test_orphans_and_unlabeled_entries_do_not_count(tmp_path: Path, capsys) -> N
 def test_no_annotation_files_yet(tmp_path: Path, capsys) -> None:
     root = make_project(tmp_path / "p", {"a.txt": "One.\n"})
     assert run(capsys, root) == (0, "1 comment, no annotation files yet\n", "")
+
+
+PLAN = '\n[assign]\nannotators = ["alice", "bob", "carol", "dan"]\noverlap = 2\ncalibration = 1\nsalt = "a"\n'
+
+
+def test_with_a_plan_each_annotator_has_their_share(tmp_path: Path, capsys) -> None:
+    """dan is in the plan but has no file yet: he shows, with nothing labeled; gold has no share."""
+    root = labeled_project(tmp_path / "p", gold=True)
+    (root / "annotator.toml").write_text((root / "annotator.toml").read_text("utf-8") + PLAN, "utf-8")
+    code, out, err = run(capsys, root)
+    assert (code, err) == (0, "")
+    assert out.split("\n\nstance")[0] == """\
+5 comments, 4 annotation files
+plan: 4 annotators, overlap 2, 1 calibration; 2 of 5 comments complete
+
+annotator     labeled  flagged  median sec  of their share
+alice      3/5  60.0%        1        20.0      3/5  60.0%
+bob        3/5  60.0%        0         4.0      2/2 100.0%
+carol      3/5  60.0%        0         9.5      3/3 100.0%
+dan        0/5   0.0%        0           -      0/2   0.0%
+gold       1/5  20.0%        0           -               -"""
+    data = json.loads(run(capsys, root, "--format", "json")[1])
+    assert [one["share"] for one in data["annotators"]] == [
+        {"assigned": 5, "labeled": 3}, {"assigned": 2, "labeled": 2}, {"assigned": 3, "labeled": 3},
+        {"assigned": 2, "labeled": 0}, None]
+    assert data["plan"] == {"annotators": ["alice", "bob", "carol", "dan"], "overlap": 2, "calibration": 1,
+                            "complete": 2, "calibration_complete": 0}
+
+
+def test_without_a_plan_nothing_changes_but_null_shares(tmp_path: Path, capsys) -> None:
+    data = json.loads(run(capsys, labeled_project(tmp_path / "p"), "--format", "json")[1])
+    assert data["plan"] is None
+    assert [one["share"] for one in data["annotators"]] == [None, None, None]

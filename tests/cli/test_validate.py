@@ -198,3 +198,28 @@ def test_labels_with_no_comments_are_still_orphans(tmp_path: Path, capsys) -> No
         "`annotator import-comments FILE`",
         f'annotations/bob.toml:4: comment {text_id(FIRST)}: no such comment in seeds/ (orphan: "")',
     ]
+
+
+def test_a_plan_naming_a_comment_not_in_the_seeds_is_a_problem(tmp_path: Path, capsys) -> None:
+    root = make_project(tmp_path, {"a.txt": FIRST + "\n"})
+    config = (root / "annotator.toml").read_text("utf-8")
+    plan = f'\n[assign]\nannotators = ["ada", "bob"]\ncalibration = ["{text_id(FIRST)}", "0123456789ab"]\n'
+    (root / "annotator.toml").write_text(config + plan, "utf-8")
+    code, out, err = run(capsys, root)
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == (
+        "annotator.toml: assign.calibration: '0123456789ab' is not a comment in seeds/ (check the id: "
+        "`annotator blame ID` shows where it went)"
+    )
+
+
+def test_a_plan_with_too_large_an_overlap_is_a_problem(tmp_path: Path, capsys) -> None:
+    root = make_project(tmp_path, {"a.txt": FIRST + "\n"})
+    config = (root / "annotator.toml").read_text("utf-8")
+    (root / "annotator.toml").write_text(config + '\n[assign]\nannotators = ["ada", "bob"]\noverlap = 3\n', "utf-8")
+    code, out, err = run(capsys, root)
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == (
+        "annotator.toml: assign: overlap: 3 annotators per comment, but the plan lists only 2 (add annotators or "
+        "lower the overlap)"
+    )

@@ -64,6 +64,27 @@ def test_unknown_key_is_a_warning() -> None:
         (STANCE.replace("description", "colour"), "annotator.toml: stance[0].colour: unknown key"),
         (STANCE.replace('key = "a"', "key = 1"), "annotator.toml: stance[0].key: Input should be a valid string, got 1"),
         ("stance = [", "annotator.toml: not valid TOML"),
+        (STANCE + '[assign]\nannotators = ["ada", "bob"]\noverlap = 3\n',
+         ("annotator.toml: assign: overlap: 3 annotators per comment, but the plan lists only 2 (add annotators "
+          "or lower the overlap)")),
+        (STANCE + '[assign]\nannotators = ["ada"]\noverlap = 0\n',
+         "annotator.toml: assign.overlap: expected a whole number of annotators per comment, 1 or more, got 0"),
+        (STANCE + '[assign]\nannotators = []\n', "annotator.toml: assign.annotators: expected at least one annotator's name"),
+        (STANCE + '[assign]\nannotators = ["ada", "ada"]\n', "annotator.toml: assign.annotators: 'ada' is listed twice"),
+        (STANCE + '[assign]\nannotators = ["ada", "gold"]\n', ("annotator.toml: assign.annotators: 'gold' holds "
+                                                            "the adjudicated labels")),
+        (STANCE + '[assign]\nannotators = ["a b"]\n', ("annotator.toml: assign.annotators: annotator name "
+                                                      "'a b': the name use only letters")),
+        (STANCE + '[assign]\nannotators = ["ada"]\nweights = { bob = 2 }\n',
+         "annotator.toml: assign: weights.bob: 'bob' is not in assign.annotators"),
+        (STANCE + '[assign]\nannotators = ["ada"]\nweights = { ada = 0 }\n',
+         "annotator.toml: assign: weights.ada: expected a number above 0, got 0.0"),
+        (STANCE + '[assign]\nannotators = ["ada"]\ncalibration = "ten"\n',
+         ("annotator.toml: assign.calibration: expected a number of comments (the first N in seed order) or a list "
+          "of comment ids, got 'ten'")),
+        (STANCE + '[assign]\nannotators = ["ada"]\nk = 2\n',
+         "annotator.toml: assign.k: unknown key (expected annotators, overlap, calibration, weights and salt)"),
+        (STANCE + '[assign]\noverlap = 2\n', "annotator.toml: assign.annotators: missing: this key is required"),
     ],
 )
 def test_errors_name_file_and_key(text: str, message: str) -> None:
@@ -83,3 +104,13 @@ def test_keys_move_actions_and_free_their_old_keys() -> None:
     assert schema.keymap.keys["flag"] == ("f",)  # not in [keys]: as before
     swapped, _ = parse_config('[keys]\nnext = "k"\nprevious = "j"\n' + STANCE, "annotator.toml")
     assert (swapped.keymap.keys["next"], swapped.keymap.keys["previous"]) == (("k",), ("j",))
+
+
+def test_an_assign_plan_is_read() -> None:
+    text = STANCE + '[assign]\nannotators = ["ada", "bob"]\noverlap = 2\ncalibration = ["x1"]\nsalt = "s"\n' \
+        '[assign.weights]\nbob = 0.5\n'
+    plan = parse_config(text, "annotator.toml")[0].assign
+    assert plan is not None
+    assert (plan.annotators, plan.overlap, plan.calibration, plan.salt) == (("ada", "bob"), 2, ("x1",), "s")
+    assert (plan.weight("ada"), plan.weight("bob"), plan.calibration_count) == (1.0, 0.5, None)
+    assert parse_config(STANCE, "annotator.toml")[0].assign is None

@@ -249,7 +249,7 @@ class MainScreen(Screen[None]):
         self.title = "annotator"
         self.sub_title = self.annotator
         self.query_one("#search", Input).display = False
-        self._apply_filter(Filter(), keep=False)
+        self._apply_filter(Filter("mine") if self.session.share is not None else Filter(), keep=False)
         self.query_one(CommentList).focus()
         self._tell_conflicts()
 
@@ -680,6 +680,8 @@ class MainScreen(Screen[None]):
         schema = self.session.schema
         options = [("all", "All comments"), ("unlabeled", "Unlabeled"), ("labeled", "Labeled"), ("flagged", "Flagged"),
                    ("conflicts", f"Conflicts: left by a merge ({len(self.session.conflicts)})")]
+        if self.session.share is not None:
+            options.insert(1, ("mine", "Mine: the comments the plan gives me"))
         if self.review is not None:
             options += [("disagree", "Review: annotators disagree (do these first)"),
                         ("remarked", "Review: an annotator flagged it or wrote a note")]

@@ -1,0 +1,279 @@
+"""Who labels which comment: the `[assign]` plan of `annotator.toml` applied to the comment ids.
+
+Nothing per comment is stored. Each comment goes to the `overlap` (k) annotators with the highest
+score for it, by weighted rendezvous (highest-random-weight) hashing:
+
+    x     = BLAKE2b with an 8-byte digest of salt, NUL, annotator, NUL, comment id (UTF-8),
+            read as a big-endian integer, of which the top 52 bits are kept (x >> 12)
+    u     = (x + 0.5) / 2**52                  (uniform, strictly in (0, 1): exact in a float)
+    score = -weight / ln(u)
+
+Ties (never seen in practice) go to the annotator whose name sorts first. The calibration
+comments (the first N in seed order, or the ids listed) go to every annotator. So:
+
+- a comment's annotators depend on its id and the plan only: adding comments moves nothing;
+- adding an annotator moves to them, and only to them, the comments where they score in the top
+  k (about k/n of the comments, 1/n of the assignments); removing one moves only theirs, each to
+  the annotator who was next;
+- with k = 1, each annotator gets a share of the comments proportional to their weight.
+
+With k > 1 and unequal weights, a plain top-k draw would give a light annotator more than their
+share (no one can hold a comment twice, so the heavy ones saturate). The weights are therefore
+first adjusted, once per plan, so that each annotator's chance of holding a comment is k times
+their share of the total weight (capped at every comment): `effective_weights`. Equal weights
+(the default) and k = 1 need no adjustment, and keep the moves above exact; adjusted weights
+change a little when someone joins or leaves, so a few comments also move between the others.
+Past about 20 annotators with an overlap of 4 (see `weights_adjusted`) the weights are used as they
+are, and `annotator assign` says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from math import comb, log
+
+from annotator.core.config import CONFIG_NAME, AssignPlan
+from annotator.core.errors import AnnotatorError
+from annotator.core.perf import paused_gc
+
+_SCALE = 2.0**-52
+_HUGE = 1e12  # the weight of an annotator who holds every comment
+ADJUST_LIMIT = 30_000  # see `weights_adjusted`
+
+
+def annotator_key(salt: str, annotator: str) -> bytes:
+    """What comes before the comment id in one annotator's hashes: salt, NUL, name, NUL."""
+    return f"{salt}\0{annotator}\0".encode()
+
+
+def uniform(key: bytes, comment_id: str) -> float:
+    """A uniform number in (0, 1) from the comment id, for the annotator of `key`."""
+    digest = hashlib.blake2b(key + comment_id.encode(), digest_size=8).digest()
+    return ((int.from_bytes(digest, "big") >> 12) + 0.5) * _SCALE
+
+
+def score(weight: float, u: float) -> float:
+    """The rendezvous score: the larger, the more the comment is the annotator's."""
+    return -weight / log(u)
+
+
+# Weights -------------------------------------------------------------------------------------
+
+
+def inclusion(weights: Sequence[float], k: int) -> list[float]:
+    """Each annotator's chance to be among the top k, with scores -w/ln(u) (k draws without
+    replacement, each in proportion to weight): summed over the sets drawn before them."""
+    n = len(weights)
+    total = sum(weights)
+    chance = [0.0] * n
+    layer: dict[tuple[int, ...], float] = {(): 1.0}  # the first draws (as a set) -> their probability
+    for size in range(min(k, n)):
+        following: dict[tuple[int, ...], float] = {}
+        for drawn, p in layer.items():
+            rest = total - sum(weights[i] for i in drawn)
+            for i in range(n):
+                if i in drawn:
+                    continue
+                q = p * weights[i] / rest
+                chance[i] += q
+                if size + 1 < k:
+                    key = tuple(sorted((*drawn, i)))
+                    following[key] = following.get(key, 0.0) + q
+        layer = following
+    return chance
+
+
+def target_shares(weights: Sequence[float], k: int) -> list[float]:
+    """Each annotator's share of the comments: k times their share of the weight, at most every
+    comment (what one cannot take is shared among the others by weight)."""
+    n = len(weights)
+    full: set[int] = set()
+    while True:
+        rest = sum(w for i, w in enumerate(weights) if i not in full)
+        slots = k - len(full)
+        shares = [1.0 if i in full else slots * w / rest for i, w in enumerate(weights)]
+        over = {i for i in range(n) if i not in full and shares[i] > 1.0}
+        if not over:
+            return shares
+        full |= over
+
+
+def weights_adjusted(plan: AssignPlan) -> bool:
+    """Whether the plan's weights are adjusted (`effective_weights`): with unequal weights and an
+    overlap above 1, unless the annotators are too many for the exact computation (its cost grows
+    as n times the number of sets of fewer than k of them: 20 annotators with overlap 4 is about
+    the most that stays well under a second), when the weights are used as they are."""
+    n, k = len(plan.annotators), plan.overlap
+    if k == 1 or k >= n or len({plan.weight(name) for name in plan.annotators}) == 1:
+        return False
+    return n * sum(comb(n, j) for j in range(k)) <= ADJUST_LIMIT
+
+
+def effective_weights(plan: AssignPlan) -> dict[str, float]:
+    """The weights the scores use, by annotator: the plan's, or adjusted (see the module) so that
+    each annotator's share is proportional to their plan weight."""
+    names = sorted(plan.annotators)
+    weights = tuple(plan.weight(name) for name in names)
+    if not weights_adjusted(plan):
+        return dict(zip(names, weights, strict=True))
+    return dict(zip(names, _adjusted(weights, plan.overlap), strict=True))
+
+
+@lru_cache(maxsize=16)
+def _adjusted(weights: tuple[float, ...], k: int) -> tuple[float, ...]:
+    """Weights whose top-k inclusion chances are `target_shares(weights, k)` (computed once per plan)."""
+    target = target_shares(weights, k)
+    adjusted = [_HUGE if share >= 1.0 else weight for share, weight in zip(target, weights, strict=True)]
+    for _ in range(500):
+        chance = inclusion(adjusted, k)
+        if max(abs(c - t) for c, t in zip(chance, target, strict=True) if t < 1.0) < 1e-12:
+            break
+        adjusted = [a if t >= 1.0 else a * t / c for a, t, c in zip(adjusted, target, chance, strict=True)]
+    return tuple(adjusted)
+
+
+# The plan on a corpus -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The plan applied to the comments: for each comment (by position in seed order), the
+    annotators who have it, as indices into `annotators` (sorted names)."""
+
+    plan: AssignPlan
+    annotators: tuple[str, ...]
+    comment_ids: tuple[str, ...]
+    calibration: frozenset[str]
+    chosen: tuple[tuple[int, ...], ...]
+    unknown_calibration: tuple[str, ...]  # listed calibration ids that are not comments
+
+    @property
+    def overlap(self) -> int:
+        return self.plan.overlap
+
+    def assignees(self, position: int) -> tuple[str, ...]:
+        """The annotators who have the comment at `position`, sorted."""
+        names = self.annotators
+        return tuple(names[i] for i in self.chosen[position])
+
+    def positions(self, annotator: str) -> list[int]:
+        """The positions (in seed order) of the comments `annotator` has; [] if not in the plan."""
+        if annotator not in self.annotators:
+            return []
+        me = self.annotators.index(annotator)
+        return [position for position, chosen in enumerate(self.chosen) if me in chosen]
+
+    def counts(self) -> dict[str, int]:
+        """How many comments each annotator has (calibration included), by name."""
+        counts = [0] * len(self.annotators)
+        tally: dict[tuple[int, ...], int] = {}
+        for chosen in self.chosen:
+            tally[chosen] = tally.get(chosen, 0) + 1
+        for chosen, times in tally.items():
+            for i in chosen:
+                counts[i] += times
+        return dict(zip(self.annotators, counts, strict=True))
+
+
+def project_assignment(plan: AssignPlan | None, comment_ids: Sequence[str]) -> Assignment:
+    """`assign(plan, comment_ids)`; `AnnotatorError` when the project has no plan."""
+    if plan is None:
+        raise AnnotatorError(
+            f"{CONFIG_NAME}: no [assign] table: this project has no plan of who labels what",
+            hint='add one, e.g. [assign] with annotators = ["alice", "bob", "carol"] and overlap = 2 '
+            "(see the README, Working as a team)",
+        )
+    return assign(plan, comment_ids)
+
+
+def calibration_ids(plan: AssignPlan, comment_ids: Sequence[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The calibration comments among `comment_ids`, and the listed ids that are not there."""
+    count = plan.calibration_count
+    if count is not None:
+        return frozenset(comment_ids[:count]), ()
+    known = set(comment_ids)
+    listed = plan.calibration
+    return frozenset(i for i in listed if i in known), tuple(i for i in listed if i not in known)
+
+
+def assign(plan: AssignPlan, comment_ids: Sequence[str]) -> Assignment:
+    """Apply `plan` to the comments `comment_ids` (in seed order)."""
+    with paused_gc():
+        return _assign(plan, comment_ids)
+
+
+def _assign(plan: AssignPlan, comment_ids: Sequence[str]) -> Assignment:
+    names = tuple(sorted(plan.annotators))
+    weights = effective_weights(plan)
+    k = plan.overlap
+    calibration, unknown = calibration_ids(plan, comment_ids)
+    everyone = tuple(range(len(names)))
+    encoded = [comment_id.encode() for comment_id in comment_ids]
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
+    columns = []
+    for name in names:  # one list of scores per annotator: a few calls per hash, no object per comment
+        key, weight = annotator_key(plan.salt, name), weights[name]
+        columns.append(
+            [-weight / log(((from_bytes(blake2b(key + c, digest_size=8).digest(), "big") >> 12) + 0.5) * _SCALE)
+             for c in encoded]
+        )
+    shared: dict[tuple[int, ...], tuple[int, ...]] = {everyone: everyone}  # each distinct set once
+    chosen: list[tuple[int, ...]] = []
+    if k >= len(names):
+        chosen = [everyone] * len(comment_ids)
+    else:
+        for row in zip(*columns):
+            top = tuple(sorted(sorted(everyone, key=row.__getitem__, reverse=True)[:k]))
+            chosen.append(shared.setdefault(top, top))
+    if calibration:
+        chosen = [everyone if comment_id in calibration else one for comment_id, one in zip(comment_ids, chosen)]
+    return Assignment(plan, names, tuple(comment_ids), calibration, tuple(chosen), unknown)
+
+
+# Explaining one comment ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One annotator's claim on one comment."""
+
+    annotator: str
+    weight: float  # the weight the score used (adjusted, see `effective_weights`)
+    u: float
+    score: float
+    rank: int  # 1: the highest score
+    chosen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a comment goes to whom: every annotator's score and rank, or the calibration set."""
+
+    comment_id: str
+    calibration: bool
+    overlap: int
+    candidates: tuple[Candidate, ...]  # by rank
+
+    @property
+    def assignees(self) -> tuple[str, ...]:
+        return tuple(sorted(c.annotator for c in self.candidates if c.chosen))
+
+
+def explain(plan: AssignPlan, comment_id: str, calibration: Iterable[str]) -> Explanation:
+    """The scores behind `comment_id`'s annotators (`calibration`: the plan's calibration ids)."""
+    weights = effective_weights(plan)
+    names = sorted(plan.annotators)
+    rows = []
+    for name in names:
+        u = uniform(annotator_key(plan.salt, name), comment_id)
+        rows.append((name, weights[name], u, score(weights[name], u)))
+    ranked = sorted(rows, key=lambda row: row[3], reverse=True)  # (stable: ties to the first name)
+    in_calibration = comment_id in set(calibration)
+    candidates = tuple(
+        Candidate(name, weight, u, value, rank, in_calibration or rank <= plan.overlap)
+        for rank, (name, weight, u, value) in enumerate(ranked, start=1)
+    )
+    return Explanation(comment_id, in_calibration, plan.overlap, candidates)
