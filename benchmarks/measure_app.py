@@ -57,7 +57,8 @@ NAVIGATION_PAUSE = 1.2
 PREVIOUS_PRESSES = 30
 QUIT_PAUSE = 2.0  # before ctrl+q: the last label has been folded into the file
 MARK_UNLABELED = "·"  # the list's mark of a comment without labels
-EXCERPT_MATCH = 20  # characters of the first comment looked for in its list row
+EXCERPT_MATCH = 20
+START_TIMEOUT = 600.0  # seconds: a cold start at 1,000,000 comments on a busy machine is slow  # characters of the first comment looked for in its list row
 SAVED = "● saved".encode()
 POLL_SECONDS = 0.0002
 QUIET_SECONDS = 0.05
@@ -263,7 +264,7 @@ def wait_usable(terminal: Terminal, project: SyntheticProject, subject: Subject,
     labels (`N/total`) and the editor shows the first comment (`#1/total`), in one whole frame.
     Records whether an earlier frame showed the first comment without its label mark."""
     labeled = f"{project.labeled[ANNOTATOR]}/{project.size}".encode()
-    usable = terminal.wait_frame(labeled, position(1, project.size))
+    usable = terminal.wait_frame(labeled, position(1, project.size), timeout=START_TIMEOUT)
     offset = terminal.output.find(labeled)
     if subject.labeled:
         excerpt = " ".join(project.first.split())[:EXCERPT_MATCH]
