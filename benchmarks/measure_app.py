@@ -1,29 +1,42 @@
-"""The app in a real terminal: start-up against a bare Textual app, key press to disk, navigation.
+"""The app in a real terminal: start-up against a bare Textual app, keys to frames and to disk, quit.
 
 Each run is one session of the installed console script on a pseudo-terminal (`processes.Terminal`),
-driven by typing into it and timed from this process, so nothing measured shares its interpreter:
+driven by typing into it and timed from this process, so nothing measured shares its interpreter.
+The terminal says it has synchronized output, so a frame is timed to the read that brought its
+last byte. A run is three sessions, the bare app first in even runs and last in odd ones:
 
-- start: from the fork to the first output containing the start of the first comment (its list
-  row); the bare app (`bare_app.py`) is timed the same way, alternating with the app in one run.
-- labels on screen: from the fork to the progress line showing `N/total`, N = the annotator's labels.
-- label to disk: 20 stance keys on the first comment, at a human cadence (`THINK`: some at once,
-  some after a pause long enough for the app to start folding its journal into the TOML file).
-  Each is timed from typing it until the change is on disk: the journal
-  (`annotations/.<name>.journal`) has grown by a whole record naming the comment, or the TOML
-  file has been replaced and its entry has the new stance. Both are polled with `os.stat` every 0.2 ms (and
-  read only when they changed); before each key the files have been quiet for 50 ms.
-- navigation: 100 presses of `j`, each timed from typing it to the frame showing the next position
-  (`#k/total`). Every 10th is preceded by a stance key and a 1.2 s pause, so the journal is being
-  written and folded into the file while the keys arrive.
-- memory: the session's peak RSS (`VmHWM`) just before it quits.
+- the bare app (`bare_app.py`): from the fork to its line on screen; then ctrl+q to its exit.
+- a cold start (an empty parse cache of its own): from the fork to the first usable frame, one
+  whole frame in which the status line counts the annotator's labels (`N/total`) and the editor
+  shows the first comment (`#1/total`); whether an earlier frame showed the first comment (which
+  is labeled) with the unlabeled mark; then one `j` typed at once, to the frame showing `#2/total`;
+  the cache's size afterwards (the seeds' entry, and all it wrote).
+- a session with the parses cached (by the cold start just before):
+  - start: from the fork to the first output containing the start of the first comment (its list
+    row, perhaps the placeholder list), then the first usable frame as above.
+  - labels: 20 stance keys on the first comment, at a human cadence (`THINK`: some at once, some
+    after a pause long enough for the app to start folding its journal into the TOML file). Each
+    is timed to the frame that shows the stance chosen (`● name` in the labels panel), and until
+    the change is on disk: the journal (`annotations/.<name>.journal`) has grown by a whole record
+    naming the comment, or the TOML file has been replaced and its entry has the new stance. Both
+    are polled with `os.stat` every 0.2 ms (and read only when they changed); before each key the
+    files have been quiet for 50 ms.
+  - navigation: 100 presses of `j`, each timed from typing it to the whole frame showing the next
+    position (`#k/total`). Every 10th is preceded by a stance key and a 1.2 s pause, so the
+    journal is being written and folded into the file while the key arrives (timed apart from
+    the quick ones). Then 30 presses of `k`.
+  - quit: 2 s after the last key, ctrl+q to the process's end; the peak RSS (`VmHWM`) just before.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +54,11 @@ THINK = (0.0, 1.2, 0.0, 0.0, 1.5, 0.0, 0.0, 2.0)  # seconds before each label ke
 NEXT_PRESSES = 100
 STANCE_EVERY = 10
 NAVIGATION_PAUSE = 1.2
+PREVIOUS_PRESSES = 30
+QUIT_PAUSE = 2.0  # before ctrl+q: the last label has been folded into the file
+MARK_UNLABELED = "·"  # the list's mark of a comment without labels
+EXCERPT_MATCH = 20
+START_TIMEOUT = 600.0  # seconds: a cold start at 1,000,000 comments on a busy machine is slow  # characters of the first comment looked for in its list row
 SAVED = "● saved".encode()
 POLL_SECONDS = 0.0002
 QUIET_SECONDS = 0.05
@@ -55,11 +73,24 @@ class AppRuns:
 
     start: list[float] = field(default_factory=list)
     start_bare: list[float] = field(default_factory=list)
-    labels_on_screen: list[float] = field(default_factory=list)
+    usable_warm: list[float] = field(default_factory=list)
+    usable_cold: list[float] = field(default_factory=list)
+    wrong_marks: list[float] = field(default_factory=list)  # per session: 1 if a frame showed wrong marks
+    first_key_ms: list[float] = field(default_factory=list)
     label_to_disk_ms: list[float] = field(default_factory=list)
+    label_drawn_ms: list[float] = field(default_factory=list)
+    next_ms: list[float] = field(default_factory=list)  # quick presses
+    next_after_save_ms: list[float] = field(default_factory=list)  # after a label and a pause
+    previous_ms: list[float] = field(default_factory=list)
     next_total: list[float] = field(default_factory=list)
+    quit: list[float] = field(default_factory=list)
+    quit_bare: list[float] = field(default_factory=list)
     rss: list[float] = field(default_factory=list)
+    rss_cold: list[float] = field(default_factory=list)
     rss_bare: list[float] = field(default_factory=list)
+    cache_seeds_mb: list[float] = field(default_factory=list)
+    cache_total_mb: list[float] = field(default_factory=list)
+    seeds_mb: float = 0.0
     errors: list[str] = field(default_factory=list)
 
 
@@ -144,40 +175,63 @@ class DiskWatch:
         return time.perf_counter()
 
 
-def time_start(argv: list[str], cwd: Path, marker: bytes) -> tuple[Terminal, float]:
-    """Start `argv` on a terminal; the seconds until `marker` is on screen."""
-    terminal = Terminal(argv, cwd)
+@contextmanager
+def killed_on_failure(terminal: Terminal) -> Iterator[Terminal]:
+    """The program ends at once if the measurement fails (a timeout, ctrl+c)."""
     try:
-        return terminal, terminal.wait_for(marker) - terminal.started
+        yield terminal
     except BaseException:
         terminal.kill()
         raise
 
 
-def label_presses(terminal: Terminal, watch: DiskWatch, stance: str | None, names: dict[str, str]) -> list[float]:
-    """Milliseconds from each stance key to its change on disk; `stance` is the comment's at first."""
-    latencies = []
+def time_start(argv: list[str], cwd: Path, marker: bytes, env: dict[str, str] | None = None) -> tuple[Terminal, float]:
+    """Start `argv` on a terminal; the seconds until `marker` is on screen."""
+    terminal = Terminal(argv, cwd, env)
+    with killed_on_failure(terminal):
+        return terminal, terminal.wait_for(marker) - terminal.started
+
+
+def label_presses(terminal: Terminal, watch: DiskWatch, stance: str | None, names: dict[str, str],
+                  runs: AppRuns) -> None:
+    """Each stance key's time to disk, and to the frame that shows it chosen (`● name` in the
+    labels panel); `stance` is the comment's at first."""
     for press in range(LABEL_PRESSES):
         terminal.idle(THINK[press % len(THINK)])
         watch.quiet(terminal)
         key = STANCE_KEYS[press % len(STANCE_KEYS)]
         stance = None if stance == names[key] else names[key]  # the same stance again clears it
         mark, typed = terminal.send(key.encode())
-        latencies.append((watch.wait(terminal, stance) - typed) * 1000)
+        runs.label_to_disk_ms.append((watch.wait(terminal, stance) - typed) * 1000)
+        if stance is not None:  # (a cleared stance has no mark of its own to wait for)
+            runs.label_drawn_ms.append((terminal.wait_frame(f"● {stance}".encode(), since=mark) - typed) * 1000)
         terminal.wait_for(SAVED, since=mark)
-    return latencies
 
 
-def next_presses(terminal: Terminal, total: int) -> float:
-    """Seconds that 100 `j` presses took, each from typing to the frame with the next position."""
+def position(number: int, total: int) -> bytes:
+    """What the comment's header shows at list position `number` (1-based)."""
+    return f"#{number}/{total}".encode()
+
+
+def next_presses(terminal: Terminal, total: int, runs: AppRuns) -> None:
+    """100 presses of `j`, each timed from typing to the whole frame with the next position;
+    every 10th comes after a stance key and a pause, while the label is being saved. Then
+    `PREVIOUS_PRESSES` of `k`."""
     spent = 0.0
     for press in range(1, NEXT_PRESSES + 1):
-        if press % STANCE_EVERY == 0:
+        after_save = press % STANCE_EVERY == 0
+        if after_save:
             terminal.send(STANCE_KEYS[0].encode())
             terminal.idle(NAVIGATION_PAUSE)
         mark, typed = terminal.send(b"j")
-        spent += terminal.wait_for(f"#{press + 1}/{total}".encode(), since=mark) - typed
-    return spent
+        took = terminal.wait_frame(position(press + 1, total), since=mark) - typed
+        spent += took
+        (runs.next_after_save_ms if after_save else runs.next_ms).append(took * 1000)
+    runs.next_total.append(spent)
+    for press in range(PREVIOUS_PRESSES):
+        mark, typed = terminal.send(b"k")
+        shown = terminal.wait_frame(position(NEXT_PRESSES - press, total), since=mark)
+        runs.previous_ms.append((shown - typed) * 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,57 +240,119 @@ class Subject:
 
     comment_id: str
     stance: str | None
+    labeled: bool
     names: dict[str, str]  # stance key -> stance name
 
     @classmethod
     def of(cls, project: SyntheticProject) -> Subject:
-        comment_id = text_id(project.comments[0])
-        entry = AnnotationFile.open(project.root, ANNOTATOR).get(comment_id)
+        comment_id = text_id(project.first)
+        with paused_cache():
+            entry = AnnotationFile.open(project.root, ANNOTATOR).get(comment_id)
         names = {label.key: label.name for label in load_config(project.root).schema.stance}
-        return cls(comment_id, entry.stance if entry else None, names)
+        return cls(comment_id, entry.stance if entry else None, bool(entry and entry.is_labeled), names)
 
 
-def app_session(project: SyntheticProject, subject: Subject, script: str, runs: AppRuns) -> None:
-    """One session of the app: start, labels on screen, label presses, navigation, quit."""
-    first = project.comments[0][:24].encode()
+def paused_cache():
+    """The parse cache off in this process (the measured one is the app's)."""
+    from unittest import mock
+
+    return mock.patch.dict(os.environ, {"ANNOTATOR_CACHE_DIR": "off"})
+
+
+def wait_usable(terminal: Terminal, project: SyntheticProject, subject: Subject, runs: AppRuns) -> float:
+    """Seconds from the fork to the first usable frame: the status line counts the annotator's
+    labels (`N/total`) and the editor shows the first comment (`#1/total`), in one whole frame.
+    Records whether an earlier frame showed the first comment without its label mark."""
     labeled = f"{project.labeled[ANNOTATOR]}/{project.size}".encode()
+    usable = terminal.wait_frame(labeled, position(1, project.size), timeout=START_TIMEOUT)
+    offset = terminal.output.find(labeled)
+    if subject.labeled:
+        excerpt = " ".join(project.first.split())[:EXCERPT_MATCH]
+        wrong = re.search(f"{MARK_UNLABELED} +{re.escape(excerpt)}", terminal.text_before(offset)) is not None
+        runs.wrong_marks.append(float(wrong))
+    return usable - terminal.started
+
+
+def app_session(project: SyntheticProject, subject: Subject, script: str, runs: AppRuns, cache: Path) -> None:
+    """One session of the app, its parses cached: start, the first usable frame, label presses,
+    navigation, quit."""
+    first = project.first[:24].encode()
     argv = [script, "--project", str(project.root), "--annotator", ANNOTATOR]
-    terminal, start = time_start(argv, project.root, first)
-    try:
-        labels = terminal.wait_for(labeled) - terminal.started
+    terminal, start = time_start(argv, project.root, first, {"ANNOTATOR_CACHE_DIR": str(cache)})
+    with killed_on_failure(terminal):
+        usable = wait_usable(terminal, project, subject, runs)
         terminal.wait_for(SAVED)
         terminal.idle(SETTLE_SECONDS)
         watch = DiskWatch(project, subject.comment_id)
-        latencies = label_presses(terminal, watch, subject.stance, subject.names)
-        navigation = next_presses(terminal, project.size)
+        label_presses(terminal, watch, subject.stance, subject.names, runs)
+        next_presses(terminal, project.size, runs)
+        terminal.idle(QUIT_PAUSE)
         rss = terminal.quit()
-    except BaseException:
-        terminal.kill()
-        raise
     runs.start.append(start)
-    runs.labels_on_screen.append(labels)
-    runs.label_to_disk_ms += latencies
-    runs.next_total.append(navigation)
+    runs.usable_warm.append(usable)
+    runs.quit.append(terminal.quit_seconds)
     runs.rss.append(rss)
 
 
+def cold_session(project: SyntheticProject, subject: Subject, script: str, runs: AppRuns, cache: Path) -> None:
+    """One start with an empty parse cache (`cache`, which it fills): the first usable frame, then
+    one `j` typed at once (its time to the frame with the second comment), then quit. Records
+    the cache's size afterwards."""
+    argv = [script, "--project", str(project.root), "--annotator", ANNOTATOR]
+    terminal = Terminal(argv, project.root, {"ANNOTATOR_CACHE_DIR": str(cache)})
+    with killed_on_failure(terminal):
+        usable = wait_usable(terminal, project, subject, runs)
+        mark, typed = terminal.send(b"j")
+        moved = terminal.wait_frame(position(2, project.size), since=mark)
+        terminal.wait_for(SAVED)  # (quits once the cache is written)
+        terminal.idle(SETTLE_SECONDS)
+        rss = terminal.quit()
+    runs.usable_cold.append(usable)
+    runs.first_key_ms.append((moved - typed) * 1000)
+    runs.rss_cold.append(rss)
+    entries = list(cache.glob("*")) if cache.is_dir() else []
+    runs.cache_seeds_mb.append(sum(path.stat().st_size for path in entries if path.name.startswith("seeds-")) / 2**20)
+    runs.cache_total_mb.append(sum(path.stat().st_size for path in entries) / 2**20)
+
+
 def bare_session(runs: AppRuns) -> None:
-    """One start of the bare Textual app."""
+    """One start of the bare Textual app, and its quit."""
     terminal, start = time_start([sys.executable, str(BARE_APP)], BARE_APP.parent, MARKER.encode())
+    with killed_on_failure(terminal):
+        terminal.idle(SETTLE_SECONDS)
+        rss = terminal.quit()
     runs.start_bare.append(start)
-    runs.rss_bare.append(terminal.quit())
+    runs.quit_bare.append(terminal.quit_seconds)
+    runs.rss_bare.append(rss)
 
 
-def measure_app(project: SyntheticProject, script: str, count: int) -> AppRuns:
-    """`count` runs of the bare app and the app, alternating which goes first; state reset between."""
-    runs = AppRuns()
+def measure_app(project: SyntheticProject, script: str, count: int, folder: Path) -> AppRuns:
+    """`count` runs, each of the bare app, a cold start and a session with the parses cached, the
+    bare app first in even runs and last in odd ones; state reset between. A cold start gets an
+    empty cache folder of its own, which then serves the session after it (`folder/cache`, the
+    one the commands use afterwards)."""
+    runs = AppRuns(seeds_mb=project.seeds_bytes / 2**20)
     subject = Subject.of(project)
-    sessions = [lambda: bare_session(runs), lambda: app_session(project, subject, script, runs)]
+    warm = folder / "cache"
+
+    def cold() -> None:
+        fresh = folder / "cache-cold"
+        shutil.rmtree(fresh, ignore_errors=True)
+        cold_session(project, subject, script, runs, fresh)
+        shutil.rmtree(warm, ignore_errors=True)
+        fresh.rename(warm)
+
+    def session() -> None:
+        if not warm.exists():  # (the cold start failed: warm the cache with an untimed start)
+            cold_session(project, subject, script, AppRuns(), warm)
+        app_session(project, subject, script, runs, warm)
+
+    sessions = [lambda: bare_session(runs), cold, session]
     for run in range(count):
-        for session in sessions if run % 2 == 0 else sessions[::-1]:
+        for measured in sessions if run % 2 == 0 else [*sessions[1:], sessions[0]]:
             project.reset()
             try:
-                session()
+                measured()
             except (Timeout, OSError) as error:
                 runs.errors.append(f"{type(error).__name__}: {error}")
     project.reset()

@@ -4,6 +4,7 @@ its exec, which a parent's size does not inflate, unlike a forked child's `ru_ma
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import os
 import pty
@@ -17,6 +18,13 @@ import time
 from pathlib import Path
 
 COLUMNS, ROWS = 100, 30
+# Synchronized output (DEC mode 2026): the app asks whether the terminal has it, and this one says
+# yes, as most terminals and tmux do; then each frame comes between SYNC_START and SYNC_END, so a
+# frame counts as drawn when its last byte has been written, not when its first one has.
+ASKS_SYNC = b"\x1b[?2026$p"
+HAS_SYNC = b"\x1b[?2026;2$y"
+SYNC_START = b"\x1b[?2026h"
+SYNC_END = b"\x1b[?2026l"
 _ESCAPE = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 
 
@@ -61,8 +69,8 @@ class Terminal:
     and the interpreter's start-up.
     """
 
-    def __init__(self, argv: list[str], cwd: Path) -> None:
-        env = terminal_env()
+    def __init__(self, argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+        env = terminal_env() | (env or {})
         self.started = time.perf_counter()
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: size the terminal, then become the program
@@ -73,8 +81,11 @@ class Terminal:
             finally:
                 os._exit(127)
         self.output = bytearray()
+        self.arrivals: list[tuple[int, float]] = []  # (length of the output after a read, when)
+        self.answered = False  # the question about synchronized output
         self.status: int | None = None
         self.rss_mb: float | None = None
+        self.quit_seconds: float | None = None  # from typing ctrl+q to the process's end
 
     def drain(self, timeout: float = 0.0) -> bool:
         """Read whatever the program has written, waiting up to `timeout` for something."""
@@ -82,10 +93,49 @@ class Terminal:
         if not ready:
             return False
         try:
-            self.output += os.read(self.fd, 1 << 16)
+            data = os.read(self.fd, 1 << 16)
         except OSError:  # the program has gone
             return False
+        now = time.perf_counter()
+        self.output += data
+        self.arrivals.append((len(self.output), now))
+        if not self.answered and self.output.find(ASKS_SYNC, max(0, len(self.output) - len(data) - 16)) >= 0:
+            self.answered = True
+            os.write(self.fd, HAS_SYNC)
         return True
+
+    def arrival(self, offset: int) -> float:
+        """When the output's byte at `offset` had been read."""
+        index = bisect.bisect_right(self.arrivals, offset, key=lambda pair: pair[0])
+        return self.arrivals[min(index, len(self.arrivals) - 1)][1]
+
+    def frame_time(self, needles: tuple[bytes, ...], since: int = 0) -> float | None:
+        """When the frame that completes all of `needles` (after offset `since`) had been written
+        in full (up to its SYNC_END, where frames are synchronized); None if not yet."""
+        end = since
+        for needle in needles:
+            found = self.output.find(needle, since)
+            if found < 0:
+                return None
+            end = max(end, found + len(needle))
+        if self.output.rfind(SYNC_START, 0, end) > self.output.rfind(SYNC_END, 0, end):  # inside a frame
+            closed = self.output.find(SYNC_END, end)
+            if closed < 0:
+                return None
+            end = closed + len(SYNC_END)
+        return self.arrival(end - 1)
+
+    def wait_frame(self, *needles: bytes, since: int = 0, timeout: float = 60.0) -> float:
+        """The time at which a whole frame showing every one of `needles` had been written after
+        offset `since` (the time of the read that brought its last byte)."""
+        deadline = time.perf_counter() + timeout
+        while (moment := self.frame_time(needles, since)) is None:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0 or self.exited():
+                shown = " and ".join(repr(needle.decode()) for needle in needles)
+                raise Timeout(f"{shown} never appeared; the screen shows: {self.screen_text()[-400:]!r}")
+            self.drain(min(remaining, 0.05))
+        return moment
 
     def idle(self, seconds: float) -> None:
         """Let `seconds` pass, reading the output meanwhile (a program whose terminal is full stalls)."""
@@ -100,17 +150,23 @@ class Terminal:
         return mark, moment
 
     def wait_for(self, needle: bytes, since: int = 0, timeout: float = 60.0) -> float:
-        """The time at which `needle` had appeared in the output after offset `since`."""
+        """The time at which `needle` had appeared in the output after offset `since` (the time of
+        the read that brought its last byte, not of this look)."""
         deadline = time.perf_counter() + timeout
         searched = since
         while True:
-            if self.output.find(needle, searched) >= 0:
-                return time.perf_counter()
+            found = self.output.find(needle, searched)
+            if found >= 0:
+                return self.arrival(found + len(needle) - 1)
             searched = max(since, len(self.output) - len(needle))
             remaining = deadline - time.perf_counter()
             if remaining <= 0 or self.exited():
                 raise Timeout(f"{needle.decode()!r} never appeared; the screen shows: {self.screen_text()[-400:]!r}")
             self.drain(min(remaining, 0.05))
+
+    def text_before(self, offset: int) -> str:
+        """The output up to `offset` without escape sequences (runs of spaces kept)."""
+        return _ESCAPE.sub(b"", bytes(self.output[:offset])).decode("utf-8", "replace")
 
     def screen_text(self) -> str:
         """The output without escape sequences and runs of spaces: enough to see what was shown."""
@@ -127,15 +183,18 @@ class Terminal:
 
     def quit(self, keys: bytes = b"\x11", timeout: float = 120.0) -> float:
         """Type `keys` (ctrl+q), wait for the program to end, and return its peak RSS in MiB so far
-        (`VmHWM` just before quitting; `ru_maxrss` where there is no /proc)."""
+        (`VmHWM` just before quitting; `ru_maxrss` where there is no /proc). `quit_seconds` is the
+        time from the key to the end of the process (checked every millisecond)."""
         peak = peak_rss_mb(self.pid)
+        typed = time.perf_counter()
         os.write(self.fd, keys)
-        deadline = time.perf_counter() + timeout
+        deadline = typed + timeout
         while not self.exited():
             if time.perf_counter() > deadline:
                 self.kill()
                 raise Timeout("the program did not quit")
-            self.drain(0.05)
+            self.drain(0.001)
+        self.quit_seconds = time.perf_counter() - typed
         os.close(self.fd)
         return peak if peak is not None else self.rss_mb or 0.0
 
