@@ -110,6 +110,14 @@ NAMED_KEYS = frozenset(
      "escape", "space", "tab", "enter", *(f"f{number}" for number in range(1, 25))}
 )
 _CHARACTER_NAMES = frozenset(key_name(char) for char in string.ascii_letters + string.digits + string.punctuation)
+_PUNCTUATION = {key_name(char): char for char in string.punctuation}  # `circumflex_accent`: `^`
+
+
+def key_label(key: str) -> str:
+    """How a Textual key name is written for people: `?` for `question_mark`, `ctrl+,` for
+    `ctrl+comma`, `Esc` for `escape`; other names as they are (`down`, `f2`, `space`)."""
+    *modifiers, base = key.split("+")
+    return "+".join([*modifiers, "Esc" if base == "escape" else _PUNCTUATION.get(base, base)])
 
 
 def parse_key(text: str) -> str:
@@ -169,6 +177,10 @@ class Keymap:
     def reserved(self) -> dict[str, str]:
         """Every key an action has, with its action id: a label shortcut may not take one."""
         return {key: action_id for action_id, keys in self.keys.items() for key in keys}
+
+    def shown(self, action_id: str) -> str:
+        """The key a hint names for `action_id`: its first, as written for people."""
+        return key_label(self.keys[action_id][0])
 
     def label_key_problem(self, key: str) -> str | None:
         """Why `key` (a valid shortcut, see `label_key_problem`) clashes with an action, or None.

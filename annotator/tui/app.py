@@ -28,7 +28,7 @@ from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.keymap import ACTION_KEYS, ACTIONS, bindable
+from annotator.core.keymap import ACTION_KEYS, ACTIONS, bindable, key_label
 from annotator.core.lock import AnnotatorLock
 from annotator.core.models import printable, utc_now
 from annotator.core.seeds import peek_seeds
@@ -245,7 +245,6 @@ class AnnotatorApp(App[int]):
 
     @on(Opened)
     async def _opened(self, message: Opened) -> None:
-        from annotator.tui.screens.help import key_label
         from annotator.tui.screens.main import MainScreen
 
         self.project = message.project
@@ -422,8 +421,6 @@ class AnnotatorApp(App[int]):
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is None:
             return
-        from annotator.tui.screens.help import key_label
-
         keymap = main.session.schema.keymap
         for action in ACTIONS:
             if action.id != "quit":

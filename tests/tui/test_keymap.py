@@ -3,10 +3,14 @@ nothing, and the footer, the help and the command palette name the new keys."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from annotator.core.config import default_config_text
+from annotator.core.project import Project
 from annotator.tui.screens.help import HelpScreen
-from tests.conftest import make_project
-from tests.tui.conftest import disk_entry, ready, settled
+from tests.conftest import REPO, make_project
+from tests.tui.conftest import disk_entry, ready, settled, until
 
 CONFIG = default_config_text() + (
     '\n[keys]\nnext = ["N", "down"]\nflag = "F"\nhelp = "f1"\n')
@@ -46,3 +50,30 @@ async def test_moved_actions_answer_to_their_new_keys_and_not_the_old(make_app, 
         commands = {command.title: command.help for command in app.get_system_commands(screen)}
         assert commands["Go: Next comment"] == "keys: N, down"
         assert commands["Go: Flag for later, or unflag"] == "keys: F"
+
+
+async def test_the_hints_on_screen_name_the_moved_keys(make_app, tmp_path) -> None:
+    """The mark under a long comment and the target's head say which key reads on, goes to the
+    parent or hides the target: with `[keys]`, the project's keys, not the defaults."""
+    from tests.tui.test_targets import app_on, at, screen_text
+
+    keys = '\n[keys]\nread_down = "ctrl+f"\nparent = "^"\ntoggle_target = "Z"\n'
+    root = make_project(tmp_path / "project", config=default_config_text() + keys)
+    longest = max(Project.open(root).corpus.comments, key=lambda comment: len(comment.text))
+    app = make_app(root=root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        screen.comment_list.move_to(screen.row_of(longest.id))
+        await until(pilot, lambda: "reads on" in screen_text(app), "the mark under the long comment")
+        assert "▼ more below  ctrl+f reads on" in screen_text(app)
+
+    sample = Path(shutil.copytree(REPO / "docs" / "sample", tmp_path / "sample"))
+    (sample / "annotator.toml").write_text((sample / "annotator.toml").read_text("utf-8") + keys, "utf-8")
+    project = Project.open(sample)
+    ids = {comment.id for comment in project.corpus.comments}
+    reply = next(comment for comment in project.corpus.comments if comment.parent in ids)
+    app = app_on(sample)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await at(pilot, reply.id)
+        await until(pilot, lambda: "goes there" in screen_text(app), "the target's head")
+        assert "^ goes there · Z hides" in screen_text(app)

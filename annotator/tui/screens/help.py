@@ -10,17 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotator.core.config import Schema
-from annotator.core.keymap import ACTIONS
+from annotator.core.keymap import ACTIONS, key_label
 from annotator.core.models import printable
-
-_KEY_LABELS = {"question_mark": "?", "slash": "/", "colon": ":", "space": "space", "escape": "Esc",
-               "equals_sign": "=", "less_than_sign": "<", "greater_than_sign": ">"}
-
-
-def key_label(key: str) -> str:
-    """How a Textual key name is written for people."""
-    return _KEY_LABELS.get(key, key)
-
 
 def help_content(schema: Schema) -> Content:
     """The text of the help screen."""

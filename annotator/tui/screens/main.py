@@ -238,8 +238,8 @@ class MainScreen(Screen[None]):
                 yield Input(placeholder="search the text; Enter filters, Escape cancels", id="search")
                 yield StatusLine(id="progress")
             with Vertical(id="right"):
-                yield TargetView(id="target")
-                yield CommentView(id="comment")
+                yield TargetView(schema.keymap, id="target")
+                yield CommentView(schema.keymap, id="comment")
                 yield EditorPane(schema, id="editor")
         yield Footer()
         yield self.saver

@@ -17,7 +17,7 @@ from textual.widgets import Static, TextArea
 
 from annotator.core.config import Schema
 from annotator.core.conflict import Conflict
-from annotator.core.keymap import ACTION_KEYS
+from annotator.core.keymap import DEFAULT_KEYMAP, Keymap
 from annotator.core.models import Annotation, Comment, printable
 from annotator.core.review import Verdict
 
@@ -28,6 +28,10 @@ class CommentView(VerticalScroll, can_focus=False):
     It never takes the focus (the list keeps it, so the label keys keep working): the screen's
     read keys scroll it a page at a time, and a mark at its foot says when there is more below.
     """
+
+    def __init__(self, keymap: Keymap = DEFAULT_KEYMAP, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._keymap = keymap  # the read keys' hints name the project's keys
 
     def compose(self) -> ComposeResult:
         yield Static(id="comment-more")  # docked at the bottom: it stays put while the text scrolls
@@ -76,9 +80,9 @@ class CommentView(VerticalScroll, can_focus=False):
         scrolling; none when the whole comment fits."""
         mark = self.query_one("#comment-more", Static)
         if self.more_below:
-            text = Content.assemble(("▼ more below", "bold"), (f"  {ACTION_KEYS['read_down'][0]} reads on", "dim"))
+            text = Content.assemble(("▼ more below", "bold"), (f"  {self._keymap.shown('read_down')} reads on", "dim"))
         elif self.scroll_y > 0:
-            text = Content.assemble(("▲ end of the comment", "bold"), (f"  {ACTION_KEYS['read_up'][0]} goes back", "dim"))
+            text = Content.assemble(("▲ end of the comment", "bold"), (f"  {self._keymap.shown('read_up')} goes back", "dim"))
         else:
             text = None
         mark.display = text is not None

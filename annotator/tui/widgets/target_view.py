@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from annotator.core.keymap import ACTION_KEYS
+from annotator.core.keymap import DEFAULT_KEYMAP, Keymap
 from annotator.core.models import Annotation, printable
 from annotator.core.targets import CONTEXT, MISSING, PARENT, PROJECT, Target
 
@@ -24,11 +24,11 @@ def _line(text: str) -> str:
 
 
 def target_head(target: Target, labels: Annotation | None, collapsed: bool, scrolled: str = "",
-                width: int = 1000) -> Content:
+                width: int = 1000, keymap: Keymap = DEFAULT_KEYMAP) -> Content:
     """The head line in `width` cells: what the comment replies to, then the keys that act on it.
     `scrolled` says where the text is: "more" below, at its "end" after scrolling, or "" (it all
     fits). Where the width is short, the key hints are left out first, then the words of the scroll
-    mark; what still does not fit is cut with '…'."""
+    mark; what still does not fit is cut with '…'. The hints name the keys `keymap` gives."""
     parts: list[str | tuple[str, str]] = [("▸ " if collapsed else "▾ ", "$accent"), ("replying to ", "bold")]
     if target.kind == PARENT and target.parent is not None:
         parts.append((_line(target.parent_id or ""), "$accent"))
@@ -49,10 +49,10 @@ def target_head(target: Target, labels: Annotation | None, collapsed: bool, scro
     elif target.kind == PROJECT:
         parts.append(("the project's post", "dim"))
     head = Content.assemble(*parts)
-    read = ACTION_KEYS["read_target"][0]
+    read = keymap.shown("read_target")
     mark = {"more": ("▼ ", " reads on"), "end": ("▲ ", " to the top")}.get("" if collapsed else scrolled)
-    hints = [f"{ACTION_KEYS['parent'][0]} goes there"] if target.kind == PARENT else []
-    hints.append(f"{ACTION_KEYS['toggle_target'][0]} {'shows' if collapsed else 'hides'}")
+    hints = [f"{keymap.shown('parent')} goes there"] if target.kind == PARENT else []
+    hints.append(f"{keymap.shown('toggle_target')} {'shows' if collapsed else 'hides'}")
     marks = [Content("")]  # the scroll mark, long then short: `▼ ctrl+e reads on`, `▼ ctrl+e`
     if mark:
         marks = [Content.styled(f"  {mark[0]}{read}{words}", "bold $accent") for words in (mark[1], "")]
@@ -88,14 +88,15 @@ def target_body(target: Target) -> Content:
 class TargetView(Vertical, can_focus=False):
     """What the selected comment replies to; hidden when it replies to nothing known."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, keymap: Keymap = DEFAULT_KEYMAP, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._keymap = keymap  # the head's hints name the project's keys
         self.target: Target | None = None
         self.collapsed = False
         self._labels: Annotation | None = None
 
     def compose(self) -> ComposeResult:
-        yield TargetHead(id="target-head")
+        yield TargetHead(self._keymap, id="target-head")
         with VerticalScroll(id="target-body", can_focus=False):
             yield Static(id="target-text")
 
@@ -149,8 +150,9 @@ class TargetHead(Widget):
 
     DEFAULT_CSS = "TargetHead { height: 1; }"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, keymap: Keymap = DEFAULT_KEYMAP, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._keymap = keymap
         self._shown: tuple[Target | None, Annotation | None, bool, str] = (None, None, False, "")
 
     def show(self, target: Target | None, labels: Annotation | None, collapsed: bool, scrolled: str) -> None:
@@ -161,4 +163,4 @@ class TargetHead(Widget):
         target, labels, collapsed, scrolled = self._shown
         if target is None:
             return Content("")
-        return target_head(target, labels, collapsed, scrolled, self.content_region.width)
+        return target_head(target, labels, collapsed, scrolled, self.content_region.width, self._keymap)
