@@ -19,6 +19,8 @@ from tests.tui.conftest import (
     NOW,
     FakeClock,
     disk_entry,
+    on_disk,
+    pick_filter,
     ready,
     settled,
     until,
@@ -246,3 +248,31 @@ async def test_hostile_text_in_a_target_is_shown_literally(tmp_path: Path) -> No
         await at(pilot, "r3")
         assert right(app, 1, 2) == ["█▾ replying to the project's post  C hides", "█[bold]post[/] �"]
         await label_lands_on(pilot, "a", 3, "alice", "agree")
+
+
+async def test_p_and_ctrl_o_in_thread_order_under_a_filter_keep_the_order_the_labels_and_the_place(sample: Path) -> None:
+    """In thread order and the unlabeled filter, the list scrolled to its end: d8 gets agree, P goes
+    to its parent d1 (shown by the filter, so it stays), d1 gets disagree, ctrl+o comes back to d8
+    in the same row of the same list scrolled as it was, still in thread order, with both labels on
+    screen and on disk."""
+    app = app_on(sample, "alice")
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("T")
+        await pick_filter(pilot, "unlabeled")
+        await pilot.press("G", "k", "k", "k")  # the last rows: d6 d7 under d9 under d8
+        await until(pilot, lambda: screen.current_id() == "d8", "the cursor on d8")
+        rows, row, top = list(screen.comment_list.rows), screen.comment_list.cursor, screen.comment_list.scroll_offset.y
+        assert top > 0
+        await pilot.press("a", "P")
+        await until(pilot, lambda: screen.current_id() == "d1", "the jump to d1")
+        assert right(app, 1, 1) == ["█▾ replying to the project's post  ▼ ctrl+e"]
+        await pilot.press("d", "ctrl+o")
+        await until(pilot, lambda: screen.current_id() == "d8", "back to d8")
+        assert screen.threads and screen.view.kind == "unlabeled"
+        assert (list(screen.comment_list.rows), screen.comment_list.cursor) == (rows, row)
+        assert screen.comment_list.scroll_offset.y == top
+        assert right(app, 1, 1) == ["█▾ replying to d1 · hugo  you: disag…  ▼ ctrl+e"]
+        assert "[a] ● agree" in screen_text(app)
+        await settled(pilot)
+        assert [on_disk(app).get(comment_id).stance for comment_id in ("d1", "d8")] == ["disagree", "agree"]
