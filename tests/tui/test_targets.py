@@ -300,3 +300,21 @@ async def test_p_and_ctrl_o_in_thread_order_under_a_filter_keep_the_order_the_la
         assert "[a] ● agree" in screen_text(app)
         await settled(pilot)
         assert [on_disk(app).get(comment_id).stance for comment_id in ("d1", "d8")] == ["disagree", "agree"]
+
+
+async def test_each_kinds_head_line_fits_80_columns(sample: Path) -> None:
+    """At 80x24 the line above each kind of target says what it is within the pane's 46 columns: the
+    key hints go first, then the labels are cut; the kind and the parent's id stay."""
+    app = app_on(sample)
+    async with app.run_test(size=SMALL) as pilot:
+        heads = {}
+        for comment_id in ("a3", "c4", "c1", "d6", "a1"):
+            await at(pilot, comment_id)
+            heads[comment_id] = right(app, 1, 1)[0]
+        assert heads == {
+            "a3": "█▾ replying to a2 · tobias  you: dis…  ▼ ctrl+e",
+            "c4": "█▾ replying to c3 · oskar  you: disa…  ▼ ctrl+e",
+            "c1": "█▾ replying to its context text  ▼ ctrl+e",
+            "d6": "█▾ replying to d0 (not in the corpus)  ▼ ctrl+e",
+            "a1": "█▾ replying to the project's post  ▼ ctrl+e",
+        }
