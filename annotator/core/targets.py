@@ -8,6 +8,7 @@ by id: nothing here grows with the corpus.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,9 +49,19 @@ def target_of(
     if comment.parent is not None and comment.parent != comment.id:
         return Target(MISSING, None, comment.parent, url=comment.url)
     if project is not None:
-        return Target(PROJECT, _text(project.text), title=_text(project.title), url=_text(project.url))
+        return Target(PROJECT, _paragraphs(project.text), title=_text(project.title), url=_text(project.url))
     return None
 
 
 def _text(value: str | None) -> str | None:
     return value.strip() or None if value else None
+
+
+def _paragraphs(text: str | None) -> str | None:
+    """The project post's text with the line breaks of annotator.toml taken out: its lines are
+    wrapped by hand to the file's width, not the screen's, so the lines of a paragraph are joined
+    with a space; a blank line still separates two paragraphs."""
+    if not text:
+        return None
+    joined = "\n\n".join(" ".join(paragraph.split()) for paragraph in re.split(r"\n[ \t]*\n", text.strip()))
+    return joined.strip() or None

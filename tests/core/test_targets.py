@@ -40,3 +40,11 @@ def test_the_project_post_is_the_target_of_a_comment_with_none_of_its_own() -> N
 def test_no_target_at_all() -> None:
     assert target_of(comment(), CORPUS.get) is None
     assert target_of(comment(parent="c1"), {"c1": comment()}.get) is None  # its own parent is none
+
+
+def test_the_project_posts_lines_are_joined_into_paragraphs() -> None:
+    """annotator.toml's text is wrapped by hand: its line breaks are not the screen's, so a paragraph's
+    lines are joined; a blank line (even with spaces on it) still separates paragraphs."""
+    post = ProjectTarget(text="\nEach new model\n  solves more.\nIs that scale?\n \nCurious   where\npeople land.\n")
+    assert target_of(comment(), CORPUS.get, post).text == (
+        "Each new model solves more. Is that scale?\n\nCurious where people land.")

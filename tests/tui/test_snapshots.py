@@ -12,7 +12,7 @@ import pytest
 from annotator.core.project import Project
 from annotator.tui.app import build_app
 from tests.conftest import REPO, make_project
-from tests.tui.conftest import HOSTILE, NOW, FakeClock, ready, settled
+from tests.tui.conftest import HOSTILE, NOW, FakeClock, pick_filter, ready, settled
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
 
@@ -92,3 +92,24 @@ def test_a_comment_with_the_comment_it_replies_to_at_80x24(snap_compare, tmp_pat
 
     app = build_app(Project.open(root), "sample", clock=FakeClock(), now=lambda: NOW)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_threads_a_target_a_search_and_a_filter_on_the_sample(snap_compare, tmp_path: Path, size) -> None:
+    """The sample project in thread order, searched for `compounding` and filtered to the unlabeled
+    comments, auto-advance on, with a label given this session: a3 under its parent a2 (with a2's
+    labels), the status line naming threads, the search and the filter and keeping the save state."""
+    root = Path(shutil.copytree(REPO / "docs" / "sample", tmp_path / "sample"))
+
+    async def run_before(pilot) -> None:
+        screen = await ready(pilot)
+        await pilot.press("j", "j", "j", "n", "T", "A", "slash", *"compounding", "enter")  # a4: neutral
+        await settled(pilot)
+        await pick_filter(pilot, "unlabeled")
+        await settled(pilot)
+        assert screen.current_id() == "a3" and screen.view.query == "compounding"
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    app = build_app(Project.open(root), "sample", clock=FakeClock(), now=lambda: NOW)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -19,6 +19,8 @@ from tests.tui.conftest import (
     NOW,
     FakeClock,
     disk_entry,
+    on_disk,
+    pick_filter,
     ready,
     settled,
     until,
@@ -112,17 +114,41 @@ async def test_a_rows_context_and_a_context_beside_a_parent(sample: Path) -> Non
 
 
 async def test_the_project_target_where_a_comment_has_none_of_its_own(sample: Path) -> None:
+    """The post's text is wrapped to the screen, not to annotator.toml's lines: at 200 columns in three
+    lines, and at 80x24, read to its end with ctrl+e, no line is a word left over from the file's."""
     app = app_on(sample, "alice")
     async with app.run_test(size=LARGE) as pilot:
         await at(pilot, "a1")
-        assert right(app, 1, 7) == [
+        assert right(app, 1, 6) == [
             "█▾ replying to the project's post  C hides",
             "█Will scaling alone get language models to reliable multi-step reasoning?",
-            "█Each new model generation solves more of the puzzle sets we keep around, but the failures look",
-            "█the same as ever: a long chain of steps where one early slip ruins the answer. Is that just a",
-            "█matter of more parameters and data, or does it need something else (search, tools, a symbolic",
-            "█component)? Curious where people here land, and why.",
+            "█Each new model generation solves more of the puzzle sets we keep around, but the failures look the same as ever: a",
+            "█long chain of steps where one early slip ruins the answer. Is that just a matter of more parameters and data, or does",
+            "█it need something else (search, tools, a symbolic component)? Curious where people here land, and why.",
             f"█{URL}",
+        ]
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        read = []
+        for _ in range(8):  # ctrl+e, two lines a page, to the end of the post (▲ in the head line)
+            read += [line.rstrip(" ▁▂▃▄▅▆▇") for line in right(app, 2, 2)]  # (less the scroll bar)
+            if "▲" in right(app, 1, 1)[0]:
+                break
+            await pilot.press("ctrl+e")
+            await pilot.pause()
+        assert read == [
+            "█Will scaling alone get language models to",
+            "█reliable multi-step reasoning?",
+            "█Each new model generation solves more of the",
+            "█puzzle sets we keep around, but the failures",
+            "█look the same as ever: a long chain of steps",
+            "█where one early slip ruins the answer. Is",
+            "█that just a matter of more parameters and",
+            "█data, or does it need something else (search,",
+            "█tools, a symbolic component)? Curious where",
+            "█people here land, and why.",
+            "█https://forum.example.org/t/scaling-and-reaso",
+            "█ning",
         ]
         await label_lands_on(pilot, "d", 0, "alice", "disagree")
 
@@ -246,3 +272,49 @@ async def test_hostile_text_in_a_target_is_shown_literally(tmp_path: Path) -> No
         await at(pilot, "r3")
         assert right(app, 1, 2) == ["█▾ replying to the project's post  C hides", "█[bold]post[/] �"]
         await label_lands_on(pilot, "a", 3, "alice", "agree")
+
+
+async def test_p_and_ctrl_o_in_thread_order_under_a_filter_keep_the_order_the_labels_and_the_place(sample: Path) -> None:
+    """In thread order and the unlabeled filter, the list scrolled to its end: d8 gets agree, P goes
+    to its parent d1 (shown by the filter, so it stays), d1 gets disagree, ctrl+o comes back to d8
+    in the same row of the same list scrolled as it was, still in thread order, with both labels on
+    screen and on disk."""
+    app = app_on(sample, "alice")
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("T")
+        await pick_filter(pilot, "unlabeled")
+        await pilot.press("G", "k", "k", "k")  # the last rows: d6 d7 under d9 under d8
+        await until(pilot, lambda: screen.current_id() == "d8", "the cursor on d8")
+        rows, row, top = list(screen.comment_list.rows), screen.comment_list.cursor, screen.comment_list.scroll_offset.y
+        assert top > 0
+        await pilot.press("a", "P")
+        await until(pilot, lambda: screen.current_id() == "d1", "the jump to d1")
+        assert right(app, 1, 1) == ["█▾ replying to the project's post  ▼ ctrl+e"]
+        await pilot.press("d", "ctrl+o")
+        await until(pilot, lambda: screen.current_id() == "d8", "back to d8")
+        assert screen.threads and screen.view.kind == "unlabeled"
+        assert (list(screen.comment_list.rows), screen.comment_list.cursor) == (rows, row)
+        assert screen.comment_list.scroll_offset.y == top
+        assert right(app, 1, 1) == ["█▾ replying to d1 · hugo  you: disag…  ▼ ctrl+e"]
+        assert "[a] ● agree" in screen_text(app)
+        await settled(pilot)
+        assert [on_disk(app).get(comment_id).stance for comment_id in ("d1", "d8")] == ["disagree", "agree"]
+
+
+async def test_each_kinds_head_line_fits_80_columns(sample: Path) -> None:
+    """At 80x24 the line above each kind of target says what it is within the pane's 46 columns: the
+    key hints go first, then the labels are cut; the kind and the parent's id stay."""
+    app = app_on(sample)
+    async with app.run_test(size=SMALL) as pilot:
+        heads = {}
+        for comment_id in ("a3", "c4", "c1", "d6", "a1"):
+            await at(pilot, comment_id)
+            heads[comment_id] = right(app, 1, 1)[0]
+        assert heads == {
+            "a3": "█▾ replying to a2 · tobias  you: dis…  ▼ ctrl+e",
+            "c4": "█▾ replying to c3 · oskar  you: disa…  ▼ ctrl+e",
+            "c1": "█▾ replying to its context text  ▼ ctrl+e",
+            "d6": "█▾ replying to d0 (not in the corpus)  ▼ ctrl+e",
+            "a1": "█▾ replying to the project's post  ▼ ctrl+e",
+        }
