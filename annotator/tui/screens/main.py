@@ -294,6 +294,7 @@ class MainScreen(Screen[None]):
         target = None if comment is None else target_of(comment, session.comment, session.schema.target)
         labels = session.annotation(target.parent.id) if target is not None and target.parent is not None else None
         self.query_one(TargetView).show(target, labels, self._target_collapsed)
+        self.set_class(target is not None, "-targeted")  # (at 24 rows the note box gives the comment room)
 
     def _show_labels(self) -> None:
         comment_id = self.current_id()
