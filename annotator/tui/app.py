@@ -168,7 +168,7 @@ class AnnotatorApp(App[int]):
             yield Header(icon="✎")
             with Horizontal(id="main"):
                 with Vertical(id="left"):
-                    yield CommentList(self._preview, lambda comment_id: None, PREVIEW_STANCE_WIDTH, id="comments")
+                    yield CommentList(self._preview, None, PREVIEW_STANCE_WIDTH, id="comments")
                     yield Static("reading the comments and labels…", id="progress", markup=False)
 
     def on_load(self) -> None:

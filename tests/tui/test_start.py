@@ -28,7 +28,9 @@ async def test_the_list_is_shown_while_the_project_is_read_then_the_main_screen_
     async with app.run_test(size=(100, 30)) as pilot:
         first = app.screen_stack[0].query_one(CommentList)  # the first frame's list, without labels
         assert first.rows == range(PREVIEW_ROWS)
-        assert "Comment number 0." in first.render_line(0).text
+        row = first.render_line(0).text
+        assert "Comment number 0." in row
+        assert row.startswith("   ") and "·" not in row  # no mark: not yet known to be unlabeled
         screen = await ready(pilot)
         assert len(screen.session.comments) == 1000
         await pilot.press("a")

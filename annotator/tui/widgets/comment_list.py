@@ -1,7 +1,7 @@
 """The comment list: one row per comment, drawn with the Line API so only visible rows cost anything.
 
-A row is a status mark (· unlabeled, ● labeled, ⚑ flagged, ✖ left in conflict by a merge), the stance, and a one-line excerpt.
-When the list is wide enough (and given the topics' keys), a row also has a column of topic keys
+A row is a status mark (· unlabeled, ● labeled, ⚑ flagged, ✖ left in conflict by a merge; none
+before the labels are read), the stance, and a one-line excerpt. When the list is wide enough (and given the topics' keys), a row also has a column of topic keys
 (one cell per topic, the key where it is chosen), a note mark ✎ and a flag column of its own.
 The list shows `rows` (corpus positions, filtered by the screen, in seed or thread order); the cursor
 is a row number. In thread order, a reply's excerpt is indented by its depth (see `thread_indent`).
@@ -10,7 +10,7 @@ Changing a label refreshes that one line; nothing rebuilds the list.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -73,10 +73,11 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
 
         row: int
 
-    def __init__(self, comments: Sequence[Comment], lookup, stance_width: int,
-                 topics: Sequence[tuple[str, str]] = (), **kwargs) -> None:
-        """`lookup(comment_id)` gives the current annotation (or None) for a comment; `topics`
-        are the schema's (name, key) pairs, for the wide layout's topic column."""
+    def __init__(self, comments: Sequence[Comment], lookup: Callable[[str], Annotation | None] | None,
+                 stance_width: int, topics: Sequence[tuple[str, str]] = (), **kwargs) -> None:
+        """`lookup(comment_id)` gives the current annotation (or None) for a comment; None while
+        the labels are not read yet: the rows then have no marks at all (not `·`, which would say
+        unlabeled). `topics` are the schema's (name, key) pairs, for the wide layout's topic column."""
         super().__init__(**kwargs)
         self._comments = comments
         self._lookup = lookup
@@ -142,7 +143,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, self.rich_style)
         position = self._rows[row]
         comment = self._comments[position]
-        entry: Annotation | None = self._lookup(comment.id)
+        entry: Annotation | None = self._lookup(comment.id) if self._lookup is not None else None
         base = self.rich_style
         if row == self.cursor:
             base = base + self.get_component_rich_style("comment-list--cursor")
@@ -153,8 +154,10 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
             mark, mark_style = MARK_FLAGGED, "comment-list--flagged"
         elif entry is not None and entry.is_labeled:
             mark, mark_style = MARK_LABELED, "comment-list--labeled"
-        else:
+        elif self._lookup is not None:
             mark, mark_style = MARK_UNLABELED, "comment-list--unlabeled"
+        else:  # the labels are not known yet
+            mark, mark_style = " ", "comment-list--unlabeled"
         stance = (entry.stance if entry is not None and entry.stance else "").ljust(self._stance_width)
         segments = [
             Segment(f" {mark} ", base + self.get_component_rich_style(mark_style, partial=True)),
