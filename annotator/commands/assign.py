@@ -41,8 +41,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             incomplete comments fail only with --complete: a gate for pull requests uses --check,
             the gate before an export --check --complete.
 
-            --explain ID says who has a comment and why: every annotator's score for it, highest
-            first; the comment goes to the `overlap` highest, or to everyone in the calibration
+            --explain ID says who has a comment and why (ID may be the start of an id that no
+            other comment's id starts with): every annotator's score for it, highest first; the comment goes to the `overlap` highest, or to everyone in the calibration
             set."""
         ),
         epilog=epilog(
@@ -94,12 +94,14 @@ def run(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace, project: Project, assignment: Assignment) -> int:
     from annotator.core.assign import explain
     from annotator.core.errors import AnnotatorError
+    from annotator.core.ids import IdIndex, IdLookupError
     from annotator.core.models import excerpt
     from annotator.core.output import write_stdout
 
-    comment = project.corpus.by_id.get(args.explain)
-    if comment is None:
-        raise AnnotatorError(f"--explain: no comment with id {args.explain!r} in seeds/")
+    try:  # the whole id, or a start of it no other id has (as `blame` and the app's `:` take it)
+        comment = project.corpus.by_id[IdIndex([c.id for c in project.corpus.comments]).find(args.explain)]
+    except IdLookupError as error:
+        raise AnnotatorError(f"--explain: {error.message}", error.hint) from None
     why = explain(assignment.plan, comment.id, assignment.calibration)
     render = {"text": explain_text, "markdown": explain_markdown, "json": explain_json}[args.format]
     write_stdout([render(why, excerpt(comment.text), assignment.plan)])

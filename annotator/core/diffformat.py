@@ -15,6 +15,7 @@ from typing import Any
 
 from annotator.core.diff import EntryChange, FieldChange
 from annotator.core.models import one_line
+from annotator.core.store import CONFLICT_KEY
 
 JSON_FORMAT = 1
 NONE = "(none)"
@@ -71,11 +72,27 @@ def shown(name: str, value: Any) -> str:
         return "yes" if value else "no"
     if name == "stance":
         return one_line(value)
+    if name == CONFLICT_KEY and isinstance(value, dict):
+        return _conflict(value)
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, str):
         return json.dumps(one_line(value), ensure_ascii=False)
     return one_line(json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_value))
+
+
+def _conflict(table: dict[str, Any]) -> str:
+    """A merge's conflict table as the fields that clash, each with theirs and the base
+    (`stance (theirs agree, base mixed)`): ours is the entry's own value, shown beside it."""
+    fields = table.get("fields")
+    sides = [table.get(side) if isinstance(table.get(side), dict) else {} for side in ("theirs", "base")]
+    if not isinstance(fields, list) or not fields:
+        fields = sorted({key for side in sides for key in side} - {"seconds", "updated"})
+    theirs, base = sides
+    return ", ".join(
+        f"{one_line(str(field))} (theirs {shown(field, theirs.get(field))}, base {shown(field, base.get(field))})"
+        for field in fields
+    )
 
 
 # Markdown -------------------------------------------------------------------------------------

@@ -107,8 +107,9 @@ def merge_in_place(base: Path, ours: Path, theirs: Path, name: str) -> DriverOut
     return DriverOutcome(
         1,
         f"{name}: {len(result.conflicts)} comment(s) changed differently on both sides: {listed}. "
-        "Each keeps our labels and a [comments.ID.conflict] table with theirs and the base: "
-        "keep the labels you want, delete the table, then `git add` the file.",
+        "Each keeps our labels and a [comments.ID.conflict] table with theirs and the base. "
+        "`git add` the file and commit the merge, then resolve them in the app ("
+        "< keeps ours, > takes theirs), or by hand: keep the labels you want, delete the table.",
     )
 
 

@@ -157,7 +157,20 @@ def test_explain_json(capsys, root: Path) -> None:
 
 
 def test_explain_an_unknown_id(capsys, root: Path) -> None:
-    assert assign(capsys, root, "--explain", "zz") == (1, "", "annotator: --explain: no comment with id 'zz' in seeds/\n")
+    assert assign(capsys, root, "--explain", "zz") == (1, "", "annotator: --explain: no comment id starts with 'zz'\n")
+
+
+def test_explain_takes_a_unique_start_of_an_id_as_blame_does(capsys, root: Path) -> None:
+    seeds = root / "seeds" / "comments.jsonl"
+    seeds.write_text(seeds.read_text("utf-8") + '{"id": "d7f3a9", "text": "One more comment."}\n', "utf-8")
+    code, out, err = assign(capsys, root, "--explain", "d7")
+    assert (code, out.splitlines()[0], err) == (0, "d7f3a9  One more comment.", "")
+
+
+def test_explain_an_ambiguous_start_lists_the_candidates(capsys, root: Path) -> None:
+    assert assign(capsys, root, "--explain", "c") == (1, "", (
+        "annotator: --explain: 5 comment ids start with 'c': 'c1', 'c2', 'c3', 'c4', 'c5'\n"
+        "  (type more of the id)\n"))
 
 
 def test_a_project_without_a_plan(capsys, tmp_path: Path) -> None:

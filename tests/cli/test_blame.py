@@ -74,7 +74,8 @@ def test_json_history(repo: Repo, capsys) -> None:
     assert out == json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
 
 
-def test_a_merge_that_resolved_a_conflict_is_listed(repo: Repo, capsys) -> None:
+def merge_with_a_stance_conflict(repo: Repo) -> None:
+    """alice's comment 0: mixed on main, neutral on `side`; `side` merged, stopped by the conflict."""
     repo.setup_drivers()
     repo.commit("drivers")
     repo.git("checkout", "-q", "-b", "side")
@@ -84,14 +85,34 @@ def test_a_merge_that_resolved_a_conflict_is_listed(repo: Repo, capsys) -> None:
     repo.label("alice", 0, stance="mixed", updated=WHEN)
     repo.commit("main: mixed")
     assert repo.git("merge", "side", "-m", "merge", check=False).returncode == 1
+
+
+def alices_changes(repo: Repo, capsys) -> list[str]:
+    """What each of alice's lines in `blame` of comment 0 says changed."""
+    _, out, _ = repo.run(capsys, "blame", A0)
+    return [line.split("  ", 4)[4] for line in out.splitlines() if line.startswith("alice")]
+
+
+def test_a_merge_that_resolved_a_conflict_is_listed(repo: Repo, capsys) -> None:
+    merge_with_a_stance_conflict(repo)
     repo.label("alice", 0, stance="agree", updated=WHEN)  # resolved by hand, which drops the conflict table
     repo.commit("merge side")
-    _, out, _ = repo.run(capsys, "blame", A0)
-    alice = [line.split("  ", 4)[4] for line in out.splitlines() if line.startswith("alice")]
-    assert alice[-3:] == [
+    assert alices_changes(repo, capsys)[-3:] == [
         "changed: stance: disagree -> neutral; topics: -dl-theory",
         "changed: stance: disagree -> mixed; topics: -dl-theory",
         "changed: stance: mixed -> agree",
+    ]
+
+
+def test_a_conflict_committed_with_the_merge_then_resolved_reads_as_fields_not_a_table(repo: Repo, capsys) -> None:
+    """The README's way: commit the merge with its conflict table, then resolve in the app."""
+    merge_with_a_stance_conflict(repo)
+    repo.commit("merge side, conflict and all")
+    repo.label("alice", 0, stance="neutral", updated=WHEN)  # theirs taken: the table goes
+    repo.commit("resolve")
+    assert alices_changes(repo, capsys)[-2:] == [
+        "changed: conflict: (none) -> stance (theirs neutral, base disagree)",
+        "changed: stance: mixed -> neutral; conflict: stance (theirs neutral, base disagree) -> (none)",
     ]
 
 

@@ -208,6 +208,7 @@ def test_a_true_conflict_is_reported_and_leaves_a_file_validate_flags(repo: Repo
     assert merge.returncode == 1
     assert "CONFLICT (content): Merge conflict in annotations/alice.toml" in merge.stdout
     assert f"1 comment(s) changed differently on both sides: {A0}" in merge.stderr
+    assert "`git add` the file and commit the merge, then resolve them in the app" in merge.stderr
     assert repo.git("status", "--porcelain").stdout == "UU annotations/alice.toml\n"
 
     loaded = AnnotationFile.load(repo.file("alice"))
