@@ -120,6 +120,7 @@ def conflict_message(comment_id: str, entry: Annotation) -> str:
     clashing = ", ".join(map(str, fields)) if isinstance(fields, list) and fields else "labels"
     return (
         f"comment {comment_id}: unresolved merge conflict in {clashing}: the entry holds ours, "
-        f"[comments.{comment_id}.conflict] holds theirs and the base; keep the labels you want and "
-        f"delete the [comments.{comment_id}.conflict] tables"
+        f"[comments.{comment_id}.conflict] holds theirs and the base; resolve it in the app (v, then "
+        f"Conflicts; < keeps ours, > takes theirs), or by hand: keep the labels you want and delete the "
+        f"[comments.{comment_id}.conflict] tables"
     )

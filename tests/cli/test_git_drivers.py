@@ -221,7 +221,8 @@ def test_a_true_conflict_is_reported_and_leaves_a_file_validate_flags(repo: Repo
     line = loaded.lines[A0]
     assert code == 1
     assert (f"annotations/alice.toml:{line}: comment {A0}: unresolved merge conflict in stance: the entry holds "
-            f"ours, [comments.{A0}.conflict] holds theirs and the base; keep the labels you want and delete the "
+            f"ours, [comments.{A0}.conflict] holds theirs and the base; resolve it in the app (v, then Conflicts; "
+            f"< keeps ours, > takes theirs), or by hand: keep the labels you want and delete the "
             f"[comments.{A0}.conflict] tables\n") in err
 
 
