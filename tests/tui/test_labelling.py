@@ -6,7 +6,7 @@ import json
 
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
-from annotator.tui.widgets.editor import NoteEditor
+from annotator.tui.widgets.note_editor import NoteEditor
 from tests.conftest import make_project
 from tests.tui.conftest import NOW, disk_entry, on_disk, ready, settled, until
 

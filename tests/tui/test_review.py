@@ -14,7 +14,8 @@ from annotator.core.store import CONFLICT_KEY, AnnotationFile
 from annotator.tui.app import build_app
 from annotator.tui.screens.dialogs import Question
 from annotator.tui.screens.take import TakeDialog
-from annotator.tui.widgets.editor import LabelPanel, ReviewPanel
+from annotator.tui.widgets.label_panel import LabelPanel
+from annotator.tui.widgets.review_panel import ReviewPanel
 from tests.conftest import make_project
 from tests.tui.conftest import (
     NOW,

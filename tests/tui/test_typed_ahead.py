@@ -15,7 +15,8 @@ from annotator.core.store import AnnotationFile
 from annotator.tui.app import build_app
 from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.screens.main import MainScreen
-from annotator.tui.widgets.editor import LabelPanel, NoteEditor
+from annotator.tui.widgets.label_panel import LabelPanel
+from annotator.tui.widgets.note_editor import NoteEditor
 from tests.conftest import make_project
 from tests.tui.conftest import disk_entry, ready, settled
 

@@ -35,9 +35,13 @@ from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.take import TakeDialog
 from annotator.tui.widgets.comment_list import CommentList
-from annotator.tui.widgets.editor import (
-    FIELD_NAMES, CommentView, ConflictPanel, EditorPane, LabelPanel, NoteEditor, ReviewPanel,
-)
+from annotator.tui.widgets.comment_view import CommentView
+from annotator.tui.widgets.conflict_panel import ConflictPanel
+from annotator.tui.widgets.editor_pane import EditorPane
+from annotator.tui.widgets.field_names import FIELD_NAMES
+from annotator.tui.widgets.label_panel import LabelPanel
+from annotator.tui.widgets.note_editor import NoteEditor
+from annotator.tui.widgets.review_panel import ReviewPanel
 from annotator.tui.widgets.target_view import TargetView
 
 BAR_WIDTH = 12
