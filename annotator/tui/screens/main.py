@@ -371,6 +371,18 @@ class MainScreen(Screen[None]):
         if comment_id is not None:
             self._edit(comment_id, lambda: self.session.toggle_flag(comment_id))
 
+    @on(LabelPanel.Chosen)
+    def _chosen(self, message: LabelPanel.Chosen) -> None:
+        """A click on a choice does what its key does (and, like the key, nothing while typing)."""
+        if not self.check_action(message.kind, (message.label,) if message.label else ()):
+            return
+        if message.kind == "stance":
+            self.action_stance(message.label)
+        elif message.kind == "topic":
+            self.action_topic(message.label)
+        else:
+            self.action_flag()
+
     def _edit(self, comment_id: str, change: Callable[[], object]) -> None:
         """Make a change to one comment, redraw it, and say what it did to a merge conflict there:
         a clashing field set by hand is resolved; any other change leaves the conflict, and says so."""

@@ -5,9 +5,12 @@ Label names not in annotator.toml go through `Content(...)` (never markup) after
 
 from __future__ import annotations
 
+from typing import Literal
+
 from textual import events
 from textual.content import Content
 from textual.geometry import Size
+from textual.message import Message
 from textual.widget import Widget
 
 from annotator.core.config import Schema
@@ -18,10 +21,18 @@ class LabelPanel(Widget):
     """Stance choices, topic toggles and the flag of the selected comment, each with its key.
 
     Choices flow onto as many lines as the width needs, never breaking inside one choice. A click
-    on a choice does what its key does (the screen's `stance`, `topic` or `flag` action).
+    on a choice posts `Chosen`, and the screen does what the choice's key does.
     """
 
     DEFAULT_CSS = "LabelPanel { height: auto; }"
+
+    class Chosen(Message):
+        """A choice was clicked: a stance or a topic (`label` names it), or the flag."""
+
+        def __init__(self, kind: Literal["stance", "topic", "flag"], label: str = "") -> None:
+            super().__init__()
+            self.kind = kind
+            self.label = label
 
     def __init__(self, schema: Schema, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -62,12 +73,12 @@ class LabelPanel(Widget):
         return ([self.heading] if self.heading else []) + (self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
                 + self._flow("Flag   ", [(flag_choice, ("flag",))], width))
 
-    async def on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
         if not 0 <= event.y < len(self._targets):
             return
         for start, end, action, arguments in self._targets[event.y]:
             if start <= event.x < end and action:
-                await self.screen.run_action(f"{action}({', '.join(repr(a) for a in arguments)})")
+                self.post_message(self.Chosen(action, *arguments))
                 return
 
     @staticmethod
