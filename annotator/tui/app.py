@@ -252,7 +252,7 @@ class AnnotatorApp(App[int]):
             return
         keymap = self.project.schema.keymap  # the project's [keys]: bindings `main.ACTION`
         self.set_keymap({f"main.{action_id}": ",".join(keys) for action_id, keys in keymap.keys.items()})
-        screen = MainScreen(message.session, message.annotator)
+        screen = MainScreen.for_session(message.session, message.annotator)
         mounted = self.push_screen(screen)
         for warning in (*self.project.warnings, *message.session.store.warnings):
             self.notify(str(warning), severity="warning", markup=False, timeout=6)

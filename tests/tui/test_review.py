@@ -189,6 +189,10 @@ async def test_bulk_accept_skips_flagged_and_noted_comments_unless_asked(tmp_pat
         await pilot.press("n")
         await settled(pilot)
         assert disk_entry(app, 0, "gold") is None
+        await pilot.press("Y", "x", "escape")  # a key that answers nothing, then Escape: "no"
+        await settled(pilot)
+        assert not isinstance(app.screen, Question)
+        assert disk_entry(app, 0, "gold") is None
 
         await pilot.press("Y", "y")
         await settled(pilot)

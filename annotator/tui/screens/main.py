@@ -207,7 +207,19 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 
+    @classmethod
+    def for_session(cls, session: Session, annotator: str) -> MainScreen:
+        """The screen for `session`, its stance and topic keys bound: built as a subclass whose
+        `BINDINGS` adds them, since Textual merges `BINDINGS` along the class hierarchy (no label
+        key is an action's key, so none replaces one)."""
+        schema = session.schema  # (keys by Textual's name for them: `,` is `comma`)
+        labels = [Binding(key_name(label.key), f"{kind}('{label.name}')", f"{kind.capitalize()}: {label.name}",
+                          show=False, id=f"main.{kind}.{label.name}")
+                  for kind, group in (("stance", schema.stance), ("topic", schema.topic)) for label in group]
+        return type(cls.__name__, (cls,), {"BINDINGS": labels})(session, annotator)
+
     def __init__(self, session: Session, annotator: str) -> None:
+        """(Use `for_session`: this screen alone has no label keys.)"""
         super().__init__()
         self.session = session
         self.annotator = annotator
@@ -219,10 +231,6 @@ class MainScreen(Screen[None]):
         self._asking = False  # a quit dialog (or its path prompt) is open: never a second one
         self._rows_labeled = 0  # labeled comments among the filtered rows
         self._row_labeled: dict[int, bool] | None = None  # filtered rows (None: all) -> labeled
-        for label in session.schema.stance:  # (by Textual's name for the key: `,` is `comma`)
-            self._bindings.bind(key_name(label.key), f"stance('{label.name}')", f"Stance: {label.name}", show=False)
-        for label in session.schema.topic:
-            self._bindings.bind(key_name(label.key), f"topic('{label.name}')", f"Topic: {label.name}", show=False)
         self.reviewing = False
         self.review: Review | None = None
         self._jumps: list[tuple[str, Filter]] = []  # where P and : jumped from (comment id, view), for ctrl+o
@@ -342,7 +350,7 @@ class MainScreen(Screen[None]):
         self.session.spend_time()
         self.pace.key()
         if (self.reviewing and event.is_printable and self.focused is self.comment_list
-                and event.key not in self._bindings.key_to_bindings):
+                and event.key not in self.active_bindings):
             self.notify(f"{printable(event.character or event.key, False)} does nothing in review mode: the label "
                         "keys set gold's labels, = takes from an annotator, ? lists every key.",
                         markup=False, timeout=4)
