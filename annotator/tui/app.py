@@ -300,6 +300,11 @@ class AnnotatorApp(App[int]):
             return
         await super().on_event(event)
 
+    @property
+    def keeping_typed_keys(self) -> bool:
+        """Whether keys typed while the labels were read are still kept, or not all applied yet."""
+        return self._typed_ahead is not None
+
     def _replay_typed_ahead(self) -> None:
         """Apply the next kept key as if it were pressed now; when none is left, stop keeping them."""
         if self._typed_ahead is None:  # (stopped by a signal)

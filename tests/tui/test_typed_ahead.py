@@ -44,7 +44,7 @@ async def until(pilot, condition: Callable[[], bool], what: str) -> None:
 
 
 def replayed(app) -> bool:
-    return isinstance(app.screen, MainScreen) and app._typed_ahead is None
+    return isinstance(app.screen, MainScreen) and not app.keeping_typed_keys
 
 
 async def test_a_stance_and_a_move_typed_before_the_labels_are_read_are_applied(tmp_path, held) -> None:
