@@ -252,7 +252,7 @@ class AnnotatorApp(App[int]):
             return
         keymap = self.project.schema.keymap  # the project's [keys]: bindings `main.ACTION`
         self.set_keymap({f"main.{action_id}": ",".join(keys) for action_id, keys in keymap.keys.items()})
-        screen = MainScreen(message.session, message.annotator)
+        screen = MainScreen.for_session(message.session, message.annotator)
         mounted = self.push_screen(screen)
         for warning in (*self.project.warnings, *message.session.store.warnings):
             self.notify(str(warning), severity="warning", markup=False, timeout=6)
@@ -299,6 +299,11 @@ class AnnotatorApp(App[int]):
             self._typed_ahead.append(events.Key(event.key, event.character))
             return
         await super().on_event(event)
+
+    @property
+    def keeping_typed_keys(self) -> bool:
+        """Whether keys typed while the labels were read are still kept, or not all applied yet."""
+        return self._typed_ahead is not None
 
     def _replay_typed_ahead(self) -> None:
         """Apply the next kept key as if it were pressed now; when none is left, stop keeping them."""

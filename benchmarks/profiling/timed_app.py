@@ -23,7 +23,7 @@ from textual import screen, widget
 
 from annotator.cli import main
 from annotator.tui.screens import main as main_screen
-from annotator.tui.widgets import comment_list, editor
+from annotator.tui.widgets import comment_list, comment_view, label_panel, note_editor
 
 PARTS = [
     (screen.Screen, "_refresh_layout", "screen: layout, compositing and output (Screen._refresh_layout)"),
@@ -39,10 +39,10 @@ PARTS = [
     (main_screen.MainScreen, "_show_current", "handler: _show_current"),
     (main_screen.MainScreen, "_show_labels", "handler: _show_labels"),
     (main_screen.MainScreen, "_show_progress", "handler: _show_progress"),
-    (editor.CommentView, "show", "handler: CommentView.show"),
-    (editor.LabelPanel, "render", "LabelPanel.render"),
-    (editor.LabelPanel, "get_content_height", "LabelPanel.get_content_height"),
-    (editor.NoteEditor, "load_text", "NoteEditor.load_text"),
+    (comment_view.CommentView, "show", "handler: CommentView.show"),
+    (label_panel.LabelPanel, "render", "LabelPanel.render"),
+    (label_panel.LabelPanel, "get_content_height", "LabelPanel.get_content_height"),
+    (note_editor.NoteEditor, "load_text", "NoteEditor.load_text"),
     (main_screen.StatusLine, "render", "StatusLine.render"),
 ]
 totals: dict[str, list[float]] = {}

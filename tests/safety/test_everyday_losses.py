@@ -22,7 +22,7 @@ from annotator.core.store import AnnotationFile, annotation_path
 from annotator.tui.app import build_app
 from annotator.tui import saver
 from annotator.tui.screens.dialogs import Prompt, Question
-from annotator.tui.widgets.editor import NoteEditor
+from annotator.tui.widgets.note_editor import NoteEditor
 from tests.core.gitrepo import IDS, TEXTS, Repo
 from tests.safety.test_git_under_app import NOW, reload_notices, status_line
 from tests.tui.conftest import clock, make_app, ready, settled, until  # noqa: F401 (fixtures)

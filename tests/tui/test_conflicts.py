@@ -15,7 +15,7 @@ from annotator.core.models import Annotation
 from annotator.core.project import Project
 from annotator.core.store import CONFLICT_KEY, AnnotationFile
 from annotator.tui.app import build_app
-from annotator.tui.widgets.editor import ConflictPanel
+from annotator.tui.widgets.conflict_panel import ConflictPanel
 from tests.conftest import make_project
 from tests.core.gitrepo import IDS, WHEN, Repo
 from tests.tui.conftest import NOW, FakeClock, pick_filter, ready, settled, until

@@ -52,6 +52,20 @@ async def test_moved_actions_answer_to_their_new_keys_and_not_the_old(make_app, 
         assert commands["Go: Flag for later, or unflag"] == "keys: F"
 
 
+
+async def test_in_review_mode_the_notice_of_an_idle_key_follows_the_moved_keys(make_app, tmp_path) -> None:
+    """Review mode says when a letter does nothing: of the old flag key, not of the new one."""
+    from tests.tui.test_review import notices, start_review
+
+    app = make_app(root=make_project(tmp_path / "project", config=CONFIG))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_review(pilot)
+        await pilot.press("F", "f")
+        await settled(pilot)
+        assert disk_entry(app, 0).flagged
+        said = [notice for notice in notices(app) if "does nothing in review mode" in notice]
+        assert [notice.split()[0] for notice in said] == ["f"]
+
 async def test_the_hints_on_screen_name_the_moved_keys(make_app, tmp_path) -> None:
     """The mark under a long comment and the target's head say which key reads on, goes to the
     parent or hides the target: with `[keys]`, the project's keys, not the defaults."""

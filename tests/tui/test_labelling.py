@@ -6,7 +6,7 @@ import json
 
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
-from annotator.tui.widgets.editor import NoteEditor
+from annotator.tui.widgets.note_editor import NoteEditor
 from tests.conftest import make_project
 from tests.tui.conftest import NOW, disk_entry, on_disk, ready, settled, until
 
@@ -321,3 +321,19 @@ async def test_a_click_on_a_topic_and_the_flag(make_app) -> None:
         await pilot.click("#labels", offset=(lines[flag_row].index("not flagged"), flag_row))
         await settled(pilot)
         assert (disk_entry(app, 0).topics, disk_entry(app, 0).flagged) == (("scaling",), True)
+
+
+async def test_a_click_on_a_label_while_typing_a_note_changes_nothing(make_app) -> None:
+    """As the label keys do nothing in the note, a click on a choice keeps the labels as they are
+    (the panel takes no focus: the note stays open)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("e", *"why")
+        first_line = str(screen.query_one("#labels").render()).splitlines()[0]
+        await pilot.click("#labels", offset=(first_line.index("disagree"), 0))
+        assert isinstance(screen.focused, NoteEditor)
+        await pilot.press("escape")
+        await settled(pilot)
+        entry = disk_entry(app, 0)
+        assert (entry.note, entry.stance) == ("why", None)

@@ -8,7 +8,7 @@ import pytest
 
 from annotator.tui.screens.main import Status, status_line
 from annotator.tui.widgets.comment_list import CommentList
-from annotator.tui.widgets.editor import LabelPanel
+from annotator.tui.widgets.label_panel import LabelPanel
 from tests.conftest import make_project
 from tests.tui.conftest import ready, settled
 from tests.tui.test_reading import on_longest, screen_text

@@ -8,7 +8,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from annotator.core.keymap import ACTION_KEYS, ACTIONS, RESERVED_KEYS
-from annotator.tui.widgets.editor import CommentView
+from annotator.tui.widgets.comment_view import CommentView
 from tests.tui.conftest import disk_entry, ready, settled
 
 SMALL = (80, 24)

@@ -14,7 +14,8 @@ from annotator.core.store import CONFLICT_KEY, AnnotationFile
 from annotator.tui.app import build_app
 from annotator.tui.screens.dialogs import Question
 from annotator.tui.screens.take import TakeDialog
-from annotator.tui.widgets.editor import LabelPanel, ReviewPanel
+from annotator.tui.widgets.label_panel import LabelPanel
+from annotator.tui.widgets.review_panel import ReviewPanel
 from tests.conftest import make_project
 from tests.tui.conftest import (
     NOW,
@@ -187,6 +188,10 @@ async def test_bulk_accept_skips_flagged_and_noted_comments_unless_asked(tmp_pat
         assert "[y] yes, accept 2, skip 2" in shown and "[a] all 4, including the flagged or noted" in shown
         await pilot.press("n")
         await settled(pilot)
+        assert disk_entry(app, 0, "gold") is None
+        await pilot.press("Y", "x", "escape")  # a key that answers nothing, then Escape: "no"
+        await settled(pilot)
+        assert not isinstance(app.screen, Question)
         assert disk_entry(app, 0, "gold") is None
 
         await pilot.press("Y", "y")

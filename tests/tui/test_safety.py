@@ -9,7 +9,8 @@ from annotator.core.project import Project
 from annotator.tui.app import build_app
 from annotator.tui.screens.dialogs import Question
 from annotator.tui.widgets.comment_list import CommentList
-from annotator.tui.widgets.editor import CommentView, LabelPanel
+from annotator.tui.widgets.comment_view import CommentView
+from annotator.tui.widgets.label_panel import LabelPanel
 from tests.conftest import make_project
 from tests.tui.conftest import HOSTILE, disk_entry, ready, settled
 

@@ -15,7 +15,8 @@ from annotator.core.store import AnnotationFile
 from annotator.tui.app import build_app
 from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.screens.main import MainScreen
-from annotator.tui.widgets.editor import LabelPanel, NoteEditor
+from annotator.tui.widgets.label_panel import LabelPanel
+from annotator.tui.widgets.note_editor import NoteEditor
 from tests.conftest import make_project
 from tests.tui.conftest import disk_entry, ready, settled
 
@@ -43,7 +44,7 @@ async def until(pilot, condition: Callable[[], bool], what: str) -> None:
 
 
 def replayed(app) -> bool:
-    return isinstance(app.screen, MainScreen) and app._typed_ahead is None
+    return isinstance(app.screen, MainScreen) and not app.keeping_typed_keys
 
 
 async def test_a_stance_and_a_move_typed_before_the_labels_are_read_are_applied(tmp_path, held) -> None:

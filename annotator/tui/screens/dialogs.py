@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -148,9 +149,7 @@ class Question(ModalScreen[str]):
         self._title = title
         self._text = text
         self._answers = answers
-        for key, answer, label in answers:
-            self._bindings.bind(key, f"answer('{answer}')", label)
-        self._bindings.bind("escape", f"answer('{answers[-1][1]}')", "Cancel")
+        self._by_key = {key: answer for key, answer, _ in answers} | {"escape": answers[-1][1]}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -162,5 +161,9 @@ class Question(ModalScreen[str]):
                 classes="dialog-answers",
             )
 
-    def action_answer(self, answer: str) -> None:
-        self.dismiss(answer)
+    def on_key(self, event: events.Key) -> None:
+        """An answer's key gives that answer (nothing is focused here: every key comes to the screen)."""
+        answer = self._by_key.get(event.key)
+        if answer is not None:
+            event.stop()
+            self.dismiss(answer)

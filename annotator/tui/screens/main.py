@@ -35,9 +35,13 @@ from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.take import TakeDialog
 from annotator.tui.widgets.comment_list import CommentList
-from annotator.tui.widgets.editor import (
-    FIELD_NAMES, CommentView, ConflictPanel, EditorPane, LabelPanel, NoteEditor, ReviewPanel,
-)
+from annotator.tui.widgets.comment_view import CommentView
+from annotator.tui.widgets.conflict_panel import ConflictPanel
+from annotator.tui.widgets.editor_pane import EditorPane
+from annotator.tui.widgets.field_names import FIELD_NAMES
+from annotator.tui.widgets.label_panel import LabelPanel
+from annotator.tui.widgets.note_editor import NoteEditor
+from annotator.tui.widgets.review_panel import ReviewPanel
 from annotator.tui.widgets.target_view import TargetView
 
 BAR_WIDTH = 12
@@ -203,7 +207,19 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 
+    @classmethod
+    def for_session(cls, session: Session, annotator: str) -> MainScreen:
+        """The screen for `session`, its stance and topic keys bound: built as a subclass whose
+        `BINDINGS` adds them, since Textual merges `BINDINGS` along the class hierarchy (no label
+        key is an action's key, so none replaces one)."""
+        schema = session.schema  # (keys by Textual's name for them: `,` is `comma`)
+        labels = [Binding(key_name(label.key), f"{kind}('{label.name}')", f"{kind.capitalize()}: {label.name}",
+                          show=False, id=f"main.{kind}.{label.name}")
+                  for kind, group in (("stance", schema.stance), ("topic", schema.topic)) for label in group]
+        return type(cls.__name__, (cls,), {"BINDINGS": labels})(session, annotator)
+
     def __init__(self, session: Session, annotator: str) -> None:
+        """(Use `for_session`: this screen alone has no label keys.)"""
         super().__init__()
         self.session = session
         self.annotator = annotator
@@ -215,10 +231,6 @@ class MainScreen(Screen[None]):
         self._asking = False  # a quit dialog (or its path prompt) is open: never a second one
         self._rows_labeled = 0  # labeled comments among the filtered rows
         self._row_labeled: dict[int, bool] | None = None  # filtered rows (None: all) -> labeled
-        for label in session.schema.stance:  # (by Textual's name for the key: `,` is `comma`)
-            self._bindings.bind(key_name(label.key), f"stance('{label.name}')", f"Stance: {label.name}", show=False)
-        for label in session.schema.topic:
-            self._bindings.bind(key_name(label.key), f"topic('{label.name}')", f"Topic: {label.name}", show=False)
         self.reviewing = False
         self.review: Review | None = None
         self._jumps: list[tuple[str, Filter]] = []  # where P and : jumped from (comment id, view), for ctrl+o
@@ -339,7 +351,7 @@ class MainScreen(Screen[None]):
         self.session.spend_time()
         self.pace.key()
         if (self.reviewing and event.is_printable and self.focused is self.comment_list
-                and event.key not in self._bindings.key_to_bindings):
+                and event.key not in self.active_bindings):
             self.notify(f"{printable(event.character or event.key, False)} does nothing in review mode: the label "
                         "keys set gold's labels, = takes from an annotator, ? lists every key.",
                         markup=False, timeout=4)
@@ -367,6 +379,18 @@ class MainScreen(Screen[None]):
         comment_id = self.current_id()
         if comment_id is not None:
             self._edit(comment_id, lambda: self.session.toggle_flag(comment_id))
+
+    @on(LabelPanel.Chosen)
+    def _chosen(self, message: LabelPanel.Chosen) -> None:
+        """A click on a choice does what its key does (and, like the key, nothing while typing)."""
+        if not self.check_action(message.kind, (message.label,) if message.label else ()):
+            return
+        if message.kind == "stance":
+            self.action_stance(message.label)
+        elif message.kind == "topic":
+            self.action_topic(message.label)
+        else:
+            self.action_flag()
 
     def _edit(self, comment_id: str, change: Callable[[], object]) -> None:
         """Make a change to one comment, redraw it, and say what it did to a merge conflict there:

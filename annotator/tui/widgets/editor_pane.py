@@ -1,0 +1,29 @@
+"""Below the comment: the review and conflict panels, the labels and the note."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from annotator.core.config import Schema
+from annotator.tui.widgets.conflict_panel import ConflictPanel
+from annotator.tui.widgets.label_panel import LabelPanel
+from annotator.tui.widgets.note_editor import NoteEditor
+from annotator.tui.widgets.review_panel import ReviewPanel
+
+
+class EditorPane(Vertical):
+    """The labels and the note, below the comment."""
+
+    def __init__(self, schema: Schema, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._schema = schema
+
+    def compose(self) -> ComposeResult:
+        yield ReviewPanel(id="review")
+        yield ConflictPanel(id="conflict")
+        yield LabelPanel(self._schema, id="labels")
+        yield Static(Content.assemble(("Note ", "bold"), ("[e] edit, Escape to finish", "dim")), id="note-title")
+        yield NoteEditor(id="note", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")

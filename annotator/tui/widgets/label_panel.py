@@ -1,0 +1,109 @@
+"""The labels of the selected comment: stance choices, topic toggles and the flag.
+
+Label names not in annotator.toml go through `Content(...)` (never markup) after `printable`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual import events
+from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
+from textual.widget import Widget
+
+from annotator.core.config import Schema
+from annotator.core.models import Annotation, printable
+
+
+class LabelPanel(Widget):
+    """Stance choices, topic toggles and the flag of the selected comment, each with its key.
+
+    Choices flow onto as many lines as the width needs, never breaking inside one choice. A click
+    on a choice posts `Chosen`, and the screen does what the choice's key does.
+    """
+
+    DEFAULT_CSS = "LabelPanel { height: auto; }"
+
+    class Chosen(Message):
+        """A choice was clicked: a stance or a topic (`label` names it), or the flag."""
+
+        def __init__(self, kind: Literal["stance", "topic", "flag"], label: str = "") -> None:
+            super().__init__()
+            self.kind = kind
+            self.label = label
+
+    def __init__(self, schema: Schema, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._schema = schema
+        self._entry = Annotation()
+        self._targets: list[list[tuple[int, int, str, tuple[str, ...]]]] = []  # per line: x from, to, action
+
+    heading: Content | None = None  # a line above the choices (review mode: whose labels they are)
+
+    def show(self, entry: Annotation | None, heading: Content | None = None) -> None:
+        self._entry = entry or Annotation()
+        self.heading = heading
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self._lines(self.content_region.width))
+
+    def _lines(self, width: int) -> list[Content]:
+        entry, schema = self._entry, self._schema
+        stance = [(self._choice(label.key, label.name, entry.stance == label.name, "●", "○"), ("stance", label.name))
+                  for label in schema.stance]
+        if entry.stance and entry.stance not in schema.stance_names:
+            stance.append((Content.styled(f"{printable(entry.stance, False)} (not in annotator.toml, kept)", "$warning"), ()))
+        topics = [(self._choice(label.key, label.name, label.name in entry.topics, "■", "□"), ("topic", label.name))
+                  for label in schema.topic]
+        topics += [
+            (Content.styled(f"{printable(topic, False)} (not in annotator.toml, kept)", "$warning"), ())
+            for topic in entry.topics
+            if topic not in schema.topic_names
+        ]
+        flag = ("⚑ flagged for later", "bold $warning") if entry.flagged else ("not flagged", "dim")
+        flag_choice = Content.assemble(("[f] ", "dim"), flag)
+        width = max(width, 20)
+        self._targets = [[]] if self.heading else []
+        return ([self.heading] if self.heading else []) + (self._flow("Stance ", stance, width) + self._flow("Topics ", topics, width)
+                + self._flow("Flag   ", [(flag_choice, ("flag",))], width))
+
+    def on_click(self, event: events.Click) -> None:
+        if not 0 <= event.y < len(self._targets):
+            return
+        for start, end, action, arguments in self._targets[event.y]:
+            if start <= event.x < end and action:
+                self.post_message(self.Chosen(action, *arguments))
+                return
+
+    @staticmethod
+    def _choice(key: str, name: str, chosen: bool, on: str, off: str) -> Content:
+        style = "bold $success" if chosen else ""
+        return Content.assemble((f"[{key}] ", "dim"), (f"{on if chosen else off} {name}", style))
+
+    def _flow(self, title: str, items: list[tuple[Content, tuple[str, ...]]], width: int) -> list[Content]:
+        """`items` after a bold `title`, wrapped between items to fit `width` cells; remembers
+        where each item is, for clicks."""
+        indent = " " * len(title)
+        lines: list[Content] = []
+        line = Content.styled(title, "bold")
+        targets: list[tuple[int, int, str, tuple[str, ...]]] = []
+        filled = False
+        for item, target in items:
+            if filled and line.cell_length + 2 + item.cell_length > width:
+                lines.append(line)
+                self._targets.append(targets)
+                line, filled, targets = Content(indent), False, []
+            line = line + ("  " if filled else "")
+            if target:
+                targets.append((line.cell_length, line.cell_length + item.cell_length, target[0], target[1:]))
+            line = line + item
+            filled = True
+        lines.append(line)
+        self._targets.append(targets)
+        return lines
