@@ -169,7 +169,7 @@ def test_markdown_with_pair(capsys, root: Path) -> None:
         "",
         "| comment | bob | carol | excerpt |",
         "| --- | --- | --- | --- |",
-        f"| {ID2} | disagree | mixed | ` This proof is wrong. ` |",
+        f"| {ID2} | disagree | mixed | `This proof is wrong.` |",
     ]
 
 
@@ -358,7 +358,7 @@ def test_hostile_comment_and_label(capsys, tmp_path: Path) -> None:
     code, out, _ = agree(capsys, root, "--format", "markdown", "--pair", "a", "b")
     assert out.splitlines()[-1] == (
         f"| {hostile_id} | agree | `` x\\|`y` `` | "
-        "`` Evil [2J`code` \\| [link](http://x) @someone <b>bold</b> **not bold** `` |"
+        "``Evil [2J`code` \\| [link](http://x) @someone <b>bold</b> **not bold**`` |"
     )
 
 
