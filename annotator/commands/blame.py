@@ -43,9 +43,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core.blame import blame, render_json, render_text
+    from annotator.core.blame import blame
     from annotator.core.ids import IdLookupError
     from annotator.core.output import write_stdout
+    from annotator.core.reports.blame import render_json, render_text
 
     try:
         history = blame(Path(args.project), args.comment_id)

@@ -45,17 +45,17 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core import diffformat
     from annotator.core.diff import diff_revisions
     from annotator.core.output import write_stdout
+    from annotator.core.reports import diff as report
 
     changes = diff_revisions(Path(args.project), args.old, args.new, args.annotator)
     if args.format == "json":
-        write_stdout([diffformat.render_json(changes, args.old, args.new, args.all)])
+        write_stdout([report.render_json(changes, args.old, args.new, args.all)])
     elif args.format == "markdown":
-        write_stdout([diffformat.render_markdown(changes, args.old, args.new, args.all)])
+        write_stdout([report.render_markdown(changes, args.old, args.new, args.all)])
     else:
-        write_stdout([diffformat.render_text(changes, args.all)])
-        print(f"{diffformat.revision_range(args.old, args.new)}: {diffformat.summary(changes, args.all)}",
+        write_stdout([report.render_text(changes, args.all)])
+        print(f"{report.revision_range(args.old, args.new)}: {report.summary(changes, args.all)}",
               file=sys.stderr)
     return 0

@@ -100,12 +100,13 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.output import output_path, write_output
     from annotator.core.progress import tracked
     from annotator.core.project import Project
-    from annotator.core.resolve import Resolution, Resolver, open_label_files
+    from annotator.core.labels import read_labels
+    from annotator.core.resolve import Resolution, Resolver
 
     target = output_path(args.output, args.force)
     resolution = args.resolve or Resolution.default()
     project = Project.open(Path(args.project))
-    resolver = Resolver(project.schema, open_label_files(project.root, project.annotators()), resolution)
+    resolver = Resolver(project.schema, read_labels(project.root), resolution)
     options = ExportOptions(args.format, args.only_labeled, args.exclude_flagged, args.excel_safe)
     comments = tracked(project.corpus.comments, "export", len(project.corpus))
     counts = ExportCounts()

@@ -32,11 +32,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run(args: argparse.Namespace) -> int:
     from annotator.core.output import write_stdout
     from annotator.core.project import Project
-    from annotator.core.resolve import open_label_files
-    from annotator.core.stats import project_stats, stats_json, stats_text
+    from annotator.core.labels import read_labels
+    from annotator.core.reports.stats import stats_json, stats_text
+    from annotator.core.stats import project_stats
 
     project = Project.open(Path(args.project))
-    files = open_label_files(project.root, project.annotators())
+    files = read_labels(project.root)
     plan = None
     if project.schema.assign is not None:
         from annotator.core.assign import assign

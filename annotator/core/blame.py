@@ -18,10 +18,9 @@ from pathlib import Path
 
 from annotator.core import gitio
 from annotator.core.diff import Blocks, FieldChange, change_kind, field_changes, parse_bytes
-from annotator.core.diffformat import JSON_FORMAT, describe, dumps, fields_json
 from annotator.core.errors import AnnotatorError
 from annotator.core.ids import IdIndex, IdLookupError
-from annotator.core.models import Annotation, excerpt, one_line
+from annotator.core.models import Annotation, excerpt
 from annotator.core.seeds import Corpus, load_seeds
 from annotator.core.store import ANNOTATIONS_DIR, SUFFIX, StoreError
 
@@ -177,41 +176,3 @@ def _add_excerpt(corpus: Corpus | None, history: History, from_files: str) -> No
 
 
 # Written out ----------------------------------------------------------------------------------
-
-
-def visible_events(history: History, timing: bool = False) -> list[tuple[LabelEvent, list[FieldChange]]]:
-    """Each event with the fields to show; those that changed only timing are left out unless `timing`."""
-    pairs = [(event, event.fields(timing)) for event in history.events]
-    return [(event, fields) for event, fields in pairs if fields]
-
-
-def render_text(history: History, timing: bool = False) -> str:
-    """The comment's id and excerpt, then one line per change:
-    `annotator  commit  date  author  kind: field: old -> new; ...`."""
-    lines = ["  ".join(part for part in (history.comment_id, one_line(history.excerpt)) if part)]
-    for event, fields in visible_events(history, timing):
-        what = "; ".join(describe(field) for field in fields)
-        who = f"{event.annotator}  {event.short}  {event.date[:10]}  {one_line(event.author)}"
-        lines.append(f"{who}  {event.kind}: {what}")
-    return "".join(f"{line}\n" for line in lines)
-
-
-def render_json(history: History, timing: bool = False) -> str:
-    """The history as JSON: stable (sorted keys; by annotator, then oldest first)."""
-    return dumps({
-        "format": JSON_FORMAT,
-        "comment": history.comment_id,
-        "excerpt": history.excerpt,
-        "history": [
-            {
-                "annotator": event.annotator,
-                "commit": event.commit,
-                "short": event.short,
-                "author": event.author,
-                "date": event.date,
-                "change": event.kind,
-                "fields": fields_json(fields),
-            }
-            for event, fields in visible_events(history, timing)
-        ],
-    })

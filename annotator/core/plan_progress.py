@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from annotator.core.assign import Assignment
 from annotator.core.models import Annotation
-from annotator.core.store import GOLD, AnnotationFile
+from annotator.core.labels import LabelFile
+from annotator.core.store import GOLD
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ class PlanProgress:
                 yield comment_id, missing
 
 
-def plan_progress(assignment: Assignment, files: Mapping[str, AnnotationFile]) -> PlanProgress:
+def plan_progress(assignment: Assignment, files: Mapping[str, LabelFile]) -> PlanProgress:
     """Compare the labels in `files` (by annotator) with `assignment`."""
     position_of = {comment_id: position for position, comment_id in enumerate(assignment.comment_ids)}
     calibration = {position_of[comment_id] for comment_id in assignment.calibration}

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.seeds import SEEDS_DIR, Corpus, load_seeds
-from annotator.core.store import ANNOTATIONS_DIR, list_annotators
 
 if TYPE_CHECKING:
     from annotator.core.config import Schema
@@ -19,7 +18,7 @@ CONFIG_NAME = "annotator.toml"  # `config.CONFIG_NAME`, named here so that a che
 
 @dataclass(frozen=True, slots=True)
 class Project:
-    """The schema and comments of the project at `root`; annotation files are opened on demand."""
+    """The schema and comments of the project at `root` (`annotator.core.labels` reads the labels)."""
 
     root: Path
     schema: Schema
@@ -34,14 +33,6 @@ class Project:
         loaded = load_config(project_folder(root))
         corpus = load_seeds(root)
         return cls(root, loaded.schema, corpus, loaded.warnings + corpus.warnings)
-
-    @property
-    def annotations_dir(self) -> Path:
-        return self.root / ANNOTATIONS_DIR
-
-    def annotators(self) -> list[str]:
-        """Annotators with a file in `annotations/`, sorted."""
-        return list_annotators(self.root)
 
 
 def project_folder(root: Path) -> Path:

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
 from annotator.core.config import Schema
 from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
-from annotator.core.perf import paused_gc
-from annotator.core.store import ANNOTATIONS_DIR, GOLD, SUFFIX, AnnotationFile, check_annotator_name
+from annotator.core.labels import LabelFile
+from annotator.core.store import ANNOTATIONS_DIR, GOLD, SUFFIX, check_annotator_name
 
 MODES = ("gold", "majority", "all")
 ANNOTATOR_PREFIX = "annotator:"
@@ -80,9 +79,9 @@ NO_DECISION = Decision()
 
 
 class Resolver:
-    """Decides each comment's labels from the loaded annotation files, by a `Resolution`."""
+    """Decides each comment's labels from every annotator's labels (`labels.read_labels`), by a `Resolution`."""
 
-    def __init__(self, schema: Schema, files: dict[str, AnnotationFile], resolution: Resolution) -> None:
+    def __init__(self, schema: Schema, files: dict[str, LabelFile], resolution: Resolution) -> None:
         single = resolution.single
         if single is not None and single not in files:
             raise AnnotatorError(
@@ -191,9 +190,3 @@ def _counts(labels: Iterable[str]) -> dict[str, int]:
     for label in labels:
         counts[label] = counts.get(label, 0) + 1
     return counts
-
-
-def open_label_files(root: Path, annotators: Iterable[str]) -> dict[str, AnnotationFile]:
-    """The annotation files of `annotators` under `root`, by name (sorted), read with GC paused."""
-    with paused_gc():
-        return {name: AnnotationFile.open(root, name) for name in sorted(annotators)}

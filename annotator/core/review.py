@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.models import Annotation
-from annotator.core.store import GOLD, AnnotationFile, list_annotators
+from annotator.core.labels import LabelFile, read_labels
 
 # The fields gold can take from one annotator, in the order they are shown; `LABELS` are those
 # that accepting an annotator wholesale takes (a note and a flag are that annotator's own remarks).
@@ -62,7 +62,7 @@ class BulkPlan:
 class Review:
     """The labels of the annotators other than `me` and gold, read once, indexed by comment."""
 
-    def __init__(self, files: Iterable[AnnotationFile]) -> None:
+    def __init__(self, files: Iterable[LabelFile]) -> None:
         self.annotators: list[str] = []
         self._by_comment: dict[str, list[Verdict]] = {}
         for store in sorted(files, key=lambda f: f.annotator):
@@ -74,8 +74,7 @@ class Review:
     @classmethod
     def load(cls, root: Path, me: str) -> Review:
         """Read every annotator's file under `root` except `me` and gold."""
-        names = [name for name in list_annotators(root) if name not in {me, GOLD}]
-        return cls(AnnotationFile.open(root, name) for name in names)
+        return cls(read_labels(root, gold=False, leave_out={me}).values())
 
     def verdicts(self, comment_id: str) -> list[Verdict]:
         """What each other annotator gave `comment_id` (labels, a note or a flag), by annotator name."""

@@ -11,14 +11,8 @@ from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.gitsetup import setup_problems, tracked_local_files
 from annotator.core.merge import conflict_message
 from annotator.core.seeds import SEEDS_DIR, Corpus, load_seeds
-from annotator.core.store import (
-    ANNOTATIONS_DIR,
-    CONFLICT_KEY,
-    SUFFIX,
-    AnnotationFile,
-    StoreError,
-    annotator_name_problem,
-)
+from annotator.core.labels import LabelFile, Unread, scan_labels
+from annotator.core.store import CONFLICT_KEY, StoreError
 
 _CLOCK_SKEW = timedelta(minutes=5)
 
@@ -48,31 +42,14 @@ def validate_project(root: Path, now: datetime | None = None) -> tuple[list[Prob
 
     files = 0
     entries = 0
-    folder = root / ANNOTATIONS_DIR
-    folder_problem = annotations_folder_problem(root)
-    if folder_problem:
-        problems.append(folder_problem)
-    paths = sorted(folder.iterdir()) if folder.is_dir() and not folder_problem else []
-    for path in paths:
-        name = f"{ANNOTATIONS_DIR}/{path.name}"
-        if path.name.startswith(".") or path.name == "README.md":
-            continue
-        if not path.name.endswith(SUFFIX):
-            problems.append(Problem(name, None, "not an annotation file (expected <annotator>.toml)", warning=True))
-            continue
-        reason = annotator_name_problem(path.name.removesuffix(SUFFIX))
-        if reason:
-            problems.append(Problem(name, None, f"bad annotator file name: the name {reason}"))
-            continue
-        try:
-            store = AnnotationFile.load(path, display=name)
-        except StoreError as error:
-            problems.extend(_with_hint(error.problems, error.hint))
+    for item in scan_labels(root):
+        if isinstance(item, Unread):
+            problems.extend(_with_hint(item.problems, item.hint))
             continue
         files += 1
-        entries += len(store.entries)
-        problems.extend(store.warnings)
-        problems.extend(check_entries(store, name, schema, corpus, now or datetime.now(UTC)))
+        entries += len(item.entries)
+        problems.extend(item.warnings)
+        problems.extend(check_entries(item, schema, corpus, now or datetime.now(UTC)))
 
     problems.extend(setup_problems(root))
     problems.extend(tracked_local_files(root))
@@ -102,23 +79,9 @@ def counted(number: int, one: str, many: str | None = None) -> str:
     return f"{number} {one if number == 1 else many or one + 's'}"
 
 
-def annotations_folder_problem(root: Path) -> Problem | None:
-    """A problem when `annotations` is there but is a symbolic link or not a folder (absent is
-    fine: no labels yet)."""
-    folder = root / ANNOTATIONS_DIR
-    if folder.is_symlink():
-        return Problem(ANNOTATIONS_DIR, None, "a symbolic link: refused (the annotation files must live in the "
-                       "project, where git sees them)\n  (replace the link with a folder holding the annotation files)")
-    if folder.exists() and not folder.is_dir():
-        return Problem(ANNOTATIONS_DIR, None, "not a folder (expected the folder of annotation files, "
-                       f"{ANNOTATIONS_DIR}/<annotator>{SUFFIX})\n  (move it away; `annotator init` creates the folder)")
-    return None
-
-
-def check_entries(
-    store: AnnotationFile, name: str, schema: Schema | None, corpus: Corpus | None, now: datetime
-) -> list[Problem]:
+def check_entries(store: LabelFile, schema: Schema | None, corpus: Corpus | None, now: datetime) -> list[Problem]:
     """Labels outside the schema, orphans, repeated topics and timestamps from the future."""
+    name = store.display
     lines = store.lines
     stances = set(schema.stance_names) if schema else None
     topics = set(schema.topic_names) if schema else None

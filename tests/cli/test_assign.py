@@ -17,16 +17,6 @@ from tests.core.labels_fixture import labeled_project
 
 PLAN = '\n[assign]\nannotators = ["alice", "bob", "carol"]\noverlap = 2\ncalibration = 1\nsalt = "a"\n'
 
-TEXT = """\
-plan: 3 annotators, overlap 2, calibration: the first 1 comment, salt "a"
-5 comments: 1 calibration (everyone), 4 shared (2 annotators each); 3 complete (1 of the calibration)
-
-annotator  weight  assigned  calibration  labeled          outside
-alice           1         5            1      3/5   60.0%        0
-bob             1         2            1      2/2  100.0%        1
-carol           1         4            1      3/4   75.0%        0
-"""
-
 OUTSIDE = "annotations/bob.toml:26: comment c3: labeled by bob, but the plan gives it to alice, carol\n"
 
 
@@ -47,16 +37,16 @@ def assign(capsys, root: Path, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_text(capsys, root: Path) -> None:
-    assert assign(capsys, root) == (0, TEXT, "")
+def test_text(capsys, root: Path, output) -> None:
+    assert assign(capsys, root) == (0, output("txt"), "")
 
 
-def test_check_fails_on_a_label_outside_the_plan(capsys, root: Path) -> None:
-    assert assign(capsys, root, "--check") == (1, TEXT, OUTSIDE + "annotator assign: 1 label outside the plan\n")
+def test_check_fails_on_a_label_outside_the_plan(capsys, root: Path, output) -> None:
+    assert assign(capsys, root, "--check") == (1, output("txt"), OUTSIDE + "annotator assign: 1 label outside the plan\n")
 
 
-def test_check_complete_also_fails_on_comments_lacking_a_stance(capsys, root: Path) -> None:
-    assert assign(capsys, root, "--check", "--complete") == (1, TEXT, OUTSIDE + (
+def test_check_complete_also_fails_on_comments_lacking_a_stance(capsys, root: Path, output) -> None:
+    assert assign(capsys, root, "--check", "--complete") == (1, output("txt"), OUTSIDE + (
         "comment c4: not complete: no stance from alice\n"
         "comment c5: not complete: no stance from alice, carol\n"
         "annotator assign: 1 label outside the plan; 2 comments of 5 not complete\n"
@@ -73,18 +63,8 @@ def test_check_passes_when_every_label_follows_the_plan(capsys, tmp_path: Path) 
     assert "bob             1         2            1      2/2  100.0%        0" in out.splitlines()
 
 
-def test_markdown(capsys, root: Path) -> None:
-    assert assign(capsys, root, "--format", "markdown") == (0, """\
-Plan: 3 annotators, overlap 2, calibration: the first 1 comment, salt "a".
-
-5 comments: 1 calibration (everyone), 4 shared (2 annotators each); 3 complete (1 of the calibration).
-
-| annotator | weight | assigned | calibration | labeled | outside the plan |
-| --- | ---: | ---: | ---: | ---: | ---: |
-| `alice` | 1 | 5 | 1 | 3/5 (60.0%) | 0 |
-| `bob` | 1 | 2 | 1 | 2/2 (100.0%) | 1 |
-| `carol` | 1 | 4 | 1 | 3/4 (75.0%) | 0 |
-""", "")
+def test_markdown(capsys, root: Path, output) -> None:
+    assert assign(capsys, root, "--format", "markdown") == (0, output("md"), "")
 
 
 def test_json(capsys, root: Path) -> None:
@@ -121,31 +101,12 @@ def test_someone_with_a_file_but_not_in_the_plan(capsys, root: Path, tmp_path: P
     ]
 
 
-def test_explain(capsys, root: Path) -> None:
-    assert assign(capsys, root, "--explain", "c3") == (0, """\
-c3  Café: naïve question — what about ε-greedy?
-goes to alice, carol: the 2 highest scores of 3 (overlap 2)
-
-rank  annotator  weight   score
-   1  alice           1  8.4949  assigned
-   2  carol           1  1.7603  assigned
-   3  bob             1  0.3935
-score = -weight / ln(u), u from BLAKE2b of salt, annotator and comment id (see the README)
-""", "")
+def test_explain(capsys, root: Path, output) -> None:
+    assert assign(capsys, root, "--explain", "c3") == (0, output("txt"), "")
 
 
-def test_explain_a_calibration_comment_in_markdown(capsys, root: Path) -> None:
-    assert assign(capsys, root, "--explain", "c1", "--format", "markdown") == (0, """\
-`c1` `Scaling laws say more compute helps.`
-
-goes to everyone (alice, bob, carol): it is in the calibration set (assign.calibration: the first 1 comment).
-
-| rank | annotator | weight | score | |
-| ---: | --- | ---: | ---: | --- |
-| 1 | `carol` | 1 | 4.5780 | assigned |
-| 2 | `alice` | 1 | 0.5930 | assigned |
-| 3 | `bob` | 1 | 0.5582 | assigned |
-""", "")
+def test_explain_a_calibration_comment_in_markdown(capsys, root: Path, output) -> None:
+    assert assign(capsys, root, "--explain", "c1", "--format", "markdown") == (0, output("md"), "")
 
 
 def test_explain_json(capsys, root: Path) -> None:

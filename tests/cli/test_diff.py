@@ -37,28 +37,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     return repo
 
 
-TEXT = f"""\
-alice  {A1}  removed  Scaling laws are not the whole story.
-    stance: agree -> (none)
-alice  {A4}  changed  This is <b>bold</b> | pipes `ticks` and @someone.
-    note: (none) -> "| not a table `x`"
-alice  {A2}  added  I disagree with the premise entirely.
-    stance: (none) -> neutral
-    note: (none) -> "Check \\"this\\". Later."
-    flagged: no -> yes
-alice  {A0}  changed  {E0}
-    stance: agree -> disagree
-    topics: +scaling -dl-theory
-bob  {A0}  added  {E0}
-    stance: (none) -> agree
-carol  {A0}  removed  {E0}
-    stance: disagree -> (none)
-"""
-
-
-def test_text_shows_each_kind_of_change_and_leaves_out_timing(repo: Repo, capsys) -> None:
+def test_text_shows_each_kind_of_change_and_leaves_out_timing(repo: Repo, capsys, output) -> None:
     code, out, err = repo.run(capsys, "diff")
-    assert (code, out) == (0, TEXT)
+    assert (code, out) == (0, output("txt"))
     assert err == "HEAD → working tree: 6 entries: 2 added, 2 removed, 2 changed\n"
 
 
@@ -139,11 +120,11 @@ def test_json_fields_of_every_kind(repo: Repo, capsys) -> None:
     ]
 
 
-def test_two_revisions_and_one_revision(repo: Repo, capsys) -> None:
+def test_two_revisions_and_one_revision(repo: Repo, capsys, output) -> None:
     repo.commit("second labels")
     repo.label("bob", 0, stance="mixed", updated=WHEN)
     _, out, _ = repo.run(capsys, "diff", "HEAD~1", "HEAD")
-    assert out == TEXT
+    assert out == output("txt")  # the same as test_text_shows_each_kind_of_change_and_leaves_out_timing's
     _, out, _ = repo.run(capsys, "diff", "HEAD")
     assert out == f"bob  {A0}  changed  {E0}\n    stance: agree -> mixed\n"
     _, out, err = repo.run(capsys, "diff", "HEAD", "HEAD")

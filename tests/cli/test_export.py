@@ -1,7 +1,7 @@
-"""`annotator export`: golden files for each format, read back with csv and json, options, refusals.
+"""`annotator export`: the output of each format, read back with csv and json, options, refusals.
 
-The golden files in tests/data/export/ are the public format: review a change to them by eye.
-Regenerate them with `UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/cli/test_export.py`.
+The expected outputs (`__snapshots__/test_export/`) are the public format: review a change to them
+by eye. Update them with `.venv/bin/python -m pytest tests/cli/test_export.py --snapshot-update`.
 """
 
 from __future__ import annotations
@@ -9,17 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from annotator.cli import main
-from tests.conftest import DATA
 from tests.core.labels_fixture import COMMENTS, labeled_project
 
-GOLDEN = DATA / "export"
-GOLDEN_CASES = [
+FORMAT_CASES = [
     ("majority.jsonl", ["--resolve", "majority"]),
     ("all.jsonl", ["--resolve", "all"]),
     ("majority.csv", ["--format", "csv", "--resolve", "majority"]),
@@ -42,14 +39,12 @@ def root(tmp_path: Path) -> Path:
     return labeled_project(tmp_path / "project")
 
 
-@pytest.mark.parametrize(("name", "args"), GOLDEN_CASES)
-def test_export_matches_golden_file(root: Path, capsys, name: str, args: list[str]) -> None:
+@pytest.mark.parametrize(("name", "args"), FORMAT_CASES, ids=[name for name, _ in FORMAT_CASES])
+def test_export_output(root: Path, capsys, output, name: str, args: list[str]) -> None:
     code, out, err = export(capsys, root, *args)
     assert (code, err) == (0, SUMMARY)
-    golden = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_bytes(out.encode("utf-8"))
-    assert out == golden.read_bytes().decode("utf-8")
+    suffix = name.rpartition(".")[2]
+    assert (out.encode("utf-8") if suffix == "csv" else out) == output(suffix)
 
 
 def test_jsonl_records_read_back_with_the_same_keys(root: Path, capsys) -> None:

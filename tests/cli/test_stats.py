@@ -10,41 +10,16 @@ from annotator.core.models import text_id
 from tests.conftest import make_project
 from tests.core.labels_fixture import labeled_project
 
-TEXT = """\
-5 comments, 4 annotation files
-
-annotator     labeled  flagged  median sec
-alice      3/5  60.0%        1        20.0
-bob        3/5  60.0%        0         4.0
-carol      3/5  60.0%        0         9.5
-gold       1/5  20.0%        0           -
-
-stance (alice, bob, carol: 9 labeled)
-  agree     ########################  3   33.3%
-  disagree  ################          2   22.2%
-  mixed     ################          2   22.2%
-  neutral   ################          2   22.2%
-
-topics (alice, bob, carol: share of 9 labeled)
-  dl-theory     ########                  1   11.1%
-  scaling       ########################  3   33.3%
-  reasoning     ################          2   22.2%
-  memorization                            0    0.0%
-  code-models                             0    0.0%
-  symbolic-ai                             0    0.0%
-  forecasting   ########                  1   11.1%
-  lm-behaviour                            0    0.0%
-"""
-
-
 def run(capsys, root: Path, *args: str) -> tuple[int, str, str]:
     code = main(["stats", "--project", str(root), *args])
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def test_text_report(tmp_path: Path, capsys) -> None:
-    assert run(capsys, labeled_project(tmp_path / "p", gold=True)) == (0, TEXT, "")
+def test_text_report(tmp_path: Path, capsys, output) -> None:
+    code, out, err = run(capsys, labeled_project(tmp_path / "p", gold=True))
+    assert (code, err) == (0, "")
+    assert out == output("txt")
 
 
 def test_json_report(tmp_path: Path, capsys) -> None:

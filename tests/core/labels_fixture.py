@@ -1,6 +1,6 @@
 """A small labeled project for the export, import and stats tests: five comments, three annotators.
 
-What the majority makes of it (the golden files in tests/data/export/ show it in full):
+What the majority makes of it (the expected exports in tests/cli/__snapshots__/test_export/ show it in full):
 
 - c1: agree (2 of 3) and scaling (3 of 3); forecasting has 1 of 3, so it is out.
 - c2: alice disagree, bob agree: a stance tie; dl-theory has 1 of 2, so it is a topic tie.

@@ -100,14 +100,16 @@ def test_a_clashing_field_set_by_hand_is_decided_and_another_change_keeps_the_co
 
 def test_review_compares_every_field_and_splits_unanimous_comments_by_remarks(tmp_path: Path) -> None:
     (tmp_path / "annotations").mkdir()
-    stores = []
     for name, c1, c2 in (("bob", Annotation("agree", flagged=True), Annotation("neutral")),
                          ("carol", Annotation("agree"), Annotation("neutral", note="Cut off", seconds=3.0))):
         store = AnnotationFile.open(tmp_path, name)
         store.set("c1", c1)
         store.set("c2", c2)
-        stores.append(store)
-    review = Review(stores)
+        store.save()
+    AnnotationFile.open(tmp_path, "gold").save()
+    assert Review.load(tmp_path, "bob").annotators == ["carol"]  # neither me nor gold
+    review = Review.load(tmp_path, "alice")
+    assert review.annotators == ["bob", "carol"]
     assert review.differing("c1") == ["flagged"] and review.differing("c2") == ["note"]
     assert not review.disagree("c1")
     assert review.verdict("c2", "carol").seconds == 3.0

@@ -103,8 +103,8 @@ async def test_an_annotations_path_that_is_a_file_is_said_at_once(tmp_path: Path
     app = build_app(root, "alice")
     async with app.run_test() as pilot:
         text = error_text(await until_on(pilot, ErrorScreen))
-        assert "annotations/: is not a folder" in text
-        assert "move that file away" in text
+        assert "annotations: not a folder" in text
+        assert "move it away" in text
         await pilot.press("q")
     assert (root / "annotations").read_text("utf-8") == "not a folder\n"
 

@@ -18,7 +18,7 @@ from annotator.core.store.durable import (
     remove_durably,
     remove_stale_temporaries,
 )
-from annotator.core.store.file import AnnotationFile, Reload, WritesPaused, check_folder
+from annotator.core.store.file import AnnotationFile, Reload, WritesPaused, check_folder, folder_problem
 from annotator.core.store.journal import JOURNAL_SUFFIX, Record, journal_path, read_journal
 from annotator.core.store.layout import (
     CONFLICT_KEY,
@@ -47,7 +47,7 @@ __all__ = [
     "ANNOTATIONS_DIR", "CONFLICT_KEY", "FORMAT_VERSION", "GOLD", "HEADER", "JOURNAL_SUFFIX", "MAX_FILE_MB", "SUFFIX",
     "AnnotationFile", "ChangedOnDisk", "DiskState", "FieldChange", "ParsedFile", "Record", "Reload", "StoreError",
     "WritesPaused", "annotation_path", "annotator_name_problem", "append_durably", "apply", "atomic_write",
-    "check_annotator_name", "check_folder", "entry_table", "journal_path", "list_annotators", "max_file_bytes",
+    "check_annotator_name", "check_folder", "entry_table", "folder_problem", "journal_path", "list_annotators", "max_file_bytes",
     "merge_entry", "merge_topics", "merge_values", "parse_annotations", "read_canonical", "read_journal",
     "remove_durably", "remove_stale_temporaries", "safe_annotator_name",
 ]

@@ -491,15 +491,25 @@ def check_folder(folder: Path, create: bool = False) -> None:
     """Raise `StoreError` unless `folder` (`annotations/`) is a real folder, or missing; with
     `create`, make a missing one. A symbolic link is refused, as for the files in it: a link in
     a repository must not make annotator write elsewhere."""
-    name = f"{ANNOTATIONS_DIR}/"
-    if folder.is_symlink():
-        raise StoreError([Problem(name, None, "is a symbolic link: refused (it must be a folder of the project)")],
-                         hint="replace the link with a folder holding the annotation files")
-    if folder.exists() and not folder.is_dir():
-        raise StoreError([Problem(name, None, "is not a folder")],
-                         hint="move that file away: annotator keeps the labels in a folder of that name")
+    problem = folder_problem(folder)
+    if problem is not None:
+        raise problem
     if create:
         folder.mkdir(parents=True, exist_ok=True)
+
+
+def folder_problem(folder: Path) -> StoreError | None:
+    """Why `folder`, the folder of annotation files, cannot be used: a symbolic link, or not a
+    folder (absent is fine: no labels yet). The one rule for readers and writers."""
+    if folder.is_symlink():
+        return StoreError([Problem(ANNOTATIONS_DIR, None, "a symbolic link: refused (the annotation files must live "
+                                                          "in the project, where git sees them)")],
+                          hint="replace the link with a folder holding the annotation files")
+    if folder.exists() and not folder.is_dir():
+        return StoreError([Problem(ANNOTATIONS_DIR, None, "not a folder (expected the folder of annotation files, "
+                                                          f"{ANNOTATIONS_DIR}/<annotator>{SUFFIX})")],
+                          hint="move it away; `annotator init` creates the folder")
+    return None
 
 
 def both_sides_message(ids: list[str]) -> str:

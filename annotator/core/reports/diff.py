@@ -1,4 +1,5 @@
-"""Label changes written out: plain text for a terminal, Markdown for a pull request, JSON for tools.
+"""`annotator diff`'s report: label changes as plain text for a terminal, Markdown for a pull
+request, JSON for tools (`annotator blame` lists its changes the same way).
 
 Comment text, notes and labels read from the files are untrusted: in text they are flattened to
 one line (`one_line`), in Markdown they are code spans (no links, mentions, HTML or tables
@@ -8,16 +9,16 @@ broken), in JSON they are plain strings.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from datetime import date, datetime, time
 from typing import Any
 
 from annotator.core.diff import EntryChange, FieldChange
 from annotator.core.models import one_line
+from annotator.core.reports.jsondoc import JSON_FORMAT, dumps, json_value
+from annotator.core.reports.markdown import code
 from annotator.core.store import CONFLICT_KEY
 
-JSON_FORMAT = 1
 NONE = "(none)"
 
 
@@ -78,7 +79,7 @@ def shown(name: str, value: Any) -> str:
         return value.isoformat()
     if isinstance(value, str):
         return json.dumps(one_line(value), ensure_ascii=False)
-    return one_line(json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_value))
+    return one_line(json.dumps(value, ensure_ascii=False, sort_keys=True, default=json_value))
 
 
 def _conflict(table: dict[str, Any]) -> str:
@@ -101,7 +102,8 @@ def _conflict(table: dict[str, Any]) -> str:
 def render_markdown(changes: list[EntryChange], old: str | None, new: str | None, timing: bool = False) -> str:
     """A heading and a table, to paste into a pull request."""
     shown_changes = visible_changes(changes, timing)
-    title = f"### Label changes: {code(old or 'working tree')} → {code(new) if new else 'working tree'}\n\n"
+    shown_new = code(new, cell=False) if new else "working tree"
+    title = f"### Label changes: {code(old or 'working tree', cell=False)} → {shown_new}\n\n"
     if not shown_changes:
         return f"{title}No label changes.\n"
     rows = [
@@ -119,14 +121,6 @@ def _markdown_field(field: FieldChange) -> str:
         return f"topics {' '.join(moves)}"
     old, new = shown(field.name, field.old), shown(field.name, field.new)
     return f"{code(field.name)} {code(old)} → {code(new)}"
-
-
-def code(text: str) -> str:
-    """`text` as an inline code span that is safe in a table cell, whatever backticks it holds."""
-    flat = one_line(text).replace("|", "\\|") or " "
-    fence = "`" * (max(map(len, re.findall("`+", flat)), default=0) + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
-    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 # JSON -----------------------------------------------------------------------------------------
@@ -161,16 +155,3 @@ def fields_json(fields: list[FieldChange]) -> dict[str, Any]:
             item |= {"added": field.added, "removed": field.removed}
         result[field.name] = item
     return result
-
-
-def dumps(document: Any) -> str:
-    """JSON as every command writes it: sorted keys, two-space indent, UTF-8, a final newline."""
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2, default=_json_value) + "\n"
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")

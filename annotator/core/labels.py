@@ -1,0 +1,112 @@
+"""Every annotator's labels in the project, read once: the one reader behind `agree`, `export`,
+`stats`, `assign`, `validate` and review mode (`AnnotationFile` is for writers).
+
+The rules, the same for every command:
+
+- The annotation files are `annotations/<annotator>.toml`, in name order. Names that start with a
+  dot (journals, editors' files) are not read; nor are files with another suffix (`validate`
+  warns about those).
+- No `annotations` folder: no labels yet. A symbolic link, or something that is not a folder,
+  is an error (`store.folder_problem`, which writers obey too).
+- A file whose name cannot be an annotator's is an error ("bad annotator file name"), said once.
+- Each file is read as `AnnotationFile.load` reads it: the parse cache used, a journal left by an
+  unfinished session replayed, every problem named by file and line.
+- Gold (`annotations/gold.toml`, the adjudicated labels) is read unless left out.
+
+`read_labels` stops at the first error, as a command does; `scan_labels` reads past errors and
+says what it could not read, as `validate` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.core.errors import Problem
+from annotator.core.models import Annotation, printable
+from annotator.core.perf import paused_gc
+from annotator.core.store import (
+    ANNOTATIONS_DIR,
+    GOLD,
+    SUFFIX,
+    AnnotationFile,
+    StoreError,
+    annotator_name_problem,
+    folder_problem,
+)
+
+BAD_NAME_HINT = "rename the file (or move it out of annotations/): its name says whose labels these are"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelFile:
+    """One annotator's labels as read from `annotations/`, for reading only."""
+
+    annotator: str
+    display: str  # `annotations/alice.toml`, as messages name it
+    entries: dict[str, Annotation]
+    lines: dict[str, int]  # the line of each entry's header
+    excerpts: dict[str, str]  # the excerpt comment above each entry
+    warnings: list[Problem]  # what reading noticed but did not refuse
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """Something in `annotations/` that was not read, and why: errors (with how to fix them), or
+    only a warning (a file that is not an annotation file)."""
+
+    problems: list[Problem]
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return any(not problem.warning for problem in self.problems)
+
+    def error(self) -> StoreError:
+        return StoreError(self.problems, self.hint)
+
+
+def read_labels(root: Path, gold: bool = True, leave_out: Collection[str] = ()) -> dict[str, LabelFile]:
+    """The labels under `root`, by annotator name (sorted): gold too unless `gold` is false, and
+    none of the annotators in `leave_out`. Raises `StoreError` at the first file it cannot read."""
+    files = {}
+    for item in scan_labels(root, gold, leave_out):
+        if isinstance(item, LabelFile):
+            files[item.annotator] = item
+        elif item.is_error:
+            raise item.error()
+    return files
+
+
+def scan_labels(root: Path, gold: bool = True, leave_out: Collection[str] = ()) -> Iterator[LabelFile | Unread]:
+    """Each file of `annotations/` in name order: its labels, or why it was not read."""
+    folder = root / ANNOTATIONS_DIR
+    problem = folder_problem(folder)
+    if problem is not None:
+        yield Unread(problem.problems, problem.hint)
+        return
+    if not folder.exists():
+        return
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.name == "README.md":
+            continue
+        display = f"{ANNOTATIONS_DIR}/{printable(path.name, keep_newlines=False)}"
+        if not path.name.endswith(SUFFIX):
+            yield Unread([Problem(display, None, "not an annotation file (expected <annotator>.toml)", warning=True)])
+            continue
+        name = path.name.removesuffix(SUFFIX)
+        if name in leave_out or (name == GOLD and not gold):
+            continue
+        reason = annotator_name_problem(name)
+        if reason:
+            yield Unread([Problem(display, None, f"bad annotator file name: the name {reason}")], BAD_NAME_HINT)
+            continue
+        try:
+            with paused_gc():
+                store = AnnotationFile.load(path, display=display)
+        except StoreError as error:
+            yield Unread(error.problems, error.hint)
+            continue
+        yield LabelFile(name, display, store.entries, store.lines, store.excerpts, store.warnings)
+
