@@ -26,11 +26,10 @@ if TYPE_CHECKING:
     from annotator.core.models import Annotation
     from annotator.core.project import Project
 
-FORMATS = ("text", "markdown", "json")
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from annotator.commands.common import description, epilog
+    from annotator.commands.common import add_report_format, description, epilog
 
     parser = subparsers.add_parser(
         "agree",
@@ -59,9 +58,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             "annotator, or the stance alpha is below --min-alpha (or cannot be computed)",
         ),
     )
-    parser.add_argument(
-        "--format", choices=FORMATS, default="text", metavar="FORMAT", help="write text (default), markdown or json"
-    )
+    add_report_format(parser)
     parser.add_argument(
         "--pair",
         nargs=2,

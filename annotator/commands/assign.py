@@ -13,12 +13,11 @@ if TYPE_CHECKING:
     from annotator.core.plan_progress import PlanProgress
     from annotator.core.project import Project
 
-FORMATS = ("text", "markdown", "json")
 LISTED = 50  # problems of each kind listed by --check; the rest are counted
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from annotator.commands.common import description, epilog
+    from annotator.commands.common import add_report_format, description, epilog
 
     parser = subparsers.add_parser(
         "assign",
@@ -53,9 +52,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             "in annotator.toml, or an --explain id that is not a comment",
         ),
     )
-    parser.add_argument(
-        "--format", choices=FORMATS, default="text", metavar="FORMAT", help="write text (default), markdown or json"
-    )
+    add_report_format(parser)
     parser.add_argument("--check", dest="gate", action="store_true", help="exit 1 when a label lies outside the plan")
     parser.add_argument(
         "--complete", action="store_true", help="with --check: also exit 1 when a comment lacks an assigned stance"

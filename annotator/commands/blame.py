@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from annotator.commands.common import description, epilog
+    from annotator.commands.common import add_report_format, description, epilog
 
     parser = subparsers.add_parser(
         "blame",
@@ -35,9 +35,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument(
         "comment_id", metavar="COMMENT_ID", help="the comment's id (as in [comments.ID]), or a start of it no other id has"
     )
-    parser.add_argument(
-        "--format", choices=("text", "json"), default="text", metavar="FORMAT", help="write text (default) or json"
-    )
+    add_report_format(parser, markdown=False)
     parser.add_argument("--all", action="store_true", help="also show changes to `seconds` and `updated`")
     parser.set_defaults(run=run)
 

@@ -62,6 +62,14 @@ exit codes:
   2  a wrong command line (an unknown option, a bad value)"""
 
 
+def add_report_format(parser: argparse.ArgumentParser, markdown: bool = True) -> None:
+    """`--format` of a report: text (the default), markdown (where the report has a table to paste
+    into a pull request) or json."""
+    formats = ("text", "markdown", "json") if markdown else ("text", "json")
+    parser.add_argument("--format", choices=formats, default="text", metavar="FORMAT",
+                        help=f"write text (default), {'markdown or json' if markdown else 'or json'}")
+
+
 def epilog(
     examples: Sequence[str], problems: str = "problems found, or input that cannot be used", project: bool = True
 ) -> str:

@@ -6,11 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-FORMATS = ("text", "markdown", "json")
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from annotator.commands.common import ANNOTATOR, add_global_option, description, epilog
+    from annotator.commands.common import ANNOTATOR, add_global_option, add_report_format, description, epilog
 
     parser = subparsers.add_parser(
         "diff",
@@ -37,9 +36,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("old", metavar="REV_A", nargs="?", default="HEAD", help="compare from REV_A (default: HEAD)")
     parser.add_argument("new", metavar="REV_B", nargs="?", help="compare to REV_B (default: the working tree)")
     add_global_option(parser, ANNOTATOR, help="show only NAME's changes (annotations/NAME.toml)")
-    parser.add_argument(
-        "--format", choices=FORMATS, default="text", metavar="FORMAT", help="write text (default), markdown or json"
-    )
+    add_report_format(parser)
     parser.add_argument("--all", action="store_true", help="also show changes to `seconds` and `updated`")
     parser.set_defaults(run=run)
 

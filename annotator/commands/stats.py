@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from annotator.commands.common import description, epilog
+    from annotator.commands.common import add_report_format, description, epilog
 
     parser = subparsers.add_parser(
         "stats",
@@ -23,9 +23,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         ),
         epilog=epilog(["annotator stats", "annotator stats --format json"], problems="the project cannot be read"),
     )
-    parser.add_argument(
-        "--format", choices=("text", "json"), default="text", metavar="FORMAT", help="write text (default) or json"
-    )
+    add_report_format(parser, markdown=False)
     parser.set_defaults(run=run)
 
 
