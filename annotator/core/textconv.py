@@ -6,7 +6,8 @@
     0b9c6c0f4a8e  Thanks for sharing this, I believe…  stance=agree topics=dl-theory,scaling flagged note="…"
 
 Unknown top-level keys come first, one per line. `seconds` and `updated` are left out, as
-`annotator diff` leaves them out. A file that does not parse (a merge in progress, a hand edit
+`annotator diff` leaves them out. A merge's conflict table shows as `annotator diff` shows it:
+`conflict=stance (theirs agree, base mixed)`. A file that does not parse (a merge in progress, a hand edit
 gone wrong) is shown as it is, so the diff still works.
 """
 
@@ -18,7 +19,8 @@ from typing import Any
 
 from annotator.core.diff import parse_bytes
 from annotator.core.models import Annotation, one_line
-from annotator.core.store import StoreError
+from annotator.core.reports.diff import conflict_summary
+from annotator.core.store import CONFLICT_KEY, StoreError
 
 NO_LABELS = "(no labels)"
 
@@ -38,7 +40,8 @@ def textconv(data: bytes, name: str) -> str:
 
 
 def entry_labels(entry: Annotation) -> str:
-    """`stance=agree topics=a,b flagged note="..."` and any unknown keys as `key=<JSON>`."""
+    """`stance=agree topics=a,b flagged note="..."` and any unknown keys as `key=<JSON>` (a
+    conflict table as the fields that clash, with theirs and the base)."""
     parts = []
     if entry.stance is not None:
         parts.append(f"stance={one_line(entry.stance)}")
@@ -48,7 +51,10 @@ def entry_labels(entry: Annotation) -> str:
         parts.append("flagged")
     if entry.note:
         parts.append(f"note={_value(entry.note)}")
-    parts.extend(f"{one_line(key)}={_value(value)}" for key, value in sorted(entry.extra.items()))
+    parts.extend(
+        f"{one_line(key)}={conflict_summary(value) if key == CONFLICT_KEY and isinstance(value, dict) else _value(value)}"
+        for key, value in sorted(entry.extra.items())
+    )
     return " ".join(parts) or NO_LABELS
 
 

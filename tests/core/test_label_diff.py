@@ -125,3 +125,12 @@ def test_textconv_keeps_hostile_text_on_one_line() -> None:
         'a  red  stance=agree[2J note="one two" confidence=0.5\n'
         "b  (no labels)\n"
     )
+
+
+def test_textconv_shows_a_conflict_table_as_the_fields_that_clash() -> None:
+    """`git diff` of a merge's conflict table reads as `annotator diff` does, not as a line of JSON."""
+    data = (
+        'format = 1\n\n[comments.a]\nstance = "mixed"\n\n[comments.a.conflict]\nfields = ["stance"]\n\n'
+        '[comments.a.conflict.theirs]\nstance = "agree"\n\n[comments.a.conflict.base]\nstance = "neutral"\n'
+    ).encode("utf-8")
+    assert textconv(data, "x.toml") == "a  stance=mixed conflict=stance (theirs agree, base neutral)\n"

@@ -74,7 +74,7 @@ def shown(name: str, value: Any) -> str:
     if name == "stance":
         return one_line(value)
     if name == CONFLICT_KEY and isinstance(value, dict):
-        return _conflict(value)
+        return conflict_summary(value)
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, str):
@@ -82,7 +82,7 @@ def shown(name: str, value: Any) -> str:
     return one_line(json.dumps(value, ensure_ascii=False, sort_keys=True, default=json_value))
 
 
-def _conflict(table: dict[str, Any]) -> str:
+def conflict_summary(table: dict[str, Any]) -> str:
     """A merge's conflict table as the fields that clash, each with theirs and the base
     (`stance (theirs agree, base mixed)`): ours is the entry's own value, shown beside it."""
     fields = table.get("fields")
