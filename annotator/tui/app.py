@@ -245,14 +245,16 @@ class AnnotatorApp(App[int]):
 
     @on(Opened)
     async def _opened(self, message: Opened) -> None:
-        from annotator.tui.screens.help import key_label
         from annotator.tui.screens.main import MainScreen
 
         self.project = message.project
         if self.stopped_by is not None:  # a signal came while the labels were read: nothing to save
             return
-        keymap = self.project.schema.keymap  # the project's [keys]: bindings `main.ACTION`
-        self.set_keymap({f"main.{action_id}": ",".join(keys) for action_id, keys in keymap.keys.items()})
+        # The project's [keys]: bindings `main.ACTION`, only those it moves. Textual applies a keymap
+        # to the bindings on every key press; an empty one (the default keys) costs nothing.
+        keymap = self.project.schema.keymap
+        self.set_keymap({f"main.{action_id}": ",".join(keys) for action_id, keys in keymap.keys.items()
+                         if keys != ACTION_KEYS.get(action_id)})
         screen = MainScreen(message.session, message.annotator)
         mounted = self.push_screen(screen)
         for warning in (*self.project.warnings, *message.session.store.warnings):
