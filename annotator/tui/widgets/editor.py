@@ -29,6 +29,8 @@ class CommentView(VerticalScroll, can_focus=False):
     read keys scroll it a page at a time, and a mark at its foot says when there is more below.
     """
 
+    _mark_shown: str | None = None  # what the mark at the foot says: "more", "end", or nothing
+
     def compose(self) -> ComposeResult:
         yield Static(id="comment-more")  # docked at the bottom: it stays put while the text scrolls
         yield Static(id="comment-meta")
@@ -74,16 +76,18 @@ class CommentView(VerticalScroll, can_focus=False):
     def _show_more(self) -> None:
         """The mark at the foot: more below (and the key that reads on), or the end reached after
         scrolling; none when the whole comment fits."""
+        shown = "more" if self.more_below else "end" if self.scroll_y > 0 else None
+        if shown == self._mark_shown:  # (most keys: nothing to redraw, so no frame of its own)
+            return
+        self._mark_shown = shown
         mark = self.query_one("#comment-more", Static)
-        if self.more_below:
-            text = Content.assemble(("▼ more below", "bold"), (f"  {ACTION_KEYS['read_down'][0]} reads on", "dim"))
-        elif self.scroll_y > 0:
-            text = Content.assemble(("▲ end of the comment", "bold"), (f"  {ACTION_KEYS['read_up'][0]} goes back", "dim"))
-        else:
-            text = None
-        mark.display = text is not None
-        if text is not None:
-            mark.update(text)
+        mark.display = shown is not None
+        if shown == "more":
+            mark.update(Content.assemble(("▼ more below", "bold"), (f"  {ACTION_KEYS['read_down'][0]} reads on", "dim")),
+                        layout=False)  # (one line, docked: only showing or hiding it moves the rest)
+        elif shown == "end":
+            mark.update(Content.assemble(("▲ end of the comment", "bold"), (f"  {ACTION_KEYS['read_up'][0]} goes back", "dim")),
+                        layout=False)
 
 
 class LabelPanel(Widget):
@@ -100,19 +104,24 @@ class LabelPanel(Widget):
         self._schema = schema
         self._entry = Annotation()
         self._targets: list[list[tuple[int, int, str, tuple[str, ...]]]] = []  # per line: x from, to, action
+        self._drawn_lines: int | None = None  # the height last drawn
 
     heading: Content | None = None  # a line above the choices (review mode: whose labels they are)
 
     def show(self, entry: Annotation | None, heading: Content | None = None) -> None:
+        """Show `entry`'s labels; the screen is laid out again only when the panel's height changes
+        (a heading, a label not in annotator.toml, another flow of the choices)."""
         self._entry = entry or Annotation()
         self.heading = heading
-        self.refresh(layout=True)
+        self.refresh(layout=len(self._lines(self.content_region.width)) != self._drawn_lines)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))
 
     def render(self) -> Content:
-        return Content("\n").join(self._lines(self.content_region.width))
+        lines = self._lines(self.content_region.width)
+        self._drawn_lines = len(lines)
+        return Content("\n").join(lines)
 
     def _lines(self, width: int) -> list[Content]:
         entry, schema = self._entry, self._schema
