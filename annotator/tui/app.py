@@ -250,8 +250,11 @@ class AnnotatorApp(App[int]):
         self.project = message.project
         if self.stopped_by is not None:  # a signal came while the labels were read: nothing to save
             return
-        keymap = self.project.schema.keymap  # the project's [keys]: bindings `main.ACTION`
-        self.set_keymap({f"main.{action_id}": ",".join(keys) for action_id, keys in keymap.keys.items()})
+        # The project's [keys]: bindings `main.ACTION`, only those it moves. Textual applies a keymap
+        # to the bindings on every key press; an empty one (the default keys) costs nothing.
+        keymap = self.project.schema.keymap
+        self.set_keymap({f"main.{action_id}": ",".join(keys) for action_id, keys in keymap.keys.items()
+                         if keys != ACTION_KEYS.get(action_id)})
         screen = MainScreen.for_session(message.session, message.annotator)
         mounted = self.push_screen(screen)
         for warning in (*self.project.warnings, *message.session.store.warnings):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from annotator.core.errors import AnnotatorError
 
@@ -78,9 +79,9 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def atomic_write(path: Path, text: str | bytes, before_replace: Callable[[], None] | None = None) -> None:
-    """Replace `path` with `text` (UTF-8, or bytes as they are): a temporary file in the same
-    folder, flushed, fsynced, renamed.
+def atomic_write(path: Path, text: str | bytes | list[bytes], before_replace: Callable[[], None] | None = None) -> None:
+    """Replace `path` with `text` (UTF-8, or bytes as they are, or a list of bytes written one
+    after the other): a temporary file in the same folder, flushed, fsynced, renamed.
 
     A crash at any moment leaves the old file or the new one, never a mix; on failure the
     temporary file is removed and the old file is untouched. The temporary file is named
@@ -92,7 +93,10 @@ def atomic_write(path: Path, text: str | bytes, before_replace: Callable[[], Non
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+            if isinstance(text, list):
+                _write_in_batches(handle, text)
+            else:
+                handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         try:
@@ -113,6 +117,13 @@ def atomic_write(path: Path, text: str | bytes, before_replace: Callable[[], Non
             os.unlink(temporary)
         raise
     _fsync_folder(path.parent)
+
+
+def _write_in_batches(handle: BinaryIO, parts: list[bytes], batch: int = 512) -> None:
+    """Write `parts` joined `batch` at a time: each join is short, and each write lets other
+    threads run (a thread that joins a whole large file holds the interpreter meanwhile)."""
+    for start in range(0, len(parts), batch):
+        handle.write(b"".join(parts[start:start + batch]))
 
 
 def remove_stale_temporaries(path: Path) -> list[str]:

@@ -11,6 +11,8 @@ and puts this session's changes back on top. Replay and merge apply changes by t
 from __future__ import annotations
 
 import threading
+from itertools import compress, count, repeat
+from operator import and_, eq, is_, itemgetter, not_
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +74,7 @@ class AnnotationFile:
         self.session_id = new_session_id()  # the `by` of this session's journal records
         self.pause_writes: Callable[[], str | None] | None = None
         self.warmed = False  # `warm` has serialized every entry: compaction will be quick
-        self._chunks: dict[str, tuple[Annotation, str | None, str]] = {}  # id -> (entry, excerpt, text)
+        self._chunks: dict[str, tuple[Annotation, str | None, bytes]] = {}  # id -> (entry, excerpt, UTF-8)
         self._lock = threading.RLock()
         self._journal_lock = threading.Lock()  # appends and trims of the journal; taken before `_lock`
         self._sequence = 0  # counts calls to `set`
@@ -275,16 +277,34 @@ class AnnotationFile:
         """The whole file, as it is written: header, then one entry per comment, sorted by id."""
         with self._lock:
             snapshot = self._snapshot()
-        return self._render(*snapshot)
+        return b"".join(self._render(*snapshot)).decode("utf-8")
 
     def _snapshot(self) -> tuple[dict[str, Annotation], dict[str, str], dict[str, Any]]:
         """Copies of what `render` needs, taken with the lock held; serializing them needs no lock."""
         return dict(self.entries), dict(self.excerpts), dict(self.extra)
 
-    def _render(self, entries: dict[str, Annotation], excerpts: dict[str, str], extra: dict[str, Any]) -> str:
-        parts = [render_head(self.annotator, extra)]
-        parts.extend(self._chunk(comment_id, entries[comment_id], excerpts.get(comment_id)) for comment_id in sorted(entries))
-        return "".join(parts)
+    def _render(self, entries: dict[str, Annotation], excerpts: dict[str, str], extra: dict[str, Any]) -> list[bytes]:
+        """The file in UTF-8 pieces (the head, then each entry): written piece by piece, never one
+        string of the whole file, whose joining and encoding would hold the interpreter (and the
+        app's keys) for a tenth of a second at 100,000 comments."""
+        parts = [render_head(self.annotator, extra).encode("utf-8")]
+        ids = sorted(entries)
+        for start in range(0, len(ids), RENDER_SLICE):  # (between slices, other threads may run)
+            parts += self._chunks_of(ids[start:start + RENDER_SLICE], entries, excerpts)
+        return parts
+
+    def _chunks_of(self, ids: list[str], entries: dict[str, Annotation], excerpts: dict[str, str]) -> list[bytes]:
+        """The chunks of `ids`, in order: `_chunk`'s cache check done for all of them at once in C
+        (`map`), not in a Python loop per entry. A chunk is still valid if it was made from this
+        very entry and this excerpt; only the others are serialized."""
+        cached = list(map(self._chunks.get, ids, repeat(_NO_CHUNK)))
+        values = list(map(entries.__getitem__, ids))
+        quotes = list(map(excerpts.get, ids))
+        valid = map(and_, map(is_, values, map(itemgetter(0), cached)), map(eq, quotes, map(itemgetter(1), cached)))
+        parts = list(map(itemgetter(2), cached))
+        for index in compress(count(), map(not_, valid)):
+            parts[index] = self._chunk(ids[index], values[index], quotes[index])
+        return parts
 
     def warm(self) -> None:
         """Serialize every entry ahead of time (in a background thread), so that the first
@@ -298,12 +318,12 @@ class AnnotationFile:
         finally:
             self.warmed = True  # (if it failed, compactions serialize what they need themselves)
 
-    def _chunk(self, comment_id: str, entry: Annotation, quote: str | None) -> str:
-        """The text of one entry (excerpt line and table), from the cache when it is still valid."""
+    def _chunk(self, comment_id: str, entry: Annotation, quote: str | None) -> bytes:
+        """The text of one entry (excerpt line and table) in UTF-8, from the cache when it is still valid."""
         cached = self._chunks.get(comment_id)
         if cached is not None and cached[0] is entry and cached[1] == quote:
             return cached[2]
-        text = render_entry(comment_id, entry, quote)
+        text = render_entry(comment_id, entry, quote).encode("utf-8")
         self._chunks[comment_id] = (entry, quote, text)
         return text
 
@@ -341,8 +361,8 @@ class AnnotationFile:
             mark = durable.size(self.journal)
             self._folding = True
         try:
-            text = self._render(*state)  # slow the first time; no lock held, so keys go on
-            self.write(text, force)
+            parts = self._render(*state)  # slow the first time; no lock held, so keys go on
+            self.write(parts, force)
             written = state[0]
             with self._lock:
                 for comment_id, at in list(self._changed_at.items()):
@@ -396,8 +416,8 @@ class AnnotationFile:
         if reason:
             raise WritesPaused(reason, hint="the changes are in the journal; the file is written once it is over")
 
-    def write(self, text: str, force: bool = False) -> None:
-        """Write `text` (a `render()` taken earlier, perhaps on another thread) as the file.
+    def write(self, text: str | list[bytes], force: bool = False) -> None:
+        """Write `text` (a `render()` taken earlier, perhaps on another thread, or its UTF-8 pieces) as the file.
 
         Refuses (`ChangedOnDisk`) if the file changed since it was read, or while it was written
         (`atomic_write` looks again just before its rename), unless `force`; and `WritesPaused`
@@ -485,6 +505,10 @@ class AnnotationFile:
                 self._base[comment_id] = None
                 self._changed_at[comment_id] = self._sequence
             return Reload(restored=len(self.entries))
+
+
+_NO_CHUNK = (object(), None, b"")  # what `_chunks_of` finds for an entry never serialized: not valid
+RENDER_SLICE = 8192  # entries whose cached chunks are checked in one go (a few ms, holding the interpreter)
 
 
 def check_folder(folder: Path, create: bool = False) -> None:

@@ -184,8 +184,9 @@ class StatusLine(Widget):
         self.status: Status | None = None
 
     def show(self, status: Status) -> None:
-        self.status = status
-        self.refresh()
+        if status != self.status:
+            self.status = status
+            self.refresh()
 
     def render(self) -> Content:
         if self.status is None:
@@ -261,6 +262,9 @@ class MainScreen(Screen[None]):
         self.title = "annotator"
         self.sub_title = self.annotator
         self.query_one("#search", Input).display = False
+        # Called in the cursor's own assignment (not by a posted message, handled after the next
+        # frame): the comment, its labels and the status line change in the frame the key causes.
+        self.watch(self.comment_list, "cursor", self._show_current, init=False)
         self._apply_filter(Filter("mine") if self.session.share is not None else Filter(), keep=False)
         self.query_one(CommentList).focus()
         self._tell_conflicts()
@@ -288,8 +292,8 @@ class MainScreen(Screen[None]):
         position = self.current_position()
         return None if position is None else self.session.comments[position].id
 
-    @on(CommentList.Highlighted)
     def _show_current(self) -> None:
+        """Show the comment under the cursor (the list's cursor moved, or the rows changed)."""
         position = self.current_position()
         comment = None if position is None else self.session.comments[position]
         self.session.visit(comment.id if comment else None)  # may record time on the last comment
@@ -324,8 +328,9 @@ class MainScreen(Screen[None]):
             self.query_one(ReviewPanel).show(verdicts, differing, entry, review.annotators if review else [],
                                              self.annotator == GOLD)
         note = self.query_one(NoteEditor)
-        if not note.has_focus:
-            note.load_text(entry.note if entry and entry.note else "")
+        text = entry.note if entry and entry.note else ""
+        if not note.has_focus and (text or note.text):  # (most comments have no note: nothing to reload)
+            note.load_text(text)
 
     def _show_progress(self) -> None:
         session = self.session
@@ -463,8 +468,9 @@ class MainScreen(Screen[None]):
             self.notify(f"{', '.join(done.kept).capitalize()} left as it is: changed on disk since (a git pull, "
                         "an edit).", severity="warning", markup=False, timeout=6)
 
-    def row_of(self, comment_id: str) -> int | None:
-        """The list row of a comment, or None if the filter hides it."""
+    def row_of(self, comment_id: str, rows: Sequence[int] | None = None) -> int | None:
+        """The list row of a comment, or None if the filter hides it; in `rows` (the rows about
+        to be shown, `_row_labeled` already set for them) rather than the list's."""
         position = self.session.position(comment_id)
         if position is None:
             return None
@@ -472,7 +478,7 @@ class MainScreen(Screen[None]):
             return self.session.threads.rank[position] if self.threads else position
         if position not in self._row_labeled:
             return None
-        return self._find_row(self.comment_list.rows, position)
+        return self._find_row(self.comment_list.rows if rows is None else rows, position)
 
     def _find_row(self, rows: Sequence[int], position: int) -> int:
         """Where `position` is, or would go, in `rows` (in seed or thread order, as shown)."""
@@ -723,12 +729,13 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(Picker("Show which comments?", options), chosen)
 
-    def _apply_filter(self, view: Filter, keep: bool = True, anchor: bool = False) -> None:
-        """Show the comments `view` selects, keeping the cursor on the same comment where it can.
-        With `anchor` (the same filter re-applied after a reload), a current comment that `view`
-        now leaves out stays shown, in its place, until the filter is applied again.
+    def _apply_filter(self, view: Filter, keep: bool = True, anchor: bool = False, on: str | None = None) -> None:
+        """Show the comments `view` selects, keeping the cursor on the same comment where it can
+        (on comment `on`, if given). With `anchor` (the same filter re-applied after a reload), a
+        current comment that `view` now leaves out stays shown, in its place, until the filter is
+        applied again. The cursor moves once: the comment is shown once.
         """
-        current = self.current_id() if keep else None
+        current = on if on is not None else self.current_id() if keep else None
         self.view = view
         rows = self.session.select(view, threads=self.threads)
         position = None if current is None else self.session.position(current)
@@ -741,10 +748,8 @@ class MainScreen(Screen[None]):
         else:
             self._row_labeled = {position: self.session.is_labeled(position) for position in rows}
             self._rows_labeled = sum(self._row_labeled.values())
-        self.comment_list.show_rows(rows, 0, self.session.threads.depth if self.threads else None)
-        row = self.row_of(current) if current is not None else None
-        self.comment_list.move_to(row or 0)
-        self._show_current()
+        row = self.row_of(current, rows) if current is not None else None
+        self.comment_list.show_rows(rows, row or 0, self.session.threads.depth if self.threads else None)
 
     def action_threads(self) -> None:
         """Show the list in thread order, or back in seed order, on the same comment."""
@@ -799,11 +804,10 @@ class MainScreen(Screen[None]):
             self._jumps.append((here, self.view))
             del self._jumps[:-JUMPS_KEPT]
         if self.row_of(comment_id) is None:
-            self._apply_filter(Filter(), keep=False)
+            self._apply_filter(Filter(), on=comment_id)
             self.notify("The filter hid that comment: it is cleared until ctrl+o goes back.", markup=False, timeout=4)
-        row = self.row_of(comment_id)
-        if row is not None:
-            self.comment_list.move_to(row)
+            return
+        self.comment_list.move_to(self.row_of(comment_id))
 
     def action_jump_back(self) -> None:
         """Back to where the last jump left from, under the filter and search it had then."""
@@ -814,10 +818,7 @@ class MainScreen(Screen[None]):
         if view == self.view and self.row_of(comment_id) is not None:
             self.comment_list.move_to(self.row_of(comment_id))
             return
-        if self.row_of(comment_id) is None:
-            self._apply_filter(Filter(), keep=False)
-        self.comment_list.move_to(self.row_of(comment_id) or 0)
-        self._apply_filter(view, anchor=True)  # (it stays in its place, even if the filter now leaves it out)
+        self._apply_filter(view, anchor=True, on=comment_id)  # (it stays in its place, even if the filter leaves it out)
 
     def action_toggle_target(self) -> None:
         self._target_collapsed = not self._target_collapsed

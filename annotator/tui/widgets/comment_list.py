@@ -11,12 +11,10 @@ Changing a label refreshes that one line; nothing rebuilds the list.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from rich.segment import Segment
 from textual import events
 from textual.geometry import Region, Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -65,13 +63,8 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         "comment-list--conflict",
     }
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
-
-    @dataclass
-    class Highlighted(Message):
-        """The cursor moved to another row."""
-
-        row: int
+    # (no repaint of the whole list: `watch_cursor` redraws the two rows, or all when it scrolls)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     def __init__(self, comments: Sequence[Comment], lookup: Callable[[str], Annotation | None] | None,
                  stance_width: int, topics: Sequence[tuple[str, str]] = (), **kwargs) -> None:
@@ -120,10 +113,11 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor = max(0, min(row, len(self._rows) - 1))
 
     def watch_cursor(self, old: int, new: int) -> None:
+        """Redraw the old and new rows, scrolled into view. The screen watches `cursor` too (a
+        watcher runs in the same call, so the comment is shown in the frame the key causes)."""
         self.refresh_line(old)
         self.refresh_line(new)
         self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True, force=True)
-        self.post_message(self.Highlighted(new))
 
     # Drawing ---------------------------------------------------------------------------------
 

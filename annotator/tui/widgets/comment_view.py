@@ -21,6 +21,8 @@ class CommentView(VerticalScroll, can_focus=False):
     read keys scroll it a page at a time, and a mark at its foot says when there is more below.
     """
 
+    _mark_shown: str | None = None  # what the mark at the foot says: "more", "end", or nothing
+
     def __init__(self, keymap: Keymap = DEFAULT_KEYMAP, **kwargs) -> None:
         super().__init__(**kwargs)
         self._keymap = keymap  # the read keys' hints name the project's keys
@@ -70,13 +72,15 @@ class CommentView(VerticalScroll, can_focus=False):
     def _show_more(self) -> None:
         """The mark at the foot: more below (and the key that reads on), or the end reached after
         scrolling; none when the whole comment fits."""
+        shown = "more" if self.more_below else "end" if self.scroll_y > 0 else None
+        if shown == self._mark_shown:  # (most keys: nothing to redraw, so no frame of its own)
+            return
+        self._mark_shown = shown
         mark = self.query_one("#comment-more", Static)
-        if self.more_below:
-            text = Content.assemble(("▼ more below", "bold"), (f"  {self._keymap.shown('read_down')} reads on", "dim"))
-        elif self.scroll_y > 0:
-            text = Content.assemble(("▲ end of the comment", "bold"), (f"  {self._keymap.shown('read_up')} goes back", "dim"))
-        else:
-            text = None
-        mark.display = text is not None
-        if text is not None:
-            mark.update(text)
+        mark.display = shown is not None
+        if shown == "more":
+            mark.update(Content.assemble(("▼ more below", "bold"), (f"  {self._keymap.shown('read_down')} reads on", "dim")),
+                        layout=False)  # (one line, docked: only showing or hiding it moves the rest)
+        elif shown == "end":
+            mark.update(Content.assemble(("▲ end of the comment", "bold"), (f"  {self._keymap.shown('read_up')} goes back", "dim")),
+                        layout=False)

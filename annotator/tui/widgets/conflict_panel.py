@@ -18,6 +18,8 @@ class ConflictPanel(Static):
     and the keys that take a side, field by field (the first field listed is the next)."""
 
     def show(self, conflict: Conflict | None) -> None:
+        if conflict is None and not self.has_class("-on"):
+            return  # (hidden already, as on most comments: nothing to lay out again)
         self.set_class(conflict is not None, "-on")
         if conflict is None:
             self.update("")

@@ -39,19 +39,24 @@ class LabelPanel(Widget):
         self._schema = schema
         self._entry = Annotation()
         self._targets: list[list[tuple[int, int, str, tuple[str, ...]]]] = []  # per line: x from, to, action
+        self._drawn_lines: int | None = None  # the height last drawn
 
     heading: Content | None = None  # a line above the choices (review mode: whose labels they are)
 
     def show(self, entry: Annotation | None, heading: Content | None = None) -> None:
+        """Show `entry`'s labels; the screen is laid out again only when the panel's height changes
+        (a heading, a label not in annotator.toml, another flow of the choices)."""
         self._entry = entry or Annotation()
         self.heading = heading
-        self.refresh(layout=True)
+        self.refresh(layout=len(self._lines(self.content_region.width)) != self._drawn_lines)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))
 
     def render(self) -> Content:
-        return Content("\n").join(self._lines(self.content_region.width))
+        lines = self._lines(self.content_region.width)
+        self._drawn_lines = len(lines)
+        return Content("\n").join(lines)
 
     def _lines(self, width: int) -> list[Content]:
         entry, schema = self._entry, self._schema
