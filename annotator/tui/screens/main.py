@@ -310,7 +310,10 @@ class MainScreen(Screen[None]):
         target = None if comment is None else target_of(comment, session.comment, session.schema.target)
         labels = session.annotation(target.parent.id) if target is not None and target.parent is not None else None
         self.query_one(TargetView).show(target, labels, self._target_collapsed)
-        self.set_class(target is not None, "-targeted")  # (at 24 rows the note box gives the comment room)
+        # At 24 rows the note box gives the comment room. The class goes on the note box, not on the
+        # screen: a screen's class change restyles every widget, on a key that moves between a root
+        # and a reply.
+        self.query_one(NoteEditor).set_class(target is not None, "-under-target")
 
     def _show_labels(self) -> None:
         comment_id = self.current_id()
