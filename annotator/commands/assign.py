@@ -48,8 +48,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                 "annotator assign --check --complete   # before an export: every comment fully labeled",
                 "annotator assign --explain 7a8b9c0d1e2f",
             ],
-            problems="labels outside the plan (--check), comments not complete (--complete), no [assign] table "
-            "in annotator.toml, or an --explain id that is not a comment",
+            problems="labels outside the plan (--check), comments not complete (--complete), or no [assign] "
+            "table in annotator.toml",
         ),
     )
     add_report_format(parser)
@@ -87,7 +87,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace, project: Project, assignment: Assignment) -> int:
     from annotator.core.assign import explain
-    from annotator.core.errors import AnnotatorError
     from annotator.core.ids import IdIndex, IdLookupError
     from annotator.core.models import excerpt
     from annotator.core.output import write_stdout
@@ -95,8 +94,8 @@ def _explain(args: argparse.Namespace, project: Project, assignment: Assignment)
 
     try:  # the whole id, or a start of it no other id has (as `blame` and the app's `:` take it)
         comment = project.corpus.by_id[IdIndex([c.id for c in project.corpus.comments]).find(args.explain)]
-    except IdLookupError as error:
-        raise AnnotatorError(f"--explain: {error.message}", error.hint) from None
+    except IdLookupError as error:  # a bad value on the command line, as in `blame`: exit 2
+        args.parser.error(f"--explain: {error.message} ({error.hint})" if error.hint else f"--explain: {error.message}")
     why = explain(assignment.plan, comment.id, assignment.calibration)
     write_stdout([render_explanation(why, excerpt(comment.text), assignment.plan, args.format)])
     return 0

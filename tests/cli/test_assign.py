@@ -117,8 +117,17 @@ def test_explain_json(capsys, root: Path) -> None:
         (1, "bob", True), (2, "alice", True), (3, "carol", False)]
 
 
+def explain_error(capsys, root: Path, typed: str) -> str:
+    """`assign --explain TYPED`, which must be a usage error (exit 2, as in `blame`): its message."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["assign", "--project", str(root), "--explain", typed])
+    out, err = capsys.readouterr()
+    assert (exit_.value.code, out) == (2, "")
+    return err.split("annotator assign: error: ", 1)[1]
+
+
 def test_explain_an_unknown_id(capsys, root: Path) -> None:
-    assert assign(capsys, root, "--explain", "zz") == (1, "", "annotator: --explain: no comment id starts with 'zz'\n")
+    assert explain_error(capsys, root, "zz") == "--explain: no comment id starts with 'zz'\n"
 
 
 def test_explain_takes_a_unique_start_of_an_id_as_blame_does(capsys, root: Path) -> None:
@@ -129,9 +138,8 @@ def test_explain_takes_a_unique_start_of_an_id_as_blame_does(capsys, root: Path)
 
 
 def test_explain_an_ambiguous_start_lists_the_candidates(capsys, root: Path) -> None:
-    assert assign(capsys, root, "--explain", "c") == (1, "", (
-        "annotator: --explain: 5 comment ids start with 'c': 'c1', 'c2', 'c3', 'c4', 'c5'\n"
-        "  (type more of the id)\n"))
+    assert explain_error(capsys, root, "c") == (
+        "--explain: 5 comment ids start with 'c': 'c1', 'c2', 'c3', 'c4', 'c5' (type more of the id)\n")
 
 
 def test_a_project_without_a_plan(capsys, tmp_path: Path) -> None:
