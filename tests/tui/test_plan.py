@@ -9,7 +9,7 @@ from annotator.core.assign import assign
 from annotator.core.project import Project
 from annotator.tui.app import build_app
 from tests.conftest import make_project
-from tests.tui.conftest import NOW, on_disk, ready, settled, until
+from tests.tui.conftest import NOW, on_disk, pick_filter, ready, settled, until
 
 PLAN = '\n[assign]\nannotators = ["alice", "bob", "carol"]\noverlap = 1\ncalibration = 2\nsalt = "pilot"\n'
 
@@ -27,14 +27,6 @@ def share_of(project: Project, annotator: str) -> list[int]:
 
 def status(screen) -> str:
     return str(screen.query_one("#progress").render())
-
-
-async def pick(pilot, option_id: str) -> None:
-    await pilot.press("v")
-    options = pilot.app.screen.query_one("#picker-options")
-    options.highlighted = options.get_option_index(option_id)
-    await pilot.press("enter")
-    await pilot.pause()
 
 
 async def test_an_annotator_with_a_plan_sees_and_walks_only_their_share(tmp_path: Path, clock) -> None:
@@ -55,10 +47,10 @@ async def test_an_annotator_with_a_plan_sees_and_walks_only_their_share(tmp_path
         assert labeled == {project.corpus.comments[position].id for position in mine}
         assert f"mine {len(mine)}/{len(mine)}" in status(screen)
 
-        await pick(pilot, "all")  # every comment is one filter away
+        await pick_filter(pilot, "all")  # every comment is one filter away
         assert list(screen.comment_list.rows) == list(range(22))
         assert "mine" not in status(screen)
-        await pick(pilot, "mine")
+        await pick_filter(pilot, "mine")
         assert list(screen.comment_list.rows) == mine
 
 

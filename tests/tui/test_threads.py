@@ -9,7 +9,7 @@ from annotator.core.models import Annotation
 from annotator.core.store import AnnotationFile
 from annotator.tui.screens.main import Status, status_line
 from annotator.tui.widgets.comment_list import thread_indent
-from tests.tui.conftest import on_disk, ready, settled, until
+from tests.tui.conftest import on_disk, pick_filter, ready, settled, until
 from tests.tui.threaded import THREAD_ORDER, threaded_app
 
 
@@ -50,14 +50,6 @@ def test_the_indent_is_two_cells_a_level_in_a_third_of_the_room_then_a_number() 
     assert thread_indent(5, 100) == "        ↳ " and thread_indent(6, 100) == "        ↳6 "  # five levels at most
     assert thread_indent(2, 4) == "↳2 "  # no room: the mark and the number only
     assert thread_indent(10_000, 30) == "        ↳10000 "
-
-
-async def pick(pilot, option_id: str) -> None:
-    await pilot.press("v")
-    options = pilot.app.screen.query_one("#picker-options")
-    options.highlighted = options.get_option_index(option_id)
-    await pilot.press("enter")
-    await pilot.pause()
 
 
 async def test_t_shows_threads_and_back_on_the_same_comment(tmp_path: Path) -> None:
@@ -151,9 +143,9 @@ async def test_search_and_filter_keep_the_thread_order(tmp_path: Path) -> None:
         await pilot.press("escape")
         assert shown(screen) == THREAD_ORDER and screen.current_id() == "d"
         await pilot.press("g", "a", "j", "j", "n")  # r1 and b labeled
-        await pick(pilot, "labeled")
+        await pick_filter(pilot, "labeled")
         assert shown(screen) == ["r1", "b", "d"]
-        await pick(pilot, "unlabeled")
+        await pick_filter(pilot, "unlabeled")
         assert shown(screen) == [comment_id for comment_id in THREAD_ORDER if comment_id not in {"r1", "b", "d"}]
         await pilot.press("T")  # back to seed order, same filter
         assert shown(screen) == ["r2", "a", "c", "x", "s", "y", "z", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8"]
@@ -176,7 +168,7 @@ async def test_a_reload_keeps_the_current_comment_in_its_thread_place(tmp_path: 
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot)
         await pilot.press("T")
-        await pick(pilot, "unlabeled")
+        await pick_filter(pilot, "unlabeled")
         await pilot.press("j", "j", "j")
         assert screen.current_id() == "c"
         # A teammate's edit (a `git pull`) labels c and b under the app:
