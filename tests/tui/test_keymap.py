@@ -1,5 +1,5 @@
 """A project's `[keys]` moves the app's actions to other keys: the new keys work, the old ones do
-nothing, and the footer, the help and the command palette name the new keys."""
+nothing, and the footer, the help, the command palette and the hints on screen name the new keys."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from annotator.core.project import Project
 from annotator.tui.screens.help import HelpScreen
 from tests.conftest import REPO, make_project
 from tests.tui.conftest import disk_entry, ready, settled, until
+from tests.tui.test_targets import app_on, at, screen_text
 
 CONFIG = default_config_text() + (
     '\n[keys]\nnext = ["N", "down"]\nflag = "F"\nhelp = "f1"\n')
@@ -69,8 +70,6 @@ async def test_in_review_mode_the_notice_of_an_idle_key_follows_the_moved_keys(m
 async def test_the_hints_on_screen_name_the_moved_keys(make_app, tmp_path) -> None:
     """The mark under a long comment and the target's head say which key reads on, goes to the
     parent or hides the target: with `[keys]`, the project's keys, not the defaults."""
-    from tests.tui.test_targets import app_on, at, screen_text
-
     keys = '\n[keys]\nread_down = "ctrl+f"\nparent = "^"\ntoggle_target = "Z"\n'
     root = make_project(tmp_path / "project", config=default_config_text() + keys)
     longest = max(Project.open(root).corpus.comments, key=lambda comment: len(comment.text))
