@@ -21,6 +21,7 @@ from benchmarks import report
 from benchmarks.generate import build_project
 from benchmarks.measure_app import measure_app
 from benchmarks.measure_cli import measure_cli
+from benchmarks.measure_plan import measure_plan
 from benchmarks.measure_threads import measure_threads
 from benchmarks.processes import console_script
 
@@ -91,9 +92,12 @@ def measure(size: int, runs: int, script: str, folder: Path) -> dict:
         cli = measure_cli(project, script, command_runs)
         progress(f"{size:,} comments: the thread order, {runs} run(s)")
         threads = measure_threads(project, runs)
+        progress(f"{size:,} comments: the plan of who labels what, {runs} run(s)")
+        plan = measure_plan(project, runs)
     finally:
         shutil.rmtree(here)
-    return {"app": asdict(app), "cli": {name: asdict(command) for name, command in cli.items()}, "threads": threads}
+    return {"app": asdict(app), "cli": {name: asdict(command) for name, command in cli.items()}, "threads": threads,
+            "plan": plan}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,8 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,8 +48,30 @@ def command_lines(project: SyntheticProject, exported: Path) -> dict[str, list[s
         "export": ["export", "--project", root, "--format", "jsonl"],
         "agree": ["agree", "--project", root],
         "diff": ["diff", "--project", root, "HEAD~1", "HEAD"],
+        "assign": ["assign", "--project", root],
         "import-labels": ["import-labels", "--project", root, "--annotator", IMPORTER, str(exported)],
     }
+
+
+PLAN = """
+[assign]
+annotators = ["alice", "bob", "carol"]
+overlap = 2
+calibration = 50
+"""
+
+
+@contextmanager
+def planned(project: SyntheticProject) -> Iterator[None]:
+    """The project with a plan of who labels what (`PLAN`) in annotator.toml, for `assign` only:
+    the app's measurements walk every comment, as without a plan."""
+    config = project.root / "annotator.toml"
+    before = config.read_text("utf-8")
+    config.write_text(before + PLAN, "utf-8")
+    try:
+        yield
+    finally:
+        config.write_text(before, "utf-8")
 
 
 def run_once(argv: list[str], stdout: Path, stderr: Path) -> tuple[float, float, int]:
@@ -85,7 +109,8 @@ def measure_cli(project: SyntheticProject, script: str, count: int) -> dict[str,
                 break
             stderr = folder / f"{name}.err"
             stdout = exported if name == "export" else folder / f"{name}.out"
-            seconds, rss, code = run_once([script, *args], stdout, stderr)
+            with planned(project) if name == "assign" else nullcontext():
+                seconds, rss, code = run_once([script, *args], stdout, stderr)
             if code != 0:
                 tail = stderr.read_text("utf-8", "replace").strip()[-300:]
                 runs.error = f"exit {code}: {tail}"

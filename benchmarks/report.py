@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 # The raw results of one size: {"app": AppRuns as a dict, "cli": {command: CommandRuns as a dict},
-# "threads": milliseconds per run of the thread order}.
+# "threads": milliseconds per run of the thread order, "plan": {"cold": ms, "warm": ms} per run of
+# the plan and one share}.
 SizeResults = dict[str, Any]
 Values = list[float] | str  # the samples, or why there are none
 
@@ -154,6 +155,11 @@ ROWS = [
     Row("agree", "s", cli("agree", "seconds"), limit=command_limit(1.0)),
     Row("diff (1% of labels changed)", "s", cli("diff", "seconds"), limit=command_limit(1.5)),
     Row("import-labels", "s", cli("import-labels", "seconds"), limit=command_limit(2.0)),
+    Row("assign (a plan: 3 annotators, overlap 2)", "s", cli("assign", "seconds"), limit=command_limit(1.0)),
+    Row("the plan and one share (the app's mine view), first", "ms", lambda results: results["plan"]["cold"],
+        limit=Limit(most=500.0, text="≤ 500 ms at 100k", sizes=AT_100K)),
+    Row("the plan and one share, from the cache", "ms", lambda results: results["plan"]["warm"],
+        limit=Limit(most=100.0, text="≤ 100 ms at 100k", sizes=AT_100K)),
     Row("thread order (the first T)", "ms", lambda results: results["threads"],
         limit=Limit(most=100.0, text="≤ 100 ms")),
     Row("peak RSS: app", "MiB", app("rss"), limit=APP_RSS),
@@ -164,6 +170,7 @@ ROWS = [
     Row("peak RSS: agree", "MiB", cli("agree", "rss"), limit=COMMAND_RSS),
     Row("peak RSS: diff", "MiB", cli("diff", "rss"), limit=COMMAND_RSS),
     Row("peak RSS: import-labels", "MiB", cli("import-labels", "rss"), limit=COMMAND_RSS),
+    Row("peak RSS: assign", "MiB", cli("assign", "rss"), limit=COMMAND_RSS),
     Row("seeds file", "MiB", lambda results: [results["app"]["seeds_mb"]]),
     Row("cache: the seeds' entry", "MiB", app("cache_seeds_mb")),
     Row("cache: seeds' entry / seeds", "x", cache_ratio, limit=Limit(most=1.0, text="≤ 1x at 1M", sizes=AT_1M)),

@@ -7,7 +7,7 @@ standard deviations, so they give the same answer on every run.
 from __future__ import annotations
 
 import math
-import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +26,13 @@ STATISTICAL = settings(max_examples=15, derandomize=True, deadline=None, suppres
 
 def plan(annotators, overlap=1, salt="", calibration=0, weights=None) -> AssignPlan:
     return AssignPlan(annotators=annotators, overlap=overlap, salt=salt, calibration=calibration, weights=weights or {})
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A parse cache of the test's own, empty at the start."""
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(tmp_path))
+    return tmp_path
 
 
 def corpus(size: int, start: int = 0) -> list[str]:
@@ -197,19 +204,30 @@ def test_u_stays_inside_zero_and_one_at_the_extremes(monkeypatch) -> None:
         assert math.isfinite(module.score(1.0, u))
 
 
-def test_100000_comments_cost_well_under_a_second() -> None:
-    """The plan for 100,000 comments and 3 annotators, and one annotator's share (the app's
-    filter): about 0.3 s on 2 shared cores. The work is on one thread and never waits, so it is
-    timed in CPU seconds, best of three: other jobs on the machine do not count against it."""
+def test_100000_comments_share_out_by_weight_and_come_back_the_same_from_the_cache(cache_folder) -> None:
+    """The app's "mine" view at 100,000 comments: cy at half time holds a fifth of the comments,
+    the same positions whether computed or read back from the cache. (What it costs is a row of
+    `python -m benchmarks`: "the plan and one share".)"""
     comments = corpus(100_000)
     p = plan(["ada", "bob", "cy"], overlap=2, calibration=50, weights={"cy": 0.5})
-    best = math.inf
-    for _ in range(3):
-        start = time.process_time()
-        mine = assign(p, comments).positions("cy")
-        best = min(best, time.process_time() - start)
-    assert len(mine) == pytest.approx(40_000, rel=0.03)
-    assert best < 0.8, f"{best:.2f} s"
+    computed = assign(p, comments)
+    assert list(cache_folder.iterdir()), "the sets were not cached"
+    cached = assign(p, comments)
+    assert cached.positions("cy") == computed.positions("cy")
+    assert cached.chosen == computed.chosen
+    assert len(computed.positions("cy")) == pytest.approx(40_000, rel=0.03)
+
+
+def test_a_damaged_cache_entry_is_computed_again(cache_folder) -> None:
+    comments = corpus(500)
+    p = plan(["ada", "bob", "cy"], overlap=2)
+    expected = assign(p, comments).chosen
+    for entry in cache_folder.iterdir():
+        entry.write_bytes(entry.read_bytes()[:40])
+    assert assign(p, comments).chosen == expected
+    for entry in cache_folder.iterdir():  # well formed, but not the shape of a plan's sets
+        entry.write_bytes(__import__("marshal").dumps(([[7, 9]], bytes(500), False)))
+    assert assign(p, comments).chosen == expected
 
 
 def test_weights_are_adjusted_only_where_it_is_needed_and_affordable() -> None:

@@ -1,0 +1,39 @@
+"""A plan of who labels what on a generated corpus, timed in this process: what `annotator assign`
+and the app's "mine" view compute before they show anything (the plan applied to every comment id,
+and one annotator's share as positions). First with an empty cache, then from the entry the first
+run left (`annotator.core.cache`), as a second start of the app finds it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import tomllib
+
+from annotator.core.assign import assign
+from annotator.core.config import AssignPlan
+from annotator.core.seeds import load_seeds
+from benchmarks.generate import SyntheticProject
+from benchmarks.measure_cli import PLAN
+
+
+def measure_plan(project: SyntheticProject, runs: int) -> dict[str, list[float]]:
+    """Milliseconds for the plan and one share, `runs` times each: {"cold": [...], "warm": [...]}."""
+    plan = AssignPlan(**tomllib.loads(PLAN)["assign"])
+    ids = [comment.id for comment in load_seeds(project.root).comments]
+    timings: dict[str, list[float]] = {"cold": [], "warm": []}
+    before = os.environ.get("ANNOTATOR_CACHE_DIR")
+    try:
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory(prefix="plan-cache-") as folder:
+                os.environ["ANNOTATOR_CACHE_DIR"] = folder
+                for kind in ("cold", "warm"):
+                    start = time.perf_counter()
+                    frozenset(assign(plan, ids).positions(plan.annotators[0]))
+                    timings[kind].append((time.perf_counter() - start) * 1000)
+    finally:
+        if before is None:
+            os.environ.pop("ANNOTATOR_CACHE_DIR", None)
+        else:
+            os.environ["ANNOTATOR_CACHE_DIR"] = before
+    return timings
