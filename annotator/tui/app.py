@@ -51,6 +51,10 @@ if TYPE_CHECKING:  # imported where they are used: the first frame waits for non
 
 PREVIEW_ROWS = 200  # more than a screen holds
 PREVIEW_STANCE_WIDTH = 8  # the stance column, empty until the labels are read
+# The start of the list is shown only when reading the project takes longer than this: a warm
+# start at 100,000 comments is ready sooner, and drawing a list that is replaced at once would
+# cost a tenth of its start-up. (Textual's own first frame, the empty screen, comes before.)
+PREVIEW_DELAY = 0.3
 
 # SIGTERM (`kill`) and SIGHUP (a closed SSH session or terminal window) end the app as ctrl+q does,
 # without asking anything: after STOP_DEADLINE seconds it exits whether or not saving is done, and if
@@ -132,10 +136,12 @@ class ErrorScreen(Screen[None]):
 class AnnotatorApp(App[int]):
     """Open (or ask for) the annotator's file in a worker, then hand over to the main screen.
 
-    Given a project folder rather than an open `Project`, it first shows the start of the
-    comment list (`peek_seeds`, a few milliseconds) and reads the project in the worker too:
-    at 100,000 comments that takes most of a second, with the list already on screen.
+    Given a project folder rather than an open `Project`, it reads the project in the worker
+    too; if that takes longer than `PREVIEW_DELAY` (a cold start of a large corpus), it shows the
+    start of the comment list meanwhile (`peek_seeds`, a few milliseconds), without marks.
     """
+
+    preview_delay = PREVIEW_DELAY  # (tests set 0: the list at once)
 
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
@@ -155,7 +161,6 @@ class AnnotatorApp(App[int]):
         self._clock = clock
         self._now = now
         self._lock: AnnotatorLock | None = None
-        self._preview = peek_seeds(self.root, PREVIEW_ROWS) if self.project is None else []
         self._main: MainScreen | None = None  # once it is up
         self._typed_ahead: deque[events.Key] | None = None  # keys kept while the labels are read
         self._replayed: events.Key | None = None  # the kept key being applied now
@@ -163,13 +168,19 @@ class AnnotatorApp(App[int]):
         self._backstop: threading.Timer | None = None
         self._signal_handlers: dict[int, object] = {}  # signal -> the handler it had before the app
 
-    def compose(self) -> ComposeResult:
-        if self._preview:  # the start of the list, under the main screen once it is ready
-            yield Header(icon="✎")
-            with Horizontal(id="main"):
-                with Vertical(id="left"):
-                    yield CommentList(self._preview, None, PREVIEW_STANCE_WIDTH, id="comments")
-                    yield Static("reading the comments and labels…", id="progress", markup=False)
+    def _show_preview(self) -> None:
+        """The start of the list while the project is read, under the main screen once it is up."""
+        if self._main is not None or self.failure is not None or self.stopped_by is not None:
+            return
+        preview = peek_seeds(self.root, PREVIEW_ROWS)
+        if preview and len(self.screen_stack) == 1:
+            self.screen_stack[0].mount_all([
+                Header(icon="✎"),
+                Horizontal(Vertical(CommentList(preview, None, PREVIEW_STANCE_WIDTH, id="comments"),
+                                    Static("reading the comments and labels…", id="progress", markup=False),
+                                    id="left"),
+                           id="main"),
+            ])
 
     def on_load(self) -> None:
         loop = asyncio.get_running_loop()
@@ -210,10 +221,11 @@ class AnnotatorApp(App[int]):
     def _open(self, annotator: str) -> None:
         self.annotator = annotator
         self._typed_ahead = deque()  # (not before: keys typed into the name prompt are the prompt's)
-        if self._preview:
-            self.call_after_refresh(self._load, annotator)  # the list first, then the reading
-        else:
-            self._load(annotator)
+        self._load(annotator)
+        if self.project is None and self.preview_delay > 0:
+            self.set_timer(self.preview_delay, self._show_preview)
+        elif self.project is None:
+            self.call_after_refresh(self._show_preview)
 
     @work(thread=True, exit_on_error=False)
     def _load(self, annotator: str) -> None:

@@ -18,25 +18,46 @@ from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.widgets.comment_list import CommentList
 from tests.conftest import make_project
 from tests.tui.conftest import disk_entry, ready, settled
+from tests.tui.test_typed_ahead import held, until  # noqa: F401  (a fixture)
 
 S = TypeVar("S")
 
 
-async def test_the_list_is_shown_while_the_project_is_read_then_the_main_screen_takes_over(tmp_path: Path) -> None:
+async def test_the_list_is_shown_while_the_project_is_read_then_the_main_screen_takes_over(
+    tmp_path: Path, held
+) -> None:
+    """A slow read (held here) shows the start of the list after `preview_delay`."""
     root = make_project(tmp_path / "p", {"big.txt": "\n".join(f"Comment number {i}." for i in range(1000)) + "\n"})
     app = build_app(root, "alice")
+    app.preview_delay = 0
     async with app.run_test(size=(100, 30)) as pilot:
-        first = app.screen_stack[0].query_one(CommentList)  # the first frame's list, without labels
+        await until(pilot, lambda: bool(app.screen_stack[0].query(CommentList)), "the start of the list shown")
+        first = app.screen_stack[0].query_one(CommentList)  # the list, without labels
         assert first.rows == range(PREVIEW_ROWS)
         row = first.render_line(0).text
         assert "Comment number 0." in row
         assert row.startswith("   ") and "·" not in row  # no mark: not yet known to be unlabeled
+        held.set()
         screen = await ready(pilot)
         assert len(screen.session.comments) == 1000
         await pilot.press("a")
         await settled(pilot)
         assert disk_entry(app, 0).stance == "agree"
     assert app.project is not None and app.project.corpus.comments == load_seeds(root).comments
+
+
+async def test_a_quick_read_shows_the_main_screen_first(tmp_path: Path) -> None:
+    """Read before `preview_delay` is up: no list is drawn only to be replaced."""
+    root = make_project(tmp_path / "p")
+    app = build_app(root, "alice")
+    app.preview_delay = 5.0
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        assert not app.screen_stack[0].query(CommentList)
+        app.preview_delay = 0
+        app._show_preview()  # (as the timer would: it draws nothing once the main screen is up)
+        await pilot.pause()
+        assert not app.screen_stack[0].query(CommentList)
 
 
 async def test_seeds_that_cannot_be_read_end_the_app_with_the_error(tmp_path: Path) -> None:
