@@ -8,10 +8,9 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-import tomllib
 
 from annotator.core.assign import assign
-from annotator.core.config import AssignPlan
+from annotator.core.config import CONFIG_NAME, parse_config
 from annotator.core.seeds import load_seeds
 from benchmarks.generate import SyntheticProject
 from benchmarks.measure_cli import PLAN
@@ -19,7 +18,9 @@ from benchmarks.measure_cli import PLAN
 
 def measure_plan(project: SyntheticProject, runs: int) -> dict[str, list[float]]:
     """Milliseconds for the plan and one share, `runs` times each: {"cold": [...], "warm": [...]}."""
-    plan = AssignPlan(**tomllib.loads(PLAN)["assign"])
+    config = (project.root / CONFIG_NAME).read_text("utf-8") + PLAN
+    plan = parse_config(config, CONFIG_NAME)[0].assign
+    assert plan is not None
     ids = [comment.id for comment in load_seeds(project.root).comments]
     timings: dict[str, list[float]] = {"cold": [], "warm": []}
     before = os.environ.get("ANNOTATOR_CACHE_DIR")

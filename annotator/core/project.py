@@ -5,15 +5,10 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from annotator.core.config import CONFIG_NAME, Schema, load_config
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.seeds import SEEDS_DIR, Corpus, load_seeds
-
-if TYPE_CHECKING:
-    from annotator.core.config import Schema
-
-CONFIG_NAME = "annotator.toml"  # `config.CONFIG_NAME`, named here so that a check of the folder loads no pydantic
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +23,6 @@ class Project:
     @classmethod
     def open(cls, root: Path) -> Project:
         """Read `annotator.toml` and `seeds/` under `root`; raise `AnnotatorError` on bad input."""
-        from annotator.core.config import load_config  # (it brings pydantic, 80 ms: the app starts without)
-
         loaded = load_config(project_folder(root))
         corpus = load_seeds(root)
         return cls(root, loaded.schema, corpus, loaded.warnings + corpus.warnings)

@@ -7,6 +7,7 @@ standard deviations, so they give the same answer on every run.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -127,7 +128,7 @@ def test_a_newcomer_takes_about_one_nth_of_the_assignments(annotators, data, sal
 @STATISTICAL
 @given(plans(min_annotators=2), st.integers(1000, 3000))
 def test_shares_follow_the_weights(p: AssignPlan, size: int) -> None:
-    assignment = assign(p.model_copy(update={"calibration": 0}), corpus(size))
+    assignment = assign(replace(p, calibration=0), corpus(size))
     counts = assignment.counts()
     names_ = sorted(p.annotators)
     target = target_shares([p.weight(name) for name in names_], p.overlap)

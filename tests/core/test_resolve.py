@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.config import Schema
+from annotator.core.config import Label, Schema
 from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
 from annotator.core.resolve import Decision, Resolution, Resolver
 from annotator.core.store import AnnotationFile
 
-SCHEMA = Schema.model_validate({
-    "stance": [{"name": name, "key": name[0]} for name in ("agree", "disagree", "mixed")],
-    "topic": [{"name": name, "key": str(index)} for index, name in enumerate(("zeta", "alpha", "beta"), 1)],
-})
+SCHEMA = Schema(
+    stance=tuple(Label(name, name[0]) for name in ("agree", "disagree", "mixed")),
+    topic=tuple(Label(name, str(index)) for index, name in enumerate(("zeta", "alpha", "beta"), 1)),
+)
 
 
 def files(**labels: dict[str, Annotation]) -> dict[str, AnnotationFile]:
