@@ -10,6 +10,7 @@ import pytest
 
 from annotator.core import cache, seeds, store
 from annotator.core.seeds import load_seeds
+from annotator.core.models import Annotation
 from annotator.core.store import AnnotationFile
 from tests.conftest import DATA, make_project
 
@@ -74,6 +75,31 @@ def test_a_second_read_of_an_annotation_file_comes_from_the_cache(
     assert cached.entries == parsed.entries
     assert (cached.lines, cached.excerpts, cached.extra) == (parsed.lines, parsed.excerpts, parsed.extra)
     assert cached.render() == path.read_text("utf-8")
+
+
+def test_changes_to_a_file_read_from_the_cache_are_written_as_to_one_parsed(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "annotations" / "alice.toml"
+    path.parent.mkdir()
+    path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
+    AnnotationFile.load(path)
+    cached = AnnotationFile.load(path)
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", "off")
+    parsed = AnnotationFile.load(path)
+    for labels in (cached, parsed):
+        labels.set("0b1c2d3e4f50", None)  # removed
+        labels.set("7a8b9c0d1e2f", Annotation("agree"), "A new excerpt")  # changed
+        labels.set("00aa", Annotation(topics=("scaling",)), "Added first")
+        labels.set("ffff", Annotation(note="only a note"))
+        labels.set("ffff", None)  # added, then removed
+    assert cached.entries == parsed.entries
+    assert list(cached.entries) == ["7a8b9c0d1e2f", "c3d4e5f60718", "00aa"]
+    assert (len(cached.entries), len(cached.excerpts)) == (3, len(parsed.excerpts))
+    assert cached.excerpts == parsed.excerpts
+    assert cached.render() == parsed.render()
+    assert "[comments.0b1c2d3e4f50]" not in cached.render()
+    assert "# A new excerpt\n[comments.7a8b9c0d1e2f]\nstance = \"agree\"" in cached.render()
 
 
 def test_a_damaged_cache_entry_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:

@@ -139,6 +139,9 @@ def round_trip(root: Path, entries: dict, texts: dict) -> None:
     again = AnnotationFile.load(annotations.path)
     assert again.entries == {k: v for k, v in entries.items() if not v.is_empty}
     assert again.render() == annotations.render()
+    cached = AnnotationFile.load(annotations.path)  # (a second read: from the parse cache, as columns)
+    assert (cached.entries, cached.excerpts, cached.lines) == (again.entries, again.excerpts, again.lines)
+    assert cached.render() == annotations.render()
 
 
 def test_unknown_labels_and_keys_survive_a_rewrite(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from itertools import compress, count, repeat
 from operator import and_, eq, is_, itemgetter, not_
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from annotator.core.models import Annotation, excerpt
 from annotator.core.perf import paused_gc
 from annotator.core.store import durable
 from annotator.core.store.changes import FieldChange, apply, compose
+from annotator.core.store.columns import Entries, Excerpts
 from annotator.core.store.durable import ChangedOnDisk, DiskState
 from annotator.core.store.journal import Record, encode, journal_path, new_session_id, read_journal, record_author
 from annotator.core.store.layout import StoreError, max_file_bytes, parse_annotations, render_entry, render_head
@@ -56,17 +57,17 @@ class AnnotationFile:
         self,
         path: Path,
         annotator: str,
-        entries: dict[str, Annotation] | None = None,
-        excerpts: dict[str, str] | None = None,
+        entries: Mapping[str, Annotation] | None = None,
+        excerpts: Mapping[str, str] | None = None,
         extra: dict[str, Any] | None = None,
         warnings: list[Problem] | None = None,
         disk: DiskState | None = None,
-        lines: dict[str, int] | None = None,
+        lines: Mapping[str, int] | None = None,
     ) -> None:
         self.path = path
         self.annotator = annotator
-        self.entries: dict[str, Annotation] = entries or {}
-        self.excerpts: dict[str, str] = excerpts or {}
+        self.entries = entries if isinstance(entries, Entries) else Entries(changed=_as_dict(entries))
+        self.excerpts = excerpts if isinstance(excerpts, Excerpts) else Excerpts(changed=_as_dict(excerpts))
         self.extra = extra or {}
         self.warnings = warnings or []
         self.disk = disk
@@ -141,12 +142,9 @@ class AnnotationFile:
             )
         try:
             data = path.read_bytes()
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise StoreError([Problem(name, None, f"not UTF-8 (offset {error.start})")]) from None
         except OSError as error:
             raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
-        parsed = parse_annotations(text, name, annotator, data)
+        parsed = parse_annotations(None, name, annotator, data)  # (decoded only if not in the parse cache)
         store = cls(
             path, annotator, parsed.entries, parsed.excerpts, parsed.extra, parsed.warnings, disk, parsed.lines
         )
@@ -279,11 +277,12 @@ class AnnotationFile:
             snapshot = self._snapshot()
         return b"".join(self._render(*snapshot)).decode("utf-8")
 
-    def _snapshot(self) -> tuple[dict[str, Annotation], dict[str, str], dict[str, Any]]:
-        """Copies of what `render` needs, taken with the lock held; serializing them needs no lock."""
-        return dict(self.entries), dict(self.excerpts), dict(self.extra)
+    def _snapshot(self) -> tuple[Entries, Excerpts, dict[str, Any]]:
+        """Copies of what `render` needs, taken with the lock held; serializing them needs no lock.
+        (The copies share the columns the file was read into: they cost the changes since.)"""
+        return self.entries.copy(), self.excerpts.copy(), dict(self.extra)
 
-    def _render(self, entries: dict[str, Annotation], excerpts: dict[str, str], extra: dict[str, Any]) -> list[bytes]:
+    def _render(self, entries: Entries, excerpts: Excerpts, extra: dict[str, Any]) -> list[bytes]:
         """The file in UTF-8 pieces (the head, then each entry): written piece by piece, never one
         string of the whole file, whose joining and encoding would hold the interpreter (and the
         app's keys) for a tenth of a second at 100,000 comments."""
@@ -293,7 +292,7 @@ class AnnotationFile:
             parts += self._chunks_of(ids[start:start + RENDER_SLICE], entries, excerpts)
         return parts
 
-    def _chunks_of(self, ids: list[str], entries: dict[str, Annotation], excerpts: dict[str, str]) -> list[bytes]:
+    def _chunks_of(self, ids: list[str], entries: Entries, excerpts: Excerpts) -> list[bytes]:
         """The chunks of `ids`, in order: `_chunk`'s cache check done for all of them at once in C
         (`map`), not in a Python loop per entry. A chunk is still valid if it was made from this
         very entry and this excerpt; only the others are serialized."""
@@ -505,6 +504,10 @@ class AnnotationFile:
                 self._base[comment_id] = None
                 self._changed_at[comment_id] = self._sequence
             return Reload(restored=len(self.entries))
+
+
+def _as_dict(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    return values if isinstance(values, dict) else dict(values or {})
 
 
 _NO_CHUNK = (object(), None, b"")  # what `_chunks_of` finds for an entry never serialized: not valid

@@ -35,10 +35,12 @@ import math
 import os
 import re
 import tomllib
+from collections.abc import Mapping, MutableMapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from sys import intern
 from typing import Any
 
@@ -48,6 +50,7 @@ from annotator.core import cache
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.models import NO_EXTRA, Annotation, InvalidEntry, expected
 from annotator.core.perf import paused_gc
+from annotator.core.store.columns import Entries, Excerpts, LabelColumns, Lines
 
 FORMAT_VERSION = 1
 CONFLICT_KEY = "conflict"  # an entry's unresolved merge: see the module docstring
@@ -118,21 +121,36 @@ _PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')  # a TOML basic string needs no esc
 
 @dataclass(slots=True)
 class ParsedFile:
-    entries: dict[str, Annotation]
-    excerpts: dict[str, str]
+    entries: Entries
+    excerpts: MutableMapping[str, str]
     extra: dict[str, Any]
     warnings: list[Problem]
-    lines: dict[str, int]
+    lines: Mapping[str, int]
 
 
-def parse_annotations(text: str, name: str, annotator: str | None = None, encoded: bytes | None = None) -> ParsedFile:
+def parse_annotations(text: str | None, name: str, annotator: str | None = None,
+                      encoded: bytes | None = None) -> ParsedFile:
     """Parse the text of an annotation file; raise `StoreError` with every problem found.
 
-    Given `encoded`, the bytes `text` was decoded from, a file in the canonical layout is read from
-    the parse cache (`annotator.core.cache`) when this very content was read before.
+    Given `encoded`, the bytes of the file, a file in the canonical layout is read from the parse
+    cache (`annotator.core.cache`) when this very content was read before; `text` may then be
+    None: the bytes are decoded only when the cache does not have them (at 100,000 entries,
+    decoding costs more than reading the cache).
     """
-    text = text.removeprefix("\ufeff")
-    canonical = read_canonical(text) if encoded is None else read_canonical_cached(text, encoded)
+    cached = None if encoded is None else cache.key(CACHE_KIND, encoded)
+    canonical = _from_cache(cache.load(cached))
+    if canonical is None:
+        text = (decoded(encoded, name) if text is None else text).removeprefix("\ufeff")  # type: ignore[arg-type]
+        canonical = read_canonical(text)
+        if canonical is not None and cached is not None:
+            canonical = _as_columns(canonical, cached)
+
+    def line_of(key: str) -> int | None:
+        nonlocal text
+        if text is None:  # (read from the cache: decoded only for this message)
+            text = decoded(encoded, name).removeprefix("\ufeff")  # type: ignore[arg-type]
+        return _line_of_key(text, key)
+
     try:
         data = canonical.head if canonical else tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -164,7 +182,7 @@ def parse_annotations(text: str, name: str, annotator: str | None = None, encode
     elif version is None:
         warnings.append(Problem(name, 1, f"no `format = {FORMAT_VERSION}` line", warning=True))
     elif not isinstance(version, int) or isinstance(version, bool):
-        problems.append(Problem(name, _line_of_key(text, "format"), "`format` must be a whole number"))
+        problems.append(Problem(name, line_of("format"), "`format` must be a whole number"))
     elif version > FORMAT_VERSION:
         problems.append(
             Problem(name, 1, f"format {version} is newer than this annotator reads ({FORMAT_VERSION})")
@@ -172,21 +190,19 @@ def parse_annotations(text: str, name: str, annotator: str | None = None, encode
     declared = data.get("annotator")
     if declared is not None and annotator is not None and declared != annotator:
         warnings.append(
-            Problem(name, _line_of_key(text, "annotator"),
+            Problem(name, line_of("annotator"),
                     f"says annotator = {declared!r} but the file name says {annotator!r}", warning=True)
         )
     extra = {key: value for key, value in data.items() if key not in _KNOWN_TOP}
     for key in sorted(extra):
-        warnings.append(Problem(name, _line_of_key(text, key), f"unknown key {key!r} kept", warning=True))
+        warnings.append(Problem(name, line_of(key), f"unknown key {key!r} kept", warning=True))
 
     raw = data.get("comments", {})
     if not isinstance(raw, dict):
-        problems.append(Problem(name, _line_of_key(text, "comments"), "`comments` must be a table of entries"))
+        problems.append(Problem(name, line_of("comments"), "`comments` must be a table of entries"))
         raw = {}
-    entries = canonical.entries if canonical else _entries(raw, name, lines, problems)
-    for comment_id, entry in entries.items():
-        if not entry.extra:
-            continue
+    entries = canonical.entries if canonical else Entries(changed=_entries(raw, name, lines, problems))
+    for comment_id, entry in sorted(entries.with_extra()):
         for key in sorted(set(entry.extra) - {CONFLICT_KEY}):
             warnings.append(
                 Problem(name, lines.get(comment_id), f"comment {comment_id}: unknown key {key!r} kept", warning=True)
@@ -219,9 +235,9 @@ class CanonicalFile:
     """What `read_canonical` reads: the top-level keys, the entries, their lines and excerpts."""
 
     head: dict[str, Any]
-    entries: dict[str, Annotation]
-    lines: dict[str, int]
-    excerpts: dict[str, str]
+    entries: Entries
+    lines: Mapping[str, int]
+    excerpts: MutableMapping[str, str]
 
 
 def read_canonical(text: str) -> CanonicalFile | None:
@@ -275,54 +291,40 @@ def read_canonical(text: str) -> CanonicalFile | None:
                 excerpts[comment_id] = quote
             line = header_line + text.count("\n", match.start("id"), match.end())
             position = match.end()
-    return CanonicalFile(head, entries, entry_lines, excerpts)
+    return CanonicalFile(head, Entries(changed=entries), entry_lines, excerpts)
 
 
-def read_canonical_cached(text: str, data: bytes) -> CanonicalFile | None:
-    """`read_canonical(text)`, from the parse cache when `data` (the bytes of `text`) was read before."""
-    cached = cache.key("annotations", data)
-    known = _canonical_from_columns(cache.load(cached))
-    if known is not None:
-        return known
-    canonical = read_canonical(text)
-    if canonical is not None:
-        cache.save(cached, _canonical_columns(canonical))
-    return canonical
-
-
-def _canonical_columns(canonical: CanonicalFile) -> tuple[Any, ...]:
-    """`canonical` as plain data for the cache: the head, then the entries field by field."""
-    entries = canonical.entries.values()
-    return (
-        canonical.head,
-        list(canonical.entries),
-        [entry.stance for entry in entries],
-        [entry.topics for entry in entries],
-        [entry.note for entry in entries],
-        [entry.flagged for entry in entries],
-        [entry.seconds for entry in entries],
-        [None if entry.updated is None else entry.updated.isoformat() for entry in entries],
-        canonical.lines,
-        canonical.excerpts,
-    )
-
-
-def _canonical_from_columns(columns: Any) -> CanonicalFile | None:
-    """The `CanonicalFile` of `_canonical_columns`; None if `columns` is not that."""
+def decoded(data: bytes, name: str) -> str:
+    """The text of a file's bytes; `StoreError` if they are not UTF-8."""
     try:
-        head, ids, stances, topics, notes, flagged, seconds, updated, lines, excerpts = columns
-        if not len(ids) == len(stances) == len(topics) == len(notes) == len(flagged) == len(seconds) == len(updated):
-            return None
-        parse_time, make = datetime.fromisoformat, Annotation._make  # (the values were made by `Annotation`)
-        with paused_gc():
-            entries = {
-                comment_id: make((stance, labels, note, flag, spent, None if when is None else parse_time(when), NO_EXTRA))
-                for comment_id, stance, labels, note, flag, spent, when
-                in zip(ids, stances, topics, notes, flagged, seconds, updated)
-            }
-        return CanonicalFile(head, entries, lines, excerpts)
-    except (TypeError, ValueError):
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise StoreError([Problem(name, None, f"not UTF-8 (offset {error.start})")]) from None
+
+
+CACHE_KIND = "label-columns"  # the parse cache's name for the columns of a canonical file
+
+
+def _as_columns(canonical: CanonicalFile, cached: Path) -> CanonicalFile:
+    """`canonical` read from columns, saved to the parse cache at `cached` for the next read
+    (each entry is then made when asked for: `LabelColumns`)."""
+    columns = LabelColumns.build(canonical.entries, canonical.lines, canonical.excerpts)
+    if columns is None:
+        return canonical
+    cache.save(cached, (canonical.head, columns.to_plain()))
+    return _from_columns(canonical.head, columns)
+
+
+def _from_cache(plain: Any) -> CanonicalFile | None:
+    """The `CanonicalFile` of a cached (head, columns); None if `plain` is not that."""
+    if not (isinstance(plain, tuple) and len(plain) == 2 and isinstance(plain[0], dict)):
         return None
+    columns = LabelColumns.from_plain(plain[1])
+    return None if columns is None else _from_columns(plain[0], columns)
+
+
+def _from_columns(head: dict[str, Any], columns: LabelColumns) -> CanonicalFile:
+    return CanonicalFile(head, Entries(columns), Lines(columns), Excerpts(columns))
 
 
 def _seconds(written: str) -> float | None:
