@@ -102,6 +102,22 @@ def test_changes_to_a_file_read_from_the_cache_are_written_as_to_one_parsed(
     assert "# A new excerpt\n[comments.7a8b9c0d1e2f]\nstance = \"agree\"" in cached.render()
 
 
+def test_a_damaged_labels_entry_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:
+    path = tmp_path / "annotations" / "alice.toml"
+    path.parent.mkdir()
+    path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
+    parsed = AnnotationFile.load(path)
+    expected = dict(parsed.entries), dict(parsed.excerpts), dict(parsed.lines)
+    (entry,) = own_cache.glob("labels-*")
+    whole = entry.read_bytes()
+    for damaged in (whole[:len(whole) // 2], whole[:40], b"", whole.replace(b"ANLAB1", b"XXXXXX")):
+        entry.unlink()
+        entry.write_bytes(damaged)
+        again = AnnotationFile.load(path)
+        assert (again.entries, again.excerpts, again.lines) == expected
+        assert again.render() == path.read_text("utf-8")
+
+
 def test_a_damaged_cache_entry_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:
     root = jsonl_project(tmp_path / "project")
     parsed = load_seeds(root)

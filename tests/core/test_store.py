@@ -288,6 +288,20 @@ def assert_reads_as_toml_parser(fast: CanonicalFile, text: str) -> None:
     assert fast.entries == {key: Annotation.from_dict(value) for key, value in data.get("comments", {}).items()}
 
 
+def test_entries_out_of_order_are_read_by_the_fast_reader_and_written_sorted(tmp_path: Path) -> None:
+    text = (DATA / "golden" / "alice.toml").read_text("utf-8")
+    head, *entries = text.rstrip("\n").split("\n\n")
+    shuffled = "\n\n".join([head, entries[2], entries[0], entries[1]]) + "\n"
+    fast = read_canonical(shuffled)
+    assert fast is not None
+    assert_reads_as_toml_parser(fast, shuffled)
+    assert fast.lines == {"c3d4e5f60718": 7, "0b1c2d3e4f50": 13, "7a8b9c0d1e2f": 20}
+    assert fast.excerpts == read_canonical(text).excerpts
+    rewritten = AnnotationFile.load(write(tmp_path, shuffled)).render()  # (as bob.toml)
+    assert rewritten == text.replace('annotator = "alice"', 'annotator = "bob"')
+    assert read_canonical("\n\n".join([head, entries[0], entries[0]]) + "\n") is None  # (an id twice: not TOML)
+
+
 def test_anything_unusual_falls_back_to_the_toml_parser(tmp_path: Path) -> None:
     variants = {
         "a hand-written inline table": 'format = 1\nannotator = "bob"\n\n[comments.a]\nstance = "agree"\nx = { y = 1 }\n',

@@ -14,17 +14,19 @@ costs the changes, not the file.
 
 from __future__ import annotations
 
+import marshal
+import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta, timezone
-from itertools import compress, filterfalse
-from typing import Any, Generic, TypeVar
+from itertools import accumulate, chain, compress, filterfalse
+from mmap import mmap
+from typing import Any, BinaryIO, Generic, TypeVar
 
 from annotator.core.models import NO_EXTRA, Annotation
 
 V = TypeVar("V")
-COLUMNS_FORMAT = "label-columns-1"  # the first item of the cached tuple: its layout
 NO_TIME = -(2**63)  # `updated` of an entry that has none
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
@@ -33,33 +35,34 @@ _GONE: Any = object()  # in the changes laid over the columns: removed
 
 
 class LabelColumns:
-    """The entries of one canonical file, field by field, in the order of their sorted ids.
+    """The entries of one canonical file, field by field, in the order of their sorted ids: in
+    memory (`build`), or read from a cache entry (`read`): the labels copied, the excerpts (most
+    of it) and line numbers read in place, their pages read when touched (by a compaction).
 
     Read-only once made; the entries made from it are kept (`made`), so that asking twice gives
     the same object (the compaction's cache of rendered entries relies on it).
     """
 
-    __slots__ = ("ids", "stances", "stance_codes", "topic_sets", "topic_codes", "notes", "flagged", "seconds",
-                 "updated", "lines", "labeled", "quotes", "quote_ends", "quoted", "made")
+    __slots__ = ("ids", "stances", "topic_sets", "notes", "quoted_count", "stance_codes", "topic_codes", "flagged",
+                 "seconds", "updated", "lines", "labeled", "quoted", "quote_ends", "quotes", "made")
 
-    def __init__(self, ids: list[str], stances: list[str | None], stance_codes: bytes,
-                 topic_sets: list[tuple[str, ...]], topic_codes: array, notes: dict[int, str], flagged: bytes,
-                 seconds: array, updated: array, lines: array, labeled: bytes, quotes: bytes, quote_ends: array,
-                 quoted: bytes) -> None:
+    def __init__(self, ids: list[str], stances: list[str | None], topic_sets: list[tuple[str, ...]],
+                 notes: dict[int, str], quoted_count: int, columns: dict[str, Any]) -> None:
         self.ids = ids
         self.stances = stances  # the distinct stances, None first: `stance_codes` indexes them
-        self.stance_codes = stance_codes
         self.topic_sets = topic_sets  # the distinct lists of topics: `topic_codes` indexes them
-        self.topic_codes = topic_codes
         self.notes = notes  # by position: few entries have one
-        self.flagged = flagged
-        self.seconds = seconds
-        self.updated = updated  # microseconds since 1970 (UTC), or NO_TIME
-        self.lines = lines  # the line of each entry's header in the file
-        self.labeled = labeled  # 1 where a stance or a topic is set
-        self.quotes = quotes  # the excerpts, UTF-8, one after the other
-        self.quote_ends = quote_ends  # where each excerpt ends in `quotes`
-        self.quoted = quoted  # 1 where the entry has an excerpt line
+        self.quoted_count = quoted_count  # how many entries have an excerpt line
+        self.stance_codes = columns["stance_codes"]
+        self.topic_codes = columns["topic_codes"]
+        self.flagged = columns["flagged"]
+        self.seconds = columns["seconds"]
+        self.updated = columns["updated"]  # microseconds since 1970 (UTC), or NO_TIME
+        self.lines = columns["lines"]  # the line of each entry's header in the file
+        self.labeled = columns["labeled"]  # 1 where a stance or a topic is set
+        self.quoted = columns["quoted"]  # 1 where the entry has an excerpt line
+        self.quote_ends = columns["quote_ends"]  # where each excerpt ends in `quotes`
+        self.quotes = columns["quotes"]  # the excerpts, UTF-8, one after the other
         self.made: dict[int, Annotation] = {}
 
     def position(self, comment_id: str) -> int:
@@ -72,102 +75,109 @@ class LabelColumns:
         """The entry at `position`, made once."""
         made = self.made.get(position)
         if made is None:
-            when = self.updated[position]
-            made = self.made.setdefault(position, Annotation._make((  # (values as `Annotation` made them)
-                self.stances[self.stance_codes[position]],
-                self.topic_sets[self.topic_codes[position]],
-                self.notes.get(position),
-                self.flagged[position] == 1,
-                self.seconds[position],
-                None if when == NO_TIME else EPOCH + when * MICROSECOND,
-                NO_EXTRA,
-            )))
+            made = self.made.setdefault(position, self.make(position))
         return made
 
-    def quote(self, position: int) -> str:
-        start = self.quote_ends[position - 1] if position else 0
-        return self.quotes[start:self.quote_ends[position]].decode("utf-8")
+    def make(self, position: int) -> Annotation:
+        """The entry at `position`, made anew (not kept: for rendering every entry once)."""
+        when = self.updated[position]
+        return Annotation._make((  # (values as `Annotation` made them)
+            self.stances[self.stance_codes[position]],
+            self.topic_sets[self.topic_codes[position]],
+            self.notes.get(position),
+            self.flagged[position] == 1,
+            self.seconds[position],
+            None if when == NO_TIME else EPOCH + when * MICROSECOND,
+            NO_EXTRA,
+        ))
 
-    @classmethod
-    def build(cls, entries: Mapping[str, Annotation], lines: Mapping[str, int],
-              excerpts: Mapping[str, str]) -> LabelColumns | None:
-        """The columns of entries read from a canonical file (no unknown keys, times in UTC);
-        None when an entry does not fit them."""
-        ids = sorted(entries)
-        stances: list[str | None] = [None]
-        topic_sets: list[tuple[str, ...]] = [()]
-        stance_code = {None: 0}
-        topic_code: dict[tuple[str, ...], int] = {(): 0}
-        stance_codes, topic_codes = bytearray(), array("I")
-        notes: dict[int, str] = {}
-        flagged, labeled, quoted = bytearray(), bytearray(), bytearray()
-        seconds, updated, line_numbers, quote_ends = array("d"), array("q"), array("I"), array("Q")
-        quotes = bytearray()
-        for position, comment_id in enumerate(ids):
-            entry = entries[comment_id]
-            if entry.extra:
-                return None
-            if entry.stance not in stance_code:
-                stance_code[entry.stance] = len(stances)
-                stances.append(entry.stance)
-            if entry.topics not in topic_code:
-                topic_code[entry.topics] = len(topic_sets)
-                topic_sets.append(entry.topics)
-            if len(stances) > 256:
-                return None
-            stance_codes.append(stance_code[entry.stance])
-            topic_codes.append(topic_code[entry.topics])
-            if entry.note is not None:
-                notes[position] = entry.note
-            flagged.append(entry.flagged)
-            labeled.append(entry.is_labeled)
-            seconds.append(entry.seconds)
-            when = entry.updated
-            if when is None:
-                updated.append(NO_TIME)
-            elif when.utcoffset() != timedelta(0):
-                return None
-            else:
-                updated.append((when - EPOCH) // MICROSECOND)
-            line_numbers.append(lines.get(comment_id, 0))
-            quote = excerpts.get(comment_id)
-            quoted.append(quote is not None)
-            if quote is not None:
-                quotes += quote.encode("utf-8")
-            quote_ends.append(len(quotes))
-        return cls(ids, stances, bytes(stance_codes), topic_sets, topic_codes, notes, bytes(flagged), seconds,
-                   updated, line_numbers, bytes(labeled), bytes(quotes), quote_ends, bytes(quoted))
-
-    def to_plain(self) -> tuple[Any, ...]:
-        """The columns as plain data for the parse cache (`marshal`): a few strings and buffers."""
-        return (COLUMNS_FORMAT, "\n".join(self.ids), len(self.ids), self.stances, self.stance_codes, self.topic_sets,
-                self.topic_codes.tobytes(), self.notes, self.flagged, self.seconds.tobytes(),
-                self.updated.tobytes(), self.lines.tobytes(), self.labeled, self.quotes,
-                self.quote_ends.tobytes(), self.quoted)
-
-    @classmethod
-    def from_plain(cls, plain: Any) -> LabelColumns | None:
-        """The columns of `to_plain`; None if `plain` is not that (a damaged or older entry)."""
-        try:
-            (form, joined, size, stances, stance_codes, topic_sets, topic_codes, notes, flagged, seconds, updated,
-             lines, labeled, quotes, quote_ends, quoted) = plain
-            if form != COLUMNS_FORMAT:
-                return None
-            ids = joined.split("\n") if size else []
-            columns = cls(ids, stances, stance_codes, topic_sets, _array("I", topic_codes), notes, flagged,
-                          _array("d", seconds), _array("q", updated), _array("I", lines), labeled, quotes,
-                          _array("Q", quote_ends), quoted)
-        except (TypeError, ValueError, AttributeError):
+    def quote(self, position: int) -> str | None:
+        """The excerpt line of the entry at `position`, or None."""
+        if not self.quoted[position]:
             return None
-        sizes = {len(ids), size, len(stance_codes), len(columns.topic_codes), len(flagged), len(columns.seconds),
-                 len(columns.updated), len(columns.lines), len(labeled), len(columns.quote_ends), len(quoted)}
-        return columns if len(sizes) == 1 else None
+        start = self.quote_ends[position - 1] if position else 0
+        return str(self.quotes[start:self.quote_ends[position]], "utf-8")
+
+    @classmethod
+    def in_id_order(cls, ids: list[str], stances: list[str | None], topic_sets: list[tuple[str, ...]],
+                    notes: dict[int, str], columns: dict[str, Any]) -> LabelColumns | None:
+        """The columns of entries read in file order (`notes` by position, `quote_ends` running
+        over the excerpts in that order), sorted by id if the file was not; None if an id repeats."""
+        if all(map(str.__lt__, ids, ids[1:])):  # (as annotator writes them)
+            return cls(ids, stances, topic_sets, notes, columns["quoted"].count(1), columns)
+        if len(set(ids)) != len(ids):
+            return None
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        ends = columns["quote_ends"]
+        spans = [(ends[position - 1] if position else 0, ends[position]) for position in order]
+        sorted_columns = {name: array(kind, map(columns[name].__getitem__, order))
+                          for name, kind in COLUMN_KINDS.items() if name not in ("quote_ends", "quotes")}
+        sorted_columns["quotes"] = b"".join(columns["quotes"][start:end] for start, end in spans)
+        sorted_columns["quote_ends"] = array("Q", accumulate(end - start for start, end in spans))
+        new_position = {old: new for new, old in enumerate(order)}
+        return cls([ids[position] for position in order], stances, topic_sets,
+                   {new_position[old]: note for old, note in notes.items()}, columns["quoted"].count(1), sorted_columns)
+
+    def write(self, handle: BinaryIO, head: dict[str, Any]) -> None:
+        """Write the columns, and the file's `head`, as a cache entry for `read`."""
+        sections = {"ids": "\n".join(self.ids).encode("utf-8")}
+        sections.update((name, memoryview(getattr(self, name)).cast("B")) for name in COLUMN_KINDS)
+        where: dict[str, tuple[int, int]] = {}
+        position = 0
+        for name, data in sections.items():
+            where[name] = (position, len(data))
+            position += -(-len(data) // 8) * 8  # (each section starts 8-byte aligned)
+        header = marshal.dumps((head, len(self.ids), self.stances, self.topic_sets, self.notes, self.quoted_count,
+                                where))
+        start = -(-(len(MAGIC) + 8 + len(header)) // 8) * 8
+        handle.write(MAGIC + len(header).to_bytes(8, "little") + header)
+        for name, data in sections.items():
+            handle.seek(start + where[name][0])
+            handle.write(data)
+        handle.truncate(start + position)
+
+    @classmethod
+    def read(cls, view: mmap | None) -> tuple[dict[str, Any], LabelColumns] | None:
+        """The file's head and its columns from a cache entry (`write`), read in place; None if
+        `view` is not such an entry (damaged, truncated, another layout)."""
+        if view is None or view[:len(MAGIC)] != MAGIC:
+            return None
+        try:
+            size = int.from_bytes(view[len(MAGIC):len(MAGIC) + 8], "little")
+            head, count, stances, topic_sets, notes, quoted_count, where = marshal.loads(
+                view[len(MAGIC) + 8:len(MAGIC) + 8 + size])
+            start = -(-(len(MAGIC) + 8 + size) // 8) * 8
+            whole = memoryview(view)
+            sections = {}
+            for name, (offset, length) in where.items():
+                if start + offset + length > len(view):
+                    return None
+                sections[name] = whole[start + offset:start + offset + length]
+            columns = {name: _copied(sections[name], kind) if name in _COPIED else sections[name].cast(kind)
+                       for name, kind in COLUMN_KINDS.items()}
+            ids = str(sections["ids"], "utf-8").split("\n") if count else []
+        except (EOFError, KeyError, TypeError, ValueError):
+            return None
+        if any(len(columns[name]) != count for name in COLUMN_KINDS if name != "quotes") or len(ids) != count:
+            return None
+        return head, cls(ids, stances, topic_sets, notes, quoted_count, columns)
 
 
-def _array(kind: str, data: bytes) -> array:
+def _copied(section: memoryview, kind: str) -> array:
     values = array(kind)
-    values.frombytes(data)
+    values.frombytes(section)
     return values
+
+
+MAGIC = b"ANLAB1" + (b"LE" if sys.byteorder == "little" else b"BE")  # the layout of `write`, and its byte order
+COLUMN_KINDS = {  # each column and the type of its items (`array`, `memoryview.cast`)
+    "stance_codes": "B", "topic_codes": "I", "flagged": "B", "seconds": "d", "updated": "q", "lines": "I",
+    "labeled": "B", "quoted": "B", "quote_ends": "Q", "quotes": "B",
+}
+# The columns of the labels themselves are copied out of the entry (24 bytes an entry): a cache
+# entry changed in place under a running session (never by annotator, which replaces entries
+# whole) could then garble only the excerpt lines and line numbers read in place, never a label.
+_COPIED = ("stance_codes", "topic_codes", "flagged", "seconds", "updated", "labeled", "quoted")
 
 
 class _Layered(MutableMapping[str, V], Generic[V]):
@@ -246,6 +256,14 @@ class _Layered(MutableMapping[str, V], Generic[V]):
             if value is not _GONE and self._base_position(key) < 0:
                 yield key
 
+    @property
+    def columns(self) -> LabelColumns | None:
+        return self._columns
+
+    def changed_ids(self) -> set[str]:
+        """The ids set or removed since the columns were read."""
+        return set(self._changed)
+
     def copy(self) -> _Layered[V]:
         """A copy sharing the columns: costs the changes, not the whole mapping."""
         twin = type(self).__new__(type(self))
@@ -269,12 +287,11 @@ class Entries(_Layered[Annotation]):
         """The ids of the labeled entries (a stance or a topic), counted from the columns: no
         entry is made for those never changed."""
         changed = dict(self._changed)
-        if self._columns is not None:
-            base = compress(self._columns.ids, self._columns.labeled)
-            yield from filterfalse(changed.__contains__, base) if changed else base  # (changed: below)
-        for key, value in changed.items():
-            if value is not _GONE and value.is_labeled:
-                yield key
+        labeled = [key for key, value in changed.items() if value is not _GONE and value.is_labeled]
+        if self._columns is None:
+            return iter(labeled)
+        base = compress(self._columns.ids, self._columns.labeled)  # (in C: no Python call per id)
+        return chain(filterfalse(changed.__contains__, base) if changed else base, labeled)
 
     def with_extra(self) -> Iterator[tuple[str, Annotation]]:
         """The entries holding keys this version does not know (the columns hold none)."""
@@ -289,7 +306,7 @@ class Excerpts(_Layered[str]):
     __slots__ = ()
 
     def _base_size(self, columns: LabelColumns) -> int:
-        return columns.quoted.count(1)
+        return columns.quoted_count
 
     def _base_position(self, key: str) -> int:
         columns = self._columns
@@ -299,7 +316,7 @@ class Excerpts(_Layered[str]):
         return position if position >= 0 and columns.quoted[position] else -1
 
     def _base_value(self, position: int) -> str:
-        return self._columns.quote(position)  # type: ignore[union-attr]
+        return self._columns.quote(position)  # type: ignore[union-attr,return-value]
 
     def _base_ids(self) -> Iterator[str]:
         return compress(self._columns.ids, self._columns.quoted) if self._columns is not None else iter(())

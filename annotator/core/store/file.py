@@ -11,6 +11,7 @@ and puts this session's changes back on top. Replay and merge apply changes by t
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from itertools import compress, count, repeat
 from operator import and_, eq, is_, itemgetter, not_
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,7 +24,7 @@ from annotator.core.models import Annotation, excerpt
 from annotator.core.perf import paused_gc
 from annotator.core.store import durable
 from annotator.core.store.changes import FieldChange, apply, compose
-from annotator.core.store.columns import Entries, Excerpts
+from annotator.core.store.columns import Entries, Excerpts, LabelColumns
 from annotator.core.store.durable import ChangedOnDisk, DiskState
 from annotator.core.store.journal import Record, encode, journal_path, new_session_id, read_journal, record_author
 from annotator.core.store.layout import StoreError, max_file_bytes, parse_annotations, render_entry, render_head
@@ -76,6 +77,7 @@ class AnnotationFile:
         self.pause_writes: Callable[[], str | None] | None = None
         self.warmed = False  # `warm` has serialized every entry: compaction will be quick
         self._chunks: dict[str, tuple[Annotation, str | None, bytes]] = {}  # id -> (entry, excerpt, UTF-8)
+        self._base_chunks: tuple[LabelColumns, list[bytes]] | None = None  # the chunks of the columns read
         self._lock = threading.RLock()
         self._journal_lock = threading.Lock()  # appends and trims of the journal; taken before `_lock`
         self._sequence = 0  # counts calls to `set`
@@ -140,11 +142,7 @@ class AnnotationFile:
                                      "annotation file (some 300,000 entries): refused")],
                 hint="is it really an annotation file? If it is, set ANNOTATOR_MAX_FILE_MB higher",
             )
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
-        parsed = parse_annotations(None, name, annotator, data)  # (decoded only if not in the parse cache)
+        parsed = parse_annotations(None, name, annotator, source=path)  # (read only if not in the parse cache)
         store = cls(
             path, annotator, parsed.entries, parsed.excerpts, parsed.extra, parsed.warnings, disk, parsed.lines
         )
@@ -287,6 +285,9 @@ class AnnotationFile:
         string of the whole file, whose joining and encoding would hold the interpreter (and the
         app's keys) for a tenth of a second at 100,000 comments."""
         parts = [render_head(self.annotator, extra).encode("utf-8")]
+        columns = entries.columns
+        if columns is not None and excerpts.columns is columns:
+            return parts + self._over_columns(columns, entries, excerpts)
         ids = sorted(entries)
         for start in range(0, len(ids), RENDER_SLICE):  # (between slices, other threads may run)
             parts += self._chunks_of(ids[start:start + RENDER_SLICE], entries, excerpts)
@@ -305,12 +306,43 @@ class AnnotationFile:
             parts[index] = self._chunk(ids[index], values[index], quotes[index])
         return parts
 
+    def _over_columns(self, columns: LabelColumns, entries: Entries, excerpts: Excerpts) -> list[bytes]:
+        """The entries' chunks, in order, for entries read into `columns`: the chunks of the
+        columns as rendered once (`_rendered`), with those of the ids changed since in their place."""
+        base = self._rendered(columns)
+        ids, size = columns.ids, len(columns.ids)
+        parts: list[bytes] = []
+        done = 0  # the columns' chunks before this position are placed
+        for comment_id in sorted(entries.changed_ids() | excerpts.changed_ids()):
+            position = bisect_left(ids, comment_id)
+            parts += base[done:position]
+            done = position + 1 if position < size and ids[position] == comment_id else position
+            entry = entries.get(comment_id)
+            if entry is not None:
+                parts.append(self._chunk(comment_id, entry, excerpts.get(comment_id)))
+        parts += base[done:]
+        return parts
+
+    def _rendered(self, columns: LabelColumns) -> list[bytes]:
+        """The chunk of each entry of `columns`, by position: rendered once (`warm`), without
+        keeping an `Annotation` per entry."""
+        rendered = self._base_chunks
+        if rendered is None or rendered[0] is not columns:
+            with paused_gc():  # (many long-lived bytes objects: nothing for the collector to find)
+                chunks = [render_entry(comment_id, columns.make(position), columns.quote(position)).encode("utf-8")
+                          for position, comment_id in enumerate(columns.ids)]
+            rendered = self._base_chunks = (columns, chunks)
+        return rendered[1]
+
     def warm(self) -> None:
         """Serialize every entry ahead of time (in a background thread), so that the first
         compaction after loading is quick: it holds the interpreter for less time."""
         with self._lock:
             entries, excerpts, _ = self._snapshot()
         try:
+            if entries.columns is not None and excerpts.columns is entries.columns:
+                self._rendered(entries.columns)
+                return
             with paused_gc():  # 90,000 long-lived strings: nothing for the collector to find
                 for comment_id, entry in entries.items():
                     self._chunk(comment_id, entry, excerpts.get(comment_id))

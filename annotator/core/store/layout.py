@@ -35,11 +35,13 @@ import math
 import os
 import re
 import tomllib
+from array import array
 from collections.abc import Mapping, MutableMapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from sys import intern
 from typing import Any
@@ -48,9 +50,17 @@ import tomli_w
 
 from annotator.core import cache
 from annotator.core.errors import AnnotatorError, Problem
-from annotator.core.models import NO_EXTRA, Annotation, InvalidEntry, expected
-from annotator.core.perf import paused_gc
-from annotator.core.store.columns import Entries, Excerpts, LabelColumns, Lines
+from annotator.core.models import Annotation, InvalidEntry, expected
+from annotator.core.store.columns import (
+    COLUMN_KINDS,
+    EPOCH,
+    MICROSECOND,
+    NO_TIME,
+    Entries,
+    Excerpts,
+    LabelColumns,
+    Lines,
+)
 
 FORMAT_VERSION = 1
 CONFLICT_KEY = "conflict"  # an entry's unresolved merge: see the module docstring
@@ -129,26 +139,29 @@ class ParsedFile:
 
 
 def parse_annotations(text: str | None, name: str, annotator: str | None = None,
-                      encoded: bytes | None = None) -> ParsedFile:
+                      source: Path | None = None) -> ParsedFile:
     """Parse the text of an annotation file; raise `StoreError` with every problem found.
 
-    Given `encoded`, the bytes of the file, a file in the canonical layout is read from the parse
-    cache (`annotator.core.cache`) when this very content was read before; `text` may then be
-    None: the bytes are decoded only when the cache does not have them (at 100,000 entries,
-    decoding costs more than reading the cache).
+    Given `source`, the file itself (and no `text`): a file in the canonical layout is read from
+    the parse cache (`annotator.core.cache`) when this very content was read before, as columns
+    read in place (`LabelColumns`), without decoding the file; else the file is read and parsed,
+    and its columns cached.
     """
-    cached = None if encoded is None else cache.key(CACHE_KIND, encoded)
-    canonical = _from_cache(cache.load(cached))
+    canonical = None if source is None else _cached(cache.file_key(CACHE_KIND, source, ".columns"))
     if canonical is None:
-        text = (decoded(encoded, name) if text is None else text).removeprefix("\ufeff")  # type: ignore[arg-type]
+        encoded = None
+        if text is None:
+            encoded = _read(source, name)  # type: ignore[arg-type]
+            text = decoded(encoded, name)
+        text = text.removeprefix("\ufeff")
         canonical = read_canonical(text)
-        if canonical is not None and cached is not None:
-            canonical = _as_columns(canonical, cached)
+        if canonical is not None and encoded is not None:
+            canonical = _as_columns(canonical, cache.key(CACHE_KIND, encoded, ".columns"))
 
     def line_of(key: str) -> int | None:
         nonlocal text
-        if text is None:  # (read from the cache: decoded only for this message)
-            text = decoded(encoded, name).removeprefix("\ufeff")  # type: ignore[arg-type]
+        if text is None:  # (read from the cache: the file is decoded only for this message)
+            text = decoded(_read(source, name), name).removeprefix("\ufeff")  # type: ignore[arg-type]
         return _line_of_key(text, key)
 
     try:
@@ -238,60 +251,90 @@ class CanonicalFile:
     entries: Entries
     lines: Mapping[str, int]
     excerpts: MutableMapping[str, str]
+    columns: LabelColumns | None = None
 
 
 def read_canonical(text: str) -> CanonicalFile | None:
     """Read a file in exactly the layout `render` writes, several times faster than a TOML
     parser: what `tomllib` and `Annotation.from_dict` would give, the line of each entry and its
     excerpt. None for anything else (a hand edit, an unknown key, an escaped string): the caller
-    then uses `tomllib`.
+    then uses `tomllib`. The entries are read into columns (`LabelColumns`), not objects: each
+    `Annotation` is made when asked for.
     """
     head_match = _CANONICAL_HEAD.match(text)
     if head_match is None:
         return None
     head: dict[str, Any] = {"format": int(head_match["format"]), "annotator": head_match["annotator"]}
-    entries: dict[str, Annotation] = {}
-    entry_lines: dict[str, int] = {}
-    excerpts: dict[str, str] = {}
+    ids: list[str] = []
+    stances: list[str | None] = [None]
+    stance_code: dict[str | None, int] = {None: 0}
+    topic_sets: list[tuple[str, ...]] = [()]
+    topic_code: dict[tuple[str, ...], int] = {(): 0}
+    written_topics: dict[str, int] = {"[]": 0}  # as written -> its code: a few, shared by every entry
+    written_seconds: dict[str, float | None] = {}
+    notes: dict[int, str] = {}
+    quotes: list[str] = []
+    columns: dict[str, Any] = {name: array(kind) for name, kind in COLUMN_KINDS.items()}
+    add_id, add_quote = ids.append, quotes.append
+    add_stance, add_topics, add_flag, add_seconds, add_time, add_line, add_labeled, add_quoted = (
+        columns[name].append
+        for name in ("stance_codes", "topic_codes", "flagged", "seconds", "updated", "lines", "labeled", "quoted"))
+    parse_time, epoch, microsecond, no_time = datetime.fromisoformat, EPOCH, MICROSECOND, NO_TIME
     position = head_match.end()
     line = text.count("\n", 0, position) + 1
     size = len(text)
-    topic_lists: dict[str, tuple[str, ...]] = {"[]": ()}  # as written -> as read: a few, shared by every entry
-    make = Annotation._make
-    with paused_gc():
-        while position < size:
-            match = _CANONICAL_ENTRY.match(text, position)
-            if match is None:
+    while position < size:
+        match = _CANONICAL_ENTRY.match(text, position)
+        if match is None:
+            return None
+        quote, comment_id, stance, topics, note, flagged, seconds, updated = match.groups()
+        if note is not None:
+            note = _string(note)
+            if note is _ODD:
                 return None
-            quote, comment_id, stance, topics, note, flagged, seconds, updated = match.groups()
-            if comment_id in entries:
+            if note:
+                notes[len(ids)] = note
+        spent = written_seconds.get(seconds, _ODD) if seconds is not None else 0.0
+        if spent is _ODD:
+            spent = written_seconds[seconds] = _seconds(seconds)
+        if spent is None:
+            return None  # not finite, or not to the tenth: `from_dict` decides
+        code = stance_code.get(stance)
+        if code is None:
+            if len(stances) == 256:
                 return None
-            if note is not None:
-                note = _string(note)
-                if note is _ODD:
-                    return None
-            spent = 0.0 if seconds is None else _seconds(seconds)
-            if spent is None:
-                return None  # not finite, or not to the tenth: `from_dict` decides
-            labels = topic_lists.get(topics)
-            if labels is None:
-                labels = topic_lists[topics] = _topic_list(topics)
-            entries[comment_id] = make((  # every value as `Annotation` would make it: no need to check
-                None if stance is None else intern(stance),  # a few label names, shared by every entry
-                labels,
-                note or None,
-                flagged == "true",
-                spent,
-                None if updated is None else datetime.fromisoformat(updated),
-                NO_EXTRA,
-            ))
-            header_line = line + (2 if quote is not None else 1)
-            entry_lines[comment_id] = header_line
-            if quote is not None:
-                excerpts[comment_id] = quote
-            line = header_line + text.count("\n", match.start("id"), match.end())
-            position = match.end()
-    return CanonicalFile(head, Entries(changed=entries), entry_lines, excerpts)
+            code = stance_code[stance] = len(stances)
+            stances.append(intern(stance))
+        add_stance(code)
+        labels = written_topics.get(topics)
+        if labels is None:
+            labels = written_topics[topics] = topic_code.setdefault(_topic_list(topics), len(topic_sets))
+            if labels == len(topic_sets):
+                topic_sets.append(_topic_list(topics))
+        add_topics(labels)
+        add_labeled(code != 0 or labels != 0)
+        add_id(comment_id)
+        add_flag(flagged == "true")
+        add_seconds(spent)
+        add_time(no_time if updated is None else (parse_time(updated) - epoch) // microsecond)
+        header_line = line + (2 if quote is not None else 1)
+        add_line(header_line)
+        add_quoted(quote is not None)
+        add_quote(quote or "")
+        line = header_line + text.count("\n", match.start("id"), match.end())
+        position = match.end()
+    encoded = [quote.encode("utf-8") for quote in quotes] if not text.isascii() else quotes
+    columns["quote_ends"] = array("Q", accumulate(map(len, encoded)))
+    columns["quotes"] = "".join(quotes).encode("utf-8")
+    labels = LabelColumns.in_id_order(ids, stances, topic_sets, notes, columns)
+    return None if labels is None else CanonicalFile(head, Entries(labels), Lines(labels), Excerpts(labels), labels)
+
+
+def _read(path: Path, name: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
 
 
 def decoded(data: bytes, name: str) -> str:
@@ -302,25 +345,22 @@ def decoded(data: bytes, name: str) -> str:
         raise StoreError([Problem(name, None, f"not UTF-8 (offset {error.start})")]) from None
 
 
-CACHE_KIND = "label-columns"  # the parse cache's name for the columns of a canonical file
+CACHE_KIND = "labels"  # the parse cache's name for the columns of a canonical file
 
 
-def _as_columns(canonical: CanonicalFile, cached: Path) -> CanonicalFile:
-    """`canonical` read from columns, saved to the parse cache at `cached` for the next read
-    (each entry is then made when asked for: `LabelColumns`)."""
-    columns = LabelColumns.build(canonical.entries, canonical.lines, canonical.excerpts)
-    if columns is None:
-        return canonical
-    cache.save(cached, (canonical.head, columns.to_plain()))
-    return _from_columns(canonical.head, columns)
+def _cached(entry: Path | None) -> CanonicalFile | None:
+    """The canonical file cached at `entry` (a key of the parse cache), or None."""
+    read = LabelColumns.read(cache.mapped(entry))
+    return None if read is None else _from_columns(*read)
 
 
-def _from_cache(plain: Any) -> CanonicalFile | None:
-    """The `CanonicalFile` of a cached (head, columns); None if `plain` is not that."""
-    if not (isinstance(plain, tuple) and len(plain) == 2 and isinstance(plain[0], dict)):
-        return None
-    columns = LabelColumns.from_plain(plain[1])
-    return None if columns is None else _from_columns(plain[0], columns)
+def _as_columns(canonical: CanonicalFile, entry: Path | None) -> CanonicalFile:
+    """`canonical`, its columns cached at `entry` for the next read, and read from there (the
+    excerpts then cost memory only when a compaction reads them)."""
+    columns = canonical.columns
+    if columns is not None and cache.save_columns(entry, lambda handle: columns.write(handle, canonical.head)):
+        return _cached(entry) or canonical
+    return canonical
 
 
 def _from_columns(head: dict[str, Any], columns: LabelColumns) -> CanonicalFile:
