@@ -94,6 +94,7 @@ def test_changes_to_a_file_read_from_the_cache_are_written_as_to_one_parsed(
         labels.set("ffff", Annotation(note="only a note"))
         labels.set("ffff", None)  # added, then removed
     assert cached.entries == parsed.entries
+    assert cached.entries.as_dict() == dict(parsed.entries.items())  # (what the commands read)
     assert list(cached.entries) == ["7a8b9c0d1e2f", "c3d4e5f60718", "00aa"]
     assert (len(cached.entries), len(cached.excerpts)) == (3, len(parsed.excerpts))
     assert cached.excerpts == parsed.excerpts

@@ -20,7 +20,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta, timezone
-from itertools import accumulate, chain, compress, filterfalse
+from itertools import accumulate, chain, compress, filterfalse, repeat
 from mmap import mmap
 from typing import Any, BinaryIO, Generic, TypeVar
 
@@ -30,6 +30,7 @@ V = TypeVar("V")
 NO_TIME = -(2**63)  # `updated` of an entry that has none
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
+_EARLIEST = (datetime(1, 1, 1, tzinfo=timezone.utc) - EPOCH) // MICROSECOND
 _MISSING: Any = object()
 _GONE: Any = object()  # in the changes laid over the columns: removed
 
@@ -63,7 +64,7 @@ class LabelColumns:
         self.quoted = columns["quoted"]  # 1 where the entry has an excerpt line
         self.quote_ends = columns["quote_ends"]  # where each excerpt ends in `quotes`
         self.quotes = columns["quotes"]  # the excerpts, UTF-8, one after the other
-        self.made: dict[int, Annotation] = {}
+        self.made: dict[str, Annotation] = {}  # by id
 
     def position(self, comment_id: str) -> int:
         """Where `comment_id` is among the ids, or -1."""
@@ -73,10 +74,26 @@ class LabelColumns:
 
     def entry(self, position: int) -> Annotation:
         """The entry at `position`, made once."""
-        made = self.made.get(position)
+        comment_id = self.ids[position]
+        made = self.made.get(comment_id)
         if made is None:
-            made = self.made.setdefault(position, self.make(position))
+            made = self.made.setdefault(comment_id, self.make(position))
         return made
+
+    def every_entry(self) -> list[Annotation]:
+        """Every entry, in position order, made in bulk (a few C loops, no Python call per entry):
+        for a reader of the whole file, such as a command."""
+        count = len(self.ids)
+        updated = self.updated
+        in_range = map(max, updated, repeat(_EARLIEST, count))  # (NO_TIME is no time a datetime holds)
+        times: list[datetime | None] = list(map(EPOCH.__add__, map(MICROSECOND.__mul__, in_range)))
+        for position in compress(range(count), map(NO_TIME.__eq__, updated)):
+            times[position] = None
+        notes = self.notes
+        values = zip(map(self.stances.__getitem__, self.stance_codes), map(self.topic_sets.__getitem__, self.topic_codes),
+                     map(notes.get, range(count)) if notes else repeat(None, count), map(bool, self.flagged),
+                     self.seconds, times, repeat(NO_EXTRA, count))
+        return list(map(tuple.__new__, repeat(Annotation, count), values))
 
     def make(self, position: int) -> Annotation:
         """The entry at `position`, made anew (not kept: for rendering every entry once)."""
@@ -282,6 +299,30 @@ class Entries(_Layered[Annotation]):
 
     def _base_value(self, position: int) -> Annotation:
         return self._columns.entry(position)  # type: ignore[union-attr]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._changed.get(key, _MISSING)
+        if value is not _MISSING:
+            return default if value is _GONE else value
+        columns = self._columns
+        if columns is None:
+            return default
+        made = columns.made.get(key)  # (asked for before: no search)
+        if made is not None:
+            return made
+        position = columns.position(key)
+        return default if position < 0 else columns.entry(position)
+
+    def as_dict(self) -> dict[str, Annotation]:
+        """Every entry in a plain dict, made in bulk: for a reader of the whole file (a command)."""
+        columns = self._columns
+        entries = {} if columns is None else dict(zip(columns.ids, columns.every_entry()))
+        for key, value in list(self._changed.items()):
+            if value is _GONE:
+                entries.pop(key, None)
+            else:
+                entries[key] = value
+        return entries
 
     def labeled_ids(self) -> Iterator[str]:
         """The ids of the labeled entries (a stance or a topic), counted from the columns: no
