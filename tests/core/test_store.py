@@ -127,6 +127,33 @@ def test_entries_are_written_as_tomli_w_writes_them(comment_id: str, entry: Anno
     assert entry_table(comment_id, entry) == tomli_w.dumps({"comments": {comment_id: entry.to_toml_dict()}})
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["0b1c2d3e4f50", "7a8b9c0d1e2f", "c3d4e5f60718", "00", "5", "zz"]),
+                          st.none() | plain_annotation, st.none() | plain), max_size=8))
+def test_changes_over_a_file_read_as_columns_are_written_as_over_one_parsed(tmp_path: Path, changes: list) -> None:
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        path = Path(folder) / "annotations" / "alice.toml"
+        path.parent.mkdir()
+        path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
+        AnnotationFile.load(path)  # (cached: the next read is from the columns)
+        columns, parsed = AnnotationFile.load(path), AnnotationFile(path, "alice", **_parsed(path))
+        assert columns.entries.columns is not None and parsed.entries.columns is None
+        for comment_id, entry, text in changes:
+            for labels in (columns, parsed):
+                labels.set(comment_id, entry, text)
+        assert columns.render() == parsed.render()
+        columns.save(force=True)
+        assert AnnotationFile.load(path).render() == parsed.render()
+
+
+def _parsed(path: Path) -> dict:
+    """What a parse without columns gives, as `AnnotationFile` takes it."""
+    data = tomllib.loads(path.read_text("utf-8"))
+    loaded = AnnotationFile.load(path)
+    return {"entries": {key: Annotation.from_dict(value) for key, value in data["comments"].items()},
+            "excerpts": dict(loaded.excerpts), "extra": {}}
+
+
 def round_trip(root: Path, entries: dict, texts: dict) -> None:
     annotations = AnnotationFile.open(root, "prop")
     for comment_id, entry in entries.items():
