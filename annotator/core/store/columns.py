@@ -37,11 +37,12 @@ _GONE: Any = object()  # in the changes laid over the columns: removed
 
 class LabelColumns:
     """The entries of one canonical file, field by field, in the order of their sorted ids: in
-    memory (`build`), or read from a cache entry (`read`): the labels copied, the excerpts (most
-    of it) and line numbers read in place, their pages read when touched (by a compaction).
+    memory (as `layout.read_canonical` reads them, `in_id_order`), or read from a cache entry
+    (`read`): the labels copied, the excerpts (most of it) and line numbers read in place, their
+    pages read when touched (by a compaction).
 
     Read-only once made; the entries made from it are kept (`made`), so that asking twice gives
-    the same object (the compaction's cache of rendered entries relies on it).
+    the same object (the store's cache of rendered entries compares them by identity).
     """
 
     __slots__ = ("ids", "stances", "topic_sets", "notes", "quoted_count", "stance_codes", "topic_codes", "flagged",
