@@ -132,7 +132,7 @@ class Session:
     def recount(self) -> None:
         """Count the labeled comments again, after the store was reloaded from disk."""
         entries = self.store.entries  # (counted from the columns it was read into: no entry is made)
-        self.labeled_count = sum(map(self._index.__contains__, entries.labeled_ids()))
+        self.labeled_count = entries.labeled_among(self._index)
         self.conflicts = {comment_id for comment_id, entry in entries.with_extra() if CONFLICT_KEY in entry.extra}
 
     def is_labeled(self, position: int) -> bool:

@@ -351,7 +351,10 @@ CACHE_KIND = "labels"  # the parse cache's name for the columns of a canonical f
 def _cached(entry: Path | None) -> CanonicalFile | None:
     """The canonical file cached at `entry` (a key of the parse cache), or None."""
     read = LabelColumns.read(cache.mapped(entry))
-    return None if read is None else _from_columns(*read)
+    if read is None:
+        return None
+    read[1].source = entry.name  # type: ignore[union-attr]
+    return _from_columns(*read)
 
 
 def _as_columns(canonical: CanonicalFile, entry: Path | None) -> CanonicalFile:
