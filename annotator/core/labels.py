@@ -19,7 +19,7 @@ says what it could not read, as `validate` does.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +46,8 @@ class LabelFile:
     annotator: str
     display: str  # `annotations/alice.toml`, as messages name it
     entries: dict[str, Annotation]
-    lines: dict[str, int]  # the line of each entry's header
-    excerpts: dict[str, str]  # the excerpt comment above each entry
+    lines: Mapping[str, int]  # the line of each entry's header
+    excerpts: Mapping[str, str]  # the excerpt comment above each entry (both read when asked for)
     warnings: list[Problem]  # what reading noticed but did not refuse
 
 
@@ -108,5 +108,5 @@ def scan_labels(root: Path, gold: bool = True, leave_out: Collection[str] = ()) 
         except StoreError as error:
             yield Unread(error.problems, error.hint)
             continue
-        yield LabelFile(name, display, store.entries, store.lines, store.excerpts, store.warnings)
+        yield LabelFile(name, display, store.entries.as_dict(), store.lines, store.excerpts, store.warnings)
 

@@ -131,11 +131,9 @@ class Session:
 
     def recount(self) -> None:
         """Count the labeled comments again, after the store was reloaded from disk."""
-        self.labeled_count = sum(
-            1 for comment_id, entry in self.store.entries.items() if entry.is_labeled and comment_id in self._index
-        )
-        self.conflicts = {comment_id for comment_id, entry in self.store.entries.items()
-                          if entry.extra and CONFLICT_KEY in entry.extra}
+        entries = self.store.entries  # (counted from the columns it was read into: no entry is made)
+        self.labeled_count = entries.labeled_among(self._index)
+        self.conflicts = {comment_id for comment_id, entry in entries.with_extra() if CONFLICT_KEY in entry.extra}
 
     def is_labeled(self, position: int) -> bool:
         entry = self.store.get(self.comments[position].id)

@@ -10,6 +10,9 @@ import pytest
 
 from annotator.core import cache, seeds, store
 from annotator.core.seeds import load_seeds
+from annotator.core.config import Label, Schema
+from annotator.core.models import Annotation, Comment
+from annotator.core.session import Session
 from annotator.core.store import AnnotationFile
 from tests.conftest import DATA, make_project
 
@@ -74,6 +77,66 @@ def test_a_second_read_of_an_annotation_file_comes_from_the_cache(
     assert cached.entries == parsed.entries
     assert (cached.lines, cached.excerpts, cached.extra) == (parsed.lines, parsed.excerpts, parsed.extra)
     assert cached.render() == path.read_text("utf-8")
+
+
+def test_changes_to_a_file_read_from_the_cache_are_written_as_to_one_parsed(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "annotations" / "alice.toml"
+    path.parent.mkdir()
+    path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
+    AnnotationFile.load(path)
+    cached = AnnotationFile.load(path)
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", "off")
+    parsed = AnnotationFile.load(path)
+    for labels in (cached, parsed):
+        labels.set("0b1c2d3e4f50", None)  # removed
+        labels.set("7a8b9c0d1e2f", Annotation("agree"), "A new excerpt")  # changed
+        labels.set("00aa", Annotation(topics=("scaling",)), "Added first")
+        labels.set("ffff", Annotation(note="only a note"))
+        labels.set("ffff", None)  # added, then removed
+    assert cached.entries == parsed.entries
+    assert cached.entries.as_dict() == dict(parsed.entries.items())  # (what the commands read)
+    assert list(cached.entries) == ["7a8b9c0d1e2f", "c3d4e5f60718", "00aa"]
+    assert (len(cached.entries), len(cached.excerpts)) == (3, len(parsed.excerpts))
+    assert cached.excerpts == parsed.excerpts
+    assert cached.render() == parsed.render()
+    assert "[comments.0b1c2d3e4f50]" not in cached.render()
+    assert "# A new excerpt\n[comments.7a8b9c0d1e2f]\nstance = \"agree\"" in cached.render()
+
+
+def test_the_labeled_count_is_the_corpus_s_whatever_was_counted_before(tmp_path: Path, own_cache: Path) -> None:
+    path = tmp_path / "annotations" / "alice.toml"
+    path.parent.mkdir()
+    path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())  # 2 labeled entries of 3
+    schema = Schema(stance=(Label(name="agree", key="a"), Label(name="disagree", key="d")))
+    every = [Comment(comment_id, "text", "seeds/a.txt", 1) for comment_id in ("0b1c2d3e4f50", "7a8b9c0d1e2f",
+                                                                              "c3d4e5f60718", "ffff")]
+    for _ in range(2):  # (counted, then from the cache)
+        assert Session(every, schema, AnnotationFile.load(path)).labeled_count == 2
+        assert Session(every[1:], schema, AnnotationFile.load(path)).labeled_count == 1
+    store = AnnotationFile.load(path)
+    store.set("0b1c2d3e4f50", None)
+    store.set("ffff", Annotation("agree"))
+    store.set("7a8b9c0d1e2f", Annotation("agree"))
+    assert Session(every, schema, store).labeled_count == 2
+    assert Session(every[2:], schema, store).labeled_count == 1
+
+
+def test_a_damaged_labels_entry_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:
+    path = tmp_path / "annotations" / "alice.toml"
+    path.parent.mkdir()
+    path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
+    parsed = AnnotationFile.load(path)
+    expected = dict(parsed.entries), dict(parsed.excerpts), dict(parsed.lines)
+    (entry,) = own_cache.glob("labels-*")
+    whole = entry.read_bytes()
+    for damaged in (whole[:len(whole) // 2], whole[:40], b"", whole.replace(b"ANLAB1", b"XXXXXX")):
+        entry.unlink()
+        entry.write_bytes(damaged)
+        again = AnnotationFile.load(path)
+        assert (again.entries, again.excerpts, again.lines) == expected
+        assert again.render() == path.read_text("utf-8")
 
 
 def test_a_damaged_cache_entry_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:

@@ -127,6 +127,33 @@ def test_entries_are_written_as_tomli_w_writes_them(comment_id: str, entry: Anno
     assert entry_table(comment_id, entry) == tomli_w.dumps({"comments": {comment_id: entry.to_toml_dict()}})
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["0b1c2d3e4f50", "7a8b9c0d1e2f", "c3d4e5f60718", "00", "5", "zz"]),
+                          st.none() | plain_annotation, st.none() | plain), max_size=8))
+def test_changes_over_a_file_read_as_columns_are_written_as_over_one_parsed(tmp_path: Path, changes: list) -> None:
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        path = Path(folder) / "annotations" / "alice.toml"
+        path.parent.mkdir()
+        path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
+        AnnotationFile.load(path)  # (cached: the next read is from the columns)
+        columns, parsed = AnnotationFile.load(path), AnnotationFile(path, "alice", **_parsed(path))
+        assert columns.entries.columns is not None and parsed.entries.columns is None
+        for comment_id, entry, text in changes:
+            for labels in (columns, parsed):
+                labels.set(comment_id, entry, text)
+        assert columns.render() == parsed.render()
+        columns.save(force=True)
+        assert AnnotationFile.load(path).render() == parsed.render()
+
+
+def _parsed(path: Path) -> dict:
+    """What a parse without columns gives, as `AnnotationFile` takes it."""
+    data = tomllib.loads(path.read_text("utf-8"))
+    loaded = AnnotationFile.load(path)
+    return {"entries": {key: Annotation.from_dict(value) for key, value in data["comments"].items()},
+            "excerpts": dict(loaded.excerpts), "extra": {}}
+
+
 def round_trip(root: Path, entries: dict, texts: dict) -> None:
     annotations = AnnotationFile.open(root, "prop")
     for comment_id, entry in entries.items():
@@ -139,6 +166,9 @@ def round_trip(root: Path, entries: dict, texts: dict) -> None:
     again = AnnotationFile.load(annotations.path)
     assert again.entries == {k: v for k, v in entries.items() if not v.is_empty}
     assert again.render() == annotations.render()
+    cached = AnnotationFile.load(annotations.path)  # (a second read: from the parse cache, as columns)
+    assert (cached.entries, cached.excerpts, cached.lines) == (again.entries, again.excerpts, again.lines)
+    assert cached.render() == annotations.render()
 
 
 def test_unknown_labels_and_keys_survive_a_rewrite(tmp_path: Path) -> None:
@@ -283,6 +313,20 @@ def assert_reads_as_toml_parser(fast: CanonicalFile, text: str) -> None:
     data = tomllib.loads(text)
     assert fast.head == {key: value for key, value in data.items() if key != "comments"}
     assert fast.entries == {key: Annotation.from_dict(value) for key, value in data.get("comments", {}).items()}
+
+
+def test_entries_out_of_order_are_read_by_the_fast_reader_and_written_sorted(tmp_path: Path) -> None:
+    text = (DATA / "golden" / "alice.toml").read_text("utf-8")
+    head, *entries = text.rstrip("\n").split("\n\n")
+    shuffled = "\n\n".join([head, entries[2], entries[0], entries[1]]) + "\n"
+    fast = read_canonical(shuffled)
+    assert fast is not None
+    assert_reads_as_toml_parser(fast, shuffled)
+    assert fast.lines == {"c3d4e5f60718": 7, "0b1c2d3e4f50": 13, "7a8b9c0d1e2f": 20}
+    assert fast.excerpts == read_canonical(text).excerpts
+    rewritten = AnnotationFile.load(write(tmp_path, shuffled)).render()  # (as bob.toml)
+    assert rewritten == text.replace('annotator = "alice"', 'annotator = "bob"')
+    assert read_canonical("\n\n".join([head, entries[0], entries[0]]) + "\n") is None  # (an id twice: not TOML)
 
 
 def test_anything_unusual_falls_back_to_the_toml_parser(tmp_path: Path) -> None:

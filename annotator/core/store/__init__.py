@@ -2,6 +2,7 @@
 
 - `names`: where the files live and what an annotator may be called;
 - `layout`: the file format, rendered and parsed (every rule of it is there);
+- `columns`: the entries of a file read as columns (the parse cache's form), made on access;
 - `changes`: a change as the fields it set, and the rules that merge changes field by field;
 - `journal`: the write-ahead journal of changes, one line each;
 - `durable`: atomic writes, fsynced appends, noticing a file changed by someone else;

@@ -121,9 +121,23 @@ def atomic_write(path: Path, text: str | bytes | list[bytes], before_replace: Ca
 
 def _write_in_batches(handle: BinaryIO, parts: list[bytes], batch: int = 512) -> None:
     """Write `parts` joined `batch` at a time: each join is short, and each write lets other
-    threads run (a thread that joins a whole large file holds the interpreter meanwhile)."""
-    for start in range(0, len(parts), batch):
-        handle.write(b"".join(parts[start:start + batch]))
+    threads run (a thread that joins a whole large file holds the interpreter meanwhile). A long
+    part (a slice of many entries) is written as it is, never copied into a join."""
+    pending: list[bytes] = []
+    for part in parts:
+        if len(part) >= LONG_PART:
+            handle.write(b"".join(pending))
+            pending = []
+            handle.write(part)
+            continue
+        pending.append(part)
+        if len(pending) == batch:
+            handle.write(b"".join(pending))
+            pending = []
+    handle.write(b"".join(pending))
+
+
+LONG_PART = 1 << 16  # bytes: a part this long is written alone
 
 
 def remove_stale_temporaries(path: Path) -> list[str]:

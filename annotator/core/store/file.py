@@ -11,9 +11,11 @@ and puts this session's changes back on top. Replay and merge apply changes by t
 from __future__ import annotations
 
 import threading
+from array import array
+from bisect import bisect_left
 from itertools import compress, count, repeat
 from operator import and_, eq, is_, itemgetter, not_
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from annotator.core.models import Annotation, excerpt
 from annotator.core.perf import paused_gc
 from annotator.core.store import durable
 from annotator.core.store.changes import FieldChange, apply, compose
+from annotator.core.store.columns import Entries, Excerpts, LabelColumns
 from annotator.core.store.durable import ChangedOnDisk, DiskState
 from annotator.core.store.journal import Record, encode, journal_path, new_session_id, read_journal, record_author
 from annotator.core.store.layout import StoreError, max_file_bytes, parse_annotations, render_entry, render_head
@@ -56,17 +59,17 @@ class AnnotationFile:
         self,
         path: Path,
         annotator: str,
-        entries: dict[str, Annotation] | None = None,
-        excerpts: dict[str, str] | None = None,
+        entries: Mapping[str, Annotation] | None = None,
+        excerpts: Mapping[str, str] | None = None,
         extra: dict[str, Any] | None = None,
         warnings: list[Problem] | None = None,
         disk: DiskState | None = None,
-        lines: dict[str, int] | None = None,
+        lines: Mapping[str, int] | None = None,
     ) -> None:
         self.path = path
         self.annotator = annotator
-        self.entries: dict[str, Annotation] = entries or {}
-        self.excerpts: dict[str, str] = excerpts or {}
+        self.entries = entries if isinstance(entries, Entries) else Entries(changed=_as_dict(entries))
+        self.excerpts = excerpts if isinstance(excerpts, Excerpts) else Excerpts(changed=_as_dict(excerpts))
         self.extra = extra or {}
         self.warnings = warnings or []
         self.disk = disk
@@ -75,6 +78,7 @@ class AnnotationFile:
         self.pause_writes: Callable[[], str | None] | None = None
         self.warmed = False  # `warm` has serialized every entry: compaction will be quick
         self._chunks: dict[str, tuple[Annotation, str | None, bytes]] = {}  # id -> (entry, excerpt, UTF-8)
+        self._base_chunks: tuple[LabelColumns, bytearray, array] | None = None  # the columns' entries rendered
         self._lock = threading.RLock()
         self._journal_lock = threading.Lock()  # appends and trims of the journal; taken before `_lock`
         self._sequence = 0  # counts calls to `set`
@@ -139,14 +143,7 @@ class AnnotationFile:
                                      "annotation file (some 300,000 entries): refused")],
                 hint="is it really an annotation file? If it is, set ANNOTATOR_MAX_FILE_MB higher",
             )
-        try:
-            data = path.read_bytes()
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise StoreError([Problem(name, None, f"not UTF-8 (offset {error.start})")]) from None
-        except OSError as error:
-            raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
-        parsed = parse_annotations(text, name, annotator, data)
+        parsed = parse_annotations(None, name, annotator, source=path)  # (read only if not in the parse cache)
         store = cls(
             path, annotator, parsed.entries, parsed.excerpts, parsed.extra, parsed.warnings, disk, parsed.lines
         )
@@ -279,21 +276,25 @@ class AnnotationFile:
             snapshot = self._snapshot()
         return b"".join(self._render(*snapshot)).decode("utf-8")
 
-    def _snapshot(self) -> tuple[dict[str, Annotation], dict[str, str], dict[str, Any]]:
-        """Copies of what `render` needs, taken with the lock held; serializing them needs no lock."""
-        return dict(self.entries), dict(self.excerpts), dict(self.extra)
+    def _snapshot(self) -> tuple[Entries, Excerpts, dict[str, Any]]:
+        """Copies of what `render` needs, taken with the lock held; serializing them needs no lock.
+        (The copies share the columns the file was read into: they cost the changes since.)"""
+        return self.entries.copy(), self.excerpts.copy(), dict(self.extra)
 
-    def _render(self, entries: dict[str, Annotation], excerpts: dict[str, str], extra: dict[str, Any]) -> list[bytes]:
+    def _render(self, entries: Entries, excerpts: Excerpts, extra: dict[str, Any]) -> list[bytes]:
         """The file in UTF-8 pieces (the head, then each entry): written piece by piece, never one
         string of the whole file, whose joining and encoding would hold the interpreter (and the
         app's keys) for a tenth of a second at 100,000 comments."""
         parts = [render_head(self.annotator, extra).encode("utf-8")]
+        columns = entries.columns
+        if columns is not None and excerpts.columns is columns:
+            return parts + self._over_columns(columns, entries, excerpts)
         ids = sorted(entries)
         for start in range(0, len(ids), RENDER_SLICE):  # (between slices, other threads may run)
             parts += self._chunks_of(ids[start:start + RENDER_SLICE], entries, excerpts)
         return parts
 
-    def _chunks_of(self, ids: list[str], entries: dict[str, Annotation], excerpts: dict[str, str]) -> list[bytes]:
+    def _chunks_of(self, ids: list[str], entries: Entries, excerpts: Excerpts) -> list[bytes]:
         """The chunks of `ids`, in order: `_chunk`'s cache check done for all of them at once in C
         (`map`), not in a Python loop per entry. A chunk is still valid if it was made from this
         very entry and this excerpt; only the others are serialized."""
@@ -306,12 +307,50 @@ class AnnotationFile:
             parts[index] = self._chunk(ids[index], values[index], quotes[index])
         return parts
 
+    def _over_columns(self, columns: LabelColumns, entries: Entries, excerpts: Excerpts) -> list[bytes]:
+        """The entries' text, in order, for entries read into `columns`: the columns' entries as
+        rendered once (`_rendered`), in a few long slices, with the ids changed since rendered
+        in their place."""
+        text, ends = self._rendered(columns)
+        whole = memoryview(text)
+        ids, size = columns.ids, len(columns.ids)
+        parts: list[bytes] = []
+        done = 0  # the columns' entries before this position are placed
+        for comment_id in sorted(entries.changed_ids() | excerpts.changed_ids()):
+            position = bisect_left(ids, comment_id)
+            if position > done:
+                parts.append(whole[ends[done - 1] if done else 0:ends[position - 1]])  # type: ignore[arg-type]
+            done = max(done, position + 1 if position < size and ids[position] == comment_id else position)
+            entry = entries.get(comment_id)
+            if entry is not None:
+                parts.append(self._chunk(comment_id, entry, excerpts.get(comment_id)))
+        if done < size:
+            parts.append(whole[ends[done - 1] if done else 0:])  # type: ignore[arg-type]
+        return parts
+
+    def _rendered(self, columns: LabelColumns) -> tuple[bytearray, array]:
+        """The text of every entry of `columns`, one after the other in UTF-8, and where each
+        ends: rendered once (`warm`), without keeping an `Annotation` per entry, in one buffer
+        (a bytes object per entry would cost half as much again)."""
+        rendered = self._base_chunks
+        if rendered is None or rendered[0] is not columns:
+            text, ends = bytearray(), array("Q")
+            add = ends.append
+            for position, comment_id in enumerate(columns.ids):
+                text += render_entry(comment_id, columns.make(position), columns.quote(position)).encode("utf-8")
+                add(len(text))
+            rendered = self._base_chunks = (columns, text, ends)
+        return rendered[1], rendered[2]
+
     def warm(self) -> None:
         """Serialize every entry ahead of time (in a background thread), so that the first
         compaction after loading is quick: it holds the interpreter for less time."""
         with self._lock:
             entries, excerpts, _ = self._snapshot()
         try:
+            if entries.columns is not None and excerpts.columns is entries.columns:
+                self._rendered(entries.columns)
+                return
             with paused_gc():  # 90,000 long-lived strings: nothing for the collector to find
                 for comment_id, entry in entries.items():
                     self._chunk(comment_id, entry, excerpts.get(comment_id))
@@ -505,6 +544,10 @@ class AnnotationFile:
                 self._base[comment_id] = None
                 self._changed_at[comment_id] = self._sequence
             return Reload(restored=len(self.entries))
+
+
+def _as_dict(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    return values if isinstance(values, dict) else dict(values or {})
 
 
 _NO_CHUNK = (object(), None, b"")  # what `_chunks_of` finds for an entry never serialized: not valid

@@ -35,10 +35,14 @@ import math
 import os
 import re
 import tomllib
+from array import array
+from collections.abc import Mapping, MutableMapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import accumulate
+from pathlib import Path
 from sys import intern
 from typing import Any
 
@@ -46,8 +50,17 @@ import tomli_w
 
 from annotator.core import cache
 from annotator.core.errors import AnnotatorError, Problem
-from annotator.core.models import NO_EXTRA, Annotation, InvalidEntry, expected
-from annotator.core.perf import paused_gc
+from annotator.core.models import Annotation, InvalidEntry, expected
+from annotator.core.store.columns import (
+    COLUMN_KINDS,
+    EPOCH,
+    MICROSECOND,
+    NO_TIME,
+    Entries,
+    Excerpts,
+    LabelColumns,
+    Lines,
+)
 
 FORMAT_VERSION = 1
 CONFLICT_KEY = "conflict"  # an entry's unresolved merge: see the module docstring
@@ -118,21 +131,39 @@ _PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')  # a TOML basic string needs no esc
 
 @dataclass(slots=True)
 class ParsedFile:
-    entries: dict[str, Annotation]
-    excerpts: dict[str, str]
+    entries: Entries
+    excerpts: MutableMapping[str, str]
     extra: dict[str, Any]
     warnings: list[Problem]
-    lines: dict[str, int]
+    lines: Mapping[str, int]
 
 
-def parse_annotations(text: str, name: str, annotator: str | None = None, encoded: bytes | None = None) -> ParsedFile:
+def parse_annotations(text: str | None, name: str, annotator: str | None = None,
+                      source: Path | None = None) -> ParsedFile:
     """Parse the text of an annotation file; raise `StoreError` with every problem found.
 
-    Given `encoded`, the bytes `text` was decoded from, a file in the canonical layout is read from
-    the parse cache (`annotator.core.cache`) when this very content was read before.
+    Given `source`, the file itself (and no `text`): a file in the canonical layout is read from
+    the parse cache (`annotator.core.cache`) when this very content was read before, as columns
+    read in place (`LabelColumns`), without decoding the file; else the file is read and parsed,
+    and its columns cached.
     """
-    text = text.removeprefix("\ufeff")
-    canonical = read_canonical(text) if encoded is None else read_canonical_cached(text, encoded)
+    canonical = None if source is None else _cached(cache.file_key(CACHE_KIND, source, ".columns"))
+    if canonical is None:
+        encoded = None
+        if text is None:
+            encoded = _read(source, name)  # type: ignore[arg-type]
+            text = decoded(encoded, name)
+        text = text.removeprefix("\ufeff")
+        canonical = read_canonical(text)
+        if canonical is not None and encoded is not None:
+            canonical = _as_columns(canonical, cache.key(CACHE_KIND, encoded, ".columns"))
+
+    def line_of(key: str) -> int | None:
+        nonlocal text
+        if text is None:  # (read from the cache: the file is decoded only for this message)
+            text = decoded(_read(source, name), name).removeprefix("\ufeff")  # type: ignore[arg-type]
+        return _line_of_key(text, key)
+
     try:
         data = canonical.head if canonical else tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -164,7 +195,7 @@ def parse_annotations(text: str, name: str, annotator: str | None = None, encode
     elif version is None:
         warnings.append(Problem(name, 1, f"no `format = {FORMAT_VERSION}` line", warning=True))
     elif not isinstance(version, int) or isinstance(version, bool):
-        problems.append(Problem(name, _line_of_key(text, "format"), "`format` must be a whole number"))
+        problems.append(Problem(name, line_of("format"), "`format` must be a whole number"))
     elif version > FORMAT_VERSION:
         problems.append(
             Problem(name, 1, f"format {version} is newer than this annotator reads ({FORMAT_VERSION})")
@@ -172,21 +203,19 @@ def parse_annotations(text: str, name: str, annotator: str | None = None, encode
     declared = data.get("annotator")
     if declared is not None and annotator is not None and declared != annotator:
         warnings.append(
-            Problem(name, _line_of_key(text, "annotator"),
+            Problem(name, line_of("annotator"),
                     f"says annotator = {declared!r} but the file name says {annotator!r}", warning=True)
         )
     extra = {key: value for key, value in data.items() if key not in _KNOWN_TOP}
     for key in sorted(extra):
-        warnings.append(Problem(name, _line_of_key(text, key), f"unknown key {key!r} kept", warning=True))
+        warnings.append(Problem(name, line_of(key), f"unknown key {key!r} kept", warning=True))
 
     raw = data.get("comments", {})
     if not isinstance(raw, dict):
-        problems.append(Problem(name, _line_of_key(text, "comments"), "`comments` must be a table of entries"))
+        problems.append(Problem(name, line_of("comments"), "`comments` must be a table of entries"))
         raw = {}
-    entries = canonical.entries if canonical else _entries(raw, name, lines, problems)
-    for comment_id, entry in entries.items():
-        if not entry.extra:
-            continue
+    entries = canonical.entries if canonical else Entries(changed=_entries(raw, name, lines, problems))
+    for comment_id, entry in sorted(entries.with_extra()):
         for key in sorted(set(entry.extra) - {CONFLICT_KEY}):
             warnings.append(
                 Problem(name, lines.get(comment_id), f"comment {comment_id}: unknown key {key!r} kept", warning=True)
@@ -219,110 +248,126 @@ class CanonicalFile:
     """What `read_canonical` reads: the top-level keys, the entries, their lines and excerpts."""
 
     head: dict[str, Any]
-    entries: dict[str, Annotation]
-    lines: dict[str, int]
-    excerpts: dict[str, str]
+    entries: Entries
+    lines: Mapping[str, int]
+    excerpts: MutableMapping[str, str]
+    columns: LabelColumns | None = None
 
 
 def read_canonical(text: str) -> CanonicalFile | None:
     """Read a file in exactly the layout `render` writes, several times faster than a TOML
     parser: what `tomllib` and `Annotation.from_dict` would give, the line of each entry and its
     excerpt. None for anything else (a hand edit, an unknown key, an escaped string): the caller
-    then uses `tomllib`.
+    then uses `tomllib`. The entries are read into columns (`LabelColumns`), not objects: each
+    `Annotation` is made when asked for.
     """
     head_match = _CANONICAL_HEAD.match(text)
     if head_match is None:
         return None
     head: dict[str, Any] = {"format": int(head_match["format"]), "annotator": head_match["annotator"]}
-    entries: dict[str, Annotation] = {}
-    entry_lines: dict[str, int] = {}
-    excerpts: dict[str, str] = {}
+    ids: list[str] = []
+    stances: list[str | None] = [None]
+    stance_code: dict[str | None, int] = {None: 0}
+    topic_sets: list[tuple[str, ...]] = [()]
+    topic_code: dict[tuple[str, ...], int] = {(): 0}
+    written_topics: dict[str, int] = {"[]": 0}  # as written -> its code: a few, shared by every entry
+    written_seconds: dict[str, float | None] = {}
+    notes: dict[int, str] = {}
+    quotes: list[str] = []
+    columns: dict[str, Any] = {name: array(kind) for name, kind in COLUMN_KINDS.items()}
+    add_id, add_quote = ids.append, quotes.append
+    add_stance, add_topics, add_flag, add_seconds, add_time, add_line, add_labeled, add_quoted = (
+        columns[name].append
+        for name in ("stance_codes", "topic_codes", "flagged", "seconds", "updated", "lines", "labeled", "quoted"))
+    parse_time, epoch, microsecond, no_time = datetime.fromisoformat, EPOCH, MICROSECOND, NO_TIME
     position = head_match.end()
     line = text.count("\n", 0, position) + 1
     size = len(text)
-    topic_lists: dict[str, tuple[str, ...]] = {"[]": ()}  # as written -> as read: a few, shared by every entry
-    make = Annotation._make
-    with paused_gc():
-        while position < size:
-            match = _CANONICAL_ENTRY.match(text, position)
-            if match is None:
+    while position < size:
+        match = _CANONICAL_ENTRY.match(text, position)
+        if match is None:
+            return None
+        quote, comment_id, stance, topics, note, flagged, seconds, updated = match.groups()
+        if note is not None:
+            note = _string(note)
+            if note is _ODD:
                 return None
-            quote, comment_id, stance, topics, note, flagged, seconds, updated = match.groups()
-            if comment_id in entries:
+            if note:
+                notes[len(ids)] = note
+        spent = written_seconds.get(seconds, _ODD) if seconds is not None else 0.0
+        if spent is _ODD:
+            spent = written_seconds[seconds] = _seconds(seconds)
+        if spent is None:
+            return None  # not finite, or not to the tenth: `from_dict` decides
+        code = stance_code.get(stance)
+        if code is None:
+            if len(stances) == 256:
                 return None
-            if note is not None:
-                note = _string(note)
-                if note is _ODD:
-                    return None
-            spent = 0.0 if seconds is None else _seconds(seconds)
-            if spent is None:
-                return None  # not finite, or not to the tenth: `from_dict` decides
-            labels = topic_lists.get(topics)
-            if labels is None:
-                labels = topic_lists[topics] = _topic_list(topics)
-            entries[comment_id] = make((  # every value as `Annotation` would make it: no need to check
-                None if stance is None else intern(stance),  # a few label names, shared by every entry
-                labels,
-                note or None,
-                flagged == "true",
-                spent,
-                None if updated is None else datetime.fromisoformat(updated),
-                NO_EXTRA,
-            ))
-            header_line = line + (2 if quote is not None else 1)
-            entry_lines[comment_id] = header_line
-            if quote is not None:
-                excerpts[comment_id] = quote
-            line = header_line + text.count("\n", match.start("id"), match.end())
-            position = match.end()
-    return CanonicalFile(head, entries, entry_lines, excerpts)
+            code = stance_code[stance] = len(stances)
+            stances.append(intern(stance))
+        add_stance(code)
+        labels = written_topics.get(topics)
+        if labels is None:
+            labels = written_topics[topics] = topic_code.setdefault(_topic_list(topics), len(topic_sets))
+            if labels == len(topic_sets):
+                topic_sets.append(_topic_list(topics))
+        add_topics(labels)
+        add_labeled(code != 0 or labels != 0)
+        add_id(comment_id)
+        add_flag(flagged == "true")
+        add_seconds(spent)
+        add_time(no_time if updated is None else (parse_time(updated) - epoch) // microsecond)
+        header_line = line + (2 if quote is not None else 1)
+        add_line(header_line)
+        add_quoted(quote is not None)
+        add_quote(quote or "")
+        line = header_line + text.count("\n", match.start("id"), match.end())
+        position = match.end()
+    encoded = [quote.encode("utf-8") for quote in quotes] if not text.isascii() else quotes
+    columns["quote_ends"] = array("Q", accumulate(map(len, encoded)))
+    columns["quotes"] = "".join(quotes).encode("utf-8")
+    labels = LabelColumns.in_id_order(ids, stances, topic_sets, notes, columns)
+    return None if labels is None else CanonicalFile(head, Entries(labels), Lines(labels), Excerpts(labels), labels)
 
 
-def read_canonical_cached(text: str, data: bytes) -> CanonicalFile | None:
-    """`read_canonical(text)`, from the parse cache when `data` (the bytes of `text`) was read before."""
-    cached = cache.key("annotations", data)
-    known = _canonical_from_columns(cache.load(cached))
-    if known is not None:
-        return known
-    canonical = read_canonical(text)
-    if canonical is not None:
-        cache.save(cached, _canonical_columns(canonical))
+def _read(path: Path, name: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
+
+
+def decoded(data: bytes, name: str) -> str:
+    """The text of a file's bytes; `StoreError` if they are not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise StoreError([Problem(name, None, f"not UTF-8 (offset {error.start})")]) from None
+
+
+CACHE_KIND = "labels"  # the parse cache's name for the columns of a canonical file
+
+
+def _cached(entry: Path | None) -> CanonicalFile | None:
+    """The canonical file cached at `entry` (a key of the parse cache), or None."""
+    read = LabelColumns.read(cache.mapped(entry))
+    if read is None:
+        return None
+    read[1].source = entry.name  # type: ignore[union-attr]
+    return _from_columns(*read)
+
+
+def _as_columns(canonical: CanonicalFile, entry: Path | None) -> CanonicalFile:
+    """`canonical`, its columns cached at `entry` for the next read, and read from there (the
+    excerpts then cost memory only when a compaction reads them)."""
+    columns = canonical.columns
+    if columns is not None and cache.save_columns(entry, lambda handle: columns.write(handle, canonical.head)):
+        return _cached(entry) or canonical
     return canonical
 
 
-def _canonical_columns(canonical: CanonicalFile) -> tuple[Any, ...]:
-    """`canonical` as plain data for the cache: the head, then the entries field by field."""
-    entries = canonical.entries.values()
-    return (
-        canonical.head,
-        list(canonical.entries),
-        [entry.stance for entry in entries],
-        [entry.topics for entry in entries],
-        [entry.note for entry in entries],
-        [entry.flagged for entry in entries],
-        [entry.seconds for entry in entries],
-        [None if entry.updated is None else entry.updated.isoformat() for entry in entries],
-        canonical.lines,
-        canonical.excerpts,
-    )
-
-
-def _canonical_from_columns(columns: Any) -> CanonicalFile | None:
-    """The `CanonicalFile` of `_canonical_columns`; None if `columns` is not that."""
-    try:
-        head, ids, stances, topics, notes, flagged, seconds, updated, lines, excerpts = columns
-        if not len(ids) == len(stances) == len(topics) == len(notes) == len(flagged) == len(seconds) == len(updated):
-            return None
-        parse_time, make = datetime.fromisoformat, Annotation._make  # (the values were made by `Annotation`)
-        with paused_gc():
-            entries = {
-                comment_id: make((stance, labels, note, flag, spent, None if when is None else parse_time(when), NO_EXTRA))
-                for comment_id, stance, labels, note, flag, spent, when
-                in zip(ids, stances, topics, notes, flagged, seconds, updated)
-            }
-        return CanonicalFile(head, entries, lines, excerpts)
-    except (TypeError, ValueError):
-        return None
+def _from_columns(head: dict[str, Any], columns: LabelColumns) -> CanonicalFile:
+    return CanonicalFile(head, Entries(columns), Lines(columns), Excerpts(columns))
 
 
 def _seconds(written: str) -> float | None:

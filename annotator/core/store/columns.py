@@ -1,0 +1,414 @@
+"""The entries of an annotation file as columns, and the mappings that read them lazily.
+
+A file of 90,000 entries, read as an `Annotation` (with a `datetime`) and an excerpt per entry,
+costs a second before the first frame and some 700 bytes an entry. Read as columns (the ids in
+one sorted list, each field a compact array, the excerpts one UTF-8 buffer), it loads from the
+parse cache in a few milliseconds: an entry is made when it is asked for (`Entries.get`), once,
+and the labeled entries are counted from the columns (`Entries.labeled_among`). Only work on
+the whole file (a compaction, a command) makes every entry.
+
+`Entries` and `Excerpts` are mutable mappings: what is set or removed goes to a small dict laid
+over the columns, which never change. `copy` shares the columns, so a snapshot for a compaction
+costs the changes, not the file.
+"""
+
+from __future__ import annotations
+
+import marshal
+import sys
+from array import array
+from bisect import bisect_left
+from collections.abc import Collection, Iterator, Mapping, MutableMapping
+from datetime import datetime, timedelta, timezone
+from itertools import accumulate, compress, filterfalse, repeat
+from mmap import mmap
+from typing import Any, BinaryIO, Generic, TypeVar
+
+from annotator.core import cache
+from annotator.core.models import NO_EXTRA, Annotation
+
+V = TypeVar("V")
+NO_TIME = -(2**63)  # `updated` of an entry that has none
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
+_EARLIEST = (datetime(1, 1, 1, tzinfo=timezone.utc) - EPOCH) // MICROSECOND
+_MISSING: Any = object()
+_GONE: Any = object()  # in the changes laid over the columns: removed
+
+
+class LabelColumns:
+    """The entries of one canonical file, field by field, in the order of their sorted ids: in
+    memory (as `layout.read_canonical` reads them, `in_id_order`), or read from a cache entry
+    (`read`): the labels copied, the excerpts (most of it) and line numbers read in place, their
+    pages read when touched (by a compaction).
+
+    Read-only once made; the entries made from it are kept (`made`), so that asking twice gives
+    the same object (the store's cache of rendered entries compares them by identity).
+    """
+
+    __slots__ = ("ids", "stances", "topic_sets", "notes", "quoted_count", "stance_codes", "topic_codes", "flagged",
+                 "seconds", "updated", "lines", "labeled", "quoted", "quote_ends", "quotes", "made", "source")
+
+    def __init__(self, ids: list[str], stances: list[str | None], topic_sets: list[tuple[str, ...]],
+                 notes: dict[int, str], quoted_count: int, columns: dict[str, Any]) -> None:
+        self.ids = ids
+        self.stances = stances  # the distinct stances, None first: `stance_codes` indexes them
+        self.topic_sets = topic_sets  # the distinct lists of topics: `topic_codes` indexes them
+        self.notes = notes  # by position: few entries have one
+        self.quoted_count = quoted_count  # how many entries have an excerpt line
+        self.stance_codes = columns["stance_codes"]
+        self.topic_codes = columns["topic_codes"]
+        self.flagged = columns["flagged"]
+        self.seconds = columns["seconds"]
+        self.updated = columns["updated"]  # microseconds since 1970 (UTC), or NO_TIME
+        self.lines = columns["lines"]  # the line of each entry's header in the file
+        self.labeled = columns["labeled"]  # 1 where a stance or a topic is set
+        self.quoted = columns["quoted"]  # 1 where the entry has an excerpt line
+        self.quote_ends = columns["quote_ends"]  # where each excerpt ends in `quotes`
+        self.quotes = columns["quotes"]  # the excerpts, UTF-8, one after the other
+        self.made: dict[str, Annotation] = {}  # by id
+        self.source: str | None = None  # the name of the cache entry read, which names the file's content
+
+    def position(self, comment_id: str) -> int:
+        """Where `comment_id` is among the ids, or -1."""
+        ids = self.ids
+        position = bisect_left(ids, comment_id)
+        return position if position < len(ids) and ids[position] == comment_id else -1
+
+    def labeled_among(self, known: Collection[str]) -> int:
+        """How many labeled entries have an id in `known` (a corpus's ids). Looking 900,000 ids
+        up in a corpus takes a second or two, so the answer is kept in the parse cache, by the
+        file's content and the corpus's ids."""
+        where = None
+        if self.source is not None:
+            corpus = "\n".join(known).encode("utf-8")  # (ids are printable: no newline)
+            where = cache.key("labeled", b"%s\0%d\0%s" % (self.source.encode(), len(known), corpus))
+            count = cache.load(where)
+            if type(count) is int:
+                return count
+        count = sum(map(known.__contains__, compress(self.ids, self.labeled)))
+        cache.save(where, count)
+        return count
+
+    def entry(self, position: int) -> Annotation:
+        """The entry at `position`, made once."""
+        comment_id = self.ids[position]
+        made = self.made.get(comment_id)
+        if made is None:
+            made = self.made.setdefault(comment_id, self.make(position))
+        return made
+
+    def every_entry(self) -> list[Annotation]:
+        """Every entry, in position order, made in bulk (a few C loops, no Python call per entry):
+        for a reader of the whole file, such as a command."""
+        count = len(self.ids)
+        updated = self.updated
+        in_range = map(max, updated, repeat(_EARLIEST, count))  # (NO_TIME is no time a datetime holds)
+        times: list[datetime | None] = list(map(EPOCH.__add__, map(MICROSECOND.__mul__, in_range)))
+        for position in compress(range(count), map(NO_TIME.__eq__, updated)):
+            times[position] = None
+        notes = self.notes
+        values = zip(map(self.stances.__getitem__, self.stance_codes), map(self.topic_sets.__getitem__, self.topic_codes),
+                     map(notes.get, range(count)) if notes else repeat(None, count), map(bool, self.flagged),
+                     self.seconds, times, repeat(NO_EXTRA, count))
+        return list(map(tuple.__new__, repeat(Annotation, count), values))
+
+    def make(self, position: int) -> Annotation:
+        """The entry at `position`, made anew (not kept: for rendering every entry once)."""
+        when = self.updated[position]
+        return Annotation._make((  # (values as `Annotation` made them)
+            self.stances[self.stance_codes[position]],
+            self.topic_sets[self.topic_codes[position]],
+            self.notes.get(position),
+            self.flagged[position] == 1,
+            self.seconds[position],
+            None if when == NO_TIME else EPOCH + when * MICROSECOND,
+            NO_EXTRA,
+        ))
+
+    def quote(self, position: int) -> str | None:
+        """The excerpt line of the entry at `position`, or None."""
+        if not self.quoted[position]:
+            return None
+        start = self.quote_ends[position - 1] if position else 0
+        return str(self.quotes[start:self.quote_ends[position]], "utf-8")
+
+    @classmethod
+    def in_id_order(cls, ids: list[str], stances: list[str | None], topic_sets: list[tuple[str, ...]],
+                    notes: dict[int, str], columns: dict[str, Any]) -> LabelColumns | None:
+        """The columns of entries read in file order (`notes` by position, `quote_ends` running
+        over the excerpts in that order), sorted by id if the file was not; None if an id repeats."""
+        if all(map(str.__lt__, ids, ids[1:])):  # (as annotator writes them)
+            return cls(ids, stances, topic_sets, notes, columns["quoted"].count(1), columns)
+        if len(set(ids)) != len(ids):
+            return None
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        ends = columns["quote_ends"]
+        spans = [(ends[position - 1] if position else 0, ends[position]) for position in order]
+        sorted_columns = {name: array(kind, map(columns[name].__getitem__, order))
+                          for name, kind in COLUMN_KINDS.items() if name not in ("quote_ends", "quotes")}
+        sorted_columns["quotes"] = b"".join(columns["quotes"][start:end] for start, end in spans)
+        sorted_columns["quote_ends"] = array("Q", accumulate(end - start for start, end in spans))
+        new_position = {old: new for new, old in enumerate(order)}
+        return cls([ids[position] for position in order], stances, topic_sets,
+                   {new_position[old]: note for old, note in notes.items()}, columns["quoted"].count(1), sorted_columns)
+
+    def write(self, handle: BinaryIO, head: dict[str, Any]) -> None:
+        """Write the columns, and the file's `head`, as a cache entry for `read`."""
+        sections = {"ids": "\n".join(self.ids).encode("utf-8")}
+        sections.update((name, memoryview(getattr(self, name)).cast("B")) for name in COLUMN_KINDS)
+        where: dict[str, tuple[int, int]] = {}
+        position = 0
+        for name, data in sections.items():
+            where[name] = (position, len(data))
+            position += -(-len(data) // 8) * 8  # (each section starts 8-byte aligned)
+        header = marshal.dumps((head, len(self.ids), self.stances, self.topic_sets, self.notes, self.quoted_count,
+                                where))
+        start = -(-(len(MAGIC) + 8 + len(header)) // 8) * 8
+        handle.write(MAGIC + len(header).to_bytes(8, "little") + header)
+        for name, data in sections.items():
+            handle.seek(start + where[name][0])
+            handle.write(data)
+        handle.truncate(start + position)
+
+    @classmethod
+    def read(cls, view: mmap | None) -> tuple[dict[str, Any], LabelColumns] | None:
+        """The file's head and its columns from a cache entry (`write`), read in place; None if
+        `view` is not such an entry (damaged, truncated, another layout)."""
+        if view is None or view[:len(MAGIC)] != MAGIC:
+            return None
+        try:
+            size = int.from_bytes(view[len(MAGIC):len(MAGIC) + 8], "little")
+            head, count, stances, topic_sets, notes, quoted_count, where = marshal.loads(
+                view[len(MAGIC) + 8:len(MAGIC) + 8 + size])
+            start = -(-(len(MAGIC) + 8 + size) // 8) * 8
+            whole = memoryview(view)
+            sections = {}
+            for name, (offset, length) in where.items():
+                if start + offset + length > len(view):
+                    return None
+                sections[name] = whole[start + offset:start + offset + length]
+            columns = {name: _copied(sections[name], kind) if name in _COPIED else sections[name].cast(kind)
+                       for name, kind in COLUMN_KINDS.items()}
+            ids = str(sections["ids"], "utf-8").split("\n") if count else []
+        except (EOFError, KeyError, TypeError, ValueError):
+            return None
+        if any(len(columns[name]) != count for name in COLUMN_KINDS if name != "quotes") or len(ids) != count:
+            return None
+        return head, cls(ids, stances, topic_sets, notes, quoted_count, columns)
+
+
+def _copied(section: memoryview, kind: str) -> array:
+    values = array(kind)
+    values.frombytes(section)
+    return values
+
+
+MAGIC = b"ANLAB1" + (b"LE" if sys.byteorder == "little" else b"BE")  # the layout of `write`, and its byte order
+COLUMN_KINDS = {  # each column and the type of its items (`array`, `memoryview.cast`)
+    "stance_codes": "B", "topic_codes": "I", "flagged": "B", "seconds": "d", "updated": "q", "lines": "I",
+    "labeled": "B", "quoted": "B", "quote_ends": "Q", "quotes": "B",
+}
+# The columns of the labels themselves are copied out of the entry (24 bytes an entry): a cache
+# entry changed in place under a running session (never by annotator, which replaces entries
+# whole) could then garble only the excerpt lines and line numbers read in place, never a label.
+_COPIED = ("stance_codes", "topic_codes", "flagged", "seconds", "updated", "labeled", "quoted")
+
+
+class _Layered(MutableMapping[str, V], Generic[V]):
+    """A mapping by comment id read from `LabelColumns` until changed: the changes (and
+    removals) are kept in a dict laid over the columns. Without columns, a plain dict's."""
+
+    __slots__ = ("_columns", "_changed", "_size")
+
+    def __init__(self, columns: LabelColumns | None = None, changed: dict[str, V] | None = None) -> None:
+        self._columns = columns
+        self._changed: dict[str, V] = {} if changed is None else changed
+        self._size = (0 if columns is None else self._base_size(columns)) + len(self._changed)
+
+    def _base_size(self, columns: LabelColumns) -> int:
+        return len(columns.ids)
+
+    def _base_position(self, key: str) -> int:
+        """Where the columns hold `key`, or -1."""
+        return -1 if self._columns is None else self._columns.position(key)
+
+    def _base_value(self, position: int) -> V:
+        raise NotImplementedError
+
+    def _base_ids(self) -> Iterator[str]:
+        return iter(self._columns.ids) if self._columns is not None else iter(())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._changed.get(key, _MISSING)
+        if value is not _MISSING:
+            return default if value is _GONE else value
+        position = self._base_position(key)
+        return default if position < 0 else self._base_value(position)
+
+    def __getitem__(self, key: str) -> V:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, _MISSING) is not _MISSING  # type: ignore[arg-type]
+
+    def __setitem__(self, key: str, value: V) -> None:
+        if key not in self:
+            self._size += 1
+        self._changed[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self._size -= 1
+        if self._base_position(key) >= 0:
+            self._changed[key] = _GONE
+        else:
+            del self._changed[key]
+
+    def pop(self, key: str, default: Any = _MISSING) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        del self[key]
+        return value
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[str]:
+        """The ids in the columns (sorted), then those added since, as a dict keeps its order."""
+        changed = dict(self._changed)  # (a copy: another thread may change it meanwhile)
+        gone = {key for key, value in changed.items() if value is _GONE}
+        base = self._base_ids()
+        yield from filterfalse(gone.__contains__, base) if gone else base
+        for key, value in changed.items():
+            if value is not _GONE and self._base_position(key) < 0:
+                yield key
+
+    @property
+    def columns(self) -> LabelColumns | None:
+        return self._columns
+
+    def changed_ids(self) -> set[str]:
+        """The ids set or removed since the columns were read."""
+        return set(self._changed)
+
+    def copy(self) -> _Layered[V]:
+        """A copy sharing the columns: costs the changes, not the whole mapping."""
+        twin = type(self).__new__(type(self))
+        twin._columns, twin._changed, twin._size = self._columns, dict(self._changed), self._size
+        return twin
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} entries, {len(self._changed)} changed)"
+
+
+class Entries(_Layered[Annotation]):
+    """The entries of an annotation file by comment id, each made from the columns when first
+    asked for."""
+
+    __slots__ = ()
+
+    def _base_value(self, position: int) -> Annotation:
+        return self._columns.entry(position)  # type: ignore[union-attr]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._changed.get(key, _MISSING)
+        if value is not _MISSING:
+            return default if value is _GONE else value
+        columns = self._columns
+        if columns is None:
+            return default
+        made = columns.made.get(key)  # (asked for before: no search)
+        if made is not None:
+            return made
+        position = columns.position(key)
+        return default if position < 0 else columns.entry(position)
+
+    def as_dict(self) -> dict[str, Annotation]:
+        """Every entry in a plain dict, made in bulk: for a reader of the whole file (a command)."""
+        columns = self._columns
+        entries = {} if columns is None else dict(zip(columns.ids, columns.every_entry()))
+        for key, value in list(self._changed.items()):
+            if value is _GONE:
+                entries.pop(key, None)
+            else:
+                entries[key] = value
+        return entries
+
+    def labeled_among(self, known: Collection[str]) -> int:
+        """How many labeled entries have an id in `known` (a corpus's ids): for the columns, from
+        the parse cache when this file and this corpus were counted before."""
+        changed = dict(self._changed)
+        count = sum(1 for key, value in changed.items()
+                    if value is not _GONE and value.is_labeled and key in known)
+        columns = self._columns
+        if columns is not None:
+            count += columns.labeled_among(known)
+            for key in changed:  # (counted above as they are now)
+                position = columns.position(key)
+                if position >= 0 and columns.labeled[position] and key in known:
+                    count -= 1
+        return count
+
+    def with_extra(self) -> Iterator[tuple[str, Annotation]]:
+        """The entries holding keys this version does not know (the columns hold none)."""
+        for key, value in list(self._changed.items()):
+            if value is not _GONE and value.extra:
+                yield key, value
+
+
+class Excerpts(_Layered[str]):
+    """The excerpt line above each entry, by comment id, decoded when asked for."""
+
+    __slots__ = ()
+
+    def _base_size(self, columns: LabelColumns) -> int:
+        return columns.quoted_count
+
+    def _base_position(self, key: str) -> int:
+        columns = self._columns
+        if columns is None:
+            return -1
+        position = columns.position(key)
+        return position if position >= 0 and columns.quoted[position] else -1
+
+    def _base_value(self, position: int) -> str:
+        return self._columns.quote(position)  # type: ignore[union-attr,return-value]
+
+    def _base_ids(self) -> Iterator[str]:
+        return compress(self._columns.ids, self._columns.quoted) if self._columns is not None else iter(())
+
+
+class Lines(Mapping[str, int]):
+    """The line of each entry's header in the file, by comment id (read-only)."""
+
+    __slots__ = ("_columns",)
+
+    def __init__(self, columns: LabelColumns) -> None:
+        self._columns = columns
+
+    def get(self, key: str, default: Any = None) -> Any:
+        position = self._columns.position(key)
+        return default if position < 0 else self._columns.lines[position]
+
+    def __getitem__(self, key: str) -> int:
+        position = self._columns.position(key)
+        if position < 0:
+            raise KeyError(key)
+        return self._columns.lines[position]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._columns.position(key) >= 0
+
+    def __len__(self) -> int:
+        return len(self._columns.ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns.ids)
