@@ -6,6 +6,9 @@ faster. An entry is named by the SHA-256 of what was parsed (and of the kind of 
 this version of the format), so a changed file is never read from an old entry: there is
 nothing to invalidate. The most recently used entries are kept, up to 1 GiB in all.
 
+Some entries are not `marshal` but columns of bytes read in place with `mmap` (`save_columns`,
+`mapped`): what was cached then costs memory only for the pages read.
+
 The folder is `$ANNOTATOR_CACHE_DIR`, else `$XDG_CACHE_HOME/annotator`, else
 `~/.cache/annotator`; `ANNOTATOR_CACHE_DIR=off` turns the cache off. It lives outside the
 project, so a repository can never plant an entry. Every failure (no folder, no space, a
@@ -16,11 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import mmap
 import os
 import tempfile
 from contextlib import suppress
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 CACHE_VERSION = 4  # bump when the layout of a cached value, or what a parse gives, changes
 KEEP_BYTES = 1024**3  # entries kept, the most recently used first, up to this size in all
@@ -35,15 +40,36 @@ def folder() -> Path | None:
     return Path(base) / "annotator"
 
 
-def key(kind: str, data: bytes) -> Path | None:
+SUFFIXES = (".marshal", ".columns")  # the entries of `save` and of `save_columns`
+
+
+def key(kind: str, data: bytes, suffix: str = ".marshal") -> Path | None:
     """Where the parse of `data` as `kind` is cached (None when the cache is off). It hashes
-    all of `data`: take it once per read, for `load` and then `save`."""
+    all of `data`: take it once per read, for `load` and then `save`. `suffix` ".columns" for an
+    entry of `save_columns`."""
     where = folder()
     if where is None:
         return None
     digest = hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0".encode())
     digest.update(data)  # (not `+ data`: that would copy a file of tens of megabytes)
-    return where / f"{kind}-{digest.hexdigest()}.marshal"
+    return where / f"{kind}-{digest.hexdigest()}{suffix}"
+
+
+def file_key(kind: str, path: Path, suffix: str = ".marshal") -> Path | None:
+    """`key(kind, the bytes of the file at path)`, reading the file a piece at a time (a file of
+    hundreds of megabytes is never all in memory). None when the cache is off or the file cannot
+    be read."""
+    where = folder()
+    if where is None:
+        return None
+    digest = hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0".encode())
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return where / f"{kind}-{digest.hexdigest()}{suffix}"
 
 
 def load(path: Path | None) -> Any | None:
@@ -59,29 +85,59 @@ def load(path: Path | None) -> Any | None:
     return value
 
 
+def mapped(path: Path | None) -> mmap.mmap | None:
+    """The entry of `save_columns` at `path`, mapped read-only (its pages are read when touched),
+    or None. The caller checks what it holds: a damaged entry must read as no entry."""
+    if path is None:
+        return None
+    try:
+        with path.open("rb") as handle:
+            view = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # (ValueError: an empty file)
+        return None
+    with suppress(OSError):
+        os.utime(path)  # recently used: kept by `_prune`
+    return view
+
+
 def save(path: Path | None, value: Any) -> None:
     """Cache `value` (plain data: str, int, float, bool, None, tuples, lists, dicts) at `path`
     (a `key`). Atomic; silent on failure."""
+    _write(path, lambda handle: marshal.dump(value, handle))
+
+
+def save_columns(path: Path | None, write: Callable[[BinaryIO], None]) -> bool:
+    """Cache at `path` (a `key` with ".columns") what `write(handle)` writes, for `mapped`; it may
+    seek. Atomic; False on failure (an exception `write` raises other than `OSError` goes on)."""
+    return _write(path, write)
+
+
+def _write(path: Path | None, write: Callable[[BinaryIO], None]) -> bool:
+    """Write an entry at `path` with `write(handle)`: to a temporary file, renamed into place."""
     if path is None:
-        return
+        return False
     with suppress(OSError, ValueError):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                marshal.dump(value, handle)
+                write(handle)
             os.replace(temporary, path)
         except BaseException:
             with suppress(OSError):
                 os.unlink(temporary)
             raise
         _prune(path)
+        return True
+    return False
 
 
 def _prune(newest: Path) -> None:
     """Keep `newest` and the most recently used other entries, up to `KEEP_BYTES` in all."""
     entries = []
-    for path in newest.parent.glob("*.marshal"):
+    for path in newest.parent.iterdir():
+        if path.suffix not in SUFFIXES or path.name.startswith("."):
+            continue
         with suppress(OSError):
             stat = path.stat()
             entries.append((path == newest, stat.st_mtime_ns, stat.st_size, path))

@@ -14,12 +14,13 @@ import json
 import math
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotator.core import cache
+from annotator.core import cache, columns
+from annotator.core.columns import ById, Joined, SeedColumns
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.models import NO_EXTRA, Comment, text_id
 from annotator.core.perf import paused_gc
@@ -50,10 +51,15 @@ DEFAULT_FIELDS = FieldNames()
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """All comments of a project, in seed order, with an index by id."""
+    """All comments of a project, in seed order, with an index by id.
 
-    comments: tuple[Comment, ...]
-    by_id: dict[str, Comment]
+    Read from the parse cache, `comments` is a sequence that makes each `Comment` when it is
+    asked for (`columns.SeedColumns`), and `by_id` a mapping that does the same; otherwise a
+    tuple and a dict.
+    """
+
+    comments: Sequence[Comment]
+    by_id: Mapping[str, Comment]
     warnings: tuple[Problem, ...] = ()
 
     def __len__(self) -> int:
@@ -76,8 +82,7 @@ def load_seeds(root: Path, allow_empty: bool = False) -> Corpus:
 
 def _load_folder(folder: Path, allow_empty: bool) -> Corpus:
     warnings: list[Problem] = []
-    comments: list[Comment] = []
-    by_id: dict[str, Comment] = {}
+    files: list[Sequence[Comment]] = []
     for path in sorted(folder.iterdir()):
         name = f"{SEEDS_DIR}/{path.name}"
         if path.name.startswith("."):
@@ -87,7 +92,40 @@ def _load_folder(folder: Path, allow_empty: bool) -> Corpus:
                 Problem(name, None, "ignored: seeds are .txt, .jsonl or .csv files", warning=True)
             )
             continue
-        file_comments = read_seed_file(path, name)
+        files.append(read_seed_file(path, name))
+    corpus = _columns_corpus(files, tuple(warnings)) or _joined_corpus(files, tuple(warnings))
+    if not corpus.comments and not allow_empty:
+        raise SeedError(
+            f"{SEEDS_DIR}/: no comments found", hint="put .txt, .jsonl or .csv files of comments in it"
+        )
+    return corpus
+
+
+def _columns_corpus(files: list[Sequence[Comment]], warnings: tuple[Problem, ...]) -> Corpus | None:
+    """The corpus of files read from the cache, made lazily; None unless every file was, and no id
+    is in two places (then `_joined_corpus` applies the rules of repeated ids)."""
+    if not files or not all(isinstance(part, SeedColumns) and part.unique for part in files):
+        return None
+    parts: list[SeedColumns] = files  # type: ignore[assignment]
+    if len(parts) == 1:
+        return Corpus(parts[0], ById(parts[0], parts[0].positions()), warnings)
+    joined = Joined(parts)
+    positions: dict[str, int] = {}
+    start = 0
+    for part in parts:
+        positions.update(zip(part.ids.all(), range(start, start + len(part))))
+        start += len(part)
+    if len(positions) != start:
+        return None
+    return Corpus(joined, ById(joined, positions), warnings)
+
+
+def _joined_corpus(files: list[Sequence[Comment]], warnings: tuple[Problem, ...]) -> Corpus:
+    """The corpus of `files`, made comment by comment: a repeated comment is kept once, an id
+    given to two different comments is an error."""
+    comments: list[Comment] = []
+    by_id: dict[str, Comment] = {}
+    for file_comments in files:
         if not by_id:  # the first file: when its ids are all different, nothing to compare
             first = {comment.id: comment for comment in file_comments}
             if len(first) == len(file_comments):
@@ -100,15 +138,11 @@ def _load_folder(folder: Path, allow_empty: bool) -> Corpus:
                 comments.append(comment)
             elif known.text != comment.text:
                 raise SeedError(
-                    f"{name}:{comment.line}: id {comment.id!r} is already the id of a different "
+                    f"{comment.source}:{comment.line}: id {comment.id!r} is already the id of a different "
                     f"comment at {known.source}:{known.line}",
                     hint="give each comment its own id",
                 )
-    if not comments and not allow_empty:
-        raise SeedError(
-            f"{SEEDS_DIR}/: no comments found", hint="put .txt, .jsonl or .csv files of comments in it"
-        )
-    return Corpus(tuple(comments), by_id, tuple(warnings))
+    return Corpus(tuple(comments), by_id, warnings)
 
 
 PEEK_BYTES = 256 * 1024
@@ -143,47 +177,19 @@ def peek_seeds(root: Path, count: int) -> list[Comment]:
     return comments
 
 
-def read_seed_file(path: Path, name: str) -> list[Comment]:
-    """The comments of one seed file, in file order (duplicates included), from the parse cache
-    when this very content was read before."""
-    data = path.read_bytes()
+def read_seed_file(path: Path, name: str) -> Sequence[Comment]:
+    """The comments of one seed file, in file order (duplicates included): from the parse cache,
+    read in place (`columns.SeedColumns`), when this very content was read before; else parsed,
+    and written to the cache as it is parsed, then read from there."""
     kind = path.suffix.lower().removeprefix(".")
-    cached = cache.key(f"seeds-{kind}", data)
-    comments = _from_columns(cache.load(cached), name)
-    if comments is None:
-        comments = list(parse_seeds(data, name, kind))
-        cache.save(cached, _columns(comments))
-    return comments
-
-
-def _columns(comments: list[Comment]) -> tuple[list[Any], ...]:
-    """`comments` as plain lists, field by field, for the cache (the source name is left out)."""
-    return (
-        [comment.id for comment in comments],
-        [comment.text for comment in comments],
-        [comment.line for comment in comments],
-        [comment.author for comment in comments],
-        [comment.url for comment in comments],
-        [comment.parent for comment in comments],
-        [comment.context for comment in comments],
-        [dict(comment.meta) if comment.meta else None for comment in comments],
-    )
-
-
-def _from_columns(columns: Any, name: str) -> list[Comment] | None:
-    """The comments of `_columns`, with `name` as their source; None if `columns` is not that."""
-    try:
-        ids, texts, lines, authors, urls, parents, contexts, metas = columns
-        if len({len(column) for column in columns}) != 1:
-            return None
-        make = Comment._make  # (the values were made by `_comment`: nothing to check)
-        return [
-            make((comment_id, text, name, line, author, url, parent, context, meta or NO_EXTRA))
-            for comment_id, text, line, author, url, parent, context, meta
-            in zip(ids, texts, lines, authors, urls, parents, contexts, metas)
-        ]
-    except (TypeError, ValueError):
-        return None
+    comments = columns.open_entry(cache.mapped(cache.file_key(f"seeds-{kind}", path, ".columns")), name)
+    if comments is not None:
+        return comments
+    data = path.read_bytes()
+    cached = cache.key(f"seeds-{kind}", data, ".columns")  # (again: the file may have changed since)
+    if cache.save_columns(cached, lambda handle: columns.write_entry(handle, parse_seeds(data, name, kind))):
+        comments = columns.open_entry(cache.mapped(cached), name)
+    return comments if comments is not None else list(parse_seeds(data, name, kind))
 
 
 def parse_seeds(
