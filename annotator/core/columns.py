@@ -5,7 +5,9 @@ The entry (written by `write_entry` through `cache.save_columns`, read through `
 
 - a header: `MAGIC` (which says the byte order and the layout), then unsigned 8-byte numbers:
   the count of comments, the width of the numbers in the sections (4 or 8 bytes), whether the
-  file's ids are all different (1 or 0), then the start and length of each of `SECTIONS`;
+  ids are all different (1 or 0), then the start and length of each of `SECTIONS`. A comment
+  that the file repeats (the same id, the same text) is kept once; an id that the file gives to
+  two different comments keeps both, and the entry is not `unique` (`seeds` then says where);
 - per text field (`STRING_FIELDS`) a blob of UTF-8 and the offsets in the file where each
   comment's value starts, one more offset than comments (the end of the last). An empty value is
   None (a parse never gives an empty author, url, parent or context); a field no comment has
@@ -45,7 +47,7 @@ class SeedColumns(Sequence[Comment]):
         self._view = view
         self._source = source
         self._count = count
-        self.unique = unique  # the file's ids are all different
+        self.unique = unique  # the ids are all different
         self._sections = sections
         self._positions: dict[str, int] | None = None
         self._texts = sections["text@"]
@@ -191,7 +193,14 @@ def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
     small: dict[str, list[bytes]] = {name: [] for name in STRING_FIELDS if name != "text"}
     lines = array("Q")
     write = handle.write
+    seen: dict[str, int] = {}  # id -> the hash of its text
+    unique = True
     for comment in comments:
+        mark = seen.setdefault(comment.id, hash(comment.text))
+        if len(seen) == len(lines):  # an id seen before: the same comment again is left out
+            if mark == hash(comment.text):
+                continue
+            unique = False  # (kept, for `seeds` to report where it was first)
         body = comment.text.encode("utf-8")
         write(body)
         position += len(body)
@@ -206,8 +215,7 @@ def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
     count = len(lines)
     ids = [value[:-1] for value in small["id"]]
     order = sorted(range(count), key=ids.__getitem__)  # (bytes sort as their UTF-8 text does)
-    unique = len(set(ids)) == count
-    del ids
+    del ids, seen
     places = {"text": (_HEADER, position - _HEADER)}
     tail = [(name, values if any(values) else []) for name, values in small.items()]  # (no offsets for a field none has)
     blobs_end = position + sum(len(value) for _, values in tail for value in values)

@@ -1,0 +1,98 @@
+"""The seeds read from the parse cache in place: the same corpus as a parse, comment for comment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.core.columns import SeedColumns
+from annotator.core.ids import IdLookupError
+from annotator.core.seeds import SeedError, load_seeds
+from annotator.core.session import Session
+from annotator.core.store import AnnotationFile
+from annotator.core.project import Project
+from tests.conftest import make_project
+
+RECORDS = [
+    {"text": "  First, with an author.  ", "author": "ada", "url": "https://example.org/1"},
+    {"text": "Second:\nüñíçødé ✓ and a tab\t.", "parent": "given-7", "context": " The post. ", "score": 3},
+    {"id": "given-7", "text": "Third, with an id and nested extras.", "tags": ["a", {"b": None}], "n": 1.5},
+    {"id": 42, "text": "Fourth, a number for an id."},
+    {"text": "First, with an author."},  # the same comment again: kept once
+]
+SEEDS = {
+    "a.jsonl": "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in RECORDS),
+    "b.txt": "A line of text.\n\n  Another line.\n",
+    "c.csv": 'text,author,extra\n"A CSV row, quoted",bo,x\nPlain row,,\n',
+    "notes.md": "not a seed",
+}
+
+
+def uncached(root: Path, monkeypatch: pytest.MonkeyPatch) -> list:
+    with monkeypatch.context() as patch:
+        patch.setenv("ANNOTATOR_CACHE_DIR", "off")
+        corpus = load_seeds(root)
+        return [list(corpus.comments), dict(corpus.by_id), corpus.warnings]
+
+
+@pytest.mark.parametrize("seeds", [SEEDS, {"a.jsonl": SEEDS["a.jsonl"]}, {"b.txt": SEEDS["b.txt"]}])
+def test_the_cached_corpus_is_the_parsed_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds: dict) -> None:
+    root = make_project(tmp_path / "project", seeds)
+    expected_comments, expected_by_id, expected_warnings = uncached(root, monkeypatch)
+    for _ in range(2):  # the first read parses and fills the cache, the second reads the cache only
+        corpus = load_seeds(root)
+        assert list(corpus.comments) == expected_comments
+        assert [corpus.comments[position] for position in range(len(corpus))] == expected_comments
+        assert corpus.comments[-1] == expected_comments[-1]
+        assert list(corpus.comments[1:3]) == expected_comments[1:3]
+        assert dict(corpus.by_id) == expected_by_id
+        assert list(corpus.by_id) == list(expected_by_id)
+        assert corpus.warnings == expected_warnings
+        assert "no-such-id" not in corpus.by_id
+        with pytest.raises(IndexError):
+            corpus.comments[len(corpus)]
+    assert isinstance(corpus.comments, SeedColumns) or len(seeds) > 1
+
+
+def test_a_comment_read_in_place_has_every_field(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", {"a.jsonl": SEEDS["a.jsonl"]})
+    load_seeds(root)
+    comments = load_seeds(root).comments
+    assert isinstance(comments, SeedColumns)
+    first, second, third, fourth = comments
+    assert (first.text, first.author, first.url, first.line) == ("First, with an author.", "ada", "https://example.org/1", 1)
+    assert (second.parent, second.context, dict(second.meta)) == ("given-7", "The post.", {"score": 3})
+    assert second.text == "Second:\nüñíçødé ✓ and a tab\t."
+    assert (third.id, dict(third.meta)) == ("given-7", {"tags": ["a", {"b": None}], "n": 1.5})
+    assert (fourth.id, fourth.author, fourth.source) == ("42", None, "seeds/a.jsonl")
+
+
+def test_a_session_finds_comments_of_a_cached_corpus_by_id_start_and_position(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", {"a.jsonl": SEEDS["a.jsonl"]})
+    Project.open(root)
+    project = Project.open(root)
+    session = Session(project.corpus.comments, project.schema, AnnotationFile.open(root, "alice"))
+    assert session.position("given-7") == 2
+    assert session.comment("42").text == "Fourth, a number for an id."
+    assert session.position("no-such-id") is None
+    assert session.find("giv") == "given-7"
+    assert session.find("#4") == "42"
+    with pytest.raises(IdLookupError):
+        session.find("#9")
+
+
+def test_an_id_given_to_two_different_comments_is_still_an_error(tmp_path: Path) -> None:
+    seeds = {"a.jsonl": '{"id": "x", "text": "one"}\n', "b.jsonl": '{"id": "x", "text": "two"}\n'}
+    root = make_project(tmp_path / "project", seeds)
+    for _ in range(2):  # parsed, then from the cache
+        with pytest.raises(SeedError, match="seeds/b.jsonl:1: id 'x' is already the id of a different comment"):
+            load_seeds(root)
+
+
+def test_a_file_that_repeats_an_id_reads_as_parsed_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project(tmp_path / "project", {"a.txt": "same\nother\nsame\n"})
+    expected = uncached(root, monkeypatch)[0]
+    load_seeds(root)
+    assert list(load_seeds(root).comments) == expected == [expected[0], expected[1]]
