@@ -22,8 +22,8 @@ import marshal
 import mmap
 import os
 import tempfile
-from contextlib import suppress
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 

@@ -26,8 +26,9 @@ import sys
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import accumulate
+from itertools import accumulate, islice
 from mmap import mmap
+from operator import itemgetter
 from typing import Any, BinaryIO, overload
 
 from annotator.core.models import NO_EXTRA, Comment
@@ -186,39 +187,37 @@ def _open(view: mmap, source: str) -> SeedColumns | None:
 
 def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
     """Write `comments` (of one file, in order) to `handle` as an entry `open_entry` reads: the
-    texts straight to the file as they come, the other fields kept until the end."""
+    texts straight to the file, `BATCH` comments at a time, the other fields kept until the end."""
     handle.seek(_HEADER)
     position = _HEADER
     text_starts = array("Q", [position])
     small: dict[str, list[bytes]] = {name: [] for name in STRING_FIELDS if name != "text"}
     lines = array("Q")
-    write = handle.write
     seen: dict[str, int] = {}  # id -> the hash of its text
     unique = True
-    for comment in comments:
-        mark = seen.setdefault(comment.id, hash(comment.text))
-        if len(seen) == len(lines):  # an id seen before: the same comment again is left out
-            if mark == hash(comment.text):
-                continue
-            unique = False  # (kept, for `seeds` to report where it was first)
-        body = comment.text.encode("utf-8")
-        write(body)
-        position += len(body)
-        text_starts.append(position)
-        small["id"].append(comment.id.encode("utf-8") + b"\n")
-        small["author"].append(_encoded(comment.author))
-        small["url"].append(_encoded(comment.url))
-        small["parent"].append(_encoded(comment.parent))
-        small["context"].append(_encoded(comment.context))
-        small["meta"].append(marshal.dumps(dict(comment.meta)) if comment.meta else b"")
-        lines.append(comment.line)
+    comments = iter(comments)
+    while batch := list(islice(comments, BATCH)):
+        marks = dict(zip(map(_ID, batch), map(hash, map(_TEXT, batch))))
+        if len(marks) == len(batch) and seen.keys().isdisjoint(marks):
+            seen.update(marks)
+        else:  # an id seen before: the same comment again is left out
+            batch, unique = _new_in(batch, seen, unique)
+        texts = [comment.text.encode("utf-8") for comment in batch]
+        handle.writelines(texts)
+        text_starts.extend(islice(accumulate(map(len, texts), initial=position), 1, None))
+        position = text_starts[-1]
+        small["id"] += [comment.id.encode("utf-8") + b"\n" for comment in batch]
+        for name, field in (("author", 4), ("url", 5), ("parent", 6), ("context", 7)):
+            small[name] += [value.encode("utf-8") if value else b"" for value in map(itemgetter(field), batch)]
+        small["meta"] += [marshal.dumps(dict(meta)) if meta else b"" for meta in map(_META, batch)]
+        lines.extend(map(_LINE, batch))
     count = len(lines)
     ids = [value[:-1] for value in small["id"]]
     order = sorted(range(count), key=ids.__getitem__)  # (bytes sort as their UTF-8 text does)
     del ids, seen
     places = {"text": (_HEADER, position - _HEADER)}
     tail = [(name, values if any(values) else []) for name, values in small.items()]  # (no offsets for a field none has)
-    blobs_end = position + sum(len(value) for _, values in tail for value in values)
+    blobs_end = position + sum(sum(map(len, values)) for _, values in tail)
     width = 4 if blobs_end + 8 * (len(STRING_FIELDS) + 2) * (count + 1) < 2**32 else 8
     code = _WIDTH_CODE[width]
     for name, values in tail:  # the blobs
@@ -234,17 +233,34 @@ def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
     for name, numbers in arrays:
         data = numbers.tobytes()
         places[name] = (position, len(data))
-        write(data)
+        handle.write(data)
         position += len(data)
     header = array("Q", [count, width, int(unique)])
     for name in SECTIONS:
         header.extend(places[name])
     handle.seek(0)
-    write(MAGIC + header.tobytes())
+    handle.write(MAGIC + header.tobytes())
 
 
-def _encoded(value: str | None) -> bytes:
-    return value.encode("utf-8") if value else b""
+BATCH = 8192
+_ID, _TEXT, _LINE, _META = itemgetter(0), itemgetter(1), itemgetter(3), itemgetter(8)  # (fields of `Comment`)
+
+
+def _new_in(batch: list[Comment], seen: dict[str, int], unique: bool) -> tuple[list[Comment], bool]:
+    """The comments of `batch` to keep, one by one: those not a repeat of one in `seen` (which
+    they join); and whether the ids are still all different (an id with another text is kept)."""
+    kept = []
+    for comment in batch:
+        mark = hash(comment.text)
+        known = seen.get(comment.id)
+        if known is None:
+            seen[comment.id] = mark
+        elif known == mark:
+            continue  # the same comment again
+        else:
+            unique = False  # (kept, for `seeds` to report where it was first)
+        kept.append(comment)
+    return kept, unique
 
 
 class ById(Mapping[str, Comment]):

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from annotator.core import cache, columns
 from annotator.core.columns import ById, Joined, SeedColumns
 from annotator.core.errors import AnnotatorError, Problem
@@ -204,12 +206,68 @@ def parse_seeds(
     A bad row raises `SeedError`; given a `problems` list, its message goes there instead and
     reading goes on with the next row, so that every bad row can be reported at once.
     """
+    if kind == "jsonl" and fields is DEFAULT_FIELDS and problems is None:
+        return _read_jsonl_quickly(data, name)
     text = decode_text(data, name)
     if kind == "txt":
         return _read_txt(text, name)
     if kind == "jsonl":
         return _read_jsonl(text, name, fields, problems)
     return _read_csv(text, name, fields, problems)
+
+
+_MSGSPEC_JSON = msgspec.json.Decoder()
+
+
+def _read_jsonl(text: str, name: str, fields: FieldNames, problems: list[str] | None) -> Iterator[Comment]:
+    for number, record in json_lines(text, name, problems):
+        try:
+            if not isinstance(record, dict):
+                raise SeedError(
+                    f"{name}:{number}: expected a JSON object with a \"{fields.text}\" field, "
+                    f"got {json_kind(record)}"
+                )
+            comment = _comment(record, name, number, fields)
+        except SeedError as error:
+            _report(error, problems)
+            continue
+        yield comment
+
+
+def _read_jsonl_quickly(data: bytes, name: str) -> Iterator[Comment]:
+    """`_read_jsonl` of `data` with `msgspec` (4-8x faster than `json` per line), for a file
+    that is good: at the first line it does not take as it is (an error, NaN, a number out of
+    range, a lone surrogate, another kind of line end, a byte-order mark, a NUL), the file is read
+    again by `_read_jsonl`, which decides and explains, from where this stopped. The lines both
+    take, they read alike (the tests compare them)."""
+    made = 0
+    if b"\r" not in data and b"\x00" not in data and not data.startswith(b"\xef\xbb\xbf"):
+        decode, view, position, number, size = _MSGSPEC_JSON.decode, memoryview(data), 0, 1, len(data)
+        try:
+            while position < size:
+                end = data.find(b"\n", position)
+                if end < 0:
+                    end = size
+                try:
+                    record = decode(view[position:end])
+                except msgspec.DecodeError:
+                    if end > position and not data[position:end].isspace():
+                        raise
+                else:  # (a blank line is no comment)
+                    if type(record) is not dict:
+                        break
+                    comment = _comment(record, name, number)
+                    yield comment
+                    made += 1
+                position = end + 1
+                number += 1
+            else:
+                return
+        except (msgspec.DecodeError, SeedError, ValueError, RecursionError):  # (ValueError: str() of an int too long)
+            pass
+    for index, comment in enumerate(_read_jsonl(decode_text(data, name), name, DEFAULT_FIELDS, None)):
+        if index >= made:
+            yield comment
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -369,21 +427,6 @@ def _report(error: SeedError, problems: list[str] | None) -> None:
     if problems is None:
         raise error
     problems.append(error.message)
-
-
-def _read_jsonl(text: str, name: str, fields: FieldNames, problems: list[str] | None) -> Iterator[Comment]:
-    for number, record in json_lines(text, name, problems):
-        try:
-            if not isinstance(record, dict):
-                raise SeedError(
-                    f"{name}:{number}: expected a JSON object with a \"{fields.text}\" field, "
-                    f"got {json_kind(record)}"
-                )
-            comment = _comment(record, name, number, fields)
-        except SeedError as error:
-            _report(error, problems)
-            continue
-        yield comment
 
 
 def _read_csv(text: str, name: str, fields: FieldNames, problems: list[str] | None) -> Iterator[Comment]:

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from annotator.core import columns, seeds
 from annotator.core.columns import SeedColumns
 from annotator.core.ids import IdLookupError
+from annotator.core.project import Project
 from annotator.core.seeds import SeedError, load_seeds
 from annotator.core.session import Session
 from annotator.core.store import AnnotationFile
-from annotator.core.project import Project
 from tests.conftest import make_project
 
 RECORDS = [
@@ -91,8 +92,41 @@ def test_an_id_given_to_two_different_comments_is_still_an_error(tmp_path: Path)
             load_seeds(root)
 
 
-def test_a_file_that_repeats_an_id_reads_as_parsed_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = make_project(tmp_path / "project", {"a.txt": "same\nother\nsame\n"})
+@pytest.mark.parametrize("batch", [2, 8192])
+def test_a_file_that_repeats_a_comment_reads_as_parsed_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    monkeypatch.setattr(columns, "BATCH", batch)  # (repeats within a batch of the writer, and across)
+    root = make_project(tmp_path / "project", {"a.txt": "same\nother\nsame\nthird\nother\nsame\nlast\n"})
     expected = uncached(root, monkeypatch)[0]
     load_seeds(root)
-    assert list(load_seeds(root).comments) == expected == [expected[0], expected[1]]
+    comments = load_seeds(root).comments
+    assert isinstance(comments, SeedColumns)
+    assert list(comments) == expected
+    assert [comment.text for comment in expected] == ["same", "other", "third", "last"]
+    assert [comment.line for comment in expected] == [1, 2, 4, 7]
+
+
+HOSTILE_LINES = [
+    '{"text": "fine"}', "", "   ", '{"text": "NaN", "n": NaN}', '{"text": "x", "n": 1e400}', '{"text": "x", "n": 1e-400}',
+    '{"text": "x", "n": -0}', '{"text": "x", "id": ' + "9" * 5000 + "}", '{"text": "x", "id": ' + "9" * 40 + "}",
+    '{"text": "x\\ud800"}', '{"text": "pair \\ud83d\\ude00"}', '{"text": "x"} {"text": "y"}', '[1, 2]', '"text"',
+    '{"text": "dup", "a": 1, "a": 2}', '{"text": "x", "deep": ' + "[" * 3000 + "]" * 3000 + "}",
+    '{"text": "tab\\t and \\u0000 escaped"}', '{"text": ""}', '{"text": "x", "author": 12.5}', "\x1c",
+    '{"text": "x", "f": 0.1, "g": 2.2250738585072014e-308, "h": 123456789012345678901234567890}',
+]
+
+
+def outcome(read: object) -> object:
+    try:
+        return list(read())  # type: ignore[operator]
+    except SeedError as error:
+        return error.message
+
+
+@pytest.mark.parametrize("line", HOSTILE_LINES, ids=range(len(HOSTILE_LINES)))
+def test_the_quick_json_reader_reads_each_line_as_python_json_does(line: str) -> None:
+    data = f'{{"text": "before"}}\n{line}\n{{"text": "after"}}\n'.encode()
+    quick = outcome(lambda: seeds.parse_seeds(data, "s.jsonl", "jsonl"))
+    careful = outcome(lambda: seeds._read_jsonl(seeds.decode_text(data, "s.jsonl"), "s.jsonl", seeds.DEFAULT_FIELDS, None))
+    assert quick == careful
