@@ -93,6 +93,13 @@ class SeedColumns(Sequence[Comment]):
             self._positions = dict(zip(ids, range(len(ids))))
         return self._positions
 
+    def parents(self) -> list[str | None]:
+        """Each comment's parent, without making the comments (for the thread order)."""
+        offsets, view = self._optional[2], self._view
+        if not offsets:
+            return [None] * self._count
+        return [view[start:end].decode("utf-8") if end > start else None for start, end in zip(offsets, offsets[1:])]
+
     def _comment(self, position: int) -> Comment:
         view, texts, after = self._view, self._texts, position + 1
         optional: list[str | None] = []

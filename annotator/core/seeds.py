@@ -67,6 +67,10 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.comments)
 
+    def ids(self) -> list[str]:
+        """The ids in seed order, without making the comments."""
+        return list(self.by_id)  # (both kinds of `by_id` keep the seed order)
+
 
 def load_seeds(root: Path, allow_empty: bool = False) -> Corpus:
     """Read every seed file under `root/seeds`, in file-name order; raise `SeedError` on bad input.

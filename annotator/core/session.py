@@ -126,7 +126,8 @@ class Session:
     def threads(self) -> Threads:
         """The corpus in thread order, worked out the first time it is asked for."""
         if self._threads is None:
-            self._threads = thread_order(self.comments, self._index)
+            parents = self.comments.parents() if isinstance(self.comments, SeedColumns) else None
+            self._threads = thread_order(self.comments, self._index, parents)
         return self._threads
 
     def find(self, typed: str) -> str:

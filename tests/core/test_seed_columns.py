@@ -130,3 +130,18 @@ def test_the_quick_json_reader_reads_each_line_as_python_json_does(line: str) ->
     quick = outcome(lambda: seeds.parse_seeds(data, "s.jsonl", "jsonl"))
     careful = outcome(lambda: seeds._read_jsonl(seeds.decode_text(data, "s.jsonl"), "s.jsonl", seeds.DEFAULT_FIELDS, None))
     assert quick == careful
+
+
+def test_a_cached_corpus_gives_the_same_ids_and_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project(tmp_path / "project", {"a.jsonl": SEEDS["a.jsonl"]})
+    with monkeypatch.context() as patch:
+        patch.setenv("ANNOTATOR_CACHE_DIR", "off")
+        parsed = Project.open(root)
+    load_seeds(root)
+    cached = Project.open(root)
+    assert isinstance(cached.corpus.comments, SeedColumns)
+    assert cached.corpus.ids() == parsed.corpus.ids() == [comment.id for comment in parsed.corpus.comments]
+    sessions = [Session(project.corpus.comments, project.schema, AnnotationFile.open(root, "alice"))
+                for project in (parsed, cached)]
+    assert [list(session.threads.order) for session in sessions] == [[0, 2, 1, 3]] * 2
+    assert [list(session.threads.depth) for session in sessions] == [[0, 1, 0, 0]] * 2  # (by position)
