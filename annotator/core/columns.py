@@ -124,7 +124,9 @@ class _Ids(Sequence[str]):
     def __len__(self) -> int:
         return self._count
 
-    def __getitem__(self, index: int) -> str:  # type: ignore[override]  # (no slices: not needed)
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(self._count))]
         if index < 0:
             index += self._count
         if not 0 <= index < self._count:
@@ -147,7 +149,9 @@ class _SortedIds(Sequence[str]):
     def __len__(self) -> int:
         return len(self._ids)
 
-    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self)))]
         return self._ids[self._order[index]]
 
 

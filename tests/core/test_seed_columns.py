@@ -82,6 +82,8 @@ def test_a_session_finds_comments_of_a_cached_corpus_by_id_start_and_position(tm
     assert session.find("#4") == "42"
     with pytest.raises(IdLookupError):
         session.find("#9")
+    with pytest.raises(IdLookupError, match="4 comment ids start with ''"):  # (the first few named)
+        session.find("")
 
 
 def test_an_id_given_to_two_different_comments_is_still_an_error(tmp_path: Path) -> None:
