@@ -13,8 +13,9 @@ The entry (written by `write_entry` through `cache.save_columns`, read through `
   None (a parse never gives an empty author, url, parent or context); a field no comment has
   takes no offsets at all. Each id is followed by a newline (an id is printable), so that all the
   ids are one `split`. The seed's other fields are a `marshal`ed dict, empty when none;
-- the line numbers, and the positions of the comments in the order of their ids (for finding an
-  id by its start without sorting them at every start).
+- the line numbers (none when they are 1, 2, 3...: a file of one comment a line), and the
+  positions of the comments in the order of their ids (for finding an id by its start without
+  sorting them at every start).
 
 Anything that does not add up (a truncated or damaged entry, another layout) reads as no entry.
 """
@@ -54,7 +55,7 @@ class SeedColumns(Sequence[Comment]):
         self._texts = sections["text@"]
         self._optional = [sections[f"{name}@"] for name in ("author", "url", "parent", "context")]
         self._metas = sections["meta@"]
-        self._lines = sections["line"]
+        self._lines = sections["line"] or range(1, count + 1)  # (none stored: one comment a line)
         self.ids = _Ids(view, count, sections["id@"])
         self.sorted_ids = _SortedIds(self.ids, sections["order"])
 
@@ -191,7 +192,7 @@ def _open(view: mmap, source: str) -> SeedColumns | None:
         if (len(offsets) not in (0, count + 1) or (name == "id" and len(offsets) != count + 1)
                 or offsets and (offsets[0] != blob_start or offsets[count] != blob_start + blob_length)):
             return None
-    if len(sections["line"]) != count or len(sections["order"]) != count:
+    if len(sections["line"]) not in (0, count) or len(sections["order"]) != count:
         return None
     return SeedColumns(view, source, count, bool(unique), sections)
 
@@ -240,7 +241,8 @@ def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
     for name, values in tail:
         start = places[name][0]
         arrays.append((f"{name}@", array(code, accumulate(map(len, values), initial=start)) if values else array(code)))
-    arrays += [("line", array(code, lines)), ("order", array(code, order))]
+    consecutive = lines == array("Q", range(1, count + 1))
+    arrays += [("line", array(code) if consecutive else array(code, lines)), ("order", array(code, order))]
     for name, numbers in arrays:
         data = numbers.tobytes()
         places[name] = (position, len(data))
