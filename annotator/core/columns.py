@@ -50,7 +50,6 @@ class SeedColumns(Sequence[Comment]):
         self._source = source
         self._count = count
         self.unique = unique  # the ids are all different
-        self._sections = sections
         self._positions: dict[str, int] | None = None
         self._texts = sections["text@"]
         self._optional = [sections[f"{name}@"] for name in ("author", "url", "parent", "context")]
@@ -83,7 +82,7 @@ class SeedColumns(Sequence[Comment]):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
             return NotImplemented
-        return len(other) == self._count and all(map(Comment.__eq__, self, other))
+        return len(other) == len(self) and all(map(Comment.__eq__, self, other))
 
     __hash__ = None  # type: ignore[assignment]  # (a sequence compared by value, like a list)
 
@@ -296,11 +295,23 @@ class ById(Mapping[str, Comment]):
 
 
 class Joined(Sequence[Comment]):
-    """Several `SeedColumns` as one sequence, in order (files whose ids are all different)."""
+    """Several `SeedColumns` as one sequence, in order (files whose ids are all different), with
+    the ids (`ids`, `positions`; `sorted_ids` None: not kept) and `parents` of all."""
 
-    def __init__(self, parts: Sequence[SeedColumns]) -> None:
+    unique = True
+    sorted_ids = None
+
+    def __init__(self, parts: Sequence[SeedColumns], ids: list[str], positions: dict[str, int]) -> None:
         self._parts = parts
         self._starts = list(accumulate((len(part) for part in parts), initial=0))
+        self.ids = ids
+        self._positions = positions
+
+    def positions(self) -> dict[str, int]:
+        return self._positions
+
+    def parents(self) -> list[str | None]:
+        return [parent for part in self._parts for parent in part.parents()]
 
     def __len__(self) -> int:
         return self._starts[-1]

@@ -115,14 +115,11 @@ def _columns_corpus(files: list[Sequence[Comment]], warnings: tuple[Problem, ...
     parts: list[SeedColumns] = files  # type: ignore[assignment]
     if len(parts) == 1:
         return Corpus(parts[0], ById(parts[0], parts[0].positions()), warnings)
-    joined = Joined(parts)
-    positions: dict[str, int] = {}
-    start = 0
-    for part in parts:
-        positions.update(zip(part.ids.all(), range(start, start + len(part))))
-        start += len(part)
-    if len(positions) != start:
+    ids = [comment_id for part in parts for comment_id in part.ids.all()]
+    positions = dict(zip(ids, range(len(ids))))
+    if len(positions) != len(ids):
         return None
+    joined = Joined(parts, ids, positions)
     return Corpus(joined, ById(joined, positions), warnings)
 
 

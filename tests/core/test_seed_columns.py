@@ -55,6 +55,21 @@ def test_the_cached_corpus_is_the_parsed_one(tmp_path: Path, monkeypatch: pytest
         with pytest.raises(IndexError):
             corpus.comments[len(corpus)]
     assert isinstance(corpus.comments, SeedColumns) or len(seeds) > 1
+    assert corpus.comments == expected_comments and corpus.comments != expected_comments[1:]
+
+
+def test_several_cached_files_are_one_lazy_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project(tmp_path / "project", {"a.txt": "one\ntwo\n", "b.jsonl": '{"text": "three", "id": "t3"}\n'})
+    expected = uncached(root, monkeypatch)
+    load_seeds(root)
+    corpus = load_seeds(root)
+    assert isinstance(corpus.comments, columns.Joined)
+    assert corpus.comments == expected[0] and list(corpus.comments) == expected[0]
+    assert corpus.comments[2].id == "t3" and corpus.comments[-3].text == "one"
+    assert dict(corpus.by_id) == expected[1] and corpus.ids() == list(expected[1])
+    session = Session(corpus.comments, Project.open(root).schema, AnnotationFile.open(root, "alice"))
+    assert (session.position("t3"), session.find("t"), session.find("#1")) == (2, "t3", corpus.comments[0].id)
+    assert list(session.threads.order) == [0, 1, 2]
 
 
 def test_a_comment_read_in_place_has_every_field(tmp_path: Path) -> None:
