@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
 import sys
-import threading
-from contextlib import suppress
 from pathlib import Path
-from typing import NoReturn
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -71,19 +67,4 @@ def run(args: argparse.Namespace) -> int:
         return 128 + app.stopped_by
     if app.failure is not None:  # the seeds could not be read: said on the terminal, as elsewhere
         raise app.failure
-    exit_at_once(app.return_code or 0)
-
-
-def exit_at_once(code: int) -> NoReturn:
-    """End the process as the interpreter would (wait for its threads, run the exit handlers,
-    flush stdout and stderr) but without freeing every object one by one first, which with a
-    million labels in memory takes longer than the rest of quitting. The app has quit, so every
-    label is on disk (or in the journal), and the terminal is restored."""
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with suppress(Exception):  # (a closed or broken stream: nothing more can be said on it)
-            stream.flush()
-    os._exit(code)
+    return app.return_code or 0
