@@ -22,6 +22,7 @@ import marshal
 import mmap
 import os
 import tempfile
+from collections.abc import Callable
 from contextlib import suppress
 from collections.abc import Callable
 from pathlib import Path

@@ -63,12 +63,13 @@ def is_position(text: str) -> bool:
 class IdIndex:
     """The ids of a corpus, sorted once, to find a comment by a prefix of its id or by position.
 
-    `ordered` is the corpus's ids in seed order (kept as given, for positions).
+    `ordered` is the corpus's ids in seed order (kept as given, for positions); `in_order`, the
+    same ids already sorted, if the caller has them (a cache entry keeps them so).
     """
 
-    def __init__(self, ordered: Sequence[str]) -> None:
+    def __init__(self, ordered: Sequence[str], in_order: Sequence[str] | None = None) -> None:
         self._ordered = ordered
-        self._sorted = sorted(ordered)
+        self._sorted = sorted(ordered) if in_order is None else in_order  # (`in_order`: the same ids, sorted)
 
     def find(self, typed: str, positions: bool = False) -> str:
         """The id `typed` names; `IdLookupError` when it names none or several.

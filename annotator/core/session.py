@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
+from annotator.core.columns import Joined, SeedColumns
 from annotator.core.config import Schema
 from annotator.core.conflict import decided_by, settled, take
 from annotator.core.ids import IdIndex
@@ -98,9 +99,13 @@ class Session:
     conflicts: set[str] = field(default_factory=set)  # ids of the entries left in conflict by a merge
 
     def __post_init__(self) -> None:
-        ids = [comment.id for comment in self.comments]
-        self._index = dict(zip(ids, range(len(ids))))
-        self._ids = IdIndex(ids)  # sorted once, here (the app opens the session on a thread): `:` bisects it
+        if isinstance(self.comments, (SeedColumns, Joined)) and self.comments.unique:  # (from the cache: ids alone)
+            self._index = self.comments.positions()
+            self._ids = IdIndex(self.comments.ids, self.comments.sorted_ids)
+        else:
+            ids = [comment.id for comment in self.comments]
+            self._index = dict(zip(ids, range(len(ids))))
+            self._ids = IdIndex(ids)  # sorted once, here (the app opens the session on a thread): `:` bisects it
         self.recount()
 
     # Reading ---------------------------------------------------------------------------------
@@ -121,7 +126,8 @@ class Session:
     def threads(self) -> Threads:
         """The corpus in thread order, worked out the first time it is asked for."""
         if self._threads is None:
-            self._threads = thread_order(self.comments, self._index)
+            parents = self.comments.parents() if isinstance(self.comments, (SeedColumns, Joined)) else None
+            self._threads = thread_order(self.comments, self._index, parents)
         return self._threads
 
     def find(self, typed: str) -> str:

@@ -40,14 +40,19 @@ class Threads:
         return len(self.depth) - self.depth.count(0)
 
 
-def thread_order(comments: Sequence[Comment], index: Mapping[str, int] | None = None) -> Threads:
+def thread_order(
+    comments: Sequence[Comment], index: Mapping[str, int] | None = None, parents: Sequence[str | None] | None = None
+) -> Threads:
     """The comments in thread order: each root in seed order, then its replies depth first,
-    replies to one comment in seed order. `index` maps ids to positions, if the caller has it."""
+    replies to one comment in seed order. `index` maps ids to positions, and `parents` gives
+    each comment's parent, if the caller has them."""
     if index is None:
         index = {comment.id: position for position, comment in enumerate(comments)}
     count = len(comments)
+    if parents is None:
+        parents = list(map(attrgetter("parent"), comments))
     # (map loops in C. No id is "" or None, so a comment without a parent finds -1 too.)
-    parent = array("l", map(index.get, map(attrgetter("parent"), comments), repeat(-1)))
+    parent = array("l", map(index.get, parents, repeat(-1)))
     if parent.count(-1) == count:  # no replies: the seed order
         return Threads(array("l", range(count)), array("l", [0]) * count, array("l", range(count)), parent)
     order, depth = _walk(parent)

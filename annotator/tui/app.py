@@ -109,7 +109,7 @@ def plan_share(project: Project, annotator: str) -> frozenset[int] | None:
         return None
     from annotator.core.assign import assign
 
-    return frozenset(assign(plan, [comment.id for comment in project.corpus.comments]).positions(annotator))
+    return frozenset(assign(plan, project.corpus.ids()).positions(annotator))
 
 
 class ErrorScreen(Screen[None]):

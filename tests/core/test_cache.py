@@ -36,7 +36,7 @@ def test_a_second_read_of_the_same_seeds_comes_from_the_cache_and_equals_a_parse
 ) -> None:
     root = jsonl_project(tmp_path / "project")
     parsed = load_seeds(root)
-    assert len(list(own_cache.glob("seeds-jsonl-*.marshal"))) == 1
+    assert len(list(own_cache.glob("seeds-jsonl-*.columns"))) == 1
 
     monkeypatch.setattr(seeds, "parse_seeds", lambda *args, **kwargs: pytest.fail("parsed again"))
     cached = load_seeds(root)
@@ -46,12 +46,11 @@ def test_a_second_read_of_the_same_seeds_comes_from_the_cache_and_equals_a_parse
 
 
 def test_an_entry_of_another_layout_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:
-    """An entry written before comments had a context (seven columns, not eight) is never misread."""
+    """An entry of another layout (or byte order: the magic says which) is never misread."""
     root = jsonl_project(tmp_path / "project")
     parsed = load_seeds(root)
-    (entry,) = own_cache.glob("seeds-jsonl-*.marshal")
-    columns = cache.load(entry)
-    cache.save(entry, columns[:6] + columns[7:])  # without the contexts
+    (entry,) = own_cache.glob("seeds-jsonl-*.columns")
+    entry.write_bytes(b"ANCOL0LE" + entry.read_bytes()[8:])
     assert load_seeds(root).comments == parsed.comments
     assert load_seeds(root).comments[1].context == "The post."
 
@@ -141,13 +140,16 @@ def test_a_damaged_labels_entry_is_parsed_again(tmp_path: Path, own_cache: Path)
 
 def test_a_damaged_cache_entry_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:
     root = jsonl_project(tmp_path / "project")
-    parsed = load_seeds(root)
-    for entry in own_cache.glob("*.marshal"):
-        entry.write_bytes(b"\x00not marshal")
-    assert load_seeds(root).comments == parsed.comments
-    for entry in own_cache.glob("*.marshal"):
-        entry.write_bytes(cache.marshal.dumps(("the", "wrong", "shape")))
-    assert load_seeds(root).comments == parsed.comments
+    parsed = list(load_seeds(root).comments)  # (made now: the entry it reads is damaged below, in place)
+    for damage in (b"\x00not columns", b""):
+        for entry in own_cache.glob("*.columns"):
+            entry.write_bytes(damage)
+        assert list(load_seeds(root).comments) == parsed
+    for entry in own_cache.glob("*.columns"):  # cut short: every section must be whole
+        good = entry.read_bytes()
+    for size in (8, len(good) // 2, len(good) - 1):
+        entry.write_bytes(good[:size])
+        assert list(load_seeds(root).comments) == parsed
 
 
 def test_a_cache_folder_that_cannot_be_made_only_means_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

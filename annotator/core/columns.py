@@ -1,0 +1,334 @@
+"""The comments of one seed file as columns in a cache entry, read in place: a `Comment` is made
+only when it is asked for, so that opening a million comments costs what the screen shows.
+
+The entry (written by `write_entry` through `cache.save_columns`, read through `cache.mapped`):
+
+- a header: `MAGIC` (which says the byte order and the layout), then unsigned 8-byte numbers:
+  the count of comments, the width of the numbers in the sections (4 or 8 bytes), whether the
+  ids are all different (1 or 0), then the start and length of each of `SECTIONS`. A comment
+  that the file repeats (the same id, the same text) is kept once; an id that the file gives to
+  two different comments keeps both, and the entry is not `unique` (`seeds` then says where);
+- per text field (`STRING_FIELDS`) a blob of UTF-8 and the offsets in the file where each
+  comment's value starts, one more offset than comments (the end of the last). An empty value is
+  None (a parse never gives an empty author, url, parent or context); a field no comment has
+  takes no offsets at all. Each id is followed by a newline (an id is printable), so that all the
+  ids are one `split`. The seed's other fields are a `marshal`ed dict, empty when none;
+- the line numbers (none when they are 1, 2, 3...: a file of one comment a line), and the
+  positions of the comments in the order of their ids (for finding an id by its start without
+  sorting them at every start).
+
+Anything that does not add up (a truncated or damaged entry, another layout) reads as no entry.
+"""
+
+from __future__ import annotations
+
+import marshal
+import sys
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate, islice
+from mmap import mmap
+from operator import itemgetter
+from typing import Any, BinaryIO, overload
+
+from annotator.core.models import NO_EXTRA, Comment
+
+MAGIC = b"ANCOL1" + (b"LE" if sys.byteorder == "little" else b"BE")
+STRING_FIELDS = ("id", "text", "author", "url", "parent", "context", "meta")
+SECTIONS = (*(f"{name}{part}" for name in STRING_FIELDS for part in ("", "@")), "line", "order")
+_HEADER = len(MAGIC) + 8 * (3 + 2 * len(SECTIONS))
+_WIDTH_CODE = {4: "I", 8: "Q"}
+
+
+class SeedColumns(Sequence[Comment]):
+    """The comments of one cached seed file, made on access. Also: their ids (`ids`, `sorted_ids`,
+    `positions`) without making the comments."""
+
+    def __init__(self, view: mmap, source: str, count: int, unique: bool, sections: dict[str, memoryview]) -> None:
+        self._view = view
+        self._source = source
+        self._count = count
+        self.unique = unique  # the ids are all different
+        self._positions: dict[str, int] | None = None
+        self._texts = sections["text@"]
+        self._optional = [sections[f"{name}@"] for name in ("author", "url", "parent", "context")]
+        self._metas = sections["meta@"]
+        self._lines = sections["line"] or range(1, count + 1)  # (none stored: one comment a line)
+        self.ids = _Ids(view, count, sections["id@"])
+        self.sorted_ids = _SortedIds(self.ids, sections["order"])
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Comment: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Comment]: ...
+
+    def __getitem__(self, index: int | slice) -> Comment | list[Comment]:
+        if isinstance(index, slice):
+            return [self._comment(position) for position in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("comment position out of range")
+        return self._comment(index)
+
+    def __iter__(self) -> Iterator[Comment]:
+        return map(self._comment, range(self._count))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(other) == len(self) and all(map(Comment.__eq__, self, other))
+
+    __hash__ = None  # type: ignore[assignment]  # (a sequence compared by value, like a list)
+
+    def positions(self) -> dict[str, int]:
+        """Each id's position, made once from the ids alone (for a file whose ids are `unique`)."""
+        if self._positions is None:
+            ids = self.ids.all()
+            self._positions = dict(zip(ids, range(len(ids))))
+        return self._positions
+
+    def parents(self) -> list[str | None]:
+        """Each comment's parent, without making the comments (for the thread order)."""
+        offsets, view = self._optional[2], self._view
+        if not offsets:
+            return [None] * self._count
+        return [view[start:end].decode("utf-8") if end > start else None for start, end in zip(offsets, offsets[1:])]
+
+    def _comment(self, position: int) -> Comment:
+        view, texts, after = self._view, self._texts, position + 1
+        optional: list[str | None] = []
+        for offsets in self._optional:
+            if offsets and offsets[after] > offsets[position]:
+                optional.append(view[offsets[position]:offsets[after]].decode("utf-8"))
+            else:
+                optional.append(None)
+        metas = self._metas
+        meta: Any = marshal.loads(view[metas[position]:metas[after]]) if metas and metas[after] > metas[position] \
+            else NO_EXTRA
+        text = view[texts[position]:texts[after]].decode("utf-8")
+        return Comment(self.ids[position], text, self._source, self._lines[position], *optional, meta)
+
+
+class _Ids(Sequence[str]):
+    """The ids of the comments, in seed order."""
+
+    def __init__(self, view: mmap, count: int, offsets: memoryview) -> None:
+        self._view, self._count, self._offsets = view, count, offsets
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("id position out of range")
+        return self._view[self._offsets[index]:self._offsets[index + 1] - 1].decode("utf-8")
+
+    def all(self) -> list[str]:
+        """Every id at once (one decode and one split)."""
+        if not self._count:
+            return []
+        return self._view[self._offsets[0]:self._offsets[self._count] - 1].decode("utf-8").split("\n")
+
+
+class _SortedIds(Sequence[str]):
+    """The ids in sorted order (for bisecting), read through the stored order."""
+
+    def __init__(self, ids: _Ids, order: memoryview) -> None:
+        self._ids, self._order = ids, order
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self)))]
+        return self._ids[self._order[index]]
+
+
+def open_entry(view: mmap | None, source: str) -> SeedColumns | None:
+    """The comments of the entry `view` (from `cache.mapped`), with `source` as their file name;
+    None if it is not a whole entry of this layout."""
+    if view is None:
+        return None
+    try:
+        return _open(view, source)
+    except (ValueError, TypeError, IndexError):
+        return None
+
+
+def _open(view: mmap, source: str) -> SeedColumns | None:
+    size = len(view)
+    if size < _HEADER or view[:len(MAGIC)] != MAGIC:
+        return None
+    header = memoryview(view)[len(MAGIC):_HEADER].cast("Q")
+    count, width, unique = header[0], header[1], header[2]
+    code = _WIDTH_CODE.get(width)
+    if code is None or unique not in (0, 1):
+        return None
+    places = {name: (header[3 + 2 * number], header[4 + 2 * number]) for number, name in enumerate(SECTIONS)}
+    if any(start + length > size for start, length in places.values()):
+        return None
+    sections: dict[str, memoryview] = {}
+    whole = memoryview(view)
+    for name, (start, length) in places.items():
+        if name not in STRING_FIELDS:  # (the blobs are read through their offsets)
+            if length % width:
+                return None
+            sections[name] = whole[start:start + length].cast(code)
+    for name in STRING_FIELDS:
+        offsets = sections[f"{name}@"]
+        blob_start, blob_length = places[name]
+        if (len(offsets) not in (0, count + 1) or (name == "id" and len(offsets) != count + 1)
+                or offsets and (offsets[0] != blob_start or offsets[count] != blob_start + blob_length)):
+            return None
+    if len(sections["line"]) not in (0, count) or len(sections["order"]) != count:
+        return None
+    return SeedColumns(view, source, count, bool(unique), sections)
+
+
+def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
+    """Write `comments` (of one file, in order) to `handle` as an entry `open_entry` reads: the
+    texts straight to the file, `BATCH` comments at a time, the other fields kept until the end."""
+    handle.seek(_HEADER)
+    position = _HEADER
+    text_starts = array("Q", [position])
+    small: dict[str, list[bytes]] = {name: [] for name in STRING_FIELDS if name != "text"}
+    lines = array("Q")
+    seen: dict[str, int] = {}  # id -> the hash of its text
+    unique = True
+    comments = iter(comments)
+    while batch := list(islice(comments, BATCH)):
+        marks = dict(zip(map(_ID, batch), map(hash, map(_TEXT, batch))))
+        if len(marks) == len(batch) and seen.keys().isdisjoint(marks):
+            seen.update(marks)
+        else:  # an id seen before: the same comment again is left out
+            batch, unique = _new_in(batch, seen, unique)
+        texts = [comment.text.encode("utf-8") for comment in batch]
+        handle.writelines(texts)
+        text_starts.extend(islice(accumulate(map(len, texts), initial=position), 1, None))
+        position = text_starts[-1]
+        small["id"] += [comment.id.encode("utf-8") + b"\n" for comment in batch]
+        for name, field in (("author", 4), ("url", 5), ("parent", 6), ("context", 7)):
+            small[name] += [value.encode("utf-8") if value else b"" for value in map(itemgetter(field), batch)]
+        small["meta"] += [marshal.dumps(dict(meta)) if meta else b"" for meta in map(_META, batch)]
+        lines.extend(map(_LINE, batch))
+    count = len(lines)
+    ids = [value[:-1] for value in small["id"]]
+    order = sorted(range(count), key=ids.__getitem__)  # (bytes sort as their UTF-8 text does)
+    del ids, seen
+    places = {"text": (_HEADER, position - _HEADER)}
+    tail = [(name, values if any(values) else []) for name, values in small.items()]  # (no offsets for a field none has)
+    blobs_end = position + sum(sum(map(len, values)) for _, values in tail)
+    width = 4 if blobs_end + 8 * (len(STRING_FIELDS) + 2) * (count + 1) < 2**32 else 8
+    code = _WIDTH_CODE[width]
+    for name, values in tail:  # the blobs
+        length = sum(map(len, values))
+        places[name] = (position, length)
+        handle.writelines(values)
+        position += length
+    arrays: list[tuple[str, array[int]]] = [("text@", array(code, text_starts))]
+    for name, values in tail:
+        start = places[name][0]
+        arrays.append((f"{name}@", array(code, accumulate(map(len, values), initial=start)) if values else array(code)))
+    consecutive = lines == array("Q", range(1, count + 1))
+    arrays += [("line", array(code) if consecutive else array(code, lines)), ("order", array(code, order))]
+    for name, numbers in arrays:
+        data = numbers.tobytes()
+        places[name] = (position, len(data))
+        handle.write(data)
+        position += len(data)
+    header = array("Q", [count, width, int(unique)])
+    for name in SECTIONS:
+        header.extend(places[name])
+    handle.seek(0)
+    handle.write(MAGIC + header.tobytes())
+
+
+BATCH = 8192
+_ID, _TEXT, _LINE, _META = itemgetter(0), itemgetter(1), itemgetter(3), itemgetter(8)  # (fields of `Comment`)
+
+
+def _new_in(batch: list[Comment], seen: dict[str, int], unique: bool) -> tuple[list[Comment], bool]:
+    """The comments of `batch` to keep, one by one: those not a repeat of one in `seen` (which
+    they join); and whether the ids are still all different (an id with another text is kept)."""
+    kept = []
+    for comment in batch:
+        mark = hash(comment.text)
+        known = seen.get(comment.id)
+        if known is None:
+            seen[comment.id] = mark
+        elif known == mark:
+            continue  # the same comment again
+        else:
+            unique = False  # (kept, for `seeds` to report where it was first)
+        kept.append(comment)
+    return kept, unique
+
+
+class ById(Mapping[str, Comment]):
+    """The comments of a `SeedColumns` (or several, one after the other) by id, made on access."""
+
+    def __init__(self, comments: Sequence[Comment], positions: dict[str, int]) -> None:
+        self._comments, self._positions = comments, positions
+
+    def __getitem__(self, comment_id: str) -> Comment:
+        return self._comments[self._positions[comment_id]]
+
+    def __contains__(self, comment_id: object) -> bool:
+        return comment_id in self._positions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+
+class Joined(Sequence[Comment]):
+    """Several `SeedColumns` as one sequence, in order (files whose ids are all different), with
+    the ids (`ids`, `positions`; `sorted_ids` None: not kept) and `parents` of all."""
+
+    unique = True
+    sorted_ids = None
+
+    def __init__(self, parts: Sequence[SeedColumns], ids: list[str], positions: dict[str, int]) -> None:
+        self._parts = parts
+        self._starts = list(accumulate((len(part) for part in parts), initial=0))
+        self.ids = ids
+        self._positions = positions
+
+    def positions(self) -> dict[str, int]:
+        return self._positions
+
+    def parents(self) -> list[str | None]:
+        return [parent for part in self._parts for parent in part.parents()]
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("comment position out of range")
+        part = bisect_right(self._starts, index) - 1
+        return self._parts[part][index - self._starts[part]]
+
+    def __iter__(self) -> Iterator[Comment]:
+        for part in self._parts:
+            yield from part
+
+    __eq__ = SeedColumns.__eq__
+    __hash__ = None  # type: ignore[assignment]

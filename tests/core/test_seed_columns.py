@@ -1,0 +1,164 @@
+"""The seeds read from the parse cache in place: the same corpus as a parse, comment for comment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.core import columns, seeds
+from annotator.core.columns import SeedColumns
+from annotator.core.ids import IdLookupError
+from annotator.core.project import Project
+from annotator.core.seeds import SeedError, load_seeds
+from annotator.core.session import Session
+from annotator.core.store import AnnotationFile
+from tests.conftest import make_project
+
+RECORDS = [
+    {"text": "  First, with an author.  ", "author": "ada", "url": "https://example.org/1"},
+    {"text": "Second:\nüñíçødé ✓ and a tab\t.", "parent": "given-7", "context": " The post. ", "score": 3},
+    {"id": "given-7", "text": "Third, with an id and nested extras.", "tags": ["a", {"b": None}], "n": 1.5},
+    {"id": 42, "text": "Fourth, a number for an id."},
+    {"text": "First, with an author."},  # the same comment again: kept once
+]
+SEEDS = {
+    "a.jsonl": "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in RECORDS),
+    "b.txt": "A line of text.\n\n  Another line.\n",
+    "c.csv": 'text,author,extra\n"A CSV row, quoted",bo,x\nPlain row,,\n',
+    "notes.md": "not a seed",
+}
+
+
+def uncached(root: Path, monkeypatch: pytest.MonkeyPatch) -> list:
+    with monkeypatch.context() as patch:
+        patch.setenv("ANNOTATOR_CACHE_DIR", "off")
+        corpus = load_seeds(root)
+        return [list(corpus.comments), dict(corpus.by_id), corpus.warnings]
+
+
+@pytest.mark.parametrize("seeds", [SEEDS, {"a.jsonl": SEEDS["a.jsonl"]}, {"b.txt": SEEDS["b.txt"]}])
+def test_the_cached_corpus_is_the_parsed_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds: dict) -> None:
+    root = make_project(tmp_path / "project", seeds)
+    expected_comments, expected_by_id, expected_warnings = uncached(root, monkeypatch)
+    for _ in range(2):  # the first read parses and fills the cache, the second reads the cache only
+        corpus = load_seeds(root)
+        assert list(corpus.comments) == expected_comments
+        assert [corpus.comments[position] for position in range(len(corpus))] == expected_comments
+        assert corpus.comments[-1] == expected_comments[-1]
+        assert list(corpus.comments[1:3]) == expected_comments[1:3]
+        assert dict(corpus.by_id) == expected_by_id
+        assert list(corpus.by_id) == list(expected_by_id)
+        assert corpus.warnings == expected_warnings
+        assert "no-such-id" not in corpus.by_id
+        with pytest.raises(IndexError):
+            corpus.comments[len(corpus)]
+    assert isinstance(corpus.comments, SeedColumns) or len(seeds) > 1
+    assert corpus.comments == expected_comments and corpus.comments != expected_comments[1:]
+
+
+def test_several_cached_files_are_one_lazy_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project(tmp_path / "project", {"a.txt": "one\ntwo\n", "b.jsonl": '{"text": "three", "id": "t3"}\n'})
+    expected = uncached(root, monkeypatch)
+    load_seeds(root)
+    corpus = load_seeds(root)
+    assert isinstance(corpus.comments, columns.Joined)
+    assert corpus.comments == expected[0] and list(corpus.comments) == expected[0]
+    assert corpus.comments[2].id == "t3" and corpus.comments[-3].text == "one"
+    assert dict(corpus.by_id) == expected[1] and corpus.ids() == list(expected[1])
+    session = Session(corpus.comments, Project.open(root).schema, AnnotationFile.open(root, "alice"))
+    assert (session.position("t3"), session.find("t"), session.find("#1")) == (2, "t3", corpus.comments[0].id)
+    assert list(session.threads.order) == [0, 1, 2]
+
+
+def test_a_comment_read_in_place_has_every_field(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", {"a.jsonl": SEEDS["a.jsonl"]})
+    load_seeds(root)
+    comments = load_seeds(root).comments
+    assert isinstance(comments, SeedColumns)
+    first, second, third, fourth = comments
+    assert (first.text, first.author, first.url, first.line) == ("First, with an author.", "ada", "https://example.org/1", 1)
+    assert (second.parent, second.context, dict(second.meta)) == ("given-7", "The post.", {"score": 3})
+    assert second.text == "Second:\nüñíçødé ✓ and a tab\t."
+    assert (third.id, dict(third.meta)) == ("given-7", {"tags": ["a", {"b": None}], "n": 1.5})
+    assert (fourth.id, fourth.author, fourth.source) == ("42", None, "seeds/a.jsonl")
+
+
+def test_a_session_finds_comments_of_a_cached_corpus_by_id_start_and_position(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", {"a.jsonl": SEEDS["a.jsonl"]})
+    Project.open(root)
+    project = Project.open(root)
+    session = Session(project.corpus.comments, project.schema, AnnotationFile.open(root, "alice"))
+    assert session.position("given-7") == 2
+    assert session.comment("42").text == "Fourth, a number for an id."
+    assert session.position("no-such-id") is None
+    assert session.find("giv") == "given-7"
+    assert session.find("#4") == "42"
+    with pytest.raises(IdLookupError):
+        session.find("#9")
+    with pytest.raises(IdLookupError, match="4 comment ids start with ''"):  # (the first few named)
+        session.find("")
+
+
+def test_an_id_given_to_two_different_comments_is_still_an_error(tmp_path: Path) -> None:
+    seeds = {"a.jsonl": '{"id": "x", "text": "one"}\n', "b.jsonl": '{"id": "x", "text": "two"}\n'}
+    root = make_project(tmp_path / "project", seeds)
+    for _ in range(2):  # parsed, then from the cache
+        with pytest.raises(SeedError, match="seeds/b.jsonl:1: id 'x' is already the id of a different comment"):
+            load_seeds(root)
+
+
+@pytest.mark.parametrize("batch", [2, 8192])
+def test_a_file_that_repeats_a_comment_reads_as_parsed_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    monkeypatch.setattr(columns, "BATCH", batch)  # (repeats within a batch of the writer, and across)
+    root = make_project(tmp_path / "project", {"a.txt": "same\nother\nsame\nthird\nother\nsame\nlast\n"})
+    expected = uncached(root, monkeypatch)[0]
+    load_seeds(root)
+    comments = load_seeds(root).comments
+    assert isinstance(comments, SeedColumns)
+    assert list(comments) == expected
+    assert [comment.text for comment in expected] == ["same", "other", "third", "last"]
+    assert [comment.line for comment in expected] == [1, 2, 4, 7]
+
+
+HOSTILE_LINES = [
+    '{"text": "fine"}', "", "   ", '{"text": "NaN", "n": NaN}', '{"text": "x", "n": 1e400}', '{"text": "x", "n": 1e-400}',
+    '{"text": "x", "n": -0}', '{"text": "x", "id": ' + "9" * 5000 + "}", '{"text": "x", "id": ' + "9" * 40 + "}",
+    '{"text": "x\\ud800"}', '{"text": "pair \\ud83d\\ude00"}', '{"text": "x"} {"text": "y"}', '[1, 2]', '"text"',
+    '{"text": "dup", "a": 1, "a": 2}', '{"text": "x", "deep": ' + "[" * 3000 + "]" * 3000 + "}",
+    '{"text": "tab\\t and \\u0000 escaped"}', '{"text": ""}', '{"text": "x", "author": 12.5}', "\x1c",
+    '{"text": "x", "f": 0.1, "g": 2.2250738585072014e-308, "h": 123456789012345678901234567890}',
+]
+
+
+def outcome(read: object) -> object:
+    try:
+        return list(read())  # type: ignore[operator]
+    except SeedError as error:
+        return error.message
+
+
+@pytest.mark.parametrize("line", HOSTILE_LINES, ids=range(len(HOSTILE_LINES)))
+def test_the_quick_json_reader_reads_each_line_as_python_json_does(line: str) -> None:
+    data = f'{{"text": "before"}}\n{line}\n{{"text": "after"}}\n'.encode()
+    quick = outcome(lambda: seeds.parse_seeds(data, "s.jsonl", "jsonl"))
+    careful = outcome(lambda: seeds._read_jsonl(seeds.decode_text(data, "s.jsonl"), "s.jsonl", seeds.DEFAULT_FIELDS, None))
+    assert quick == careful
+
+
+def test_a_cached_corpus_gives_the_same_ids_and_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project(tmp_path / "project", {"a.jsonl": SEEDS["a.jsonl"]})
+    with monkeypatch.context() as patch:
+        patch.setenv("ANNOTATOR_CACHE_DIR", "off")
+        parsed = Project.open(root)
+    load_seeds(root)
+    cached = Project.open(root)
+    assert isinstance(cached.corpus.comments, SeedColumns)
+    assert cached.corpus.ids() == parsed.corpus.ids() == [comment.id for comment in parsed.corpus.comments]
+    sessions = [Session(project.corpus.comments, project.schema, AnnotationFile.open(root, "alice"))
+                for project in (parsed, cached)]
+    assert [list(session.threads.order) for session in sessions] == [[0, 2, 1, 3]] * 2
+    assert [list(session.threads.depth) for session in sessions] == [[0, 1, 0, 0]] * 2  # (by position)
