@@ -80,6 +80,7 @@ class Decision(NamedTuple):
 NO_DECISION = Decision()
 _EMPTY = Annotation()  # what a file without an entry for the comment gives, in `decisions`
 _STANCE, _TOPICS, _FLAGGED, _SECONDS = itemgetter(0), itemgetter(1), itemgetter(3), itemgetter(4)
+_new_decision = tuple.__new__  # a Decision from its eight values, without the named tuple's Python-level __new__
 
 
 class Resolver:
@@ -215,7 +216,7 @@ class Resolver:
             stance = stance_outcomes.get(stance_votes)
             if stance is None:
                 stance = stance_outcomes[stance_votes] = self._stance_vote(list(stance_votes))
-            yield Decision(stance[0], stance[1], topic[0], topic[1], None, flag, round(total, 1), MAJORITY)
+            yield _new_decision(Decision, (stance[0], stance[1], topic[0], topic[1], None, flag, round(total, 1), MAJORITY))
 
     def _topics_of(self, votes: tuple[tuple[str, ...] | None, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         """The topic outcome of one comment's topic votes (None: that file's entry is no vote), or
