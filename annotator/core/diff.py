@@ -267,12 +267,11 @@ def diff_revisions(
         if not names:
             raise AnnotatorError(f"no annotations/{annotator}{SUFFIX} in either revision",
                                  hint="give the name of an annotator with a file in annotations/")
-    names = [name for name in names if old.blobs.get(name) != new.blobs.get(name)]
-    wanted = [version.blobs[name] for name in names for version in (old, new)
-              if version.commit is not None and name in version.blobs]  # (in the order they are read)
     changes: list[EntryChange] = []
-    with gitio.BlobReader(root, wanted) as blobs:
+    with gitio.BlobReader(root) as blobs:
         for file_name in names:
+            if old.blobs.get(file_name) == new.blobs.get(file_name):
+                continue
             comparison = compare_files(old.read(file_name, blobs), new.read(file_name, blobs),
                                        file_name.removesuffix(SUFFIX), old.describe(file_name), new.describe(file_name))
             changes.extend(comparison.changes)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import queue
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from annotator.core.errors import AnnotatorError
 
@@ -134,77 +131,52 @@ def read_blob(root: Path, blob: str) -> bytes:
 
 
 class BlobReader:
-    """Reads the blobs `blobs`, in that order, through one `git cat-file --batch` process, a thread
-    reading each from the pipe in one piece while the caller works on the one before (git inflates
-    the next blob meanwhile: a 20 MB annotation file takes git some 80 ms). At most `ahead` blobs
-    wait in memory. Use it as a context manager, and `read` the blobs in the order given."""
+    """Reads blobs through one `git cat-file --batch` process, started at the first read: one git
+    process for every blob a command reads, and each blob read from the pipe in one piece (through
+    `capture_output`, a 20 MB blob is some 600 polls of 32 KB). Use it as a context manager."""
 
-    def __init__(self, root: Path, blobs: list[str], ahead: int = 1) -> None:
+    def __init__(self, root: Path) -> None:
         self.root = root
-        self._queue: queue.Queue[tuple[str, bytes | GitError]] = queue.Queue(maxsize=ahead)
         self._process: subprocess.Popen[bytes] | None = None
-        self._thread: threading.Thread | None = None
-        if not blobs:
-            return
-        try:
-            self._process = subprocess.Popen(
-                ["git", "cat-file", "--batch"], cwd=root,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            )
-        except (FileNotFoundError, NotADirectoryError):
-            _git(root, "--version")  # (raises the GitError that says what is missing)
-            raise
-        self._thread = threading.Thread(target=self._read_all, args=(blobs,), name="git-cat-file", daemon=True)
-        self._thread.start()
 
     def read(self, blob: str) -> bytes:
-        """The content of `blob` (the next one of those given); `GitError` if git cannot give it."""
-        given, data = self._queue.get()
-        assert given == blob, f"blobs read out of order: {blob} asked, {given} next"
-        if isinstance(data, GitError):
-            raise data
+        """The content of `blob`; `GitError` if git cannot give it."""
+        process = self._started()
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(blob.encode("ascii") + b"\n")
+            process.stdin.flush()
+            header = process.stdout.readline().split()  # `<id> blob <size>`, or `<name> missing`
+        except BrokenPipeError:
+            header = []
+        if len(header) != 3 or header[1] != b"blob":
+            raise GitError(f"git cat-file failed: {b' '.join(header).decode('utf-8', 'replace') or 'no answer'}")
+        size = int(header[2])
+        data = process.stdout.read(size)
+        if len(data) != size or process.stdout.read(1) != b"\n":  # (each blob ends with a line feed)
+            raise GitError(f"git cat-file failed: {blob} cut short")
         return data
 
-    def _read_all(self, blobs: list[str]) -> None:
-        process = self._process
-        assert process is not None and process.stdin is not None and process.stdout is not None
-        try:
-            process.stdin.write("".join(f"{blob}\n" for blob in blobs).encode("ascii"))
-            process.stdin.close()
-        except BrokenPipeError:
-            pass
-        for blob in blobs:
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
             try:
-                self._queue.put((blob, self._read_one(process.stdout, blob)))
-            except (OSError, ValueError):  # (the pipe closed by `close`: the caller is gone)
-                return
-
-    @staticmethod
-    def _read_one(stdout: IO[bytes], blob: str) -> bytes | GitError:
-        header = stdout.readline().split()  # `<id> blob <size>`, or `<name> missing`
-        if len(header) != 3 or header[1] != b"blob":
-            return GitError(f"git cat-file failed: {b' '.join(header).decode('utf-8', 'replace') or 'no answer'}")
-        size = int(header[2])
-        data = stdout.read(size + 1)  # (the content, then a line feed)
-        if len(data) != size + 1:
-            return GitError(f"git cat-file failed: {blob} cut short")
-        return data[:-1]
+                self._process = subprocess.Popen(
+                    ["git", "cat-file", "--batch"], cwd=self.root,
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                )
+            except (FileNotFoundError, NotADirectoryError):
+                _git(self.root, "--version")  # (raises the GitError that says what is missing)
+                raise
+        return self._process
 
     def close(self) -> None:
-        """End the git process and the thread, read to the end or not."""
-        if self._process is None:
-            return
-        if self._process.poll() is None:
-            self._process.kill()
-        while self._thread is not None and self._thread.is_alive():
-            try:  # (make room for a blob the thread may be waiting to put)
-                self._queue.get(timeout=0.05)
-            except queue.Empty:
-                pass
-        assert self._process.stdout is not None
-        self._process.stdout.close()
-        self._process.wait()
-        self._process = None
+        """End the git process (it ends when its input does)."""
+        if self._process is not None:
+            for pipe in (self._process.stdin, self._process.stdout):
+                if pipe is not None:
+                    pipe.close()
+            self._process.wait()
+            self._process = None
 
     def __enter__(self) -> BlobReader:
         return self
