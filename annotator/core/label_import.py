@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from annotator.core.config import Schema
 from annotator.core.models import NO_EXTRA, Annotation, excerpt
@@ -35,9 +35,9 @@ _NOTHING = Annotation()
 PRODIGY_SKIPPED = ("reject", "ignore")
 
 
-@dataclass(frozen=True, slots=True)
-class LabelRow:
-    """One usable line of the source: the comment it labels and the fields it sets."""
+class LabelRow(NamedTuple):
+    """One usable line of the source: the comment it labels and the fields it sets (a named tuple:
+    an import makes one per line)."""
 
     line: int
     comment_id: str
@@ -228,9 +228,8 @@ def _without_empty_labels(fields: dict[str, Any]) -> dict[str, Any]:
 # Planning and applying ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class LabelChange:
-    """One entry that the import adds (`before` is None) or changes."""
+class LabelChange(NamedTuple):
+    """One entry that the import adds (`before` is None) or changes (a named tuple: one per line)."""
 
     comment_id: str
     before: Annotation | None
