@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from annotator.core.perf import paused_gc
 
 if TYPE_CHECKING:
-    from annotator.core.agreement import Coefficient
+    from annotator.core.agreement import Coefficient, Report
     from annotator.core.models import Annotation
     from annotator.core.project import Project
 
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     pair = tuple(args.pair) if args.pair else None
     with paused_gc():
         labels = {name: file.entries for name, file in read_labels(project.root, gold=False).items()}
-        ids = [comment.id for comment in project.corpus.comments]
+        ids = list(project.corpus.by_id)  # (in corpus order; no text is needed for the figures)
         if project.schema.assign is not None:
             from annotator.core.plan_agreement import plan_sections
 
@@ -108,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             report = agreement_report(labels, ids, project.schema.stance_names, project.schema.topic_names, pair)
     _warn_orphans(labels, project)
-    texts = {comment.id: comment.text for comment in project.corpus.comments}
+    reports = [report] if project.schema.assign is None else [section.report for section in sections]
+    texts = _disagreement_texts(reports, project)
     if project.schema.assign is None:
         write_stdout([render(report, texts, args.format)])
         return _gate(report.stance_alpha, args.min_alpha)
@@ -117,12 +118,20 @@ def run(args: argparse.Namespace) -> int:
     return _gate(gated.stance_alpha, args.min_alpha)
 
 
+def _disagreement_texts(reports: list[Report | None], project: Project) -> dict[str, str]:
+    """The texts of the comments the reports list as disagreements (with --pair): the only texts shown."""
+    by_id = project.corpus.by_id
+    shown = {item.comment_id for report in reports if report is not None and report.pair is not None
+             for item in report.pair.disagreements}
+    return {comment_id: by_id[comment_id].text for comment_id in shown if comment_id in by_id}
+
+
 def _warn_orphans(labels: Mapping[str, Mapping[str, Annotation]], project: Project) -> None:
     """Say on stderr how many labeled entries were left out because their comment is not in seeds/."""
     known = project.corpus.by_id
     orphans = sum(
-        1 for entries in labels.values() for comment_id, entry in entries.items()
-        if entry.is_labeled and comment_id not in known
+        1 for entries in labels.values() for comment_id in entries.keys() - known.keys()
+        if entries[comment_id].is_labeled
     )
     if orphans:
         print(

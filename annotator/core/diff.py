@@ -11,6 +11,7 @@ file, with its real line numbers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,9 +161,14 @@ class Blocks:
         """The blocks of `data`, or None when its layout does not allow it (then parse it whole)."""
         if b'"""' in data or b"'''" in data:
             return None
-        head, *pieces = (b"\n" + data).split(b"\n[")
-        if data.count(b"\n[comments.") + data.startswith(b"[comments.") != len(pieces):
+        text = b"\n" + data
+        head, *pieces = text.split(b"\n[")
+        if text.count(b"\n[comments.") != len(pieces):
             return None  # a table that is not an entry
+        order = _BARE_HEADER.findall(text)  # (the ids of the headers, found in one scan)
+        if len(order) == len(pieces):  # every header is `[comments.ID]`, ID bare: one block each
+            texts = dict(zip(order, pieces))
+            return cls(head[1:], order, texts) if len(texts) == len(order) else None
         order = [piece[9 : piece.find(b"]")] for piece in pieces]
         if b"." in b" ".join(order):
             return cls._joining_subtables(head[1:], order, pieces)
@@ -194,7 +200,7 @@ class Blocks:
     def parse(self, ids: set[bytes], whole: bytes | None, name: str, annotator: str) -> ParsedFile:
         """Parse the head and the blocks of `ids`, each with its excerpt line, laid out as in the
         file (so the store's fast reader applies); on an error, parse `whole` for exact lines."""
-        position = {key: index for index, key in enumerate(self.order)} if ids else {}
+        position = dict(zip(self.order, range(len(self.order)))) if ids else {}
         parts = [_cut_comment(self.head)[0]]
         for comment_id in sorted(ids & position.keys(), key=position.__getitem__):
             index = position[comment_id]
@@ -205,6 +211,9 @@ class Blocks:
             return parse_bytes(b"".join(parts), name, annotator)
         except StoreError:
             return parse_bytes(whole, name, annotator)
+
+
+_BARE_HEADER = re.compile(rb"\n\[comments\.([A-Za-z0-9_-]+)\]")  # an entry's header, with a bare id
 
 
 def _cut_comment(block: bytes) -> tuple[bytes, bytes]:
@@ -228,14 +237,15 @@ class _Version:
     commit: str | None
     blobs: dict[str, str]
 
-    def read(self, file_name: str) -> bytes | None:
-        """The content of `file_name` in this version, or None when it has no such file."""
+    def read(self, file_name: str, blobs: gitio.BlobReader) -> bytes | None:
+        """The content of `file_name` in this version (a commit's read through `blobs`), or None
+        when it has no such file."""
         blob = self.blobs.get(file_name)
         if blob is None:
             return None
         if self.commit is None:
             return (self.root / ANNOTATIONS_DIR / file_name).read_bytes()
-        return gitio.read_blob(self.root, blob)
+        return blobs.read(blob)
 
     def describe(self, file_name: str) -> str:
         """The file's name in messages: `commit:path` as git writes it, or the path in the working tree."""
@@ -258,12 +268,13 @@ def diff_revisions(
             raise AnnotatorError(f"no annotations/{annotator}{SUFFIX} in either revision",
                                  hint="give the name of an annotator with a file in annotations/")
     changes: list[EntryChange] = []
-    for file_name in names:
-        if old.blobs.get(file_name) == new.blobs.get(file_name):
-            continue
-        comparison = compare_files(old.read(file_name), new.read(file_name), file_name.removesuffix(SUFFIX),
-                                   old.describe(file_name), new.describe(file_name))
-        changes.extend(comparison.changes)
+    with gitio.BlobReader(root) as blobs:
+        for file_name in names:
+            if old.blobs.get(file_name) == new.blobs.get(file_name):
+                continue
+            comparison = compare_files(old.read(file_name, blobs), new.read(file_name, blobs),
+                                       file_name.removesuffix(SUFFIX), old.describe(file_name), new.describe(file_name))
+            changes.extend(comparison.changes)
     return with_seed_excerpts(root, changes)
 
 

@@ -21,22 +21,23 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from annotator.core.config import Schema
-from annotator.core.models import Annotation, excerpt
+from annotator.core.models import NO_EXTRA, Annotation, excerpt
 from annotator.core.progress import tracked
 from annotator.core.seeds import Corpus, decode_text, id_problem, json_kind, json_lines
 from annotator.core.sources import ImportProblems
 from annotator.core.store import AnnotationFile
 
 LABEL_KEYS = ("stance", "topics")
+_NOTHING = Annotation()
 PRODIGY_SKIPPED = ("reject", "ignore")
 
 
-@dataclass(frozen=True, slots=True)
-class LabelRow:
-    """One usable line of the source: the comment it labels and the fields it sets."""
+class LabelRow(NamedTuple):
+    """One usable line of the source: the comment it labels and the fields it sets (a named tuple:
+    an import makes one per line)."""
 
     line: int
     comment_id: str
@@ -81,6 +82,7 @@ class _RowReader:
         self.problems: list[str] = []
         self._by_text: dict[str, str] | None = None
         self._seen: dict[str, int] = {}
+        self._valid_topics: dict[tuple[Any, ...], tuple[str, ...]] = {}  # a topics list as given -> as stored
 
     def row(self, number: int, record: Any) -> LabelRow | None:
         """The row of line `number`, or None (and a problem noted) if the line cannot be used."""
@@ -168,6 +170,20 @@ class _RowReader:
     def _topics(self, number: int, topics: Any) -> tuple[str, ...]:
         if topics is None:
             return ()
+        if type(topics) is list:  # the few valid lists there are, each checked once
+            try:
+                known = self._valid_topics.get(tuple(topics))
+            except TypeError:  # (an element that cannot be a dict key: checked below)
+                known = None
+            if known is not None:
+                return known
+        before = len(self.problems)
+        chosen = self._checked_topics(number, topics)
+        if len(self.problems) == before:
+            self._valid_topics[tuple(topics)] = chosen
+        return chosen
+
+    def _checked_topics(self, number: int, topics: Any) -> tuple[str, ...]:
         if not isinstance(topics, list) or not all(isinstance(topic, str) for topic in topics):
             self._problem(number, '"topics" must be a list of topic names')
             return ()
@@ -212,9 +228,8 @@ def _without_empty_labels(fields: dict[str, Any]) -> dict[str, Any]:
 # Planning and applying ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class LabelChange:
-    """One entry that the import adds (`before` is None) or changes."""
+class LabelChange(NamedTuple):
+    """One entry that the import adds (`before` is None) or changes (a named tuple: one per line)."""
 
     comment_id: str
     before: Annotation | None
@@ -253,9 +268,13 @@ def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, n
 
 
 def _merged(before: Annotation | None, fields: dict[str, Any], now: datetime) -> Annotation:
-    values = before.as_dict() if before is not None else {}
-    values.update(fields, updated=now)
-    return Annotation.from_dict(values)
+    """`before` with the row's `fields` (checked by `_RowReader`) and `updated` set to `now`: what
+    `Annotation.from_dict` makes of them, without checking again values that were checked."""
+    base = before if before is not None else _NOTHING
+    return Annotation(
+        fields.get("stance", base.stance), fields.get("topics", base.topics), fields.get("note", base.note),
+        fields.get("flagged", base.flagged), round(base.seconds, 1), now, base.extra or NO_EXTRA,
+    )
 
 
 def _same_labels(one: Annotation, other: Annotation) -> bool:
@@ -273,7 +292,6 @@ def apply_label_plan(plan: LabelPlan, store: AnnotationFile, corpus: Corpus) -> 
 
 
 DESCRIBED = ("stance", "topics", "note", "flagged")
-_NOTHING = Annotation()
 
 
 def describe_changes(changes: Iterable[LabelChange]) -> Iterator[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.core.config import Label, Schema
 from annotator.core.errors import AnnotatorError
@@ -101,3 +103,26 @@ def test_parse_and_show() -> None:
     assert Resolution.parse("all") == Resolution("all")
     with pytest.raises(AnnotatorError, match="expected gold, majority, all or annotator:NAME"):
         Resolution.parse("annotator")
+
+
+labels = st.sampled_from(("agree", "disagree", "mixed", "other"))
+topic_names = st.lists(st.sampled_from(("zeta", "alpha", "beta", "new")), max_size=3, unique=True)
+tenths = st.floats(0, 1000, allow_nan=False).map(lambda seconds: round(seconds, 1))
+entries = st.builds(
+    lambda *values: Annotation(*values), st.none() | labels, topic_names, st.none() | st.just("a note"), st.booleans(), tenths
+)
+comment_ids = [f"c{index}" for index in range(8)]
+annotator_files = st.dictionaries(
+    st.sampled_from(("a", "b", "c", "d", "gold")), st.dictionaries(st.sampled_from(comment_ids), entries), max_size=5
+)
+
+
+@settings(max_examples=300)
+@given(annotator_files, st.sampled_from(("majority", "gold", "annotator:a")))
+def test_deciding_every_comment_at_once_is_deciding_each(labels: dict, mode: str) -> None:
+    """`decisions` (column by column, for exports) gives exactly what `decide` gives, comment by comment."""
+    resolution = Resolution.parse(mode)
+    if resolution.single is not None and resolution.single not in labels:
+        return
+    one_by_one = [Resolver(SCHEMA, files(**labels), resolution).decide(cid) for cid in comment_ids]
+    assert list(Resolver(SCHEMA, files(**labels), resolution).decisions(comment_ids)) == one_by_one
