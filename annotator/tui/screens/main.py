@@ -313,8 +313,7 @@ class MainScreen(Screen[None]):
         # At 24 rows the note box gives the comment room. The class goes on the note box, not on the
         # screen: a screen's class change restyles every widget, on a key that moves between a root
         # and a reply.
-        self.query_one(NoteEditor).set_class(target is not None, "-under-target")
-        self.query_one(NotePreview).set_class(target is not None, "-under-target")
+        self.query_one(NotePreview).set_class(target is not None, "-under-target")  # (the editor's, when it opens)
 
     def _show_labels(self) -> None:
         comment_id = self.current_id()
@@ -682,6 +681,7 @@ class MainScreen(Screen[None]):
     def _editing_note(self, editing: bool) -> None:
         """The editor in the preview's place while the note is edited; the preview otherwise."""
         note, preview = self.query_one(NoteEditor), self.query_one(NotePreview)
+        note.set_class(preview.has_class("-under-target"), "-under-target")
         note.display, preview.display = editing, not editing
         if not editing:
             self._show_labels()

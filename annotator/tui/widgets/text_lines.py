@@ -37,7 +37,7 @@ class TextLines(ScrollView, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._blocks: list[Block] = []
-        self._wrapped: tuple[int, list[Strip]] | None = None  # (width, lines) last wrapped
+        self._wrapped: dict[int, list[Strip]] = {}  # width -> the lines wrapped to it
 
     @property
     def text(self) -> Content:
@@ -48,7 +48,7 @@ class TextLines(ScrollView, can_focus=False):
         """Show `blocks` from the top; the screen is laid out again only if the height this widget
         wants (when auto) changes."""
         self._blocks = blocks
-        self._wrapped = None
+        self._wrapped.clear()
         self.set_reactive(ScrollView.scroll_y, 0)  # (drawn from the top below; no frame of its own)
         self.set_reactive(ScrollView.scroll_target_y, 0)
         self._update_extent()
@@ -124,15 +124,19 @@ class TextLines(ScrollView, can_focus=False):
 
     def _lines(self, width: int) -> list[Strip]:
         """The blocks wrapped to `width`, each styled by its component class."""
-        if self._wrapped is not None and self._wrapped[0] == width:
-            return self._wrapped[1]
-        lines: list[Strip] = []
+        if (lines := self._wrapped.get(width)) is not None:
+            return lines
+        lines = []
         for content, component, most in self._blocks:
             style = self.get_visual_style(component) if component else self.visual_style
             strips = Visual.to_strips(self, content, width, None, style, pad=True)
             lines += strips if most is None else strips[:most]
-        self._wrapped = (width, lines)
+        self._wrapped[width] = lines
         return lines
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._wrapped.clear()  # (the colours may have changed)
 
     def render_line(self, y: int) -> Strip:
         text_width = self._text_width()
