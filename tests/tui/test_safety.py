@@ -121,7 +121,7 @@ async def test_hostile_text_is_shown_literally_everywhere(make_app) -> None:
             comment = app.project.corpus.comments[22 + index]
             await pilot.press("colon", *comment.id, "enter")
             await pilot.pause()
-            shown = str(screen.query_one("#comment-text").render())
+            shown = str(screen.query_one(CommentView).body)
             assert "\x1b" not in shown and "\x07" not in shown
             if index == 0:
                 assert "[bold]not bold[/bold] [/] [/ [@click=app.quit]click me[/] $name ${x}" in shown
@@ -162,7 +162,7 @@ async def test_100k_comments_mount_and_move(tmp_path) -> None:
         assert screen.current_position() > 1
         await settled(pilot)
         assert disk_entry(app, 99_997).stance == "agree"
-        shown = str(screen.query_one(CommentView).query_one("#comment-text").render())
+        shown = str(screen.query_one(CommentView).body)
         assert shown.startswith(f"Comment number {screen.current_position()}:")
 
 

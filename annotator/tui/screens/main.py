@@ -40,7 +40,7 @@ from annotator.tui.widgets.conflict_panel import ConflictPanel
 from annotator.tui.widgets.editor_pane import EditorPane
 from annotator.tui.widgets.field_names import FIELD_NAMES
 from annotator.tui.widgets.label_panel import LabelPanel
-from annotator.tui.widgets.note_editor import NoteEditor
+from annotator.tui.widgets.note_editor import NoteEditor, NotePreview
 from annotator.tui.widgets.review_panel import ReviewPanel
 from annotator.tui.widgets.target_view import TargetView
 
@@ -313,7 +313,7 @@ class MainScreen(Screen[None]):
         # At 24 rows the note box gives the comment room. The class goes on the note box, not on the
         # screen: a screen's class change restyles every widget, on a key that moves between a root
         # and a reply.
-        self.query_one(NoteEditor).set_class(target is not None, "-under-target")
+        self.query_one(NotePreview).set_class(target is not None, "-under-target")  # (the editor's, when it opens)
 
     def _show_labels(self) -> None:
         comment_id = self.current_id()
@@ -330,10 +330,8 @@ class MainScreen(Screen[None]):
             differing = review.differing(comment_id) if review is not None and comment_id is not None else []
             self.query_one(ReviewPanel).show(verdicts, differing, entry, review.annotators if review else [],
                                              self.annotator == GOLD)
-        note = self.query_one(NoteEditor)
-        text = entry.note if entry and entry.note else ""
-        if not note.has_focus and (text or note.text):  # (most comments have no note: nothing to reload)
-            note.load_text(text)
+        if not self.query_one(NoteEditor).display:  # (the note being edited stays as typed)
+            self.query_one(NotePreview).show(entry.note if entry and entry.note else "")
 
     def _show_progress(self) -> None:
         session = self.session
@@ -668,7 +666,25 @@ class MainScreen(Screen[None]):
         if comment_id is not None:
             note = self.query_one(NoteEditor)
             note.comment_id = comment_id  # the note belongs to this comment, wherever the list moves
+            entry = self.session.annotation(comment_id)
+            text = entry.note if entry and entry.note else ""
+            if note.text != text:
+                note.load_text(text)
+            self._editing_note(True)
             note.focus()
+
+    @on(NotePreview.Edit)
+    def _edit_note(self) -> None:
+        if self.check_action("note", ()):
+            self.action_note()
+
+    def _editing_note(self, editing: bool) -> None:
+        """The editor in the preview's place while the note is edited; the preview otherwise."""
+        note, preview = self.query_one(NoteEditor), self.query_one(NotePreview)
+        note.set_class(preview.has_class("-under-target"), "-under-target")
+        note.display, preview.display = editing, not editing
+        if not editing:
+            self._show_labels()
 
     @on(NoteEditor.Done)
     def _note_done(self) -> None:
@@ -678,6 +694,8 @@ class MainScreen(Screen[None]):
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if isinstance(event.widget, NoteEditor):
             self._save_note()
+            if self.is_current:  # (under a dialog the editor stays, and gets the focus back)
+                self._editing_note(False)
 
     def _save_note(self) -> None:
         note = self.query_one(NoteEditor)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.geometry import Region, Size
 from textual.reactive import reactive
@@ -130,15 +131,28 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width
         return width - self._narrow_prefix - self._wide_extra >= WIDE_EXCERPT
 
+    _style: Style | None = None
+
+    @property
+    def _base_style(self) -> Style:
+        """The list's own style (Textual walks every ancestor for it: here once per restyle, not per row)."""
+        if self._style is None:
+            self._style = self.rich_style
+        return self._style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._style = None
+
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if row >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
         position = self._rows[row]
         comment = self._comments[position]
         entry: Annotation | None = self._lookup(comment.id) if self._lookup is not None else None
-        base = self.rich_style
+        base = self._base_style
         if row == self.cursor:
             base = base + self.get_component_rich_style("comment-list--cursor")
         wide = self.wide

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from annotator.core.config import Schema
 from annotator.tui.widgets.conflict_panel import ConflictPanel
 from annotator.tui.widgets.label_panel import LabelPanel
-from annotator.tui.widgets.note_editor import NoteEditor
+from annotator.tui.widgets.note_editor import NoteEditor, NotePreview
 from annotator.tui.widgets.review_panel import ReviewPanel
 
 
@@ -26,4 +26,5 @@ class EditorPane(Vertical):
         yield ConflictPanel(id="conflict")
         yield LabelPanel(self._schema, id="labels")
         yield Static(Content.assemble(("Note ", "bold"), ("[e] edit, Escape to finish", "dim")), id="note-title")
+        yield NotePreview(id="note-preview")
         yield NoteEditor(id="note", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")

@@ -11,10 +11,14 @@ from textual import events
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
+from textual.strip import Strip
+from textual.visual import Visual
 from textual.widget import Widget
 
 from annotator.core.config import Schema
 from annotator.core.models import Annotation, printable
+
+DRAWN_KEPT = 256  # sets of labels whose lines are kept drawn
 
 
 class LabelPanel(Widget):
@@ -40,15 +44,26 @@ class LabelPanel(Widget):
         self._entry = Annotation()
         self._targets: list[list[tuple[int, int, str, tuple[str, ...]]]] = []  # per line: x from, to, action
         self._drawn_lines: int | None = None  # the height last drawn
+        self._drawn: dict[tuple, list[Strip]] = {}  # (labels shown, heading, width) -> the lines drawn
 
     heading: Content | None = None  # a line above the choices (review mode: whose labels they are)
 
     def show(self, entry: Annotation | None, heading: Content | None = None) -> None:
         """Show `entry`'s labels; the screen is laid out again only when the panel's height changes
-        (a heading, a label not in annotator.toml, another flow of the choices)."""
-        self._entry = entry or Annotation()
+        (a heading, a label not in annotator.toml, another flow of the choices), and nothing is
+        redrawn when the labels shown are the same."""
+        entry = entry or Annotation()
+        if (self._shown(entry), heading) == (self._shown(self._entry), self.heading) and self._drawn_lines is not None:
+            self._entry = entry
+            return
+        self._entry = entry
         self.heading = heading
         self.refresh(layout=len(self._lines(self.content_region.width)) != self._drawn_lines)
+
+    @staticmethod
+    def _shown(entry: Annotation) -> tuple:
+        """What the panel shows of `entry`."""
+        return entry.stance, tuple(entry.topics), entry.flagged
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))
@@ -57,6 +72,23 @@ class LabelPanel(Widget):
         lines = self._lines(self.content_region.width)
         self._drawn_lines = len(lines)
         return Content("\n").join(lines)
+
+    def render_line(self, y: int) -> Strip:
+        """A line of the panel, drawn once for each set of labels shown (they recur from comment to
+        comment; the cache is dropped when the styles change)."""
+        width = self.content_region.width
+        key = (self._shown(self._entry), None if self.heading is None else str(self.heading), width)
+        strips = self._drawn.get(key)
+        if strips is None:
+            if len(self._drawn) >= DRAWN_KEPT:
+                self._drawn.clear()
+            strips = self._drawn[key] = Visual.to_strips(self, self.render(), width, None, self.visual_style)
+        self._drawn_lines = len(strips)
+        return strips[y] if y < len(strips) else Strip.blank(width, self.visual_style.rich_style)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn.clear()
 
     def _lines(self, width: int) -> list[Content]:
         entry, schema = self._entry, self._schema
@@ -79,6 +111,7 @@ class LabelPanel(Widget):
                 + self._flow("Flag   ", [(flag_choice, ("flag",))], width))
 
     def on_click(self, event: events.Click) -> None:
+        self._lines(self.content_region.width)  # (where each choice is, for the labels shown now)
         if not 0 <= event.y < len(self._targets):
             return
         for start, end, action, arguments in self._targets[event.y]:

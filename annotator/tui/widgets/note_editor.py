@@ -1,10 +1,18 @@
-"""The note of the selected comment."""
+"""The note of the selected comment: shown by a preview, edited in a text area.
+
+The preview draws the note a line at a time (moving between comments redraws it, nothing else);
+the editor replaces it while the note is being edited. The note is shown literally (`Content`).
+"""
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import TextArea
+
+from annotator.tui.widgets.text_lines import TextLines
 
 
 class NoteEditor(TextArea):
@@ -19,3 +27,30 @@ class NoteEditor(TextArea):
 
     def action_done(self) -> None:
         self.post_message(self.Done())
+
+
+class NotePreview(TextLines, can_focus=True):
+    """The note while it is not being edited, as the editor shows it (its first line marked as the
+    cursor's); a click or the focus (tab) asks to edit it."""
+
+    COMPONENT_CLASSES = {"note-preview--cursor-line"}
+
+    class Edit(Message):
+        """The annotator clicked the note, or tabbed to it."""
+
+    def show(self, note: str) -> None:
+        if self._blocks and note == self._note:
+            return
+        self._note = note
+        first, newline, rest = note.partition("\n")
+        blocks = [(Content(first), "note-preview--cursor-line", None)]
+        self.set_blocks(blocks + ([(Content(rest), "", None)] if newline else []))
+
+    _note = ""
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.post_message(self.Edit())
+
+    def on_focus(self) -> None:
+        self.post_message(self.Edit())

@@ -9,14 +9,14 @@ text, shown through `Content` after `printable`.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Static
 
 from annotator.core.keymap import DEFAULT_KEYMAP, Keymap
 from annotator.core.models import Annotation, printable
 from annotator.core.targets import CONTEXT, MISSING, PARENT, PROJECT, Target
+from annotator.tui.widgets.text_lines import TextLines
 
 
 def _line(text: str) -> str:
@@ -97,39 +97,39 @@ class TargetView(Vertical, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield TargetHead(self._keymap, id="target-head")
-        with VerticalScroll(id="target-body", can_focus=False):
-            yield Static(id="target-text")
+        yield TextLines(id="target-body")
 
     def show(self, target: Target | None, labels: Annotation | None, collapsed: bool) -> None:
         """Show `target` (None: hide), with this annotator's `labels` on a parent comment. The same
-        target again (the siblings of a thread, the project's post) is left as it is, scrolled or not."""
+        target again (the siblings of a thread, the project's post) is left as it is, scrolled or not.
+        Another target redraws the lines; the screen is laid out only when the pane's height changes."""
         if (target, labels, collapsed) == (self.target, self._labels, self.collapsed) and self.display == (
                 target is not None):
             return
         self.target, self._labels, self.collapsed = target, labels, collapsed
-        self.display = target is not None
+        if self.display != (target is not None):
+            self.display = target is not None
         if target is None:
             return
-        body = self.query_one("#target-body", VerticalScroll)
-        body.display = not collapsed
-        self.query_one("#target-text", Static).update(target_body(target))
-        body.scroll_home(animate=False, immediate=True)
+        body = self.query_one("#target-body", TextLines)
+        if body.display == collapsed:
+            body.display = not collapsed
+        body.set_blocks([(target_body(target), "", None)])
         self._show_head()
-        self.call_after_refresh(self._show_head)  # (whether there is more below is known after layout)
 
     @property
     def scrolled(self) -> str:
         """ "more" when there is text below the view, "end" when scrolled to its end, else ""."""
-        body = self.query_one("#target-body", VerticalScroll)
+        body = self.query_one("#target-body", TextLines)
         if not body.display:
             return ""
-        if body.scroll_y < body.max_scroll_y:
-            return "more"
-        return "end" if body.scroll_y > 0 else ""
+        if body.scroll_y == 0:  # (what a comment first shows: known before the layout its target may need)
+            return "more" if body.overflows else ""
+        return "more" if body.scroll_y < body.max_scroll_y else "end"
 
     def read(self) -> None:
         """Scroll down a page, keeping a line of the last page in view; after the end, back to the top."""
-        body = self.query_one("#target-body", VerticalScroll)
+        body = self.query_one("#target-body", TextLines)
         if body.scroll_y >= body.max_scroll_y:
             body.scroll_home(animate=False, immediate=True)
         else:
@@ -139,7 +139,7 @@ class TargetView(Vertical, can_focus=False):
         self._show_head()
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self._show_head)
+        self._show_head()  # (redrawn only if the width or the scroll mark changed)
 
     def _show_head(self) -> None:
         self.query_one(TargetHead).show(self.target, self._labels, self.collapsed, self.scrolled)
@@ -156,8 +156,10 @@ class TargetHead(Widget):
         self._shown: tuple[Target | None, Annotation | None, bool, str] = (None, None, False, "")
 
     def show(self, target: Target | None, labels: Annotation | None, collapsed: bool, scrolled: str) -> None:
-        self._shown = (target, labels, collapsed, scrolled)
-        self.refresh()
+        shown = (target, labels, collapsed, scrolled)
+        if shown != self._shown:
+            self._shown = shown
+            self.refresh()
 
     def render(self) -> Content:
         target, labels, collapsed, scrolled = self._shown
