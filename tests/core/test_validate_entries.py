@@ -8,16 +8,16 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.config import Schema
+from annotator.core.config import Label, Schema
 from annotator.core.labels import LabelFile
 from annotator.core.models import Annotation, Comment
 from annotator.core.seeds import Corpus
 from annotator.core.validate import _entry_problems, check_entries
 
-SCHEMA = Schema.model_validate({
-    "stance": [{"name": name, "key": name[0]} for name in ("agree", "disagree")],
-    "topic": [{"name": name, "key": str(index)} for index, name in enumerate(("t1", "t2"), 1)],
-})
+SCHEMA = Schema(
+    stance=tuple(Label(name, name[0]) for name in ("agree", "disagree")),
+    topic=tuple(Label(name, str(index)) for index, name in enumerate(("t1", "t2"), 1)),
+)
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 IDS = [f"c{index}" for index in range(10)]
 CORPUS = Corpus(tuple(Comment(cid, f"text {cid}", "seeds/a.txt", 1) for cid in IDS[:7]),
