@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.reports.assign import render
 
     project = Project.open(Path(args.project))
-    assignment = project_assignment(project.schema.assign, [comment.id for comment in project.corpus.comments])
+    assignment = project_assignment(project.schema.assign, project.corpus.ids())
     if args.explain is not None:
         return _explain(args, project, assignment)
     progress = plan_progress(assignment, read_labels(project.root))
@@ -93,7 +94,7 @@ def _explain(args: argparse.Namespace, project: Project, assignment: Assignment)
     from annotator.core.reports.assign import render_explanation
 
     try:  # the whole id, or a start of it no other id has (as `blame` and the app's `:` take it)
-        comment = project.corpus.by_id[IdIndex([c.id for c in project.corpus.comments]).find(args.explain)]
+        comment = project.corpus.by_id[IdIndex(project.corpus.ids()).find(args.explain)]
     except IdLookupError as error:  # a bad value on the command line, as in `blame`: exit 2
         args.parser.error(f"--explain: {error.message} ({error.hint})" if error.hint else f"--explain: {error.message}")
     why = explain(assignment.plan, comment.id, assignment.calibration)
@@ -107,18 +108,19 @@ def _check(progress: PlanProgress, complete: bool) -> int:
     from annotator.core.validate import counted
 
     lines = []
-    for item in progress.outside:
+    for item in islice(progress.outside(), LISTED):
         where = f"{ANNOTATIONS_DIR}/{item.annotator}{SUFFIX}" + (f":{item.line}" if item.line else "")
         lines.append(f"{where}: comment {item.comment_id}: labeled by {item.annotator}, but the plan gives it to "
                      f"{', '.join(item.assignees)}")
-    problems = [counted(len(progress.outside), "label") + " outside the plan"] if progress.outside else []
-    _listed(lines)
+    outside = progress.outside_count
+    problems = [counted(outside, "label") + " outside the plan"] if outside else []
+    _listed(lines, outside)
     if complete:
         incomplete = [
             f"comment {comment_id}: not complete: no stance from {', '.join(missing)}"
             for comment_id, missing in progress.incomplete()
         ]
-        _listed(incomplete)
+        _listed(incomplete, len(incomplete))
         if incomplete:
             problems.append(f"{counted(len(incomplete), 'comment')} of {progress.comments} not complete")
     if problems:
@@ -127,8 +129,9 @@ def _check(progress: PlanProgress, complete: bool) -> int:
     return 0
 
 
-def _listed(lines: list[str]) -> None:
+def _listed(lines: list[str], count: int) -> None:
+    """The first `LISTED` of `lines` (of `count` in all) on stderr, and how many more there are."""
     for line in lines[:LISTED]:
         print(line, file=sys.stderr)
-    if len(lines) > LISTED:
-        print(f"... and {len(lines) - LISTED} more", file=sys.stderr)
+    if count > LISTED:
+        print(f"... and {count - LISTED} more", file=sys.stderr)

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         from annotator.core.assign import assign
         from annotator.core.plan_progress import plan_progress
 
-        plan = plan_progress(assign(project.schema.assign, [comment.id for comment in project.corpus.comments]), files)
+        plan = plan_progress(assign(project.schema.assign, project.corpus.ids()), files)
     stats = project_stats(project.corpus.by_id, files, project.schema, plan)
     write_stdout([stats_json(stats) if args.format == "json" else stats_text(stats)])
     return 0

@@ -24,7 +24,6 @@ import os
 import tempfile
 from collections.abc import Callable
 from contextlib import suppress
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 

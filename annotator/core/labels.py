@@ -35,20 +35,48 @@ from annotator.core.store import (
     annotator_name_problem,
     folder_problem,
 )
+from annotator.core.store.columns import Entries
 
 BAD_NAME_HINT = "rename the file (or move it out of annotations/): its name says whose labels these are"
 
 
-@dataclass(frozen=True, slots=True)
 class LabelFile:
-    """One annotator's labels as read from `annotations/`, for reading only."""
+    """One annotator's labels as read from `annotations/`, for reading only.
 
-    annotator: str
-    display: str  # `annotations/alice.toml`, as messages name it
-    entries: dict[str, Annotation]
-    lines: Mapping[str, int]  # the line of each entry's header
-    excerpts: Mapping[str, str]  # the excerpt comment above each entry (both read when asked for)
-    warnings: list[Problem]  # what reading noticed but did not refuse
+    `entries` is a plain dict, made on first use; `labeled_positions` reads the store's columns
+    without making an entry (what `assign` and `stats` need)."""
+
+    __slots__ = ("annotator", "display", "lines", "excerpts", "warnings", "_stored", "_entries")
+
+    def __init__(self, annotator: str, display: str, entries: Mapping[str, Annotation], lines: Mapping[str, int],
+                 excerpts: Mapping[str, str], warnings: list[Problem]) -> None:
+        self.annotator = annotator
+        self.display = display  # `annotations/alice.toml`, as messages name it
+        self.lines = lines  # the line of each entry's header
+        self.excerpts = excerpts  # the excerpt comment above each entry (both read when asked for)
+        self.warnings = warnings  # what reading noticed but did not refuse
+        self._stored = entries
+        self._entries: dict[str, Annotation] | None = entries if type(entries) is dict else None
+
+    @property
+    def entries(self) -> dict[str, Annotation]:
+        if self._entries is None:
+            stored = self._stored
+            self._entries = stored.as_dict() if isinstance(stored, Entries) else dict(stored)
+        return self._entries
+
+    def labeled_positions(self, position_of: Mapping[str, int], corpus: bytes) -> tuple[list[int], bytearray]:
+        """Where the entries with a stance or a topic are in a corpus (`position_of` its ids'
+        positions, `corpus` a digest of those ids, naming it in the parse cache), and beside each
+        1 if it has a stance. Entries for comments not in the corpus are left out."""
+        if self._entries is None and isinstance(self._stored, Entries):
+            return self._stored.labeled_positions(position_of, corpus)
+        labeled = [(position_of[comment_id], entry.stance is not None) for comment_id, entry in self.entries.items()
+                   if entry.is_labeled and comment_id in position_of]
+        return [position for position, _ in labeled], bytearray(stanced for _, stanced in labeled)
+
+    def __repr__(self) -> str:
+        return f"LabelFile({self.display!r}, {len(self._stored)} entries)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,5 +136,5 @@ def scan_labels(root: Path, gold: bool = True, leave_out: Collection[str] = ()) 
         except StoreError as error:
             yield Unread(error.problems, error.hint)
             continue
-        yield LabelFile(name, display, store.entries.as_dict(), store.lines, store.excerpts, store.warnings)
+        yield LabelFile(name, display, store.entries, store.lines, store.excerpts, store.warnings)
 

@@ -12,13 +12,15 @@ Entries for comments not in seeds/ are `annotator validate`'s business, and are 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import compress
+from operator import not_
 
 from annotator.core.assign import Assignment
-from annotator.core.models import Annotation
 from annotator.core.labels import LabelFile
+from annotator.core.models import Annotation
 from annotator.core.store import GOLD
 
 
@@ -50,16 +52,29 @@ class PlanProgress:
 
     assignment: Assignment
     shares: tuple[Share, ...]  # the plan's annotators, by name
-    outside: tuple[Outside, ...]  # by annotator, then seed order
     unplanned: tuple[str, ...]  # annotators with a file who are not in the plan (gold aside)
     complete: int  # comments every assignee gave a stance, calibration included
     calibration_complete: int
     _missing: int  # bit 8p set when the comment at position p lacks an assignee's stance
     _given: Mapping[str, bytes]  # by annotator: 1 at each position they gave a stance
+    _outside: tuple[tuple[str, Mapping[str, int], list[int]], ...]  # by annotator: lines, positions labeled outside
 
     @property
     def comments(self) -> int:
         return len(self.assignment.comment_ids)
+
+    @property
+    def outside_count(self) -> int:
+        """How many labels lie outside the plan."""
+        return sum(len(positions) for _, _, positions in self._outside)
+
+    def outside(self) -> Iterator[Outside]:
+        """Each label outside the plan, by annotator, then seed order (made as it is asked for:
+        a project can hold tens of thousands)."""
+        ids, named, codes = self.assignment.comment_ids, self.assignment.named_sets, self.assignment.codes
+        for name, lines, positions in self._outside:
+            for position in positions:
+                yield Outside(name, ids[position], lines.get(ids[position]), named[codes[position]])
 
     def incomplete(self) -> Iterator[tuple[str, tuple[str, ...]]]:
         """Each comment not complete, in seed order, with the annotators whose stance it lacks."""
@@ -85,43 +100,38 @@ def plan_progress(assignment: Assignment, files: Mapping[str, LabelFile]) -> Pla
     for comment_id in assignment.calibration:
         calibration[position_of[comment_id]] = 1
     ones = int.from_bytes(b"\1" * count, "little")
+    corpus = hashlib.sha256("\n".join(assignment.comment_ids).encode()).digest()  # (ids hold no newline)
     missing = 0  # bit 8p: the comment at position p lacks the stance of someone assigned it
     stanced: dict[str, bytes] = {}
-    outside: list[Outside] = []
+    outside: list[tuple[str, Mapping[str, int], list[int]]] = []
     shares = []
     for name in sorted({*files, *assignment.annotators} - {GOLD}):
         mine = assignment.mask(name)
         given = bytearray(count)
         labeled = 0
-        theirs: list[tuple[int, Outside]] = []
+        theirs: list[int] = []
         store = files.get(name)
         if store is not None:
-            lines, named = store.lines, assignment.named_sets
-            codes, where = assignment.codes, position_of.get
-            for comment_id, entry in store.entries.items():
-                position = where(comment_id)
-                if position is None or not entry.is_labeled:
-                    continue
-                if entry.stance is not None:
-                    given[position] = 1
-                if mine[position]:
-                    labeled += 1
-                else:
-                    theirs.append((position, Outside(name, comment_id, lines.get(comment_id), named[codes[position]])))
+            positions, has_stance = store.labeled_positions(position_of, corpus)
+            for position in compress(positions, has_stance):
+                given[position] = 1
+            labeled = sum(map(mine.__getitem__, positions))
+            theirs = sorted(compress(positions, map(not_, map(mine.__getitem__, positions))))
+            if theirs:
+                outside.append((name, store.lines, theirs))
         missing |= int.from_bytes(mine, "little") & ~int.from_bytes(given, "little") & ones
         stanced[name] = bytes(given)
-        outside.extend(item for _, item in sorted(theirs, key=lambda pair: pair[0]))
         if name in assignment.annotators:
             shares.append(Share(name, assignment.plan.weight(name), mine.count(1), calibration.count(1), labeled, len(theirs)))
     return PlanProgress(
         assignment=assignment,
         shares=tuple(shares),
-        outside=tuple(outside),
         unplanned=tuple(name for name in sorted(files) if name != GOLD and name not in assignment.annotators),
         complete=count - missing.bit_count(),
         calibration_complete=calibration.count(1) - (missing & int.from_bytes(calibration, "little")).bit_count(),
         _missing=missing,
         _given=stanced,
+        _outside=tuple(outside),
     )
 
 

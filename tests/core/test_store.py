@@ -146,6 +146,30 @@ def test_changes_over_a_file_read_as_columns_are_written_as_over_one_parsed(tmp_
         assert AnnotationFile.load(path).render() == parsed.render()
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["0b1c2d3e4f50", "7a8b9c0d1e2f", "c3d4e5f60718", "00", "5", "zz"]),
+                          st.none() | plain_annotation), max_size=8),
+       st.permutations(["0b1c2d3e4f50", "7a8b9c0d1e2f", "c3d4e5f60718", "00", "5", "zz"]), st.integers(0, 6))
+def test_labeled_positions_read_from_the_columns_are_those_of_the_entries(
+    tmp_path: Path, changes: list, order: list[str], known: int
+) -> None:
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        path = Path(folder) / "annotations" / "alice.toml"
+        path.parent.mkdir()
+        path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
+        AnnotationFile.load(path)  # (cached: the next read is from the columns)
+        labels = AnnotationFile.load(path)
+        for comment_id, entry in changes:
+            labels.set(comment_id, entry)
+        corpus = {comment_id: position for position, comment_id in enumerate(order[:known])}
+        expected = sorted((corpus[comment_id], entry.stance is not None) for comment_id, entry in labels.entries.items()
+                          if entry.is_labeled and comment_id in corpus)
+        digest = "\n".join(order[:known]).encode()
+        for _ in range(2):  # (the second time, where the entries are in the corpus comes from the cache)
+            positions, stanced = labels.entries.labeled_positions(corpus, digest)
+            assert sorted(zip(positions, map(bool, stanced))) == expected
+
+
 def _parsed(path: Path) -> dict:
     """What a parse without columns gives, as `AnnotationFile` takes it."""
     data = tomllib.loads(path.read_text("utf-8"))

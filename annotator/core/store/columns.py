@@ -90,6 +90,20 @@ class LabelColumns:
         cache.save(where, count)
         return count
 
+    def positions_in(self, position_of: Mapping[str, int], corpus: bytes) -> array:
+        """Where each entry's comment is in a corpus (`position_of` its ids' positions), -1 where
+        it is not. A lookup by id costs some 0.7 µs (60 ms for 90,000 entries), so the answer
+        is kept in the parse cache, by the file's content and `corpus`, a digest of its ids."""
+        where = None
+        if self.source is not None:
+            where = cache.key("positions", b"%s\0%s" % (self.source.encode(), corpus))
+            kept = cache.load(where)
+            if type(kept) is bytes and len(kept) == 4 * len(self.ids):
+                return array("i", kept)
+        positions = array("i", map(position_of.get, self.ids, repeat(-1)))
+        cache.save(where, positions.tobytes())
+        return positions
+
     def entry(self, position: int) -> Annotation:
         """The entry at `position`, made once."""
         comment_id = self.ids[position]
@@ -330,6 +344,32 @@ class Entries(_Layered[Annotation]):
             return made
         position = columns.position(key)
         return default if position < 0 else columns.entry(position)
+
+    def labeled_positions(self, position_of: Mapping[str, int], corpus: bytes) -> tuple[list[int], bytearray]:
+        """Where the entries with a stance or a topic are in a corpus (`position_of` its ids'
+        positions, `corpus` a digest of them: `LabelColumns.positions_in`), and beside each 1 if
+        it has a stance; entries for comments not in the corpus left out. No entry is made."""
+        columns = self._columns
+        positions: list[int] = []
+        stanced = bytearray()
+        changed = dict(self._changed)  # (a copy: another thread may change it meanwhile)
+        if columns is not None:
+            has_stance = bytes(stance is not None for stance in columns.stances)
+            keep = bytearray(columns.labeled)
+            for key in changed:  # (counted below as they are now)
+                position = columns.position(key)
+                if position >= 0:
+                    keep[position] = 0
+            every = columns.positions_in(position_of, corpus)
+            keep = bytearray(map(min, keep, map((-1).__lt__, every)))  # (and in the corpus)
+            positions = list(compress(every, keep))
+            stanced = bytearray(compress(map(has_stance.__getitem__, columns.stance_codes), keep))
+        for key, value in changed.items():
+            position = position_of.get(key)
+            if value is not _GONE and value.is_labeled and position is not None:
+                positions.append(position)
+                stanced.append(value.stance is not None)
+        return positions, stanced
 
     def as_dict(self) -> dict[str, Annotation]:
         """Every entry in a plain dict, made in bulk: for a reader of the whole file (a command)."""
