@@ -21,7 +21,7 @@ def measure_plan(project: SyntheticProject, runs: int) -> dict[str, list[float]]
     config = (project.root / CONFIG_NAME).read_text("utf-8") + PLAN
     plan = parse_config(config, CONFIG_NAME)[0].assign
     assert plan is not None
-    ids = [comment.id for comment in load_seeds(project.root).comments]
+    ids = load_seeds(project.root).ids()
     timings: dict[str, list[float]] = {"cold": [], "warm": []}
     before = os.environ.get("ANNOTATOR_CACHE_DIR")
     try:
