@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,38 @@ def test_a_changed_seed_file_is_parsed_again(tmp_path: Path, own_cache: Path) ->
     with (root / "seeds" / "replies.jsonl").open("a", encoding="utf-8") as handle:
         handle.write(json.dumps({"text": "A fourth reply."}) + "\n")
     assert [comment.text for comment in load_seeds(root).comments][-1] == "A fourth reply."
+
+
+def test_a_settled_file_is_named_by_its_status_and_a_rewrite_with_its_old_times_is_read_again(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest kept by a file's status is never served for other bytes: a rewrite of the same
+    size, its modification time put back, still changes the file's change time."""
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**12))  # (every file counts as settled)
+    seed = tmp_path / "a.txt"
+    seed.write_text("one\n", "utf-8")
+    first = cache.file_key("seeds-txt", seed)
+    assert len(list(own_cache.glob("status-*"))) == 1
+    opened = Path.open
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "open", lambda path, *args, **kwargs: pytest.fail("hashed again") if path == seed
+                        else opened(path, *args, **kwargs))
+        assert cache.file_key("seeds-txt", seed) == first
+    old = seed.stat()
+    time.sleep(0.05)  # (past the clock tick of the first write: this test turned the settling off)
+    seed.write_text("two\n", "utf-8")
+    os.utime(seed, ns=(old.st_atime_ns, old.st_mtime_ns))
+    new = seed.stat()
+    assert (new.st_ino, new.st_size, new.st_mtime_ns) == (old.st_ino, old.st_size, old.st_mtime_ns)
+    assert cache.file_key("seeds-txt", seed) == cache.key("seeds-txt", b"two\n")
+    assert first == cache.key("seeds-txt", b"one\n")
+
+
+def test_a_file_changed_in_the_last_seconds_is_hashed_every_time(tmp_path: Path, own_cache: Path) -> None:
+    seed = tmp_path / "a.txt"
+    seed.write_text("one\n", "utf-8")
+    assert cache.file_key("seeds-txt", seed) == cache.key("seeds-txt", b"one\n")
+    assert not list(own_cache.glob("status-*"))
 
 
 def test_a_second_read_of_an_annotation_file_comes_from_the_cache(
