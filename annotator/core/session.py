@@ -6,6 +6,7 @@ counts as active time) is tested without a terminal. The app only calls it and d
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -95,6 +96,7 @@ class Session:
     _unwritten: dict[str, float] = field(default_factory=dict)  # time on comments since their last change
     _index: dict[str, int] = field(default_factory=dict)
     _threads: Threads | None = None
+    _digest: bytes | None = None  # of the ids, naming the corpus in the parse cache
     _ids: IdIndex = field(init=False)  # the ids sorted, to find one by a start of it
     conflicts: set[str] = field(default_factory=set)  # ids of the entries left in conflict by a merge
 
@@ -107,6 +109,8 @@ class Session:
             self._index = dict(zip(ids, range(len(ids))))
             self._ids = IdIndex(ids)  # sorted once, here (the app opens the session on a thread): `:` bisects it
         self.recount()
+        if self.share is not None:  # (the "mine" view counts its labeled comments: found here, on a thread)
+            self.labeled_positions()
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -140,6 +144,17 @@ class Session:
         entries = self.store.entries  # (counted from the columns it was read into: no entry is made)
         self.labeled_count = entries.labeled_among(self._index)
         self.conflicts = {comment_id for comment_id, entry in entries.with_extra() if CONFLICT_KEY in entry.extra}
+
+    def labeled_positions(self) -> bytearray:
+        """1 at the position of each labeled comment, 0 elsewhere: read from the store's columns
+        (where their comments are, from the parse cache after the first time), no entry made."""
+        if self._digest is None:
+            self._digest = hashlib.sha256("\n".join(self._index).encode()).digest()  # (ids hold no newline)
+        positions, _ = self.store.entries.labeled_positions(self._index, self._digest)
+        labeled = bytearray(len(self.comments))
+        for position in positions:
+            labeled[position] = 1
+        return labeled
 
     def is_labeled(self, position: int) -> bool:
         entry = self.store.get(self.comments[position].id)

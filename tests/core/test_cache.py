@@ -155,6 +155,25 @@ def test_the_labeled_count_is_the_corpus_s_whatever_was_counted_before(tmp_path:
     assert Session(every[2:], schema, store).labeled_count == 1
 
 
+def test_the_labeled_positions_are_the_corpus_s_whatever_was_found_before(tmp_path: Path, own_cache: Path) -> None:
+    """What the "mine" view counts: 1 where the comment at that position is labeled."""
+    path = tmp_path / "annotations" / "alice.toml"
+    path.parent.mkdir()
+    path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())  # 2 labeled entries of 3
+    schema = Schema(stance=(Label(name="agree", key="a"), Label(name="disagree", key="d")))
+    every = [Comment(comment_id, "text", "seeds/a.txt", 1) for comment_id in ("ffff", "c3d4e5f60718",
+                                                                              "7a8b9c0d1e2f", "0b1c2d3e4f50")]
+    for _ in range(2):  # (found, then from the cache)
+        assert Session(every, schema, AnnotationFile.load(path)).labeled_positions() == bytearray([0, 0, 1, 1])
+        assert Session(every[2:3], schema, AnnotationFile.load(path)).labeled_positions() == bytearray([1])
+    store = AnnotationFile.load(path)
+    store.set("0b1c2d3e4f50", None)
+    store.set("ffff", Annotation("agree"))
+    session = Session(every, schema, store)
+    assert session.labeled_positions() == bytearray([1, 0, 1, 0])
+    assert [session.is_labeled(position) for position in range(4)] == [True, False, True, False]
+
+
 def test_a_damaged_labels_entry_is_parsed_again(tmp_path: Path, own_cache: Path) -> None:
     path = tmp_path / "annotations" / "alice.toml"
     path.parent.mkdir()

@@ -47,7 +47,7 @@ class LabelColumns:
     """
 
     __slots__ = ("ids", "stances", "topic_sets", "notes", "quoted_count", "stance_codes", "topic_codes", "flagged",
-                 "seconds", "updated", "lines", "labeled", "quoted", "quote_ends", "quotes", "made", "source")
+                 "seconds", "updated", "lines", "labeled", "quoted", "quote_ends", "quotes", "made", "source", "in_corpus")
 
     def __init__(self, ids: list[str], stances: list[str | None], topic_sets: list[tuple[str, ...]],
                  notes: dict[int, str], quoted_count: int, columns: dict[str, Any]) -> None:
@@ -68,6 +68,7 @@ class LabelColumns:
         self.quotes = columns["quotes"]  # the excerpts, UTF-8, one after the other
         self.made: dict[str, Annotation] = {}  # by id
         self.source: str | None = None  # the name of the cache entry read, which names the file's content
+        self.in_corpus: tuple[bytes, array] | None = None  # the last `positions_in`, by the corpus's digest
 
     def position(self, comment_id: str) -> int:
         """Where `comment_id` is among the ids, or -1."""
@@ -93,7 +94,15 @@ class LabelColumns:
     def positions_in(self, position_of: Mapping[str, int], corpus: bytes) -> array:
         """Where each entry's comment is in a corpus (`position_of` its ids' positions), -1 where
         it is not. A lookup by id costs some 0.7 µs (60 ms for 90,000 entries), so the answer
-        is kept in the parse cache, by the file's content and `corpus`, a digest of its ids."""
+        is kept in the parse cache, by the file's content and `corpus`, a digest of its ids, and
+        here for the last corpus asked about."""
+        if self.in_corpus is not None and self.in_corpus[0] == corpus:
+            return self.in_corpus[1]
+        positions = self._positions_in(position_of, corpus)
+        self.in_corpus = (corpus, positions)
+        return positions
+
+    def _positions_in(self, position_of: Mapping[str, int], corpus: bytes) -> array:
         where = None
         if self.source is not None:
             where = cache.key("positions", b"%s\0%s" % (self.source.encode(), corpus))

@@ -767,7 +767,8 @@ class MainScreen(Screen[None]):
         if view.is_all:
             self._row_labeled = None
         else:
-            self._row_labeled = {position: self.session.is_labeled(position) for position in rows}
+            labeled = self.session.labeled_positions()
+            self._row_labeled = {position: labeled[position] == 1 for position in rows}
             self._rows_labeled = sum(self._row_labeled.values())
         row = self.row_of(current, rows) if current is not None else None
         self.comment_list.show_rows(rows, row or 0, self.session.threads.depth if self.threads else None)
