@@ -66,38 +66,50 @@ def file_key(kind: str, path: Path, suffix: str = ".marshal") -> Path | None:
 
     Hashing costs 0.1 s for 100,000 comments, 0.5 s for a million, so the digest of a file left
     unchanged for `SETTLED_NS` is also kept by its status: device, inode, size, modification and
-    change time, as git's index keeps them. Any later write gives the file a new change time (no
-    program can set it), so the same status means the same bytes: a start that finds it reads
-    the digest, not the file. A file changed within the last two seconds, whose change time a
-    write in the same clock tick could repeat, is hashed every time."""
+    change time, as git's index keeps them, with the file's first and last 64 KiB. Any later
+    write gives the file a new change time (no program can set it), so the same status means
+    the same bytes: a start that finds it reads the digest, not the file. Not trusted, so
+    hashed every time: a file changed within the last two seconds (a write in the same clock
+    tick could repeat its change time), one whose times are whole seconds (a file system that
+    keeps no finer times, where a second holds many writes), and any file on Windows (where
+    the change time is the creation time)."""
     where = folder()
     if where is None:
         return None
     try:
-        before = os.stat(path)
-    except OSError:
-        return None
-    by_status = key("status", b"%s\0%s" % (kind.encode(), _status(before)))
-    known = load(by_status)
-    if type(known) is str and len(known) == 64:
-        return where / f"{kind}-{known}{suffix}"
-    digest = hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0".encode())
-    try:
         with path.open("rb") as handle:
+            before = _status(handle)
+            by_status = None if before is None else key("status", b"%s\0%s" % (kind.encode(), before))
+            known = load(by_status)
+            if type(known) is str and len(known) == 64:
+                return where / f"{kind}-{known}{suffix}"
+            handle.seek(0)
+            digest = hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0".encode())
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
-        after = os.stat(path)
+            after = os.fstat(handle.fileno())
+            if by_status is not None and time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) > SETTLED_NS:
+                if _status(handle) == before:
+                    save(by_status, digest.hexdigest())
     except OSError:
         return None
-    settled = time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) > SETTLED_NS
-    if settled and _status(after) == _status(before):
-        save(by_status, digest.hexdigest())
     return where / f"{kind}-{digest.hexdigest()}{suffix}"
 
 
-def _status(status: os.stat_result) -> bytes:
-    """What says a file is unchanged."""
-    return b"%d %d %d %d %d" % (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+SAMPLE = 64 * 1024  # bytes at each end of a file that its status includes
+
+
+def _status(handle: BinaryIO) -> bytes | None:
+    """What says the open file is unchanged, or None where that cannot be trusted (`file_key`)."""
+    status = os.fstat(handle.fileno())
+    if os.name == "nt" or (status.st_mtime_ns % 10**9 == 0 and status.st_ctime_ns % 10**9 == 0):
+        return None
+    handle.seek(0)
+    head = handle.read(SAMPLE)
+    handle.seek(max(0, status.st_size - SAMPLE))
+    tail = handle.read(SAMPLE)
+    numbers = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+    return b"%d %d %d %d %d\0%s\0%s" % (*numbers, head, tail)
 
 
 def load(path: Path | None) -> Any | None:

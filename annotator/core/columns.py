@@ -29,7 +29,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate, islice
 from mmap import mmap
-from operator import itemgetter
+from operator import eq, itemgetter
 from typing import Any, BinaryIO, overload
 
 from annotator.core.models import NO_EXTRA, Comment
@@ -82,7 +82,7 @@ class SeedColumns(Sequence[Comment]):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
             return NotImplemented
-        return len(other) == len(self) and all(map(Comment.__eq__, self, other))
+        return len(other) == len(self) and all(map(eq, self, other))  # (not Comment.__eq__: NotImplemented is true)
 
     __hash__ = None  # type: ignore[assignment]  # (a sequence compared by value, like a list)
 
@@ -188,7 +188,7 @@ def _open(view: mmap, source: str) -> SeedColumns | None:
     for name in STRING_FIELDS:
         offsets = sections[f"{name}@"]
         blob_start, blob_length = places[name]
-        if (len(offsets) not in (0, count + 1) or (name == "id" and len(offsets) != count + 1)
+        if (len(offsets) not in (0, count + 1) or (name == "id" and count and len(offsets) != count + 1)
                 or offsets and (offsets[0] != blob_start or offsets[count] != blob_start + blob_length)):
             return None
     if len(sections["line"]) not in (0, count) or len(sections["order"]) != count:

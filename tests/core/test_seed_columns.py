@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core import columns, seeds
-from annotator.core.columns import SeedColumns
+from annotator.core.columns import Joined, SeedColumns
 from annotator.core.ids import IdLookupError
 from annotator.core.project import Project
 from annotator.core.seeds import SeedError, load_seeds
@@ -54,8 +54,9 @@ def test_the_cached_corpus_is_the_parsed_one(tmp_path: Path, monkeypatch: pytest
         assert "no-such-id" not in corpus.by_id
         with pytest.raises(IndexError):
             corpus.comments[len(corpus)]
-    assert isinstance(corpus.comments, SeedColumns) or len(seeds) > 1
+    assert isinstance(corpus.comments, SeedColumns if len(seeds) == 1 else Joined)
     assert corpus.comments == expected_comments and corpus.comments != expected_comments[1:]
+    assert corpus.comments != [comment.id for comment in expected_comments]
 
 
 def test_several_cached_files_are_one_lazy_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,3 +163,11 @@ def test_a_cached_corpus_gives_the_same_ids_and_threads(tmp_path: Path, monkeypa
                 for project in (parsed, cached)]
     assert [list(session.threads.order) for session in sessions] == [[0, 2, 1, 3]] * 2
     assert [list(session.threads.depth) for session in sessions] == [[0, 1, 0, 0]] * 2  # (by position)
+
+
+def test_an_empty_seed_file_is_cached_and_leaves_the_corpus_lazy(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", {"a.txt": "", "b.txt": "One.\nTwo.\n"})
+    for _ in range(2):
+        corpus = load_seeds(root)
+        assert [comment.text for comment in corpus.comments] == ["One.", "Two."]
+    assert isinstance(corpus.comments, Joined)

@@ -11,6 +11,7 @@ from annotator.tui.screens.dialogs import Question
 from annotator.tui.widgets.comment_list import CommentList
 from annotator.tui.widgets.comment_view import CommentView
 from annotator.tui.widgets.label_panel import LabelPanel
+from annotator.tui.widgets.note_editor import NoteEditor, NotePreview
 from tests.conftest import make_project
 from tests.tui.conftest import HOSTILE, disk_entry, ready, settled
 
@@ -218,3 +219,26 @@ async def test_a_file_changed_under_the_app_is_reloaded_and_merged(make_app) -> 
     final = AnnotationFile.load(app.project.root / "annotations" / "alice.toml", replay=False)
     assert [final.get(c.id).stance for c in comments[:2]] + [final.get(comments[5].id).stance] == [
         "agree", "disagree", "mixed"]
+
+
+async def test_a_note_with_terminal_controls_is_drawn_literally_in_preview_and_editor(tmp_path) -> None:
+    """A note comes from someone's file: escape sequences in it never reach the terminal."""
+    root = make_project(tmp_path / "p")
+    first = Project.open(root).corpus.comments[0].id
+    (root / "annotations" / "alice.toml").write_text(
+        f'format = 1\n\n[comments.{first}]\nnote = "hi \\u001b[2J\\u001b]0;pwned\\u0007 \\u202e evil\\nline two \\u001b[31m"\n',
+        "utf-8")
+    app = build_app(Project.open(root), "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        preview = screen.query_one(NotePreview)
+        drawn = "".join(preview.render_line(y).text for y in range(preview.size.height))
+        assert "hi ␛[2J␛]0;pwned␇ " in drawn and "line two ␛[31m" in drawn
+        assert not {"\x1b", "\x07", "\u202e"} & set(drawn)
+        await pilot.press("e")
+        await pilot.pause()
+        editor = screen.query_one(NoteEditor)
+        assert editor.has_focus
+        drawn = "".join(editor.render_line(y).text for y in range(editor.size.height))
+        assert not {"\x1b", "\x07", "\u202e"} & set(drawn)
+        assert editor.text.startswith("hi \x1b[2J")  # (the note itself is kept as it is)

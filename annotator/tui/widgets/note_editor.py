@@ -6,12 +6,14 @@ the editor replaces it while the note is being edited. The note is shown literal
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import TextArea
 
+from annotator.core.models import printable
 from annotator.tui.widgets.text_lines import TextLines
 
 
@@ -28,6 +30,14 @@ class NoteEditor(TextArea):
     def action_done(self) -> None:
         self.post_message(self.Done())
 
+    def get_line(self, line_index: int) -> Text:
+        """The line as drawn: control characters as their pictures, one for one (the note itself
+        keeps them), tabs left to the editor."""
+        line = self.document.get_line(line_index)
+        if not line.isprintable():
+            line = "\t".join(map(printable, line.split("\t")))
+        return Text(line, end="", no_wrap=True)
+
 
 class NotePreview(TextLines, can_focus=True):
     """The note while it is not being edited, as the editor shows it (its first line marked as the
@@ -42,7 +52,7 @@ class NotePreview(TextLines, can_focus=True):
         if self._blocks and note == self._note:
             return
         self._note = note
-        first, newline, rest = note.partition("\n")
+        first, newline, rest = printable(note).partition("\n")  # (someone's note: controls shown, not sent)
         blocks = [(Content(first), "note-preview--cursor-line", None)]
         self.set_blocks(blocks + ([(Content(rest), "", None)] if newline else []))
 
