@@ -3,8 +3,8 @@ only when it is asked for, so that opening a million comments costs what the scr
 
 The entry (written by `write_entry` through `cache.save_columns`, read through `cache.mapped`):
 
-- a header: `MAGIC` (which says the byte order and the layout), then unsigned 8-byte numbers:
-  the count of comments, the width of the numbers in the sections (4 or 8 bytes), whether the
+- a header: `MAGIC` (which says the byte order and the layout), a CRC-32 (`_checksum`), then
+  unsigned 8-byte numbers: the count of comments, the width of the numbers in the sections (4 or 8 bytes), whether the
   ids are all different (1 or 0), then the start and length of each of `SECTIONS`. A comment
   that the file repeats (the same id, the same text) is kept once; an id that the file gives to
   two different comments keeps both, and the entry is not `unique` (`seeds` then says where);
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import marshal
 import sys
+import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -34,10 +35,10 @@ from typing import Any, BinaryIO, overload
 
 from annotator.core.models import NO_EXTRA, Comment
 
-MAGIC = b"ANCOL1" + (b"LE" if sys.byteorder == "little" else b"BE")
+MAGIC = b"ANCOL2" + (b"LE" if sys.byteorder == "little" else b"BE")
 STRING_FIELDS = ("id", "text", "author", "url", "parent", "context", "meta")
 SECTIONS = (*(f"{name}{part}" for name in STRING_FIELDS for part in ("", "@")), "line", "order")
-_HEADER = len(MAGIC) + 8 * (3 + 2 * len(SECTIONS))
+_HEADER = len(MAGIC) + 8 + 8 * (3 + 2 * len(SECTIONS))
 _WIDTH_CODE = {4: "I", 8: "Q"}
 
 
@@ -105,13 +106,13 @@ class SeedColumns(Sequence[Comment]):
         optional: list[str | None] = []
         for offsets in self._optional:
             if offsets and offsets[after] > offsets[position]:
-                optional.append(view[offsets[position]:offsets[after]].decode("utf-8"))
+                optional.append(view[offsets[position]:offsets[after]].decode("utf-8", "replace"))
             else:
                 optional.append(None)
         metas = self._metas
         meta: Any = marshal.loads(view[metas[position]:metas[after]]) if metas and metas[after] > metas[position] \
             else NO_EXTRA
-        text = view[texts[position]:texts[after]].decode("utf-8")
+        text = view[texts[position]:texts[after]].decode("utf-8", "replace")
         return Comment(self.ids[position], text, self._source, self._lines[position], *optional, meta)
 
 
@@ -170,7 +171,7 @@ def _open(view: mmap, source: str) -> SeedColumns | None:
     size = len(view)
     if size < _HEADER or view[:len(MAGIC)] != MAGIC:
         return None
-    header = memoryview(view)[len(MAGIC):_HEADER].cast("Q")
+    header = memoryview(view)[len(MAGIC) + 8:_HEADER].cast("Q")
     count, width, unique = header[0], header[1], header[2]
     code = _WIDTH_CODE.get(width)
     if code is None or unique not in (0, 1):
@@ -192,6 +193,9 @@ def _open(view: mmap, source: str) -> SeedColumns | None:
                 or offsets and (offsets[0] != blob_start or offsets[count] != blob_start + blob_length)):
             return None
     if len(sections["line"]) not in (0, count) or len(sections["order"]) != count:
+        return None
+    blobs = {name: whole[start:start + length] for name, (start, length) in places.items() if name in CHECKED_BLOBS}
+    if _checksum(header, blobs, sections) != int.from_bytes(view[len(MAGIC):len(MAGIC) + 8], "little"):
         return None
     return SeedColumns(view, source, count, bool(unique), sections)
 
@@ -236,14 +240,16 @@ def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
         places[name] = (position, length)
         handle.writelines(values)
         position += length
+    blobs = {name: b"".join(small[name]) for name in CHECKED_BLOBS}
     arrays: list[tuple[str, array[int]]] = [("text@", array(code, text_starts))]
     for name, values in tail:
         start = places[name][0]
         arrays.append((f"{name}@", array(code, accumulate(map(len, values), initial=start)) if values else array(code)))
     consecutive = lines == array("Q", range(1, count + 1))
     arrays += [("line", array(code) if consecutive else array(code, lines)), ("order", array(code, order))]
+    written = {}
     for name, numbers in arrays:
-        data = numbers.tobytes()
+        data = written[name] = numbers.tobytes()
         places[name] = (position, len(data))
         handle.write(data)
         position += len(data)
@@ -251,7 +257,25 @@ def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
     for name in SECTIONS:
         header.extend(places[name])
     handle.seek(0)
-    handle.write(MAGIC + header.tobytes())
+    handle.write(MAGIC + _checksum(header, blobs, written).to_bytes(8, "little") + header.tobytes())
+
+
+CHECKED_BLOBS = ("id", "meta")  # the blobs `_checksum` covers (with the header and the arrays)
+
+
+def _checksum(header: Any, blobs: dict[str, Any], sections: dict[str, Any]) -> int:
+    """A CRC-32 of the entry's header, its ids and other fields (`CHECKED_BLOBS`), and every array
+    of numbers (offsets, lines, order): a damaged one would misplace comments or fail to load, so
+    the entry reads as no entry (about 3 ms for 100,000 comments). The texts, authors, urls,
+    parents and contexts are not covered (it would read them all): a damaged byte there shows as
+    a wrong character (or U+FFFD) in that one comment, until the seeds file changes."""
+    checked = zlib.crc32(header)
+    for name in CHECKED_BLOBS:
+        checked = zlib.crc32(blobs[name], checked)
+    for name in SECTIONS:
+        if name not in STRING_FIELDS:
+            checked = zlib.crc32(sections[name], checked)
+    return checked
 
 
 BATCH = 8192
