@@ -30,7 +30,7 @@ from textual.worker import Worker, WorkerState
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import ACTION_KEYS, ACTIONS, bindable, key_label
 from annotator.core.lock import AnnotatorLock
-from annotator.core.models import printable, utc_now
+from annotator.core.models import Comment, printable, utc_now
 from annotator.core.seeds import peek_seeds
 from annotator.core.store import (
     ANNOTATIONS_DIR,
@@ -168,12 +168,18 @@ class AnnotatorApp(App[int]):
         self._backstop: threading.Timer | None = None
         self._signal_handlers: dict[int, object] = {}  # signal -> the handler it had before the app
 
+    @work(thread=True, group="preview", exit_on_error=False)
     def _show_preview(self) -> None:
-        """The start of the list while the project is read, under the main screen once it is up."""
+        """The start of the list while the project is read (read here, on a thread), under the main
+        screen once it is up."""
+        preview = peek_seeds(self.root, PREVIEW_ROWS)
+        if preview:
+            self.call_from_thread(self._mount_preview, preview)
+
+    def _mount_preview(self, preview: list[Comment]) -> None:
         if self._main is not None or self.failure is not None or self.stopped_by is not None:
             return
-        preview = peek_seeds(self.root, PREVIEW_ROWS)
-        if preview and len(self.screen_stack) == 1:
+        if len(self.screen_stack) == 1:
             self.screen_stack[0].mount_all([
                 Header(icon="✎"),
                 Horizontal(Vertical(CommentList(preview, None, PREVIEW_STANCE_WIDTH, id="comments"),

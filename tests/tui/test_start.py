@@ -32,6 +32,7 @@ async def test_the_list_is_shown_while_the_project_is_read_then_the_main_screen_
     app.preview_delay = 0
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: bool(app.screen_stack[0].query(CommentList)), "the start of the list shown")
+        await pilot.pause()  # (mounted from the thread that read it: laid out on the next refresh)
         first = app.screen_stack[0].query_one(CommentList)  # the list, without labels
         assert first.rows == range(PREVIEW_ROWS)
         row = first.render_line(0).text
@@ -55,7 +56,7 @@ async def test_a_quick_read_shows_the_main_screen_first(tmp_path: Path) -> None:
         await ready(pilot)
         assert not app.screen_stack[0].query(CommentList)
         app.preview_delay = 0
-        app._show_preview()  # (as the timer would: it draws nothing once the main screen is up)
+        await app._show_preview().wait()  # (as the timer would: it draws nothing once the main screen is up)
         await pilot.pause()
         assert not app.screen_stack[0].query(CommentList)
 
