@@ -89,7 +89,7 @@ def check_entries(store: LabelFile, schema: Schema | None, corpus: Corpus | None
 
 
 def _suspects(store: LabelFile, schema: Schema | None, corpus: Corpus | None, latest: datetime) -> list[str]:
-    """The ids of the entries that may have a problem, in file order: found a column at a time (the
+    """The ids of the entries that may have a problem, in line order: found a column at a time (the
     few distinct stances and topic lists are checked once each), so that a file of 100,000 valid
     entries costs one light pass."""
     entries = store.entries
@@ -102,13 +102,14 @@ def _suspects(store: LabelFile, schema: Schema | None, corpus: Corpus | None, la
         if len(set(labels)) < len(labels) or (known_topics is not None and not known_topics.issuperset(labels))
     }
     orphans = entries.keys() - corpus.by_id.keys() if corpus is not None else set()
-    return [
+    suspects = [
         comment_id for comment_id, stance, labels, updated, extra in zip(
             entries, stances, topics, map(_UPDATED, entries.values()), map(_EXTRA, entries.values())
         )
         if stance in bad_stances or labels in bad_topics or extra or comment_id in orphans
         or (updated is not None and (updated.tzinfo is None or updated > latest))
     ]
+    return sorted(suspects, key=lambda comment_id: store.lines.get(comment_id) or 0)  # (read as columns: by id)
 
 
 _STANCE, _TOPICS, _UPDATED, _EXTRA = itemgetter(0), itemgetter(1), itemgetter(5), itemgetter(6)  # Annotation's fields

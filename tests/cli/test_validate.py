@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import main
-from annotator.core.models import text_id
+from annotator.core.models import Annotation, text_id
+from annotator.core.store import AnnotationFile
 from tests.conftest import REPO, make_project
 from tests.core.gitrepo import Repo
 
@@ -223,3 +224,18 @@ def test_a_plan_with_too_large_an_overlap_is_a_problem(tmp_path: Path, capsys) -
         "annotator.toml: assign: overlap: 3 annotators per comment, but the plan lists only 2 (add annotators or "
         "lower the overlap)"
     )
+
+
+def test_problems_are_listed_in_line_order_in_a_file_whose_ids_are_not_sorted(tmp_path: Path, capsys) -> None:
+    root = annotated(tmp_path, "")
+    store = AnnotationFile.open(root, "bob")
+    for comment_id in ("0000ffff0000", "ffff0000ffff"):  # (orphans: not in seeds/)
+        store.set(comment_id, Annotation("agree"))
+    store.save(force=True)
+    head, first, second = store.path.read_text("utf-8").split("\n\n[comments.")
+    store.path.write_text(f"{head}\n\n[comments.{second.rstrip()}\n\n[comments.{first}\n", "utf-8")  # (the same layout)
+    for _ in range(2):  # (parsed, then read from the parse cache, as columns in id order)
+        code, _, err = run(capsys, root)
+        assert code == 1
+        assert [line.split(": comment ")[1][:12] for line in err.splitlines() if ": comment " in line] == [
+            "ffff0000ffff", "0000ffff0000"]

@@ -77,7 +77,7 @@ class LabelPanel(Widget):
         """A line of the panel, drawn once for each set of labels shown (they recur from comment to
         comment; the cache is dropped when the styles change)."""
         width = self.content_region.width
-        key = (self._shown(self._entry), None if self.heading is None else str(self.heading), width)
+        key = (self._shown(self._entry), None if self.heading is None else self.heading.markup, width)  # (with its styles)
         strips = self._drawn.get(key)
         if strips is None:
             if len(self._drawn) >= DRAWN_KEPT:
