@@ -70,7 +70,7 @@ class LabelFile:
         positions, `corpus` a digest of those ids, naming it in the parse cache), and beside each
         1 if it has a stance. Entries for comments not in the corpus are left out."""
         if self._entries is None and isinstance(self._stored, Entries):
-            return self._stored.labeled_positions(position_of, corpus)
+            return self._stored.labeled_positions(lambda: position_of, corpus, position_of.get)
         labeled = [(position_of[comment_id], entry.stance is not None) for comment_id, entry in self.entries.items()
                    if entry.is_labeled and comment_id in position_of]
         return [position for position, _ in labeled], bytearray(stanced for _, stanced in labeled)

@@ -69,6 +69,8 @@ class Corpus:
 
     def ids(self) -> list[str]:
         """The ids in seed order, without making the comments."""
+        if isinstance(self.comments, SeedColumns):
+            return self.comments.ids.all()
         return list(self.by_id)  # (both kinds of `by_id` keep the seed order)
 
 
@@ -114,13 +116,13 @@ def _columns_corpus(files: list[Sequence[Comment]], warnings: tuple[Problem, ...
         return None
     parts: list[SeedColumns] = files  # type: ignore[assignment]
     if len(parts) == 1:
-        return Corpus(parts[0], ById(parts[0], parts[0].positions()), warnings)
+        return Corpus(parts[0], ById(parts[0], parts[0].positions), warnings)
     ids = [comment_id for part in parts for comment_id in part.ids.all()]
     positions = dict(zip(ids, range(len(ids))))
     if len(positions) != len(ids):
         return None
     joined = Joined(parts, ids, positions)
-    return Corpus(joined, ById(joined, positions), warnings)
+    return Corpus(joined, ById(joined, joined.positions), warnings)
 
 
 def _joined_corpus(files: list[Sequence[Comment]], warnings: tuple[Problem, ...]) -> Corpus:

@@ -94,7 +94,7 @@ class Session:
     _redo: list[list[FieldChange]] = field(default_factory=list)
     _visit: _Visit | None = None
     _unwritten: dict[str, float] = field(default_factory=dict)  # time on comments since their last change
-    _index: dict[str, int] = field(default_factory=dict)
+    _positions: dict[str, int] | None = None  # each id's position, made when many are looked up (`_index`)
     _threads: Threads | None = None
     _digest: bytes | None = None  # of the ids, naming the corpus in the parse cache
     _ids: IdIndex = field(init=False)  # the ids sorted, to find one by a start of it
@@ -102,11 +102,12 @@ class Session:
 
     def __post_init__(self) -> None:
         if isinstance(self.comments, (SeedColumns, Joined)) and self.comments.unique:  # (from the cache: ids alone)
-            self._index = self.comments.positions()
             self._ids = IdIndex(self.comments.ids, self.comments.sorted_ids)
+            if isinstance(self.comments, Joined):
+                self._positions = self.comments.positions()  # (made when the files were joined)
         else:
             ids = [comment.id for comment in self.comments]
-            self._index = dict(zip(ids, range(len(ids))))
+            self._positions = dict(zip(ids, range(len(ids))))
             self._ids = IdIndex(ids)  # sorted once, here (the app opens the session on a thread): `:` bisects it
         self.recount()
         if self.share is not None:  # (the "mine" view counts its labeled comments: found here, on a thread)
@@ -119,12 +120,31 @@ class Session:
 
     def position(self, comment_id: str) -> int | None:
         """Where `comment_id` is in the corpus, or None if there is no such comment."""
-        return self._index.get(comment_id)
+        if self._positions is None:
+            return self.comments.find(comment_id)  # type: ignore[union-attr]  # (the seeds' columns: bisected)
+        return self._positions.get(comment_id)
 
     def comment(self, comment_id: str) -> Comment | None:
         """The comment with `comment_id` (a parent, say), or None if the corpus has none: by id."""
-        position = self._index.get(comment_id)
+        position = self.position(comment_id)
         return None if position is None else self.comments[position]
+
+    @property
+    def _index(self) -> dict[str, int]:
+        """Each id's position, for looking many up: made the first time (a million ids take over a
+        second, which a start does not spend: it looks up a few, by `position`)."""
+        if self._positions is None:
+            self._positions = self.comments.positions()  # type: ignore[union-attr]
+        return self._positions
+
+    def _corpus_digest(self) -> bytes:
+        """The SHA-256 of the ids in seed order, joined by newlines: names the corpus in the parse cache."""
+        if self._digest is None:
+            if isinstance(self.comments, SeedColumns):
+                self._digest = self.comments.ids_digest()
+            else:
+                self._digest = hashlib.sha256("\n".join(self._index).encode()).digest()  # (ids hold no newline)
+        return self._digest
 
     @property
     def threads(self) -> Threads:
@@ -142,15 +162,16 @@ class Session:
     def recount(self) -> None:
         """Count the labeled comments again, after the store was reloaded from disk."""
         entries = self.store.entries  # (counted from the columns it was read into: no entry is made)
-        self.labeled_count = entries.labeled_among(self._index)
+        self.labeled_count = entries.labeled_among(self._corpus_digest(), lambda: self._index, self._known)
         self.conflicts = {comment_id for comment_id, entry in entries.with_extra() if CONFLICT_KEY in entry.extra}
+
+    def _known(self, comment_id: str) -> bool:
+        return self.position(comment_id) is not None
 
     def labeled_positions(self) -> bytearray:
         """1 at the position of each labeled comment, 0 elsewhere: read from the store's columns
         (where their comments are, from the parse cache after the first time), no entry made."""
-        if self._digest is None:
-            self._digest = hashlib.sha256("\n".join(self._index).encode()).digest()  # (ids hold no newline)
-        positions, _ = self.store.entries.labeled_positions(self._index, self._digest)
+        positions, _ = self.store.entries.labeled_positions(lambda: self._index, self._corpus_digest(), self.position)
         labeled = bytearray(len(self.comments))
         for position in positions:
             labeled[position] = 1
@@ -274,7 +295,7 @@ class Session:
 
     def _write(self, comment_id: str, entry: Annotation | None) -> None:
         was = self.store.get(comment_id)
-        position = self._index.get(comment_id)
+        position = self.position(comment_id)
         self.store.set(comment_id, entry, self.comments[position].text if position is not None else None)
         self.version += 1
         if entry is not None and entry.extra and CONFLICT_KEY in entry.extra:

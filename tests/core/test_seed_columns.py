@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -171,3 +172,29 @@ def test_an_empty_seed_file_is_cached_and_leaves_the_corpus_lazy(tmp_path: Path)
         corpus = load_seeds(root)
         assert [comment.text for comment in corpus.comments] == ["One.", "Two."]
     assert isinstance(corpus.comments, Joined)
+
+
+def test_an_id_is_found_by_bisecting_and_the_corpus_named_by_its_ids(tmp_path: Path) -> None:
+    texts = [f"Comment {n}, é {n * 7}" for n in range(300)]
+    root = make_project(tmp_path / "project", {"a.txt": "\n".join(texts) + "\n"})
+    load_seeds(root)
+    comments = load_seeds(root).comments  # (from the cache)
+    assert isinstance(comments, SeedColumns)
+    ids = [comment.id for comment in comments]
+    assert [comments.find(comment_id) for comment_id in ids] == list(range(300))
+    assert {comments.find(missing) for missing in ("", "0", "zzzz", ids[5][:-1], ids[5] + "0")} == {None}
+    assert comments.ids_digest() == hashlib.sha256("\n".join(ids).encode()).digest()
+
+
+def test_a_session_over_cached_seeds_looks_ids_up_without_making_every_position(tmp_path: Path) -> None:
+    """Making the position of every id costs over a second at a million: a start does not."""
+    root = make_project(tmp_path / "project", {"a.txt": "".join(f"Comment {n}.\n" for n in range(50))})
+    Project.open(root)
+    project = Project.open(root)
+    session = Session(project.corpus.comments, project.schema, AnnotationFile.open(root, "alice"))
+    third = project.corpus.comments[2].id
+    session.set_stance(third, "agree")
+    assert session.position(third) == 2 and session.position("nope") is None
+    assert session.comment(third).text == "Comment 2." and session.labeled_count == 1
+    assert session.labeled_positions()[:4] == bytearray([0, 0, 1, 0])
+    assert session._positions is None and project.corpus.comments._positions is None

@@ -19,7 +19,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Collection, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta, timezone
 from itertools import accumulate, compress, filterfalse, repeat
 from mmap import mmap
@@ -77,23 +77,22 @@ class LabelColumns:
         position = bisect_left(ids, comment_id)
         return position if position < len(ids) and ids[position] == comment_id else -1
 
-    def labeled_among(self, known: Collection[str]) -> int:
-        """How many labeled entries have an id in `known` (a corpus's ids). Looking 900,000 ids
-        up in a corpus takes a second or two, so the answer is kept in the parse cache, by the
-        file's content and the corpus's ids."""
+    def labeled_among(self, corpus: bytes, known: Callable[[], Collection[str]]) -> int:
+        """How many labeled entries have an id in a corpus (`corpus` a digest of its ids, `known`
+        gives them all). Looking 900,000 ids up in a corpus takes a second or two, so the answer
+        is kept in the parse cache, by the file's content and `corpus`."""
         where = None
         if self.source is not None:
-            corpus = "\n".join(known).encode("utf-8")  # (ids are printable: no newline)
-            where = cache.key("labeled", b"%s\0%d\0%s" % (self.source.encode(), len(known), corpus))
+            where = cache.key("labeled", b"%s\0%s" % (self.source.encode(), corpus))
             count = cache.load(where)
             if type(count) is int:
                 return count
-        count = sum(map(known.__contains__, compress(self.ids, self.labeled)))
+        count = sum(map(known().__contains__, compress(self.ids, self.labeled)))
         cache.save(where, count)
         return count
 
-    def positions_in(self, position_of: Mapping[str, int], corpus: bytes) -> array:
-        """Where each entry's comment is in a corpus (`position_of` its ids' positions), -1 where
+    def positions_in(self, position_of: Callable[[], Mapping[str, int]], corpus: bytes) -> array:
+        """Where each entry's comment is in a corpus (`position_of()` its ids' positions), -1 where
         it is not. A lookup by id costs some 0.7 µs (60 ms for 90,000 entries), so the answer
         is kept in the parse cache, by the file's content and `corpus`, a digest of its ids, and
         here for the last corpus asked about."""
@@ -103,14 +102,14 @@ class LabelColumns:
         self.in_corpus = (corpus, positions)
         return positions
 
-    def _positions_in(self, position_of: Mapping[str, int], corpus: bytes) -> array:
+    def _positions_in(self, position_of: Callable[[], Mapping[str, int]], corpus: bytes) -> array:
         where = None
         if self.source is not None:
             where = cache.key("positions", b"%s\0%s" % (self.source.encode(), corpus))
             kept = cache.load(where)
             if type(kept) is bytes and len(kept) == 4 * len(self.ids):
                 return array("i", kept)
-        positions = array("i", map(position_of.get, self.ids, repeat(-1)))
+        positions = array("i", map(position_of().get, self.ids, repeat(-1)))
         cache.save(where, positions.tobytes())
         return positions
 
@@ -370,10 +369,12 @@ class Entries(_Layered[Annotation]):
         position = columns.position(key)
         return default if position < 0 else columns.entry(position)
 
-    def labeled_positions(self, position_of: Mapping[str, int], corpus: bytes) -> tuple[list[int], bytearray]:
-        """Where the entries with a stance or a topic are in a corpus (`position_of` its ids'
-        positions, `corpus` a digest of them: `LabelColumns.positions_in`), and beside each 1 if
-        it has a stance; entries for comments not in the corpus left out. No entry is made."""
+    def labeled_positions(self, position_of: Callable[[], Mapping[str, int]], corpus: bytes,
+                          find: Callable[[str], int | None]) -> tuple[list[int], bytearray]:
+        """Where the entries with a stance or a topic are in a corpus (`position_of()` its ids'
+        positions, `corpus` a digest of them: `LabelColumns.positions_in`; `find` one id's), and
+        beside each 1 if it has a stance; entries for comments not in the corpus left out. No
+        entry is made."""
         columns = self._columns
         positions: list[int] = []
         stanced = bytearray()
@@ -390,7 +391,7 @@ class Entries(_Layered[Annotation]):
             positions = list(compress(every, keep))
             stanced = bytearray(compress(map(has_stance.__getitem__, columns.stance_codes), keep))
         for key, value in changed.items():
-            position = position_of.get(key)
+            position = find(key)
             if value is not _GONE and value.is_labeled and position is not None:
                 positions.append(position)
                 stanced.append(value.stance is not None)
@@ -407,18 +408,19 @@ class Entries(_Layered[Annotation]):
                 entries[key] = value
         return entries
 
-    def labeled_among(self, known: Collection[str]) -> int:
-        """How many labeled entries have an id in `known` (a corpus's ids): for the columns, from
-        the parse cache when this file and this corpus were counted before."""
+    def labeled_among(self, corpus: bytes, known: Callable[[], Collection[str]], contains: Callable[[str], bool]) -> int:
+        """How many labeled entries have an id in a corpus (`corpus` a digest of its ids, `known()`
+        them all, `contains` whether it has one): for the columns, from the parse cache when this
+        file and this corpus were counted before."""
         changed = dict(self._changed)
         count = sum(1 for key, value in changed.items()
-                    if value is not _GONE and value.is_labeled and key in known)
+                    if value is not _GONE and value.is_labeled and contains(key))
         columns = self._columns
         if columns is not None:
-            count += columns.labeled_among(known)
+            count += columns.labeled_among(corpus, known)
             for key in changed:  # (counted above as they are now)
                 position = columns.position(key)
-                if position >= 0 and columns.labeled[position] and key in known:
+                if position >= 0 and columns.labeled[position] and contains(key):
                     count -= 1
         return count
 
