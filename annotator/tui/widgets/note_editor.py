@@ -31,9 +31,11 @@ class NoteEditor(TextArea):
 
 class NotePreview(TextLines, can_focus=True):
     """The note while it is not being edited, as the editor shows it (its first line marked as the
-    cursor's); a click or the focus (tab) asks to edit it."""
+    cursor's); a click or the focus (tab) asks to edit it. A drag selects its text instead (and
+    leaves the preview, to copy it)."""
 
     COMPONENT_CLASSES = {"note-preview--cursor-line"}
+    FOCUS_ON_CLICK = False  # (a press that starts a selection is no request to edit)
 
     class Edit(Message):
         """The annotator clicked the note, or tabbed to it."""
@@ -50,7 +52,8 @@ class NotePreview(TextLines, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
-        self.post_message(self.Edit())
+        if self.text_selection is None:  # (not after a drag that selected)
+            self.post_message(self.Edit())
 
     def on_focus(self) -> None:
         self.post_message(self.Edit())

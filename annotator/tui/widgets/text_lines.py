@@ -5,6 +5,9 @@ screen out again and draws it twice (the layout, then the scroll extents it sets
 scrollbar that comes or goes. `TextLines` wraps its text itself, draws its own scrollbar, and sets
 its scroll extents without a layout: moving between comments redraws its lines, nothing else. Only
 a widget whose height follows its text (`height: auto`) asks for a layout, when that height changes.
+
+What a `Static` gives for free is done here too: the mouse selects text (each cell says which
+character of the text it shows, as Textual's selection reads it).
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from math import ceil
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual.content import Content
+from textual.content import Content, Span
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBarRender
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
@@ -36,6 +40,7 @@ class TextLines(ScrollView, can_focus=False):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.set_reactive(Widget.auto_links, False)  # (its text has no links: no pass over each line for them)
         self._blocks: list[Block] = []
         self._wrapped: dict[int, list[Strip]] = {}  # width -> the lines wrapped to it
 
@@ -49,6 +54,8 @@ class TextLines(ScrollView, can_focus=False):
         wants (when auto) changes."""
         self._blocks = blocks
         self._wrapped.clear()
+        if self.text_selection is not None:  # (it was of the text shown before)
+            self.screen.selections = {widget: part for widget, part in self.screen.selections.items() if widget is not self}
         self.set_reactive(ScrollView.scroll_y, 0)  # (drawn from the top below; no frame of its own)
         self.set_reactive(ScrollView.scroll_target_y, 0)
         self._update_extent()
@@ -123,16 +130,47 @@ class TextLines(ScrollView, can_focus=False):
     # Drawing ---------------------------------------------------------------------------------
 
     def _lines(self, width: int) -> list[Strip]:
-        """The blocks wrapped to `width`, each styled by its component class."""
+        """The blocks wrapped to `width`, each styled by its component class, the selection shown.
+
+        Each cell carries the place in `text` (line, character) of what it shows, which Textual's
+        selection reads: a block is wrapped after as many empty lines as come before it in `text`
+        (dropped again), so that its line numbers are those of the whole text."""
         if (lines := self._wrapped.get(width)) is not None:
             return lines
         lines = []
+        first = 0  # the block's first line in `text`
         for content, component, most in self._blocks:
             style = self.get_visual_style(component) if component else self.visual_style
-            strips = Visual.to_strips(self, content, width, None, style, pad=True)
+            strips = Visual.to_strips(self, _after_lines(content, first), width, None, style, pad=True)[first:]
             lines += strips if most is None else strips[:most]
+            first += content.plain.count("\n") + 1
         self._wrapped[width] = lines
         return lines
+
+    # Selecting -------------------------------------------------------------------------------
+
+    @property
+    def plain(self) -> str:
+        """All that is shown, as plain text."""
+        return "\n".join(content.plain for content, _, _ in self._blocks)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The text under `selection`, as shown (Textual copies it with ctrl+c)."""
+        return selected_text(self.plain, selection), "\n"
+
+    def offset_under(self, row: int) -> tuple[int, int]:
+        """The place in `text` (character, line) that the start of `row` shows: for a mark drawn
+        over it. Past the text's last row, the end of the text."""
+        lines = self._lines(self._text_width())
+        for segment in lines[row] if 0 <= row < len(lines) else []:
+            if segment.style is not None and (offset := segment.style.meta.get("offset")) is not None:
+                return offset
+        text = self.plain
+        return len(text) - text.rfind("\n") - 1, text.count("\n")
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._wrapped.clear()  # (drawn again with the selection's colours)
+        self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -169,3 +207,28 @@ class TextLines(ScrollView, can_focus=False):
         return [Strip([segment], thickness)]
 
     _bar: tuple[tuple, list[Segment]] | None = None  # the scrollbar's rows last drawn, and for what
+
+
+def _after_lines(content: Content, lines: int) -> Content:
+    """`content` after `lines` empty lines (its text is not checked again for control codes)."""
+    if not lines:
+        return content
+    spans = [Span(start + lines, end + lines, style) for start, end, style in content.spans]
+    return Content("\n" * lines + content.plain, spans, strip_control_codes=False)
+
+
+def selected_text(text: str, selection: Selection) -> str:
+    """The part of `text` that `selection` covers (its end excluded), lines counted at each "\\n".
+
+    (Textual's `Selection.extract` counts lines as `str.splitlines` does, which also breaks at
+    characters a comment may hold, such as U+2028, and drops a last empty line: the offsets drawn
+    count only newlines.)"""
+    lines = text.split("\n")
+    start, end = selection
+    first, start_x = (0, 0) if start is None else (start.y, start.x)
+    last, end_x = (len(lines) - 1, len(lines[-1])) if end is None or end.y >= len(lines) else (end.y, end.x)
+    if first > last:
+        return ""
+    if first == last:
+        return lines[first][start_x:end_x]
+    return "\n".join([lines[first][start_x:], *lines[first + 1:last], lines[last][:end_x]])
