@@ -1,5 +1,6 @@
 """The mouse in the panes drawn a line at a time (`TextLines`): a drag selects the words it covers
-in the comment, the target and the note preview (ctrl+c copies them, literally)."""
+in the comment, the target and the note preview (ctrl+c copies them, literally), and their
+scrollbars can be dragged or clicked as Textual's own."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from textual.selection import Selection
 
 from annotator.tui.widgets.comment_view import CommentView
 from annotator.tui.widgets.note_editor import NoteEditor, NotePreview
+from annotator.tui.widgets.target_view import TargetHead
 from annotator.tui.widgets.text_lines import TextLines, selected_text
 from tests.tui.conftest import HOSTILE, ready, settled, until
 from tests.tui.test_reading import SMALL, on_longest
@@ -129,6 +131,40 @@ async def test_a_drag_in_the_target_selects_its_words(sample: Path) -> None:  # 
         assert await select_words(pilot, body, words[0], words[2]) == " ".join(words)
 
 
+async def test_the_comments_scrollbar_drags_the_comment_and_selects_nothing(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        _, view, last_word = await on_longest(pilot)
+        assert view.scroll_y == 0 and view.more_below
+        bar = view.content_region.right - 1 - view.region.x  # (the thumb is at the top)
+        await pilot.mouse_down(view, offset=(bar, 0))
+        assert app.mouse_captured is view
+        await pilot.hover(view, offset=(bar, 3))
+        await pilot.pause()
+        assert view.scroll_y > 0
+        await pilot.hover(view, offset=(bar, view.size.height + 5))  # past the end (the mouse is captured)
+        await pilot.mouse_up(view, offset=(bar, view.size.height - 1))
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y and not view.more_below
+        assert any(last_word in row for row in rows(view))
+        assert app.mouse_captured is None
+        assert not app.screen.get_selected_text()
+        await pilot.hover(view, offset=(bar, 0))  # the mouse let go: moving it scrolls nothing
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y
+
+
+async def test_a_click_on_the_scrollbar_above_or_below_its_thumb_scrolls_a_page(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        _, view, _ = await on_longest(pilot)
+        bar = view.content_region.right - 1 - view.region.x
+        await pilot.click(view, offset=(bar, view.size.height - 1))
+        assert view.scroll_y == min(view.size.height, view.max_scroll_y) > 0
+        await pilot.click(view, offset=(bar, 0))
+        assert view.scroll_y == 0
+
+
 async def test_a_drag_selects_at_the_more_mark_the_text_under_it(make_app) -> None:
     """The mark on the last row covers a line of text: a drag that ends on it selects to that line."""
     app = make_app()
@@ -143,6 +179,21 @@ async def test_a_drag_selects_at_the_more_mark_the_text_under_it(make_app) -> No
         shown = " ".join(filter(None, (row.strip(" ▁▂▃▄▅▆▇█") for row in rows(view)[2:last])))
         assert under not in shown.split() and hidden.startswith(f"{shown} {under}")
         assert screen.get_selected_text() == hidden[:len(shown) + 2]  # to the first character under the mark
+
+
+async def test_the_target_heads_mark_follows_its_scrollbar(sample: Path) -> None:  # noqa: F811
+    app = app_on(sample)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await at(pilot, "a3")
+        body = screen.query_one("#target-body", TextLines)
+        head = screen.query_one(TargetHead)
+        assert body.max_scroll_y > 0 and head._shown[3] == "more"
+        bar = body.content_region.right - 1 - body.region.x
+        await pilot.mouse_down(body, offset=(bar, 0))
+        await pilot.hover(body, offset=(bar, body.size.height + 10))
+        await pilot.mouse_up(body, offset=(bar, body.size.height - 1))
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y and head._shown[3] == "end"
 
 
 async def test_a_drag_in_the_note_selects_it_and_a_click_edits_it(make_app) -> None:

@@ -7,7 +7,8 @@ its scroll extents without a layout: moving between comments redraws its lines, 
 a widget whose height follows its text (`height: auto`) asks for a layout, when that height changes.
 
 What a `Static` gives for free is done here too: the mouse selects text (each cell says which
-character of the text it shows, as Textual's selection reads it).
+character of the text it shows, as Textual's selection reads it), and the scrollbar drawn here can
+be dragged, or clicked above or below its thumb for a page, as Textual's own.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from math import ceil
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
+from textual import events
 from textual.content import Content, Span
-from textual.geometry import Size
+from textual.geometry import Offset, Region, Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBarRender
 from textual.selection import Selection
@@ -43,6 +45,7 @@ class TextLines(ScrollView, can_focus=False):
         self.set_reactive(Widget.auto_links, False)  # (its text has no links: no pass over each line for them)
         self._blocks: list[Block] = []
         self._wrapped: dict[int, list[Strip]] = {}  # width -> the lines wrapped to it
+        self._grabbed: tuple[int, float] | None = None  # the scrollbar dragged: from the screen row, at scroll_y
 
     @property
     def text(self) -> Content:
@@ -172,6 +175,67 @@ class TextLines(ScrollView, can_focus=False):
         self._wrapped.clear()  # (drawn again with the selection's colours)
         self.refresh()
 
+    @property
+    def allow_select(self) -> bool:
+        """Text is selected from anywhere but the scrollbar (a press there drags it, as Textual's own
+        scrollbar, which allows no selection)."""
+        return self.ALLOW_SELECT and self.app.mouse_position not in self._scrollbar_region()
+
+    # The scrollbar, by mouse -----------------------------------------------------------------
+
+    def _scrollbar_region(self) -> Region:
+        """Where the scrollbar is on the screen (empty while the text fits)."""
+        if not self.size or (text_width := self._text_width()) == self._box()[0]:
+            return Region()
+        content = self.content_region
+        return Region(content.x + text_width, content.y, content.width - text_width, content.height)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """A press on the scrollbar: on its thumb, grab it; above or below it, a page up or down."""
+        if event.screen_offset not in self._scrollbar_region():
+            return
+        event.stop()
+        event.prevent_default()  # (the bar's cells name the actions of Textual's bar: not run on this widget)
+        action = self._bar_action(event.screen_offset)
+        if action == "grab":
+            self._grabbed = (event.screen_y, self.scroll_y)
+            self.capture_mouse()
+            self.refresh()  # (the bar in the colours of a grabbed one)
+        elif action == "scroll_up":
+            self.scroll_page_up(animate=False)
+        elif action == "scroll_down":
+            self.scroll_page_down(animate=False)
+
+    def _bar_action(self, offset: Offset) -> str | None:
+        """What the scrollbar's cell at the screen's `offset` does ("grab", "scroll_up", "scroll_down")."""
+        y = offset.y - self.content_region.y
+        for segment in self._scrollbar_beside(y)[0] if 0 <= y < self._box()[1] else []:
+            if segment.style is not None and segment.style.meta:
+                return segment.style.meta.get("@mouse.down")
+        return None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """The scrollbar dragged: the text follows, as many lines a row as the bar's scale (whole
+        lines: the marks of more below and of the end compare them)."""
+        if self._grabbed is None:
+            return
+        event.stop()
+        row, scroll_y = self._grabbed
+        rows, lines = self._box()[1], self.virtual_size.height
+        self.scroll_to(y=round(scroll_y + (event.screen_y - row) * lines / max(1, rows)), animate=False, immediate=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._grabbed is not None:
+            event.stop()
+            self.release_mouse()
+
+    def on_mouse_release(self) -> None:
+        self._grabbed = None
+        self.refresh()
+
+    def on_hide(self) -> None:
+        self.release_mouse()
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._wrapped.clear()  # (the colours may have changed)
@@ -191,7 +255,10 @@ class TextLines(ScrollView, can_focus=False):
         rows, lines = self._box()[1], self.virtual_size.height
         thickness = self.styles.scrollbar_size_vertical
         styles = self.styles
-        background, color = styles.scrollbar_background, styles.scrollbar_color
+        if self._grabbed is not None:
+            background, color = styles.scrollbar_background_active, styles.scrollbar_color_active
+        else:
+            background, color = styles.scrollbar_background, styles.scrollbar_color
         if background.a < 1:
             background = self.background_colors[0] + background
         color = background + color
