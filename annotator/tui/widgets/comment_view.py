@@ -82,5 +82,7 @@ class CommentView(TextLines):
             words = Content.assemble(("▲ end of the comment", "bold"), (f"  {self._keymap.shown('read_up')} goes back", "dim"))
         width = self._text_width()  # (the scrollbar goes on beside it)
         style = self.get_visual_style("comment-view--more")
-        line = Visual.to_strips(self, Content(" " * max(0, width - words.cell_length)) + words, width, 1, style)[0]
+        mark_text = Content(" " * max(0, width - words.cell_length)) + words
+        line = Visual.to_strips(self, mark_text, width, 1, style, apply_selection=False)[0]
+        line = line.apply_offsets(*self.offset_under(self.scroll_offset.y + y))  # (a selection reads the text under it)
         return Strip.join([line.adjust_cell_length(width, style.rich_style), *self._scrollbar_beside(y)])

@@ -41,9 +41,11 @@ class NoteEditor(TextArea):
 
 class NotePreview(TextLines, can_focus=True):
     """The note while it is not being edited, as the editor shows it (its first line marked as the
-    cursor's); a click or the focus (tab) asks to edit it."""
+    cursor's); a click or the focus (tab) asks to edit it. A drag selects its text instead (and
+    leaves the preview, to copy it), and a press on its scrollbar scrolls it."""
 
     COMPONENT_CLASSES = {"note-preview--cursor-line"}
+    FOCUS_ON_CLICK = False  # (a press that starts a selection, or on the scrollbar, is no request to edit)
 
     class Edit(Message):
         """The annotator clicked the note, or tabbed to it."""
@@ -58,9 +60,15 @@ class NotePreview(TextLines, can_focus=True):
 
     _note = ""
 
+    def on_mouse_down(self, event: events.MouseDown) -> None:  # (then TextLines's, which handles the bar)
+        self._pressed_scrollbar = event.screen_offset in self._scrollbar_region()
+
+    _pressed_scrollbar = False
+
     def on_click(self, event: events.Click) -> None:
         event.stop()
-        self.post_message(self.Edit())
+        if not self._pressed_scrollbar and self.text_selection is None:  # (not after a drag that selected)
+            self.post_message(self.Edit())
 
     def on_focus(self) -> None:
         self.post_message(self.Edit())

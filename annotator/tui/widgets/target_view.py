@@ -99,6 +99,10 @@ class TargetView(Vertical, can_focus=False):
         yield TargetHead(self._keymap, id="target-head")
         yield TextLines(id="target-body")
 
+    def on_mount(self) -> None:
+        # The head's scroll mark follows the text however it scrolls: the wheel, its scrollbar dragged.
+        self.watch(self.query_one("#target-body", TextLines), "scroll_y", self._show_head, init=False)
+
     def show(self, target: Target | None, labels: Annotation | None, collapsed: bool) -> None:
         """Show `target` (None: hide), with this annotator's `labels` on a parent comment. The same
         target again (the siblings of a thread, the project's post) is left as it is, scrolled or not.

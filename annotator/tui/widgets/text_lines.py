@@ -5,6 +5,10 @@ screen out again and draws it twice (the layout, then the scroll extents it sets
 scrollbar that comes or goes. `TextLines` wraps its text itself, draws its own scrollbar, and sets
 its scroll extents without a layout: moving between comments redraws its lines, nothing else. Only
 a widget whose height follows its text (`height: auto`) asks for a layout, when that height changes.
+
+What a `Static` gives for free is done here too: the mouse selects text (each cell says which
+character of the text it shows, as Textual's selection reads it), and the scrollbar drawn here can
+be dragged, or clicked above or below its thumb for a page, as Textual's own.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from math import ceil
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual.content import Content
-from textual.geometry import Size
+from textual import events
+from textual.content import Content, Span
+from textual.geometry import Offset, Region, Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBarRender
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
@@ -36,8 +42,10 @@ class TextLines(ScrollView, can_focus=False):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.set_reactive(Widget.auto_links, False)  # (its text has no links: no pass over each line for them)
         self._blocks: list[Block] = []
         self._wrapped: dict[int, list[Strip]] = {}  # width -> the lines wrapped to it
+        self._grabbed: tuple[int, float] | None = None  # the scrollbar dragged: from the screen row, at scroll_y
 
     @property
     def text(self) -> Content:
@@ -49,6 +57,8 @@ class TextLines(ScrollView, can_focus=False):
         wants (when auto) changes."""
         self._blocks = blocks
         self._wrapped.clear()
+        if self.text_selection is not None:  # (it was of the text shown before)
+            self.screen.selections = {widget: part for widget, part in self.screen.selections.items() if widget is not self}
         self.set_reactive(ScrollView.scroll_y, 0)  # (drawn from the top below; no frame of its own)
         self.set_reactive(ScrollView.scroll_target_y, 0)
         self._update_extent()
@@ -123,16 +133,108 @@ class TextLines(ScrollView, can_focus=False):
     # Drawing ---------------------------------------------------------------------------------
 
     def _lines(self, width: int) -> list[Strip]:
-        """The blocks wrapped to `width`, each styled by its component class."""
+        """The blocks wrapped to `width`, each styled by its component class, the selection shown.
+
+        Each cell carries the place in `text` (line, character) of what it shows, which Textual's
+        selection reads: a block is wrapped after as many empty lines as come before it in `text`
+        (dropped again), so that its line numbers are those of the whole text."""
         if (lines := self._wrapped.get(width)) is not None:
             return lines
         lines = []
+        first = 0  # the block's first line in `text`
         for content, component, most in self._blocks:
             style = self.get_visual_style(component) if component else self.visual_style
-            strips = Visual.to_strips(self, content, width, None, style, pad=True)
+            strips = Visual.to_strips(self, _after_lines(content, first), width, None, style, pad=True)[first:]
             lines += strips if most is None else strips[:most]
+            first += content.plain.count("\n") + 1
         self._wrapped[width] = lines
         return lines
+
+    # Selecting -------------------------------------------------------------------------------
+
+    @property
+    def plain(self) -> str:
+        """All that is shown, as plain text."""
+        return "\n".join(content.plain for content, _, _ in self._blocks)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The text under `selection`, as shown (Textual copies it with ctrl+c)."""
+        return selected_text(self.plain, selection), "\n"
+
+    def offset_under(self, row: int) -> tuple[int, int]:
+        """The place in `text` (character, line) that the start of `row` shows: for a mark drawn
+        over it. Past the text's last row, the end of the text."""
+        lines = self._lines(self._text_width())
+        for segment in lines[row] if 0 <= row < len(lines) else []:
+            if segment.style is not None and (offset := segment.style.meta.get("offset")) is not None:
+                return offset
+        text = self.plain
+        return len(text) - text.rfind("\n") - 1, text.count("\n")
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._wrapped.clear()  # (drawn again with the selection's colours)
+        self.refresh()
+
+    @property
+    def allow_select(self) -> bool:
+        """Text is selected from anywhere but the scrollbar (a press there drags it, as Textual's own
+        scrollbar, which allows no selection)."""
+        return self.ALLOW_SELECT and self.app.mouse_position not in self._scrollbar_region()
+
+    # The scrollbar, by mouse -----------------------------------------------------------------
+
+    def _scrollbar_region(self) -> Region:
+        """Where the scrollbar is on the screen (empty while the text fits)."""
+        if not self.size or (text_width := self._text_width()) == self._box()[0]:
+            return Region()
+        content = self.content_region
+        return Region(content.x + text_width, content.y, content.width - text_width, content.height)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """A press on the scrollbar: on its thumb, grab it; above or below it, a page up or down."""
+        if event.screen_offset not in self._scrollbar_region():
+            return
+        event.stop()
+        event.prevent_default()  # (the bar's cells name the actions of Textual's bar: not run on this widget)
+        action = self._bar_action(event.screen_offset)
+        if action == "grab":
+            self._grabbed = (event.screen_y, self.scroll_y)
+            self.capture_mouse()
+            self.refresh()  # (the bar in the colours of a grabbed one)
+        elif action == "scroll_up":
+            self.scroll_page_up(animate=False)
+        elif action == "scroll_down":
+            self.scroll_page_down(animate=False)
+
+    def _bar_action(self, offset: Offset) -> str | None:
+        """What the scrollbar's cell at the screen's `offset` does ("grab", "scroll_up", "scroll_down")."""
+        y = offset.y - self.content_region.y
+        for segment in self._scrollbar_beside(y)[0] if 0 <= y < self._box()[1] else []:
+            if segment.style is not None and segment.style.meta:
+                return segment.style.meta.get("@mouse.down")
+        return None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """The scrollbar dragged: the text follows, as many lines a row as the bar's scale (whole
+        lines: the marks of more below and of the end compare them)."""
+        if self._grabbed is None:
+            return
+        event.stop()
+        row, scroll_y = self._grabbed
+        rows, lines = self._box()[1], self.virtual_size.height
+        self.scroll_to(y=round(scroll_y + (event.screen_y - row) * lines / max(1, rows)), animate=False, immediate=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._grabbed is not None:
+            event.stop()
+            self.release_mouse()
+
+    def on_mouse_release(self) -> None:
+        self._grabbed = None
+        self.refresh()
+
+    def on_hide(self) -> None:
+        self.release_mouse()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -153,7 +255,10 @@ class TextLines(ScrollView, can_focus=False):
         rows, lines = self._box()[1], self.virtual_size.height
         thickness = self.styles.scrollbar_size_vertical
         styles = self.styles
-        background, color = styles.scrollbar_background, styles.scrollbar_color
+        if self._grabbed is not None:
+            background, color = styles.scrollbar_background_active, styles.scrollbar_color_active
+        else:
+            background, color = styles.scrollbar_background, styles.scrollbar_color
         if background.a < 1:
             background = self.background_colors[0] + background
         color = background + color
@@ -169,3 +274,28 @@ class TextLines(ScrollView, can_focus=False):
         return [Strip([segment], thickness)]
 
     _bar: tuple[tuple, list[Segment]] | None = None  # the scrollbar's rows last drawn, and for what
+
+
+def _after_lines(content: Content, lines: int) -> Content:
+    """`content` after `lines` empty lines (its text is not checked again for control codes)."""
+    if not lines:
+        return content
+    spans = [Span(start + lines, end + lines, style) for start, end, style in content.spans]
+    return Content("\n" * lines + content.plain, spans, strip_control_codes=False)
+
+
+def selected_text(text: str, selection: Selection) -> str:
+    """The part of `text` that `selection` covers (its end excluded), lines counted at each "\\n".
+
+    (Textual's `Selection.extract` counts lines as `str.splitlines` does, which also breaks at
+    characters a comment may hold, such as U+2028, and drops a last empty line: the offsets drawn
+    count only newlines.)"""
+    lines = text.split("\n")
+    start, end = selection
+    first, start_x = (0, 0) if start is None else (start.y, start.x)
+    last, end_x = (len(lines) - 1, len(lines[-1])) if end is None or end.y >= len(lines) else (end.y, end.x)
+    if first > last:
+        return ""
+    if first == last:
+        return lines[first][start_x:end_x]
+    return "\n".join([lines[first][start_x:], *lines[first + 1:last], lines[last][:end_x]])

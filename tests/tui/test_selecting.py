@@ -1,0 +1,211 @@
+"""The mouse in the panes drawn a line at a time (`TextLines`): a drag selects the words it covers
+in the comment, the target and the note preview (ctrl+c copies them, literally), and their
+scrollbars can be dragged or clicked as Textual's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.geometry import Offset
+from textual.selection import Selection
+
+from annotator.tui.widgets.comment_view import CommentView
+from annotator.tui.widgets.note_editor import NoteEditor, NotePreview
+from annotator.tui.widgets.target_view import TargetHead
+from annotator.tui.widgets.text_lines import TextLines, selected_text
+from tests.tui.conftest import HOSTILE, ready, settled, until
+from tests.tui.test_reading import SMALL, on_longest
+from tests.tui.test_targets import app_on, at, sample  # noqa: F401 (a fixture)
+
+WIDE = (120, 40)
+
+
+def rows(view: TextLines) -> list[str]:
+    """What `view` shows, a row at a time (its content only: no padding)."""
+    return [view.render_line(y).text for y in range(view.size.height)]
+
+
+def place(view: TextLines, words: str) -> tuple[int, int]:
+    """Where `words` start on `view`, as an offset from its region (as Pilot takes it)."""
+    for y, row in enumerate(rows(view)):
+        if words in row:
+            return row.index(words) + view.gutter.left, y + view.gutter.top
+    raise AssertionError(f"{words!r} is not on screen: {rows(view)}")
+
+
+async def drag(pilot, view: TextLines, start: tuple[int, int], end: tuple[int, int]) -> None:
+    """Press the button at `start`, move to `end` and let go there (offsets from the view's region)."""
+    await pilot.mouse_down(view, offset=start)
+    await pilot.hover(view, offset=end)
+    await pilot.mouse_up(view, offset=end)
+    await pilot.pause()
+
+
+async def select_words(pilot, view: TextLines, first: str, last: str) -> str | None:
+    """Drag from the first character of `first` to the last of `last`; the screen's selected text."""
+    start = place(view, first)
+    x, y = place(view, last)
+    await drag(pilot, view, start, (x + len(last) - 1, y))
+    return pilot.app.screen.get_selected_text()
+
+
+def test_selected_text_counts_lines_at_newlines_only() -> None:
+    text = "one\u2028two\nthree\n"
+    assert selected_text(text, Selection(Offset(4, 0), Offset(2, 1))) == "two\nth"
+    assert selected_text(text, Selection(Offset(0, 2), Offset(0, 2))) == ""  # the last, empty line
+    assert selected_text(text, Selection(Offset(2, 1), None)) == "ree\n"
+    assert selected_text(text, Selection(None, Offset(3, 0))) == "one"
+    assert selected_text(text, Selection(Offset(1, 1), Offset(9, 7))) == "hree\n"  # past the end: to the end
+
+
+async def test_a_drag_over_a_comments_words_selects_them_and_ctrl_c_copies_them(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await ready(pilot)
+        view = screen.query_one(CommentView)
+        row = place(view, "sharing")[1] - view.gutter.top
+        assert await select_words(pilot, view, "sharing", "believe") == "sharing this, I believe"
+        selection = screen.get_component_rich_style("screen--selection").bgcolor
+        assert selection is not None
+        assert "".join(segment.text for segment in view.render_line(row)
+                       if segment.style and segment.style.bgcolor == selection) == "sharing this, I believe"
+        await pilot.press("ctrl+c")
+        assert app.clipboard == "sharing this, I believe"
+        assert app.focused is screen.comment_list  # the labels keys still go to the list
+        await pilot.click(view, offset=place(view, "Thanks"))  # a click clears it
+        assert not screen.get_selected_text()
+
+
+async def test_another_comment_shown_drops_the_selection_in_the_one_before(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await ready(pilot)
+        view = screen.query_one(CommentView)
+        assert await select_words(pilot, view, "sharing", "believe") == "sharing this, I believe"
+        await pilot.press("j")
+        await pilot.pause()
+        assert not screen.get_selected_text() and view.text_selection is None
+
+
+async def test_a_selection_across_a_wrapped_line_is_the_text_with_its_space(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        view = screen.query_one(CommentView)
+        wrapped = rows(view)
+        assert any(row.rstrip().endswith("work is") for row in wrapped)  # (wraps after "is" at this width)
+        assert await select_words(pilot, view, "work is", "promising") == "work is very promising"
+
+
+async def test_the_comments_header_and_words_in_it_are_selected_too(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await ready(pilot)
+        view = screen.query_one(CommentView)
+        comment = app.project.corpus.comments[0]
+        start = place(view, f"#1/{len(app.project.corpus.comments)}")
+        end = place(view, "Thanks")
+        await drag(pilot, view, start, (end[0] + 5, end[1]))
+        assert screen.get_selected_text() == f"#1/{len(app.project.corpus.comments)}  {comment.id}  {comment.source}:1\n\nThanks"
+
+
+async def test_hostile_text_is_selected_as_shown(make_app) -> None:
+    app = make_app(extra=HOSTILE)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await ready(pilot)
+        comment = app.project.corpus.comments[22]
+        await pilot.press("colon", *comment.id, "enter")
+        await pilot.pause()
+        view = screen.query_one(CommentView)
+        assert await select_words(pilot, view, "[bold]", "${x}") == HOSTILE[0]
+        await pilot.press("ctrl+c")
+        assert app.clipboard == HOSTILE[0] and app.is_running
+
+
+async def test_a_drag_in_the_target_selects_its_words(sample: Path) -> None:  # noqa: F811
+    app = app_on(sample)
+    async with app.run_test(size=(200, 60)) as pilot:
+        screen = await at(pilot, "a3")
+        body = screen.query_one("#target-body", TextLines)
+        words = body.plain.split("\n")[0].split()[:3]
+        assert await select_words(pilot, body, words[0], words[2]) == " ".join(words)
+
+
+async def test_the_comments_scrollbar_drags_the_comment_and_selects_nothing(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        _, view, last_word = await on_longest(pilot)
+        assert view.scroll_y == 0 and view.more_below
+        bar = view.content_region.right - 1 - view.region.x  # (the thumb is at the top)
+        await pilot.mouse_down(view, offset=(bar, 0))
+        assert app.mouse_captured is view
+        await pilot.hover(view, offset=(bar, 3))
+        await pilot.pause()
+        assert view.scroll_y > 0
+        await pilot.hover(view, offset=(bar, view.size.height + 5))  # past the end (the mouse is captured)
+        await pilot.mouse_up(view, offset=(bar, view.size.height - 1))
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y and not view.more_below
+        assert any(last_word in row for row in rows(view))
+        assert app.mouse_captured is None
+        assert not app.screen.get_selected_text()
+        await pilot.hover(view, offset=(bar, 0))  # the mouse let go: moving it scrolls nothing
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y
+
+
+async def test_a_click_on_the_scrollbar_above_or_below_its_thumb_scrolls_a_page(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        _, view, _ = await on_longest(pilot)
+        bar = view.content_region.right - 1 - view.region.x
+        await pilot.click(view, offset=(bar, view.size.height - 1))
+        assert view.scroll_y == min(view.size.height, view.max_scroll_y) > 0
+        await pilot.click(view, offset=(bar, 0))
+        assert view.scroll_y == 0
+
+
+async def test_a_drag_selects_at_the_more_mark_the_text_under_it(make_app) -> None:
+    """The mark on the last row covers a line of text: a drag that ends on it selects to that line."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        screen, view, _ = await on_longest(pilot)
+        last = view.size.height - 1
+        assert "more below" in rows(view)[last]
+        hidden = view.plain.split("\n")[2]  # the comment's text, one line
+        start = place(view, hidden[:10])
+        await drag(pilot, view, start, (view.gutter.left, last))
+        under = view._lines(view._text_width())[last].text.split()[0]  # the first word under the mark
+        shown = " ".join(filter(None, (row.strip(" ▁▂▃▄▅▆▇█") for row in rows(view)[2:last])))
+        assert under not in shown.split() and hidden.startswith(f"{shown} {under}")
+        assert screen.get_selected_text() == hidden[:len(shown) + 2]  # to the first character under the mark
+
+
+async def test_the_target_heads_mark_follows_its_scrollbar(sample: Path) -> None:  # noqa: F811
+    app = app_on(sample)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await at(pilot, "a3")
+        body = screen.query_one("#target-body", TextLines)
+        head = screen.query_one(TargetHead)
+        assert body.max_scroll_y > 0 and head._shown[3] == "more"
+        bar = body.content_region.right - 1 - body.region.x
+        await pilot.mouse_down(body, offset=(bar, 0))
+        await pilot.hover(body, offset=(bar, body.size.height + 10))
+        await pilot.mouse_up(body, offset=(bar, body.size.height - 1))
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y and head._shown[3] == "end"
+
+
+async def test_a_drag_in_the_note_selects_it_and_a_click_edits_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("e", *"first line of the note", "escape")
+        await settled(pilot)
+        preview = screen.query_one(NotePreview)
+        assert preview.display and not screen.query_one(NoteEditor).display
+        assert await select_words(pilot, preview, "line", "the") == "line of the"
+        await pilot.pause()
+        assert preview.display and app.focused is screen.comment_list  # not opened to edit
+        await pilot.click(preview, offset=place(preview, "note"))
+        await until(pilot, lambda: app.focused is screen.query_one(NoteEditor), "the note editor")
