@@ -11,6 +11,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.widget import Widget
 
 from annotator.core.keymap import DEFAULT_KEYMAP, Keymap
@@ -94,10 +95,12 @@ class TargetView(Vertical, can_focus=False):
         self.target: Target | None = None
         self.collapsed = False
         self._labels: Annotation | None = None
+        self._head = TargetHead(self._keymap, id="target-head")
+        self._body = TextLines(id="target-body")  # (kept: a query per key walks the widgets)
 
     def compose(self) -> ComposeResult:
-        yield TargetHead(self._keymap, id="target-head")
-        yield TextLines(id="target-body")
+        yield self._head
+        yield self._body
 
     def show(self, target: Target | None, labels: Annotation | None, collapsed: bool) -> None:
         """Show `target` (None: hide), with this annotator's `labels` on a parent comment. The same
@@ -111,7 +114,7 @@ class TargetView(Vertical, can_focus=False):
             self.display = target is not None
         if target is None:
             return
-        body = self.query_one("#target-body", TextLines)
+        body = self._body
         if body.display == collapsed:
             body.display = not collapsed
         body.set_blocks([(target_body(target), "", None)])
@@ -120,7 +123,7 @@ class TargetView(Vertical, can_focus=False):
     @property
     def scrolled(self) -> str:
         """ "more" when there is text below the view, "end" when scrolled to its end, else ""."""
-        body = self.query_one("#target-body", TextLines)
+        body = self._body
         if not body.display:
             return ""
         if body.scroll_y == 0:  # (what a comment first shows: known before the layout its target may need)
@@ -129,7 +132,7 @@ class TargetView(Vertical, can_focus=False):
 
     def read(self) -> None:
         """Scroll down a page, keeping a line of the last page in view; after the end, back to the top."""
-        body = self.query_one("#target-body", TextLines)
+        body = self._body
         if body.scroll_y >= body.max_scroll_y:
             body.scroll_home(animate=False, immediate=True)
         else:
@@ -141,8 +144,13 @@ class TargetView(Vertical, can_focus=False):
     def on_resize(self) -> None:
         self._show_head()  # (redrawn only if the width or the scroll mark changed)
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """As Textual's, without a second layout of the screen when the pane's content height
+        changes (as `EditorPane`'s: it never scrolls, and the layout that changed it placed it)."""
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
     def _show_head(self) -> None:
-        self.query_one(TargetHead).show(self.target, self._labels, self.collapsed, self.scrolled)
+        self._head.show(self.target, self._labels, self.collapsed, self.scrolled)
 
 
 class TargetHead(Widget):
