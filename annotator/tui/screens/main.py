@@ -239,6 +239,7 @@ class MainScreen(Screen[None]):
         self._jumps: list[tuple[str, Filter]] = []  # where P and : jumped from (comment id, view), for ctrl+o
         self._target_collapsed = False
         self._queried: dict[type[Widget], Widget] = {}  # (see `_one`)
+        self._under_target = False  # a target has been shown (see `_show_target`)
 
     # Layout ----------------------------------------------------------------------------------
 
@@ -254,8 +255,9 @@ class MainScreen(Screen[None]):
                 yield Input(placeholder="search the text; Enter filters, Escape cancels", id="search")
                 yield StatusLine(id="progress")
             with Vertical(id="right"):
-                yield TargetView(schema.keymap, id="target")
-                yield CommentView(schema.keymap, id="comment")
+                target = TargetView(schema.keymap, id="target")  # (drawn by the comment pane)
+                yield target
+                yield CommentView(schema.keymap, target, id="comment")
                 yield EditorPane(schema, id="editor")
         yield Footer()
         yield self.saver
@@ -321,10 +323,14 @@ class MainScreen(Screen[None]):
         target = None if comment is None else target_of(comment, session.comment, session.schema.target)
         labels = session.annotation(target.parent.id) if target is not None and target.parent is not None else None
         self._one(TargetView).show(target, labels, self._target_collapsed)
-        # At 24 rows the note box gives the comment room. The class goes on the note box, not on the
-        # screen: a screen's class change restyles every widget, on a key that moves between a root
-        # and a reply.
-        self._one(NotePreview).set_class(target is not None, "-under-target")  # (the editor's, when it opens)
+        # At 24 rows the note box gives the comment room once a target has been shown, and keeps it
+        # given: a box that changed height between a root and a reply would move the labels and lay
+        # the screen out on such a key. The class goes on the note box and the comment pane, not on
+        # the screen: a screen's class change restyles every widget.
+        if target is not None and not self._under_target:
+            self._under_target = True
+            self._one(NotePreview).add_class("-under-target")  # (the editor's, when it opens)
+            self._one(CommentView).add_class("-under-target")
 
     def _show_labels(self) -> None:
         comment_id = self.current_id()
