@@ -312,17 +312,18 @@ class MainScreen(Screen[None]):
         self.session.visit(comment.id if comment else None)  # may record time on the last comment
         self.pace.moved(comment.id if comment else None)
         self.schedule_save()
-        self._show_target(comment)
+        self._show_target(comment, quiet=True)  # (the comment pane takes it in as it shows the comment)
         self._one(CommentView).show(comment, position or 0, len(self.session.comments))
         self._show_labels()
         self._show_progress()
 
-    def _show_target(self, comment: Comment | None) -> None:
-        """What `comment` replies to, with this annotator's labels on a parent: found by id."""
+    def _show_target(self, comment: Comment | None, quiet: bool = False) -> None:
+        """What `comment` replies to, with this annotator's labels on a parent: found by id. `quiet`:
+        the comment pane is not told (it is about to show the comment, and then draws the target)."""
         session = self.session
         target = None if comment is None else target_of(comment, session.comment, session.schema.target)
         labels = session.annotation(target.parent.id) if target is not None and target.parent is not None else None
-        self._one(TargetView).show(target, labels, self._target_collapsed)
+        self._one(TargetView).show(target, labels, self._target_collapsed, quiet)
         # At 24 rows the note box gives the comment room once a target has been shown, and keeps it
         # given: a box that changed height between a root and a reply would move the labels and lay
         # the screen out on such a key. The class goes on the note box and the comment pane, not on

@@ -119,21 +119,22 @@ class TargetView(Widget, can_focus=False):
         yield self._head
         yield self._body
 
-    def show(self, target: Target | None, labels: Annotation | None, collapsed: bool) -> None:
+    def show(self, target: Target | None, labels: Annotation | None, collapsed: bool, quiet: bool = False) -> None:
         """Show `target` (None: no rows), with this annotator's `labels` on a parent comment. The same
-        target again (the siblings of a thread, the project's post) is left as it is, scrolled or not."""
+        target again (the siblings of a thread, the project's post) is left as it is, scrolled or not.
+        `quiet`: the pane is not told (it is about to show another comment, which takes this in)."""
         if (target, labels, collapsed) == (self.target, self._labels, self.collapsed):
             return
         if target != self.target:
             self._scroll = 0
             self._body.set_blocks([(target_body(target), "", None)] if target is not None else [])
         self.target, self._labels, self.collapsed = target, labels, collapsed
-        self._changed()
+        self._changed(quiet)
 
-    def _changed(self) -> None:
+    def _changed(self, quiet: bool = False) -> None:
         self._drawn = None
         self._boxes.clear()
-        if self.changed is not None:
+        if self.changed is not None and not quiet:
             self.changed()
 
     def notify_style_update(self) -> None:
