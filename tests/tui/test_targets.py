@@ -12,6 +12,7 @@ import pytest
 
 from annotator.core.project import Project
 from annotator.tui.app import build_app
+from annotator.tui.widgets.label_panel import LabelPanel
 from annotator.tui.widgets.target_view import TargetView
 from tests.conftest import REPO, make_project
 from tests.tui.conftest import (
@@ -158,7 +159,7 @@ async def test_no_target_shows_nothing_above_the_comment(tmp_path: Path) -> None
     app = app_on(root, "alice")
     async with app.run_test(size=SMALL) as pilot:
         screen = await at(pilot, "x1")
-        assert not screen.query_one(TargetView).display
+        assert screen.query_one(TargetView).target is None
         assert "replying to" not in screen_text(app)
         assert right(app, 1, 1) == [" #1/1  x1  seeds/a.jsonl:1"]
         await pilot.press("P", "C")
@@ -167,6 +168,43 @@ async def test_no_target_shows_nothing_above_the_comment(tmp_path: Path) -> None
             "This comment replies to no other comment.",
             "This comment replies to nothing known: no parent, context or project target.",
         ]
+        await label_lands_on(pilot, "a", 0, "alice", "agree")
+
+
+@pytest.mark.parametrize("size", [SMALL, (100, 30), LARGE])
+async def test_moving_between_roots_and_replies_redraws_lines_and_never_lays_the_screen_out(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    """Issue 17: `j` and `k` between a root comment and a reply (whose target appears above it, or
+    goes) change lines only: no layout of the screen, and the labels stay where they are."""
+    records = [{"id": "r1", "text": "A root comment. " * 12}, {"id": "c1", "text": "A reply to it.", "parent": "r1"},
+               {"id": "r2", "text": "Another root."}, {"id": "c2", "text": "Replies to a passage.",
+                                                       "context": "The passage it answers. " * 20},
+               {"id": "r3", "text": "A third root, " * 30}]
+    root = make_project(tmp_path / "p", {"a.jsonl": "".join(json.dumps(r) + "\n" for r in records)})
+    app = app_on(root, "alice")
+    async with app.run_test(size=size) as pilot:
+        screen = await at(pilot, "c1")  # (the first target shown: at 24 rows the note box shrinks, once)
+        await pilot.pause()
+        layouts = []
+        compositor = screen._compositor
+        reflow = compositor.reflow
+        compositor.reflow = lambda *args: layouts.append(args) or reflow(*args)
+        labels = screen.query_one(LabelPanel)
+        where = labels.region.y
+        shown = []
+        for key, comment_id in [("j", "r2"), ("j", "c2"), ("j", "r3"), ("k", "c2"), ("k", "r2"), ("k", "c1"),
+                                ("k", "r1")]:
+            await pilot.press(key)
+            await until(pilot, lambda: screen.current_id() == comment_id, f"the cursor on {comment_id}")
+            await pilot.pause()
+            text = screen_text(app)
+            shown.append(("replying to" in text or "its context text" in text, f"  {comment_id}  " in text))
+            if size[1] < 40:  # (from 40 rows the comment, and so the labels, follow the text's height)
+                assert labels.region.y == where
+        assert shown == [(False, True), (True, True), (False, True), (True, True), (False, True), (True, True),
+                         (False, True)]
+        if size[1] < 40:
+            assert layouts == []
         await label_lands_on(pilot, "a", 0, "alice", "agree")
 
 

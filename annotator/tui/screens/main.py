@@ -6,6 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 from pathlib import Path
 
 from textual import events, on, work
@@ -44,6 +45,7 @@ from annotator.tui.widgets.note_editor import NoteEditor, NotePreview
 from annotator.tui.widgets.review_panel import ReviewPanel
 from annotator.tui.widgets.target_view import TargetView
 
+W = TypeVar("W", bound=Widget)
 BAR_WIDTH = 12
 JUMPS_KEPT = 100  # places ctrl+o can go back to
 
@@ -236,6 +238,8 @@ class MainScreen(Screen[None]):
         self.review: Review | None = None
         self._jumps: list[tuple[str, Filter]] = []  # where P and : jumped from (comment id, view), for ctrl+o
         self._target_collapsed = False
+        self._queried: dict[type[Widget], Widget] = {}  # (see `_one`)
+        self._under_target = False  # a target has been shown (see `_show_target`)
 
     # Layout ----------------------------------------------------------------------------------
 
@@ -251,8 +255,9 @@ class MainScreen(Screen[None]):
                 yield Input(placeholder="search the text; Enter filters, Escape cancels", id="search")
                 yield StatusLine(id="progress")
             with Vertical(id="right"):
-                yield TargetView(schema.keymap, id="target")
-                yield CommentView(schema.keymap, id="comment")
+                target = TargetView(schema.keymap, id="target")  # (drawn by the comment pane)
+                yield target
+                yield CommentView(schema.keymap, target, id="comment")
                 yield EditorPane(schema, id="editor")
         yield Footer()
         yield self.saver
@@ -266,7 +271,7 @@ class MainScreen(Screen[None]):
         # frame): the comment, its labels and the status line change in the frame the key causes.
         self.watch(self.comment_list, "cursor", self._show_current, init=False)
         self._apply_filter(Filter("mine") if self.session.share is not None else Filter(), keep=False)
-        self.query_one(CommentList).focus()
+        self._one(CommentList).focus()
         self._tell_conflicts()
 
     def _tell_conflicts(self, before: int = 0) -> None:
@@ -281,7 +286,15 @@ class MainScreen(Screen[None]):
 
     @property
     def comment_list(self) -> CommentList:
-        return self.query_one(CommentList)
+        return self._one(CommentList)
+
+    def _one(self, kind: type[W]) -> W:
+        """The screen's one widget of `kind`, queried once: a query walks the screen's widgets, and
+        a key that moves the cursor asked for a dozen of them (a third of its handler's time)."""
+        found = self._queried.get(kind)
+        if found is None:
+            found = self._queried[kind] = self.query_one(kind)
+        return found  # type: ignore[return-value]
 
     def current_position(self) -> int | None:
         rows = self.comment_list.rows
@@ -299,21 +312,26 @@ class MainScreen(Screen[None]):
         self.session.visit(comment.id if comment else None)  # may record time on the last comment
         self.pace.moved(comment.id if comment else None)
         self.schedule_save()
-        self._show_target(comment)
-        self.query_one(CommentView).show(comment, position or 0, len(self.session.comments))
+        self._show_target(comment, quiet=True)  # (the comment pane takes it in as it shows the comment)
+        self._one(CommentView).show(comment, position or 0, len(self.session.comments))
         self._show_labels()
         self._show_progress()
 
-    def _show_target(self, comment: Comment | None) -> None:
-        """What `comment` replies to, with this annotator's labels on a parent: found by id."""
+    def _show_target(self, comment: Comment | None, quiet: bool = False) -> None:
+        """What `comment` replies to, with this annotator's labels on a parent: found by id. `quiet`:
+        the comment pane is not told (it is about to show the comment, and then draws the target)."""
         session = self.session
         target = None if comment is None else target_of(comment, session.comment, session.schema.target)
         labels = session.annotation(target.parent.id) if target is not None and target.parent is not None else None
-        self.query_one(TargetView).show(target, labels, self._target_collapsed)
-        # At 24 rows the note box gives the comment room. The class goes on the note box, not on the
-        # screen: a screen's class change restyles every widget, on a key that moves between a root
-        # and a reply.
-        self.query_one(NotePreview).set_class(target is not None, "-under-target")  # (the editor's, when it opens)
+        self._one(TargetView).show(target, labels, self._target_collapsed, quiet)
+        # At 24 rows the note box gives the comment room once a target has been shown, and keeps it
+        # given: a box that changed height between a root and a reply would move the labels and lay
+        # the screen out on such a key. The class goes on the note box and the comment pane, not on
+        # the screen: a screen's class change restyles every widget.
+        if target is not None and not self._under_target:
+            self._under_target = True
+            self._one(NotePreview).add_class("-under-target")  # (the editor's, when it opens)
+            self._one(CommentView).add_class("-under-target")
 
     def _show_labels(self) -> None:
         comment_id = self.current_id()
@@ -322,16 +340,16 @@ class MainScreen(Screen[None]):
         if self.reviewing:
             whose = "Gold's labels" if self.annotator == GOLD else "Your labels"
             heading = Content.assemble((whose, "bold"), (": the usual keys set them", "dim"))
-        self.query_one(LabelPanel).show(entry, heading)
-        self.query_one(ConflictPanel).show(Conflict.of(entry))
+        self._one(LabelPanel).show(entry, heading)
+        self._one(ConflictPanel).show(Conflict.of(entry))
         if self.reviewing:
             review = self.review
             verdicts = None if review is None or comment_id is None else review.verdicts(comment_id)
             differing = review.differing(comment_id) if review is not None and comment_id is not None else []
-            self.query_one(ReviewPanel).show(verdicts, differing, entry, review.annotators if review else [],
+            self._one(ReviewPanel).show(verdicts, differing, entry, review.annotators if review else [],
                                              self.annotator == GOLD)
-        if not self.query_one(NoteEditor).display:  # (the note being edited stays as typed)
-            self.query_one(NotePreview).show(entry.note if entry and entry.note else "")
+        if not self._one(NoteEditor).display:  # (the note being edited stays as typed)
+            self._one(NotePreview).show(entry.note if entry and entry.note else "")
 
     def _show_progress(self) -> None:
         session = self.session
@@ -341,7 +359,7 @@ class MainScreen(Screen[None]):
         if not self.view.is_all:
             status = replace(status, view=printable_filter(self.view), rows_labeled=self._rows_labeled,
                              rows=len(self.comment_list.rows))
-        self.query_one("#progress", StatusLine).show(status)
+        self._one(StatusLine).show(status)
 
     @property
     def saved_version(self) -> int:
@@ -520,10 +538,10 @@ class MainScreen(Screen[None]):
         self.comment_list.move_to(self.comment_list.cursor - max(1, self.comment_list.size.height - 1))
 
     def action_read_down(self) -> None:
-        self.query_one(CommentView).read(1)
+        self._one(CommentView).read(1)
 
     def action_read_up(self) -> None:
-        self.query_one(CommentView).read(-1)
+        self._one(CommentView).read(-1)
 
     def action_next_unlabeled(self) -> None:
         row = self.session.next_unlabeled(self.comment_list.rows, self.comment_list.cursor)
@@ -549,7 +567,7 @@ class MainScreen(Screen[None]):
     def action_review(self) -> None:
         """Show (or hide) the other annotators' labels; the first time, read their files."""
         self.reviewing = not self.reviewing
-        self.query_one(ReviewPanel).set_class(self.reviewing, "-on")
+        self._one(ReviewPanel).set_class(self.reviewing, "-on")
         self.set_class(self.reviewing, "-reviewing")
         if self.reviewing and self.review is None:
             self._load_review()
@@ -664,7 +682,7 @@ class MainScreen(Screen[None]):
     def action_note(self) -> None:
         comment_id = self.current_id()
         if comment_id is not None:
-            note = self.query_one(NoteEditor)
+            note = self._one(NoteEditor)
             note.comment_id = comment_id  # the note belongs to this comment, wherever the list moves
             entry = self.session.annotation(comment_id)
             text = entry.note if entry and entry.note else ""
@@ -680,7 +698,7 @@ class MainScreen(Screen[None]):
 
     def _editing_note(self, editing: bool) -> None:
         """The editor in the preview's place while the note is edited; the preview otherwise."""
-        note, preview = self.query_one(NoteEditor), self.query_one(NotePreview)
+        note, preview = self._one(NoteEditor), self._one(NotePreview)
         note.set_class(preview.has_class("-under-target"), "-under-target")
         note.display, preview.display = editing, not editing
         if not editing:
@@ -698,7 +716,7 @@ class MainScreen(Screen[None]):
                 self._editing_note(False)
 
     def _save_note(self) -> None:
-        note = self.query_one(NoteEditor)
+        note = self._one(NoteEditor)
         comment_id, note.comment_id = note.comment_id, None
         if comment_id is None or self.session.position(comment_id) is None:
             return
@@ -846,12 +864,12 @@ class MainScreen(Screen[None]):
         self._target_collapsed = not self._target_collapsed
         position = self.current_position()
         self._show_target(None if position is None else self.session.comments[position])
-        if self.query_one(TargetView).target is None:
+        if self._one(TargetView).target is None:
             self.notify("This comment replies to nothing known: no parent, context or project target.",
                         markup=False, timeout=3)
 
     def action_read_target(self) -> None:
-        view = self.query_one(TargetView)
+        view = self._one(TargetView)
         if view.target is None:
             return
         if view.collapsed:

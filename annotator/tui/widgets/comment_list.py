@@ -11,6 +11,7 @@ Changing a label refreshes that one line; nothing rebuilds the list.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from math import ceil
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,6 +19,7 @@ from textual import events
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
 from annotator.core.models import Annotation, Comment, printable
@@ -35,6 +37,40 @@ WIDE_EXCERPT = 30  # the wide layout is used when the excerpt keeps at least thi
 MARK_REPLY = "↳"
 INDENT_STEP = 2  # cells per level of replies
 INDENT_LEVELS = 5  # at most this many levels are drawn; deeper replies show their depth as a number
+
+
+class ListScrollBar(ScrollBar):
+    """Textual's scrollbar, its lines kept while the thumb stays in the same cells.
+
+    At 100,000 rows a move of the cursor scrolls the list by a row, which moves the thumb by a
+    small fraction of a cell (nothing on screen), yet Textual draws the bar again through Rich at
+    every frame. Here the lines drawn are kept for what they show (the thumb's place in eighths of
+    a cell, as `ScrollBarRender.render_bar` works it out, the colours and the size)."""
+
+    _drawn: tuple[tuple, list[Strip]] | None = None
+
+    def _thumb(self) -> tuple:
+        """Where the thumb is drawn, in the eighths of a cell `render_bar` uses."""
+        size = self.size.height if self.vertical else self.size.width
+        virtual = ceil(self.window_virtual_size)
+        window = ceil(self.window_size if self.window_size < self.window_virtual_size else 0)
+        if not (window and size and virtual and size != virtual):
+            return (size, virtual, window, self.position)
+        steps = len(ScrollBarRender.VERTICAL_BARS if self.vertical else ScrollBarRender.HORIZONTAL_BARS)
+        thumb = max(1, window / (virtual / size))
+        start = int((size - thumb) * (self.position / (virtual - window)) * steps)
+        return (size, start, start + ceil(thumb * steps))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        style = self.render().style if self.parent is not None else None  # (the colours: hover, grabbed)
+        key = (crop, self.size, self.thickness, str(style), self._thumb())
+        if self._drawn is None or self._drawn[0] != key:
+            self._drawn = (key, super().render_lines(crop))
+        return self._drawn[1]
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn = None
 
 
 def thread_indent(depth: int, room: int) -> str:
@@ -84,6 +120,23 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         self._rows: Sequence[int] = range(len(comments))
         self._depths: Sequence[int] | None = None  # by corpus position, in thread order
         self._excerpts: dict[int, str] = {}
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's scrollbar, drawn again only when it changes on screen (`ListScrollBar`)."""
+        if self._vertical_scrollbar is None:
+            self._vertical_scrollbar = ListScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            self._vertical_scrollbar.display = False
+            self.app._start_widget(self, self._vertical_scrollbar)
+        return self._vertical_scrollbar
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """As `ScrollView`'s, without redrawing the scrollbar at every layout of the screen when the
+        list's size is the same (Textual compares the list's own virtual size, set here from the
+        rows, with the one the layout works out, which always differ)."""
+        if size == self._size and size - self.styles.gutter.totals == self.container_size:
+            return False
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     # What is shown ---------------------------------------------------------------------------
 

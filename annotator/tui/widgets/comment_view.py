@@ -1,34 +1,91 @@
-"""The selected comment in full, above the labels.
+"""The selected comment in full, above the labels, under what it replies to.
 
 All comment text and names go through `Content(...)` (never markup) after `printable`.
 """
 
 from __future__ import annotations
 
+from textual import events
 from textual.content import Content
+from textual.geometry import Size
 from textual.strip import Strip
+from textual.style import Style
 from textual.visual import Visual
+from textual.widget import Widget
 
 from annotator.core.keymap import DEFAULT_KEYMAP, Keymap
 from annotator.core.models import Comment, printable
+from annotator.tui.widgets.target_view import TargetView
 from annotator.tui.widgets.text_lines import TextLines
 
 META_LINES = 2  # the header line (id, source, author) wraps to at most this many lines
+PADDING = 1  # cells each side of the comment (the target's rows above it take the whole width)
 
 
 class CommentView(TextLines):
-    """The full text of the selected comment, with its id and source.
+    """The full text of the selected comment, with its id and source, under the rows of what it
+    replies to (`TargetView` draws them; none for a comment that replies to nothing known).
 
     It never takes the focus (the list keeps it, so the label keys keep working): the screen's
     read keys scroll it a page at a time, and a mark on its last row says when there is more below.
-    Moving to another comment redraws its lines without laying out the screen (see `TextLines`).
+    Moving to another comment, a reply or not, redraws its lines without laying out the screen (see
+    `TextLines`); only on a tall screen, where the pane is as tall as what it shows, does a change of
+    that height lay the screen out. The comment's rows are drawn `PADDING` cells in from each side.
     """
 
-    COMPONENT_CLASSES = {"comment-view--meta", "comment-view--more"}
+    COMPONENT_CLASSES = {"comment-view--meta", "comment-view--more", "comment-view--text"}
 
-    def __init__(self, keymap: Keymap = DEFAULT_KEYMAP, **kwargs) -> None:
+    def __init__(self, keymap: Keymap = DEFAULT_KEYMAP, target: TargetView | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self._keymap = keymap  # the read keys' hints name the project's keys
+        self._target = target
+        if target is not None:
+            target.changed = self._target_changed
+
+    def _target_changed(self) -> None:
+        self._update_extent()
+        self.refresh()
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        if not self._wheel_on_target(event, 1):
+            super()._on_mouse_scroll_down(event)
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        if not self._wheel_on_target(event, -1):
+            super()._on_mouse_scroll_up(event)
+
+    def _wheel_on_target(self, event: events.MouseEvent, lines: int) -> bool:
+        """The wheel over the target's rows scrolls the target's text (and never the comment)."""
+        if self._target is None or event.y >= self.top_lines() or event.ctrl or event.shift:
+            return False
+        self._target.scroll_lines(lines)
+        event.stop()
+        return True
+
+    def top_lines(self) -> int:
+        return self._target.height(self._size.width) if self._target is not None and self._size else 0
+
+    def _box(self) -> tuple[int, int]:
+        """The comment's width (inside its padding) and height (under the target's rows). (From the
+        size the layout gave, `_size`: the pane has no border or padding of its own, and `size`
+        finds the widget on the screen at each call, several times a row.)"""
+        width, height = self._size
+        return max(1, width - 2 * PADDING), height - self.top_lines()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        top = self._target.height(width) if self._target is not None else 0
+        width = max(1, width - 2 * PADDING)
+        return top + self._clamped(len(self._lines(width)) + self.extra_lines(width, None))
+
+    def _clamped(self, lines: int) -> int:
+        """`lines` within the min and max height that `.comment-view--text` gives the comment's text
+        (on a tall screen: the target's rows come on top)."""
+        styles, parent = self.get_component_styles("comment-view--text"), self.parent
+        size = parent.size if isinstance(parent, Widget) else self.app.size
+        for limit, bound in ((styles.min_height, max), (styles.max_height, min)):
+            if limit is not None:
+                lines = bound(lines, int(limit.resolve(size, self.app.size)))
+        return lines
 
     def show(self, comment: Comment | None, position: int, total: int) -> None:
         if comment is None:
@@ -72,6 +129,21 @@ class CommentView(TextLines):
         return 1 if height is not None and len(self._lines(width)) > height else 0
 
     def render_line(self, y: int) -> Strip:
+        top = self.top_lines()
+        if y < top:
+            return self._target.rows(self._size.width)[y]
+        if self._pad is None:
+            base, background = self.background_colors  # (as Textual draws padding)
+            self._pad = Strip.blank(PADDING, Style(background=base + background).rich_style)
+        return Strip.join([self._pad, self._comment_line(y - top), self._pad])
+
+    _pad: Strip | None = None  # a padding cell, in the pane's background
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._pad = None
+
+    def _comment_line(self, y: int) -> Strip:
         mark = self.mark
         width, height = self._box()
         if mark is None or y != height - 1:

@@ -4,19 +4,30 @@ A head line says what the target is (a parent comment, with its author and this 
 on it; a context from the seed; a parent not in the corpus; the project's post) and names the keys;
 under it, the target's text in a few lines that scroll with their own key. All of it is untrusted
 text, shown through `Content` after `printable`.
+
+The comment pane draws these rows above the comment (`CommentView`), so that moving between a root
+comment and a reply redraws lines and never lays the screen out again. `TargetView` holds what is
+shown and draws the rows; it is mounted but never displayed, so that its box (background, the bar
+on its left, the rule under it on a tall screen), its text's limits and its scrollbar's colours come
+from the app's CSS (`#target`, `#target-body`) and are drawn by Textual's own code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from textual._styles_cache import StylesCache
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.visual import Visual
 from textual.widget import Widget
 
 from annotator.core.keymap import DEFAULT_KEYMAP, Keymap
 from annotator.core.models import Annotation, printable
 from annotator.core.targets import CONTEXT, MISSING, PARENT, PROJECT, Target
-from annotator.tui.widgets.text_lines import TextLines
+from annotator.tui.widgets.text_lines import TextLines, scrollbar_rows
 
 
 def _line(text: str) -> str:
@@ -85,8 +96,11 @@ def target_body(target: Target) -> Content:
     return Content("\n").join(lines)
 
 
-class TargetView(Vertical, can_focus=False):
-    """What the selected comment replies to; hidden when it replies to nothing known."""
+class TargetView(Widget, can_focus=False):
+    """What the selected comment replies to, as rows for the comment pane to draw above the comment
+    (none when it replies to nothing known). Never displayed itself (see the module's docstring)."""
+
+    DEFAULT_CSS = "TargetView { display: none; }"
 
     def __init__(self, keymap: Keymap = DEFAULT_KEYMAP, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -94,79 +108,164 @@ class TargetView(Vertical, can_focus=False):
         self.target: Target | None = None
         self.collapsed = False
         self._labels: Annotation | None = None
+        self._scroll = 0  # the first line of the target's text shown
+        self._head = TargetHead(id="target-head")  # (styles only: the head's and the text's)
+        self._body = TargetText(id="target-body")
+        self._drawn: tuple[tuple, list[Strip]] | None = None  # (what, at which width) -> the rows
+        self._boxes: dict[int, tuple[int, int, int, int]] = {}  # width -> `_text_box`, and the rows in all
+        self.changed: Callable[[], None] | None = None  # called when the rows change (by the pane)
 
     def compose(self) -> ComposeResult:
-        yield TargetHead(self._keymap, id="target-head")
-        yield TextLines(id="target-body")
+        yield self._head
+        yield self._body
 
-    def on_mount(self) -> None:
-        # The head's scroll mark follows the text however it scrolls: the wheel, its scrollbar dragged.
-        self.watch(self.query_one("#target-body", TextLines), "scroll_y", self._show_head, init=False)
-
-    def show(self, target: Target | None, labels: Annotation | None, collapsed: bool) -> None:
-        """Show `target` (None: hide), with this annotator's `labels` on a parent comment. The same
+    def show(self, target: Target | None, labels: Annotation | None, collapsed: bool, quiet: bool = False) -> None:
+        """Show `target` (None: no rows), with this annotator's `labels` on a parent comment. The same
         target again (the siblings of a thread, the project's post) is left as it is, scrolled or not.
-        Another target redraws the lines; the screen is laid out only when the pane's height changes."""
-        if (target, labels, collapsed) == (self.target, self._labels, self.collapsed) and self.display == (
-                target is not None):
+        `quiet`: the pane is not told (it is about to show another comment, which takes this in)."""
+        if (target, labels, collapsed) == (self.target, self._labels, self.collapsed):
             return
+        if target != self.target:
+            self._scroll = 0
+            self._body.set_blocks([(target_body(target), "", None)] if target is not None else [])
         self.target, self._labels, self.collapsed = target, labels, collapsed
-        if self.display != (target is not None):
-            self.display = target is not None
-        if target is None:
-            return
-        body = self.query_one("#target-body", TextLines)
-        if body.display == collapsed:
-            body.display = not collapsed
-        body.set_blocks([(target_body(target), "", None)])
-        self._show_head()
+        self._changed(quiet)
+
+    def _changed(self, quiet: bool = False) -> None:
+        self._drawn = None
+        self._boxes.clear()
+        if self.changed is not None and not quiet:
+            self.changed()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._changed()  # (the colours, the box or the text's limits may have changed)
+
+    # The target's text -------------------------------------------------------------------------
+
+    def _text_box(self, width: int) -> tuple[int, int, int]:
+        """For the pane's `width`: the text's width with its scrollbar's column, the rows it shows,
+        and the lines it has (wrapped to leave the scrollbar its column when they do not fit)."""
+        return self._box(width)[:3]
+
+    def _box(self, width: int) -> tuple[int, int, int, int]:
+        """`_text_box`, and the rows the target takes in all (kept: asked for at every row drawn)."""
+        if (box := self._boxes.get(width)) is not None:
+            return box
+        gutter = self.styles.gutter
+        content_width = max(1, width - gutter.width)
+        rows = lines = 0
+        if self.target is not None and not self.collapsed:
+            lines = len(self._body._lines(content_width))
+            rows = min(lines, self._most_rows())
+            if lines > rows:
+                lines = len(self._body._lines(max(1, content_width - self._body.styles.scrollbar_size_vertical)))
+        height = 0 if self.target is None else 1 + rows + gutter.height
+        box = self._boxes[width] = (content_width, rows, lines, height)
+        return box
+
+    def _most_rows(self) -> int:
+        """The most rows the text takes (`#target-body`'s max-height, in cells)."""
+        limit = self._body.styles.max_height
+        return 1_000_000 if limit is None else max(1, int(limit.value))
 
     @property
     def scrolled(self) -> str:
         """ "more" when there is text below the view, "end" when scrolled to its end, else ""."""
-        body = self.query_one("#target-body", TextLines)
-        if not body.display:
+        width = self._width
+        _, rows, lines = self._text_box(width)
+        if lines <= rows:
             return ""
-        if body.scroll_y == 0:  # (what a comment first shows: known before the layout its target may need)
-            return "more" if body.overflows else ""
-        return "more" if body.scroll_y < body.max_scroll_y else "end"
+        return "more" if self._scroll < lines - rows else "end"
+
+    _width = 80  # the pane's width the rows were last drawn at (set by `rows`)
+
+    def scroll_lines(self, lines: int) -> bool:
+        """Scroll the text by `lines` (the mouse wheel over it); whether it moved."""
+        _, rows, count = self._text_box(self._width)
+        position = max(0, min(count - rows, self._scroll + lines))
+        if position == self._scroll:
+            return False
+        self._scroll = position
+        self._changed()
+        return True
 
     def read(self) -> None:
         """Scroll down a page, keeping a line of the last page in view; after the end, back to the top."""
-        body = self.query_one("#target-body", TextLines)
-        if body.scroll_y >= body.max_scroll_y:
-            body.scroll_home(animate=False, immediate=True)
+        _, rows, lines = self._text_box(self._width)
+        last = max(0, lines - rows)
+        if self._scroll >= last:
+            self._scroll = 0
         else:
-            height = body.scrollable_content_region.height  # (a line of overlap, unless that is most of it)
-            page = height - 1 if height > 3 else max(1, height)
-            body.scroll_to(y=body.scroll_y + page, animate=False, immediate=True)
-        self._show_head()
+            page = rows - 1 if rows > 3 else max(1, rows)  # (a line of overlap, unless that is most of it)
+            self._scroll = min(last, self._scroll + page)
+        self._changed()
 
-    def on_resize(self) -> None:
-        self._show_head()  # (redrawn only if the width or the scroll mark changed)
+    # Drawing -----------------------------------------------------------------------------------
 
-    def _show_head(self) -> None:
-        self.query_one(TargetHead).show(self.target, self._labels, self.collapsed, self.scrolled)
+    def height(self, width: int) -> int:
+        """The rows the target takes in a pane `width` cells wide (0: no target)."""
+        return self._box(width)[3]
+
+    def rows(self, width: int) -> list[Strip]:
+        """The target's rows, `width` cells wide: the head line, the text (with its scrollbar when
+        it does not fit), in the box `#target` gives them."""
+        if self.target is None:
+            return []
+        self._width = width
+        box = self._text_box(width)
+        key = (width, self.target, self._labels, self.collapsed, self._scroll, box)
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
+        content_width, text_rows, lines = box
+        head = target_head(self.target, self._labels, self.collapsed, self.scrolled, content_width, self._keymap)
+        content = [Visual.to_strips(self._head, head, content_width, 1, self._head.visual_style)[0]]
+        content += self._text_rows(content_width, text_rows, lines)
+        styles = self.styles
+        height = len(content) + styles.gutter.height
+        base, background = self.background_colors
+        app = self.app
+        strips = StylesCache().render(
+            styles, Size(width, height), base, background, content.__getitem__, [], None, None,
+            content_size=Size(content_width, len(content)), padding=styles.padding, crop=Region(0, 0, width, height),
+            opacity=self.opacity, ansi_theme=app.ansi_theme, native_ansi=app.native_ansi_color)
+        self._drawn = (key, strips)
+        return strips
+
+    def _text_rows(self, width: int, rows: int, lines: int) -> list[Strip]:
+        """`rows` lines of the target's text from the scroll position, with the scrollbar beside
+        them when the text does not fit (as Textual draws one)."""
+        if not rows:
+            return []
+        body = self._body
+        style = body.visual_style.rich_style
+        overflows = lines > rows
+        text_width = max(1, width - body.styles.scrollbar_size_vertical) if overflows else width
+        wrapped = body._lines(text_width)
+        shown = [wrapped[row].adjust_cell_length(text_width, style) if row < len(wrapped)
+                 else Strip.blank(text_width, style) for row in range(self._scroll, self._scroll + rows)]
+        if not overflows:
+            return shown
+        bar = scrollbar_rows(body, rows, lines, self._scroll)
+        return [Strip.join([line, Strip([segment], segment.cell_length)]) for line, segment in zip(shown, bar)]
 
 
 class TargetHead(Widget):
-    """The one line above the target's text, fitted to its width (see `target_head`)."""
+    """The head line's styles (the line itself is drawn by `TargetView.rows`)."""
 
     DEFAULT_CSS = "TargetHead { height: 1; }"
 
-    def __init__(self, keymap: Keymap = DEFAULT_KEYMAP, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._keymap = keymap
-        self._shown: tuple[Target | None, Annotation | None, bool, str] = (None, None, False, "")
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if isinstance(self.parent, TargetView):
+            self.parent._changed()
 
-    def show(self, target: Target | None, labels: Annotation | None, collapsed: bool, scrolled: str) -> None:
-        shown = (target, labels, collapsed, scrolled)
-        if shown != self._shown:
-            self._shown = shown
-            self.refresh()
 
-    def render(self) -> Content:
-        target, labels, collapsed, scrolled = self._shown
-        if target is None:
-            return Content("")
-        return target_head(target, labels, collapsed, scrolled, self.content_region.width, self._keymap)
+class TargetText(TextLines):
+    """The target's text, wrapped (`TargetView.rows` draws its lines), and its styles: the most rows
+    it takes, its scrollbar's colours."""
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if isinstance(self.parent, TargetView):  # (a taller screen lets the text take more rows)
+            self.parent._changed()

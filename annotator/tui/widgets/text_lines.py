@@ -30,6 +30,27 @@ from textual.widget import Widget
 Block = tuple[Content, str, int | None]  # the text, its component class ("": the widget's style), most lines shown
 
 
+def scrollbar_rows(widget: Widget, rows: int, lines: int, position: int, active: bool = False) -> list[Segment]:
+    """The `rows` cells of a vertical scrollbar beside `lines` lines scrolled to `position`, in
+    `widget`'s scrollbar colours (`active`: as while its thumb is dragged) and thickness, as
+    Textual draws its own."""
+    styles = widget.styles
+    thickness = styles.scrollbar_size_vertical
+    if active:
+        background, color = styles.scrollbar_background_active, styles.scrollbar_color_active
+    else:
+        background, color = styles.scrollbar_background, styles.scrollbar_color
+    if background.a < 1:
+        background = widget.background_colors[0] + background
+    color = background + color
+    bar = ScrollBarRender.render_bar(
+        size=rows, virtual_size=ceil(lines), window_size=rows if rows < lines else 0, position=position,
+        thickness=thickness, vertical=True, back_color=background.rich_color, bar_color=color.rich_color)
+    segments = list(bar.segments)
+    blank = Segment(" " * thickness, RichStyle(bgcolor=background.rich_color))
+    return [segments[y] if y < len(segments) else blank for y in range(rows)]
+
+
 class TextLines(ScrollView, can_focus=False):
     """Blocks of text one under the other, wrapped to the width, scrolled as one.
 
@@ -73,6 +94,10 @@ class TextLines(ScrollView, can_focus=False):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width)) + self.extra_lines(width, None)
 
+    def top_lines(self) -> int:
+        """Rows above the text that do not scroll with it (drawn by a subclass)."""
+        return 0
+
     def extra_lines(self, width: int, height: int | None) -> int:
         """Lines added below the text in `height` rows (None: as tall as the text), for a mark."""
         return 0
@@ -115,7 +140,7 @@ class TextLines(ScrollView, can_focus=False):
         width, height = self._box()
         text_width = self._text_width()
         lines = len(self._lines(text_width))
-        size = Size(text_width, lines + self.extra_lines(text_width, height))
+        size = Size(text_width, self.top_lines() + lines + self.extra_lines(text_width, height))
         if self._auto_height and self._clamped(len(self._lines(width)) + self.extra_lines(width, None)) != height:
             self.virtual_size = size
             self.refresh(layout=True)
@@ -239,6 +264,7 @@ class TextLines(ScrollView, can_focus=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._wrapped.clear()  # (the colours may have changed)
+        self._bar = None
 
     def render_line(self, y: int) -> Strip:
         text_width = self._text_width()
@@ -252,26 +278,13 @@ class TextLines(ScrollView, can_focus=False):
         """Row `y` of the scrollbar, as Textual's own would draw it; none while the text fits."""
         if self._text_width() == self._box()[0]:
             return []
-        rows, lines = self._box()[1], self.virtual_size.height
-        thickness = self.styles.scrollbar_size_vertical
-        styles = self.styles
-        if self._grabbed is not None:
-            background, color = styles.scrollbar_background_active, styles.scrollbar_color_active
-        else:
-            background, color = styles.scrollbar_background, styles.scrollbar_color
-        if background.a < 1:
-            background = self.background_colors[0] + background
-        color = background + color
-        key = (rows, lines, self.scroll_offset.y, thickness, background, color)
+        rows, lines = self._box()[1], self.virtual_size.height - self.top_lines()
+        active = self._grabbed is not None
+        key = (rows, lines, self.scroll_offset.y, active)  # (the colours: see `notify_style_update`)
         if self._bar is None or self._bar[0] != key:
-            bar = ScrollBarRender.render_bar(
-                size=rows, virtual_size=ceil(lines), window_size=rows if rows < lines else 0,
-                position=self.scroll_offset.y, thickness=thickness, vertical=True,
-                back_color=background.rich_color, bar_color=color.rich_color)
-            self._bar = (key, list(bar.segments))
-        segments = self._bar[1]
-        segment = segments[y] if y < len(segments) else Segment(" " * thickness, RichStyle(bgcolor=background.rich_color))
-        return [Strip([segment], thickness)]
+            self._bar = (key, scrollbar_rows(self, rows, lines, self.scroll_offset.y, active))
+        segment = self._bar[1][y]
+        return [Strip([segment], segment.cell_length)]
 
     _bar: tuple[tuple, list[Segment]] | None = None  # the scrollbar's rows last drawn, and for what
 
