@@ -22,6 +22,7 @@ import marshal
 import mmap
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
@@ -58,18 +59,58 @@ def key(kind: str, data: bytes, suffix: str = ".marshal") -> Path | None:
 def file_key(kind: str, path: Path, suffix: str = ".marshal") -> Path | None:
     """`key(kind, the bytes of the file at path)`, reading the file a piece at a time (a file of
     hundreds of megabytes is never all in memory). None when the cache is off or the file cannot
-    be read."""
+    be read.
+
+    Hashing costs about a second a gigabyte, so the digest of a file is remembered (`_Memo`) with
+    the file's identity and times: as long as they are the same, so is the content. The kernel
+    sets a file's change time (`st_ctime`) at every write and no program can set it back, so a
+    written file never matches a memo. A file changed in the last `SETTLING_NS` is not
+    remembered: a write within the same tick of the clock could leave its times as they were."""
     where = folder()
     if where is None:
         return None
-    digest = hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0".encode())
     try:
         with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+            memo = _Memo(where, kind, path, os.fstat(handle.fileno()))
+            hexdigest = memo.digest()
+            if hexdigest is None:
+                started = time.time_ns()
+                digest = hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0".encode())
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+                hexdigest = digest.hexdigest()
+                memo.remember(hexdigest, started)
     except OSError:
         return None
-    return where / f"{kind}-{digest.hexdigest()}{suffix}"
+    return where / f"{kind}-{hexdigest}{suffix}"
+
+
+SETTLING_NS = 2 * 10**9  # a file changed more recently than this before it is hashed is not remembered
+
+
+class _Memo:
+    """The digest of one file's content, as `file_key` last hashed it, kept with what identifies
+    that content (device, inode, size, modification and change times, in nanoseconds): one small
+    `marshal` entry per file and kind, replaced when the file changes."""
+
+    def __init__(self, where: Path, kind: str, path: Path, stat: os.stat_result) -> None:
+        name = hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0{os.path.abspath(path)}".encode("utf-8", "surrogateescape"))
+        self.path = where / f"digest-{name.hexdigest()}.marshal"
+        self.stat = stat
+        self.identity = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+    def digest(self) -> str | None:
+        """The digest remembered for this very file as it is now, or None."""
+        kept = load(self.path)
+        if type(kept) is tuple and len(kept) == 2 and kept[0] == self.identity and type(kept[1]) is str:
+            return kept[1]
+        return None
+
+    def remember(self, hexdigest: str, started: int) -> None:
+        """Keep `hexdigest` (of the content hashed from `started`, in `time.time_ns`) for this file,
+        unless it changed too recently for its times to tell a later write."""
+        if started - max(self.stat.st_mtime_ns, self.stat.st_ctime_ns) > SETTLING_NS:
+            save(self.path, (self.identity, hexdigest))
 
 
 def load(path: Path | None) -> Any | None:

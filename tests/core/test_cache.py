@@ -177,3 +177,41 @@ def test_the_most_recently_used_entries_are_kept_up_to_a_size(own_cache: Path, m
     assert len(list(own_cache.glob("*.marshal"))) == 5
     assert cache.load(cache.key("test", b"8")) == (8, payload)  # the newest is always kept
     assert cache.load(cache.key("test", b"0")) is None
+
+
+def _aged(path: Path, seconds: int = 60) -> None:
+    """Make `path` look changed `seconds` ago (its change time stays now: see `settled`)."""
+    past = os.stat(path).st_mtime_ns - seconds * 10**9
+    os.utime(path, ns=(past, past))
+
+
+def test_a_file_s_digest_is_remembered_once_it_has_settled(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"one")
+    expected = cache.key("kind", b"one")
+    assert cache.file_key("kind", path) == expected
+    assert not list(own_cache.glob("digest-*")), "a file changed just now is not remembered"
+    monkeypatch.setattr(cache, "SETTLING_NS", -10**12)  # (as if its change time were long past)
+    assert cache.file_key("kind", path) == expected
+    assert len(list(own_cache.glob("digest-*"))) == 1
+    (memo,) = own_cache.glob("digest-*")
+    identity, _ = cache.load(memo)
+    cache.save(memo, (identity, "f" * 64))  # what the memo says is taken: the file is not hashed
+    assert cache.file_key("kind", path) == own_cache / f"kind-{'f' * 64}.marshal"
+
+
+def test_a_remembered_digest_is_never_given_for_a_changed_file(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "SETTLING_NS", -10**12)
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"one")
+    _aged(path)
+    cache.file_key("kind", path)
+    stat = os.stat(path)
+    path.write_bytes(b"two")  # the same size, and the same modification time put back: only ctime differs
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert cache.file_key("kind", path) == cache.key("kind", b"two")
+    assert cache.file_key("other", path) == cache.key("other", b"two")
