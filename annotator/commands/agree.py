@@ -16,6 +16,10 @@ import argparse
 import math
 import sys
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from functools import partial
+from itertools import compress
+from operator import not_
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +27,7 @@ from annotator.core.perf import paused_gc
 
 if TYPE_CHECKING:
     from annotator.core.agreement import Coefficient, Report
-    from annotator.core.models import Annotation
+    from annotator.core.labels import LabelFile
     from annotator.core.project import Project
 
 
@@ -99,15 +103,16 @@ def run(args: argparse.Namespace) -> int:
     project = Project.open(Path(args.project))
     pair = tuple(args.pair) if args.pair else None
     with paused_gc():
-        labels = {name: file.entries for name, file in read_labels(project.root, gold=False).items()}
-        ids = list(project.corpus.by_id)  # (in corpus order; no text is needed for the figures)
+        files = read_labels(project.root, gold=False)
+        ids = project.corpus.ids()  # (in corpus order; no text is needed for the figures)
         if project.schema.assign is not None:
             from annotator.core.plan_agreement import plan_sections
 
-            sections = plan_sections(project.schema, labels, ids, pair)
-        else:
+            sections = plan_sections(project.schema, {name: file.entries for name, file in files.items()}, ids, pair)
+        else:  # (the entries as read: files read as columns are counted without making an entry)
+            labels = {name: file.stored for name, file in files.items()}
             report = agreement_report(labels, ids, project.schema.stance_names, project.schema.topic_names, pair)
-    _warn_orphans(labels, project)
+    _warn_orphans(files, project)
     reports = [report] if project.schema.assign is None else [section.report for section in sections]
     texts = _disagreement_texts(reports, project)
     if project.schema.assign is None:
@@ -126,19 +131,26 @@ def _disagreement_texts(reports: list[Report | None], project: Project) -> dict[
     return {comment_id: by_id[comment_id].text for comment_id in shown if comment_id in by_id}
 
 
-def _warn_orphans(labels: Mapping[str, Mapping[str, Annotation]], project: Project) -> None:
+def _warn_orphans(files: Mapping[str, LabelFile], project: Project) -> None:
     """Say on stderr how many labeled entries were left out because their comment is not in seeds/."""
-    known = project.corpus.by_id
-    orphans = sum(
-        1 for entries in labels.values() for comment_id in entries.keys() - known.keys()
-        if entries[comment_id].is_labeled
-    )
+    known = project.corpus.by_id.keys()
+    orphans = sum(map(partial(_orphans, known=known), files.values()))
     if orphans:
         print(
             f"annotator agree: warning: {orphans} labeled entries are for comments not in seeds/ and were "
             "left out (`annotator validate` lists them)",
             file=sys.stderr,
         )
+
+
+def _orphans(file: LabelFile, known: AbstractSet[str]) -> int:
+    """How many of the file's labeled entries are for comments not in `known` (from its columns
+    when it was read as columns)."""
+    columns = file.columns
+    if columns is not None:
+        return sum(compress(columns.labeled, map(not_, map(known.__contains__, columns.ids))))
+    entries = file.entries
+    return sum(1 for comment_id in entries.keys() - known if entries[comment_id].is_labeled)
 
 
 def _gate(alpha: Coefficient, threshold: float | None) -> int:

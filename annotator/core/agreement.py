@@ -23,10 +23,11 @@ from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, combinations, repeat
-from operator import itemgetter
+from operator import add, itemgetter, mul
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
+from annotator.core.store.columns import Entries, LabelColumns, gathered
 
 Units = Mapping[str, Mapping[str, Hashable]]
 
@@ -303,8 +304,13 @@ class Judgments:
     @classmethod
     def count(cls, labels: Labels, comment_ids: Iterable[str]) -> Judgments:
         """The judgments of `labels` on `comment_ids` (each id once): each annotator's entries are
-        fetched a column at a time, and the combinations counted without a Python step per comment."""
+        fetched a column at a time, and the combinations counted without a Python step per comment.
+        Files read as columns (`store.Entries`, unchanged) are counted by their codes, without
+        making an entry: each distinct row of codes is turned into labels once."""
         ids = list(dict.fromkeys(comment_ids))
+        stored = [_unchanged_columns(entries) for entries in labels.values()]
+        if labels and all(columns is not None for columns in stored):
+            return cls(tuple(labels), _counted_codes(stored, ids))  # type: ignore[arg-type]
         columns = [map(_LABELS, map(entries.get, ids, repeat(_NO_ENTRY))) for entries in labels.values()]
         return cls(tuple(labels), Counter(zip(*columns)))
 
@@ -329,6 +335,35 @@ class Judgments:
         for row, count in self.rows.items():
             rows[tuple(value(stance, topics) for stance, topics in row)] += count
         return Table(self.annotators, rows)
+
+
+def _unchanged_columns(entries: Mapping[str, Annotation]) -> LabelColumns | None:
+    """The columns that hold every entry of `entries`, when it is an `Entries` with nothing changed."""
+    if isinstance(entries, Entries) and not entries.changed_ids():
+        return entries.columns
+    return None
+
+
+def _counted_codes(files: list[LabelColumns], ids: list[str]) -> Counter[tuple[tuple[str | None, tuple[str, ...]], ...]]:
+    """What `Judgments.count` counts, from columns: each file's (stance code, topics code) as one
+    number per comment (-1: no entry), the rows of numbers counted, then each distinct row turned
+    into (stance, topics) pairs. Rows that differ only in a missing entry against an entry with
+    neither stance nor topics are the same row of labels: their counts are added, in the order
+    the rows were first met."""
+    code_columns = []
+    for columns in files:
+        width = len(columns.topic_sets)
+        codes = map(add, map(mul, columns.stance_codes, repeat(width)), columns.topic_codes)
+        code_columns.append(gathered(codes, columns.aligned(ids), -1))
+    rows: Counter[tuple[tuple[str | None, tuple[str, ...]], ...]] = Counter()
+    for codes, count in Counter(zip(*code_columns)).items():
+        rows[tuple(_NO_LABELS if code < 0 else
+                   (columns.stances[code // len(columns.topic_sets)], columns.topic_sets[code % len(columns.topic_sets)])
+                   for columns, code in zip(files, codes))] += count
+    return rows
+
+
+_NO_LABELS: tuple[str | None, tuple[str, ...]] = (None, ())
 
 
 def _judged(labels: tuple[str | None, tuple[str, ...]]) -> bool:
@@ -417,13 +452,20 @@ def pair_report(
 
 def _disagreements(labels: Labels, comment_ids: list[str], a: str, b: str) -> list[Disagreement]:
     """The comments (in `comment_ids` order) to which `a` and `b` gave different stances."""
-    entries_a, entries_b = labels[a], labels[b]
+    ids = list(dict.fromkeys(comment_ids))
     found = []
-    for comment_id in dict.fromkeys(comment_ids):
-        stance_a, stance_b = entries_a.get(comment_id, _NO_ENTRY).stance, entries_b.get(comment_id, _NO_ENTRY).stance
+    for comment_id, stance_a, stance_b in zip(ids, _stance_column(labels[a], ids), _stance_column(labels[b], ids)):
         if stance_a is not None and stance_b is not None and stance_a != stance_b:
             found.append(Disagreement(comment_id, stance_a, stance_b))
     return found
+
+
+def _stance_column(entries: Mapping[str, Annotation], ids: list[str]) -> list[str | None]:
+    """The stance of each of `ids` in `entries` (None where there is none)."""
+    columns = _unchanged_columns(entries)
+    if columns is not None:
+        return gathered(map(columns.stances.__getitem__, columns.stance_codes), columns.aligned(ids), None)
+    return [entries.get(comment_id, _NO_ENTRY).stance for comment_id in ids]
 
 
 def _mean_alpha(figures: Iterable[Coefficient], units: int, coders: int) -> tuple[Coefficient, int]:

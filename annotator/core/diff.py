@@ -12,9 +12,11 @@ file, with its real line numbers.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from annotator.core import gitio
 from annotator.core.errors import AnnotatorError, Problem
@@ -23,6 +25,7 @@ from annotator.core.perf import paused_gc
 from annotator.core.seeds import load_seeds
 from annotator.core.store import ANNOTATIONS_DIR, SUFFIX, ParsedFile, StoreError, parse_annotations
 
+T = TypeVar("T")
 LABEL_FIELDS = ("stance", "topics", "note", "flagged")
 TIMING_FIELDS = ("seconds", "updated")
 EMPTY = Annotation()
@@ -268,14 +271,31 @@ def diff_revisions(
             raise AnnotatorError(f"no annotations/{annotator}{SUFFIX} in either revision",
                                  hint="give the name of an annotator with a file in annotations/")
     changes: list[EntryChange] = []
+    differing = [name for name in names if old.blobs.get(name) != new.blobs.get(name)]
     with gitio.BlobReader(root) as blobs:
-        for file_name in names:
-            if old.blobs.get(file_name) == new.blobs.get(file_name):
-                continue
-            comparison = compare_files(old.read(file_name, blobs), new.read(file_name, blobs),
-                                       file_name.removesuffix(SUFFIX), old.describe(file_name), new.describe(file_name))
+        def both(file_name: str) -> tuple[bytes | None, bytes | None]:
+            return old.read(file_name, blobs), new.read(file_name, blobs)
+
+        for file_name, (before, after) in _read_ahead(differing, both):
+            comparison = compare_files(before, after, file_name.removesuffix(SUFFIX), old.describe(file_name),
+                                       new.describe(file_name))
             changes.extend(comparison.changes)
     return with_seed_excerpts(root, changes)
+
+
+def _read_ahead(names: list[str], read: Callable[[str], T]) -> Iterator[tuple[str, T]]:
+    """Each of `names` with what `read` gives for it, in order; the next one is read on another
+    thread meanwhile (git inflates a blob while the last one is compared), so that at most two are held."""
+    if not names:
+        return
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending = reader.submit(read, names[0])
+        for index, name in enumerate(names):
+            current = pending.result()
+            if index + 1 < len(names):
+                pending = reader.submit(read, names[index + 1])
+            yield name, current
+            del current
 
 
 def _version(root: Path, revision: str | None) -> _Version:

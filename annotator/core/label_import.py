@@ -79,6 +79,7 @@ class _RowReader:
         self.stances = frozenset(schema.stance_names)
         self.topics = frozenset(schema.topic_names)
         self.corpus = corpus
+        self.known = corpus.by_id.keys()  # (a lookup in C where the index is a dict)
         self.problems: list[str] = []
         self._by_text: dict[str, str] | None = None
         self._seen: dict[str, int] = {}
@@ -125,7 +126,7 @@ class _RowReader:
             self._problem(number, f'"id" must be {problem}')
             return None
         comment_id = str(given).strip()
-        if comment_id not in self.corpus.by_id:
+        if comment_id not in self.known:
             self._problem(number, f"unknown comment id {excerpt(comment_id, 40)!r} (not in seeds/)")
             return None
         return comment_id
@@ -287,7 +288,7 @@ def apply_label_plan(plan: LabelPlan, store: AnnotationFile, corpus: Corpus) -> 
     if not plan.changes:
         return
     for change in plan.changes:
-        store.set(change.comment_id, change.after, text=corpus.by_id[change.comment_id].text)
+        store.set(change.comment_id, change.after, text=corpus.text(change.comment_id))
     store.save()
 
 

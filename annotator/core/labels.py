@@ -35,7 +35,7 @@ from annotator.core.store import (
     annotator_name_problem,
     folder_problem,
 )
-from annotator.core.store.columns import Entries
+from annotator.core.store.columns import Entries, LabelColumns
 
 BAD_NAME_HINT = "rename the file (or move it out of annotations/): its name says whose labels these are"
 
@@ -64,6 +64,29 @@ class LabelFile:
             stored = self._stored
             self._entries = stored.as_dict() if isinstance(stored, Entries) else dict(stored)
         return self._entries
+
+    @property
+    def columns(self) -> LabelColumns | None:
+        """The store's columns when they hold every entry as read (nothing set or removed since,
+        no dict made), else None: for a reader of the whole file that can work a column at a time."""
+        stored = self._stored
+        if self._entries is None and isinstance(stored, Entries) and not stored.changed_ids():
+            return stored.columns
+        return None
+
+    @property
+    def stored(self) -> Mapping[str, Annotation]:
+        """The entries by comment id as read: each made when asked for (`entries` makes them all)."""
+        return self._stored if self._entries is None else self._entries
+
+    def get(self, comment_id: str) -> Annotation | None:
+        """The entry of `comment_id`, or None (made alone: the dict of every entry is not made)."""
+        return self.stored.get(comment_id)
+
+    @property
+    def count(self) -> int:
+        """How many entries the file has."""
+        return len(self.stored)
 
     def labeled_positions(self, position_of: Mapping[str, int], corpus: bytes) -> tuple[list[int], bytearray]:
         """Where the entries with a stance or a topic are in a corpus (`position_of` its ids'

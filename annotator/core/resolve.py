@@ -13,10 +13,10 @@ The rules (also in the README, under `annotator export`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import add, itemgetter, or_
+from itertools import compress, repeat
+from operator import add, itemgetter, mul, or_
 from typing import Any, NamedTuple
 
 from annotator.core.config import Schema
@@ -24,6 +24,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
 from annotator.core.labels import LabelFile
 from annotator.core.store import ANNOTATIONS_DIR, GOLD, SUFFIX, check_annotator_name
+from annotator.core.store.columns import Entries
 
 MODES = ("gold", "majority", "all")
 ANNOTATOR_PREFIX = "annotator:"
@@ -80,6 +81,7 @@ class Decision(NamedTuple):
 NO_DECISION = Decision()
 _EMPTY = Annotation()  # what a file without an entry for the comment gives, in `decisions`
 _STANCE, _TOPICS, _FLAGGED, _SECONDS = itemgetter(0), itemgetter(1), itemgetter(3), itemgetter(4)
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
 _new_decision = tuple.__new__  # a Decision from its eight values, without the named tuple's Python-level __new__
 
 
@@ -99,11 +101,16 @@ class Resolver:
         self._single = files[single].entries if single is not None else None
         self._single_name = single
         self._gold = files[GOLD].entries if GOLD in files else {}
-        self._voters = [store.entries for name, store in files.items() if name != GOLD]
+        self._voters = [store.stored if isinstance(store, LabelFile) else store.entries  # (made when asked for)
+                        for name, store in files.items() if name != GOLD]
+        self._voter_columns: list[_VoterColumns] | None = None  # made at the first `decisions`
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}  # the few label sets there are, ordered
         self._stance_outcomes: dict[tuple[str | None, ...], tuple[str | None, tuple[str, ...]]] = {}
         self._topic_outcomes: dict[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        self._raw_topic_outcomes: dict[tuple[tuple[str, ...] | None, ...], tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
+        # By each voter's codes (`_VoterColumns`): the stance and its tie; the topics, their tie and who
+        # decided (None: nobody voted).
+        self._stances_by_code: dict[tuple[int, ...], tuple[str | None, tuple[str, ...]]] = {}
+        self._topics_by_code: dict[tuple[int, ...], tuple[tuple[str, ...], tuple[str, ...], str | None]] = {}
 
     def decide(self, comment_id: str) -> Decision:
         """The labels of `comment_id` under this resolution."""
@@ -183,40 +190,51 @@ class Resolver:
 
         Each voter's entries become columns: stances, and topics where the entry is a vote (None
         where it is not: a stance-only vote has topics `()`). Flags and seconds are combined in the
-        order `_majority` adds them, so the sums are the same to the last bit.
+        order `_majority` adds them, so the sums are the same to the last bit. The outcome of each
+        distinct combination of votes is worked out once, and the decisions are made
+        a column at a time; the few comments gold has an entry for are then done one by one.
         """
-        columns = [list(map(entries.get, comment_ids, repeat(_EMPTY))) for entries in self._voters]
-        stances = [list(map(_STANCE, column)) for column in columns]
-        topics = [
-            [labels if labels or stance is not None else None for stance, labels in zip(voter, map(_TOPICS, column))]
-            for voter, column in zip(stances, columns)
-        ]
-        flagged: Iterable[bool] = repeat(False)
+        if self._voter_columns is None:
+            self._voter_columns = [_VoterColumns(entries) for entries in self._voters]
+        voters = self._voter_columns
+        columns = [voter.take(comment_ids) for voter in voters]
+        if not columns:  # nobody to vote: as one voter without entries
+            voters = [_VoterColumns({})]
+            columns = [voters[0].take(comment_ids)]
+        flagged: Iterable[Any] = repeat(False)
         seconds: Iterable[float] = repeat(0.0)
         for column in columns:
-            flagged = map(or_, flagged, map(_FLAGGED, column))
-            seconds = map(add, seconds, map(_SECONDS, column))
-        golds = map(self._gold.get, comment_ids) if self._gold else repeat(None)
-        stance_outcomes, topic_outcomes = self._stance_outcomes, self._raw_topic_outcomes
-        if not columns:  # (a zip of no columns would end at once)
-            stances = topics = [[None] * len(comment_ids)]
-        for stance_votes, topic_votes, flag, total, gold in zip(zip(*stances), zip(*topics), flagged, seconds, golds):
-            if gold is not None:
-                flag = flag or gold.flagged
-                total += gold.seconds
+            flagged = map(or_, flagged, column[2])
+            seconds = map(add, seconds, column[3])
+        flags, totals = list(map(bool, flagged)), list(seconds)
+        # The same votes recur all over a corpus: each distinct combination of codes is counted once.
+        stance_votes = list(zip(*(column[0] for column in columns)))
+        known_stances = self._stances_by_code
+        for codes in set(stance_votes).difference(known_stances):
+            known_stances[codes] = self._stance_vote([voter.stances[code] for voter, code in zip(voters, codes)])
+        stance_outcomes = list(map(known_stances.__getitem__, stance_votes))
+        topic_votes = list(zip(*(column[1] for column in columns)))
+        known_topics = self._topics_by_code
+        for codes in set(topic_votes).difference(known_topics):
+            topic = self._topics_of(tuple(voter.topic_votes[code] for voter, code in zip(voters, codes)))
+            known_topics[codes] = ((), (), None) if topic is None else (topic[0], topic[1], MAJORITY)
+        topic_outcomes = list(map(known_topics.__getitem__, topic_votes))
+        by_gold: dict[int, Decision] = {}
+        if self._gold:
+            golds = list(map(self._gold.get, comment_ids))
+            for index in compress(range(len(golds)), golds):  # (an entry is a non-empty tuple)
+                gold = golds[index]
+                flags[index] = flag = flags[index] or gold.flagged
+                totals[index] += gold.seconds
                 if gold.is_labeled:
-                    yield Decision(gold.stance, (), self.ordered(gold.topics), (), gold.note, flag, round(total, 1), GOLD)
-                    continue
-            topic = topic_outcomes.get(topic_votes, _UNSEEN)
-            if topic is _UNSEEN:
-                topic = topic_outcomes[topic_votes] = self._topics_of(topic_votes)
-            if topic is None:  # nobody voted
-                yield Decision(flagged=flag, seconds=round(total, 1))
-                continue
-            stance = stance_outcomes.get(stance_votes)
-            if stance is None:
-                stance = stance_outcomes[stance_votes] = self._stance_vote(list(stance_votes))
-            yield _new_decision(Decision, (stance[0], stance[1], topic[0], topic[1], None, flag, round(total, 1), MAJORITY))
+                    by_gold[index] = Decision(gold.stance, (), self.ordered(gold.topics), (), gold.note, flag,
+                                              round(totals[index], 1), GOLD)
+        decisions = list(map(_new_decision, repeat(Decision), zip(
+            map(_FIRST, stance_outcomes), map(_SECOND, stance_outcomes), map(_FIRST, topic_outcomes),
+            map(_SECOND, topic_outcomes), repeat(None), flags, map(round, totals, repeat(1)), map(_THIRD, topic_outcomes))))
+        for index, decision in by_gold.items():
+            decisions[index] = decision
+        return iter(decisions)
 
     def _topics_of(self, votes: tuple[tuple[str, ...] | None, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         """The topic outcome of one comment's topic votes (None: that file's entry is no vote), or
@@ -248,6 +266,55 @@ class Resolver:
         chosen = self.ordered(topic for topic, count in counts.items() if 2 * count > voters)
         tied = self.ordered(topic for topic, count in counts.items() if 2 * count == voters)
         return chosen, tied
+
+
+class _VoterColumns:
+    """One voter's entries as columns of numbers, for `Resolver.decisions`: for each comment, a
+    stance code (`stances` names it; 0 is none), a code for the topics where the entry is a vote
+    (`topic_votes` gives them; 0: no vote, as where there is no entry), the flag and the seconds.
+    A file read as columns gives its codes as they are; other entries are coded as they come."""
+
+    __slots__ = ("_flagged", "_seconds", "_stance_code", "_stance_codes", "_topic_code", "_topic_codes", "entries",
+                 "stances", "topic_votes", "where")
+
+    def __init__(self, entries: Mapping[str, Annotation]) -> None:
+        self.entries = entries
+        columns = entries.columns if isinstance(entries, Entries) and not entries.changed_ids() else None
+        self.where: dict[str, int] | None = None
+        if columns is None:  # (coded as they come)
+            self.stances: list[str | None] = [None]
+            self.topic_votes: list[tuple[str, ...] | None] = [None]
+            self._stance_code: dict[str | None, int] = {None: 0}
+            self._topic_code: dict[tuple[str, ...] | None, int] = {None: 0}
+            return
+        self.where = dict(zip(columns.ids, range(len(columns.ids))))
+        self.stances = columns.stances  # (code 0 is None)
+        self.topic_votes = [None, *columns.topic_sets]
+        # Each list ends with what a comment without an entry has (read at position -1).
+        self._stance_codes = [*columns.stance_codes, 0]
+        self._topic_codes = [*map(mul, map(add, columns.topic_codes, repeat(1)), columns.labeled), 0]
+        self._flagged = [*columns.flagged, 0]
+        self._seconds = [*columns.seconds, 0.0]
+
+    def take(self, comment_ids: Sequence[str]) -> tuple[list[int], list[int], list[Any], list[float]]:
+        """For each of `comment_ids`: the stance code, the topic vote code, the flag (true or 1
+        when flagged) and the seconds."""
+        if self.where is None:
+            column = list(map(self.entries.get, comment_ids, repeat(_EMPTY)))
+            stances = list(map(_STANCE, column))
+            votes = [labels if labels or stance is not None else None for stance, labels in zip(stances, map(_TOPICS, column))]
+            return (self._codes(stances, self._stance_code, self.stances), self._codes(votes, self._topic_code, self.topic_votes),
+                    list(map(_FLAGGED, column)), list(map(_SECONDS, column)))
+        aligned = list(map(self.where.get, comment_ids, repeat(-1)))
+        return (list(map(self._stance_codes.__getitem__, aligned)), list(map(self._topic_codes.__getitem__, aligned)),
+                list(map(self._flagged.__getitem__, aligned)), list(map(self._seconds.__getitem__, aligned)))
+
+    @staticmethod
+    def _codes(values: list[Any], codes: dict[Any, int], named: list[Any]) -> list[int]:
+        for value in set(values).difference(codes):
+            codes[value] = len(named)
+            named.append(value)
+        return list(map(codes.__getitem__, values))
 
 
 _UNSEEN: Any = object()  # a vote not met yet (None in the cache means: no votes)

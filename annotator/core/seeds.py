@@ -73,6 +73,12 @@ class Corpus:
             return self.comments.ids.all()
         return list(self.by_id)  # (both kinds of `by_id` keep the seed order)
 
+    def text(self, comment_id: str) -> str:
+        """The text of the comment `comment_id` (a `KeyError` if there is none), without making
+        the comment where the corpus can."""
+        by_id = self.by_id
+        return by_id.text(comment_id) if isinstance(by_id, ById) else by_id[comment_id].text
+
 
 def load_seeds(root: Path, allow_empty: bool = False) -> Corpus:
     """Read every seed file under `root/seeds`, in file-name order; raise `SeedError` on bad input.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from annotator.core.merge import conflict_message
 from annotator.core.seeds import SEEDS_DIR, Corpus, load_seeds
 from annotator.core.labels import LabelFile, Unread, scan_labels
 from annotator.core.store import CONFLICT_KEY, StoreError
+from annotator.core.store.columns import EPOCH, MICROSECOND, LabelColumns
 
 _CLOCK_SKEW = timedelta(minutes=5)
 
@@ -48,7 +50,7 @@ def validate_project(root: Path, now: datetime | None = None) -> tuple[list[Prob
             problems.extend(_with_hint(item.problems, item.hint))
             continue
         files += 1
-        entries += len(item.entries)
+        entries += item.count
         problems.extend(item.warnings)
         problems.extend(check_entries(item, schema, corpus, now or datetime.now(UTC)))
 
@@ -92,15 +94,14 @@ def _suspects(store: LabelFile, schema: Schema | None, corpus: Corpus | None, la
     """The ids of the entries that may have a problem, in line order: found a column at a time (the
     few distinct stances and topic lists are checked once each), so that a file of 100,000 valid
     entries costs one light pass."""
+    columns = store.columns
+    if columns is not None:
+        return _column_suspects(columns, schema, corpus, latest)
     entries = store.entries
     stances = list(map(_STANCE, entries.values()))
     topics = list(map(_TOPICS, entries.values()))
-    bad_stances = set(stances) - set(schema.stance_names) - {None} if schema else set()
-    known_topics = set(schema.topic_names) if schema else None
-    bad_topics = {
-        labels for labels in set(topics)
-        if len(set(labels)) < len(labels) or (known_topics is not None and not known_topics.issuperset(labels))
-    }
+    bad_stances = _bad_stances(set(stances), schema)
+    bad_topics = _bad_topics(set(topics), schema)
     orphans = entries.keys() - corpus.by_id.keys() if corpus is not None else set()
     suspects = [
         comment_id for comment_id, stance, labels, updated, extra in zip(
@@ -109,7 +110,43 @@ def _suspects(store: LabelFile, schema: Schema | None, corpus: Corpus | None, la
         if stance in bad_stances or labels in bad_topics or extra or comment_id in orphans
         or (updated is not None and (updated.tzinfo is None or updated > latest))
     ]
-    return sorted(suspects, key=lambda comment_id: store.lines.get(comment_id) or 0)  # (read as columns: by id)
+    return sorted(suspects, key=lambda comment_id: store.lines.get(comment_id) or 0)
+
+
+def _column_suspects(columns: LabelColumns, schema: Schema | None, corpus: Corpus | None, latest: datetime) -> list[str]:
+    """`_suspects` of a file read as columns (no entry made): the entries whose stance or topics
+    are among the few bad ones, whose comment is not in the corpus, or updated after `latest`.
+    Columns hold no entry with other keys, and every time they hold has a zone."""
+    bad_stances = _bad_stances(set(columns.stances), schema)
+    bad_topics = _bad_topics(set(columns.topic_sets), schema)
+    bad_stance_codes = {code for code, stance in enumerate(columns.stances) if stance in bad_stances}
+    bad_topic_codes = {code for code, labels in enumerate(columns.topic_sets) if labels in bad_topics}
+    ids = columns.ids
+    suspect = set()
+    if bad_stance_codes:
+        suspect.update(compress(range(len(ids)), map(bad_stance_codes.__contains__, columns.stance_codes)))
+    if bad_topic_codes:
+        suspect.update(compress(range(len(ids)), map(bad_topic_codes.__contains__, columns.topic_codes)))
+    if corpus is not None:  # orphans
+        suspect.update(compress(range(len(ids)), map(not_, map(corpus.by_id.keys().__contains__, ids))))
+    latest_time = (latest - EPOCH) // MICROSECOND
+    if columns.updated and max(columns.updated) > latest_time:  # (NO_TIME, no time, is below any)
+        suspect.update(compress(range(len(ids)), map(latest_time.__lt__, columns.updated)))
+    return list(map(ids.__getitem__, sorted(suspect, key=columns.lines.__getitem__)))  # (in line order, not by id)
+
+
+def _bad_stances(stances: set[str | None], schema: Schema | None) -> set[str | None]:
+    """Those of `stances` the schema does not know (None, no stance, is never one)."""
+    return stances - set(schema.stance_names) - {None} if schema else set()
+
+
+def _bad_topics(topic_lists: set[tuple[str, ...]], schema: Schema | None) -> set[tuple[str, ...]]:
+    """Those of `topic_lists` that repeat a topic or name one the schema does not know."""
+    known_topics = set(schema.topic_names) if schema else None
+    return {
+        labels for labels in topic_lists
+        if len(set(labels)) < len(labels) or (known_topics is not None and not known_topics.issuperset(labels))
+    }
 
 
 _STANCE, _TOPICS, _UPDATED, _EXTRA = itemgetter(0), itemgetter(1), itemgetter(5), itemgetter(6)  # Annotation's fields
@@ -119,7 +156,7 @@ def _entry_problems(
     store: LabelFile, comment_id: str, schema: Schema | None, corpus: Corpus | None, now: datetime
 ) -> list[Problem]:
     """The problems of one entry (`_suspects` found it may have some)."""
-    name, line, entry = store.display, store.lines.get(comment_id), store.entries[comment_id]
+    name, line, entry = store.display, store.lines.get(comment_id), store.get(comment_id)
     problems = []
     if CONFLICT_KEY in entry.extra:
         problems.append(Problem(name, line, conflict_message(comment_id, entry)))

@@ -19,7 +19,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta, timezone
 from itertools import accumulate, compress, filterfalse, repeat
 from mmap import mmap
@@ -112,6 +112,12 @@ class LabelColumns:
         positions = array("i", map(position_of().get, self.ids, repeat(-1)))
         cache.save(where, positions.tobytes())
         return positions
+
+    def aligned(self, comment_ids: Iterable[str]) -> list[int]:
+        """For each of `comment_ids`, the position of its entry, or -1 where there is none: with
+        `gathered`, a column of the entries' values in the order of `comment_ids`."""
+        where = dict(zip(self.ids, range(len(self.ids))))
+        return list(map(where.get, comment_ids, repeat(-1)))
 
     def entry(self, position: int) -> Annotation:
         """The entry at `position`, made once."""
@@ -234,6 +240,14 @@ def _checksum(header: bytes, sections: Mapping[str, Any]) -> int:
     for name in ("ids", *_COPIED):
         checked = zlib.crc32(sections[name], checked)
     return checked
+
+
+def gathered(values: Iterable[V], aligned: Iterable[int], missing: V) -> list[V]:
+    """`values` (one per entry, in position order) taken at each position of `aligned`
+    (`LabelColumns.aligned`), and `missing` where it is -1."""
+    extended = list(values)
+    extended.append(missing)  # (what position -1 reads)
+    return list(map(extended.__getitem__, aligned))
 
 
 def _copied(section: memoryview, kind: str) -> array:
