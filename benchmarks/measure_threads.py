@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from annotator.core.columns import SeedColumns
 from annotator.core.seeds import load_seeds
 from annotator.core.threads import thread_order
 from benchmarks.generate import SyntheticProject
@@ -14,11 +15,12 @@ from benchmarks.generate import SyntheticProject
 def measure_threads(project: SyntheticProject, runs: int) -> list[float]:
     """Milliseconds for the thread order of the project's corpus, `runs` times."""
     comments = load_seeds(project.root).comments
-    index = {comment.id: position for position, comment in enumerate(comments)}  # (the session has it)
-    thread_order(comments, index)  # (a first run hashes the parents' ids, as the app's loading does)
+    ids = load_seeds(project.root).ids()
     timings = []
-    for _ in range(runs):
+    for _ in range(runs):  # as the session does at the first T: every id's position, the parents, the order
         start = time.perf_counter()
-        thread_order(comments, index)
+        index = dict(zip(ids, range(len(ids))))
+        parents = comments.parents() if isinstance(comments, SeedColumns) else None
+        thread_order(comments, index, parents)
         timings.append((time.perf_counter() - start) * 1000)
     return timings
