@@ -42,10 +42,11 @@ from pathlib import Path
 
 from annotator.core.config import load_config
 from annotator.core.models import text_id
+from annotator.core.seeds import peek_seeds
 from annotator.core.store import AnnotationFile
 from benchmarks.bare_app import MARKER
 from benchmarks.generate import SyntheticProject
-from benchmarks.processes import Terminal, Timeout
+from benchmarks.processes import ROWS, Terminal, Timeout
 
 ANNOTATOR = "alice"
 STANCE_KEYS = "admn"
@@ -242,14 +243,24 @@ class Subject:
     stance: str | None
     labeled: bool
     names: dict[str, str]  # stance key -> stance name
+    distinct: bool  # no unlabeled comment of the first screen starts as it does (see `wait_usable`)
 
     @classmethod
     def of(cls, project: SyntheticProject) -> Subject:
         comment_id = text_id(project.first)
         with paused_cache():
-            entry = AnnotationFile.open(project.root, ANNOTATOR).get(comment_id)
+            labels = AnnotationFile.open(project.root, ANNOTATOR)
+            others = peek_seeds(project.root, ROWS)[1:]
+        entry = labels.get(comment_id)
         names = {label.key: label.name for label in load_config(project.root).schema.stance}
-        return cls(comment_id, entry.stance if entry else None, bool(entry and entry.is_labeled), names)
+        alike = [comment.id for comment in others if _start(comment.text) == _start(project.first)]
+        distinct = all(labels.get(other) is not None and labels.get(other).is_labeled for other in alike)
+        return cls(comment_id, entry.stance if entry else None, bool(entry and entry.is_labeled), names, distinct)
+
+
+def _start(text: str) -> str:
+    """What the check of wrong marks looks for of a comment: its first characters, on one line."""
+    return " ".join(text.split())[:EXCERPT_MATCH]
 
 
 def paused_cache():
@@ -266,9 +277,8 @@ def wait_usable(terminal: Terminal, project: SyntheticProject, subject: Subject,
     labeled = f"{project.labeled[ANNOTATOR]}/{project.size}".encode()
     usable = terminal.wait_frame(labeled, position(1, project.size), timeout=START_TIMEOUT)
     offset = terminal.output.find(labeled)
-    if subject.labeled:
-        excerpt = " ".join(project.first.split())[:EXCERPT_MATCH]
-        wrong = re.search(f"{MARK_UNLABELED} +{re.escape(excerpt)}", terminal.text_before(offset)) is not None
+    if subject.labeled and subject.distinct:  # (else an unlabeled comment starting alike would count)
+        wrong = re.search(f"{MARK_UNLABELED} +{re.escape(_start(project.first))}", terminal.text_before(offset)) is not None
         runs.wrong_marks.append(float(wrong))
     return usable - terminal.started
 
