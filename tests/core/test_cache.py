@@ -139,11 +139,19 @@ def test_changes_to_a_file_read_from_the_cache_are_written_as_to_one_parsed(
     assert "# A new excerpt\n[comments.7a8b9c0d1e2f]\nstance = \"agree\"" in cached.render()
 
 
-def test_the_labeled_count_is_the_corpus_s_whatever_was_counted_before(tmp_path: Path, own_cache: Path) -> None:
-    path = tmp_path / "annotations" / "alice.toml"
+SCHEMA = Schema(stance=(Label(name="agree", key="a"), Label(name="disagree", key="d")))
+
+
+def golden_alice(root: Path) -> tuple[Path, Schema]:
+    """alice's golden file (2 labeled entries of 3) under `root`, and a schema for it."""
+    path = root / "annotations" / "alice.toml"
     path.parent.mkdir()
-    path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())  # 2 labeled entries of 3
-    schema = Schema(stance=(Label(name="agree", key="a"), Label(name="disagree", key="d")))
+    path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
+    return path, SCHEMA
+
+
+def test_the_labeled_count_is_the_corpus_s_whatever_was_counted_before(tmp_path: Path, own_cache: Path) -> None:
+    path, schema = golden_alice(tmp_path)
     every = [Comment(comment_id, "text", "seeds/a.txt", 1) for comment_id in ("0b1c2d3e4f50", "7a8b9c0d1e2f",
                                                                               "c3d4e5f60718", "ffff")]
     for _ in range(2):  # (counted, then from the cache)
@@ -159,10 +167,7 @@ def test_the_labeled_count_is_the_corpus_s_whatever_was_counted_before(tmp_path:
 
 def test_the_labeled_positions_are_the_corpus_s_whatever_was_found_before(tmp_path: Path, own_cache: Path) -> None:
     """What the "mine" view counts: 1 where the comment at that position is labeled."""
-    path = tmp_path / "annotations" / "alice.toml"
-    path.parent.mkdir()
-    path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())  # 2 labeled entries of 3
-    schema = Schema(stance=(Label(name="agree", key="a"), Label(name="disagree", key="d")))
+    path, schema = golden_alice(tmp_path)
     every = [Comment(comment_id, "text", "seeds/a.txt", 1) for comment_id in ("ffff", "c3d4e5f60718",
                                                                               "7a8b9c0d1e2f", "0b1c2d3e4f50")]
     for _ in range(2):  # (found, then from the cache)
