@@ -34,8 +34,9 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, repeat
 from math import comb, log
+from operator import add, ge, itemgetter, mul
 
 from annotator.core import cache
 from annotator.core.config import CONFIG_NAME, AssignPlan
@@ -281,15 +282,30 @@ def _top_sets(
             [-weight / log(((from_bytes(blake2b(key + c, digest_size=8).digest(), "big") >> 12) + 0.5) * _SCALE)
              for c in encoded]
         )
-    code_of: dict[tuple[int, ...], int] = {}
-    codes = []
-    for row in zip(*columns):
-        top = tuple(sorted(sorted(everyone, key=row.__getitem__, reverse=True)[:k]))
-        code = code_of.get(top)
-        if code is None:
-            code = code_of[top] = len(code_of)
-        codes.append(code)
-    return tuple(code_of), _packed(codes, len(code_of))
+    return _chosen(columns, k)
+
+
+def _chosen(columns: list[list[float]], k: int) -> tuple[tuple[tuple[int, ...], ...], bytes | array[int]]:
+    """The top-k sets of the scores in `columns` (one list per annotator), and each row's code.
+
+    Each row's k-th highest score is its cut; an annotator is in when their score reaches it. Each
+    step runs over whole columns in C (a loop per row in Python was most of the time). A row whose
+    scores tie at the cut (which exact floats almost never do) is ranked one by one, ties going to
+    the annotator who sorts first."""
+    n = len(columns)
+    cut = list(map(itemgetter(n - k), map(sorted, zip(*columns, strict=True))))
+    masks = list(map(ge, columns[0], cut))
+    for i in range(1, n):
+        masks = list(map(add, masks, map(mul, map(ge, columns[i], cut), repeat(1 << i))))
+    if any(mask.bit_count() != k for mask in set(masks)):
+        everyone = range(n)
+        for position, mask in enumerate(masks):
+            if mask.bit_count() != k:
+                row = [column[position] for column in columns]
+                masks[position] = sum(1 << i for i in sorted(everyone, key=row.__getitem__, reverse=True)[:k])
+    code_of = {mask: code for code, mask in enumerate(dict.fromkeys(masks))}
+    sets = tuple(tuple(i for i in range(n) if mask >> i & 1) for mask in code_of)
+    return sets, _packed(list(map(code_of.__getitem__, masks)), len(sets))
 
 
 def _with_calibration(
