@@ -316,6 +316,24 @@ class MainScreen(Screen[None]):
         self._one(CommentView).show(comment, position or 0, len(self.session.comments))
         self._show_labels()
         self._show_progress()
+        cursor = self.comment_list.cursor
+        self._heading, self._last_cursor = (1 if cursor >= self._last_cursor else -1), cursor
+        self.call_after_refresh(self._wrap_ahead)
+
+    _heading = 1  # the way the cursor last moved: 1 down, -1 up
+    _last_cursor = 0
+
+    def _wrap_ahead(self) -> None:
+        """After the frame that shows a comment: wrap the one the next key of the same way would
+        show, and what it replies to, so that the key finds their lines ready (it then draws a
+        frame without wrapping a text)."""
+        rows, row = self.comment_list.rows, self.comment_list.cursor + self._heading
+        if not 0 <= row < len(rows):
+            return
+        session = self.session
+        comment = session.comments[rows[row]]
+        self._one(TargetView).wrap_ahead(target_of(comment, session.comment, session.schema.target))
+        self._one(CommentView).wrap_comment_ahead(comment, rows[row], len(session.comments))
 
     def _show_target(self, comment: Comment | None, quiet: bool = False) -> None:
         """What `comment` replies to, with this annotator's labels on a parent: found by id. `quiet`:

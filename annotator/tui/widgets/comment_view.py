@@ -16,7 +16,7 @@ from textual.widget import Widget
 from annotator.core.keymap import DEFAULT_KEYMAP, Keymap
 from annotator.core.models import Comment, printable
 from annotator.tui.widgets.target_view import TargetView
-from annotator.tui.widgets.text_lines import TextLines
+from annotator.tui.widgets.text_lines import Block, TextLines
 
 META_LINES = 2  # the header line (id, source, author) wraps to at most this many lines
 PADDING = 1  # cells each side of the comment (the target's rows above it take the whole width)
@@ -88,15 +88,12 @@ class CommentView(TextLines):
         return lines
 
     def show(self, comment: Comment | None, position: int, total: int) -> None:
-        if comment is None:
-            meta, body = Content("No comment matches the filter. Escape clears it."), Content("")
-        else:
-            parts = [(f"#{position + 1}/{total}", "bold"), "  ", (comment.id, "$accent"), "  ",
-                     (printable(f"{comment.source}:{comment.line}", keep_newlines=False), "dim")]
-            if comment.author:
-                parts += ["  ", (printable(comment.author, keep_newlines=False), "italic")]
-            meta, body = Content.assemble(*parts), Content(printable(comment.text))
-        self.set_blocks([(meta, "comment-view--meta", META_LINES), (Content(""), "", 1), (body, "", None)])
+        self.set_blocks(_blocks(comment, position, total))
+
+    def wrap_comment_ahead(self, comment: Comment, position: int, total: int) -> None:
+        """Wrap `comment` (at list `position` of `total`) to this pane, for `show` to find ready."""
+        if self._size:
+            self.wrap_ahead(_blocks(comment, position, total), *self._box())
 
     @property
     def body(self) -> Content:
@@ -158,3 +155,16 @@ class CommentView(TextLines):
         line = Visual.to_strips(self, mark_text, width, 1, style, apply_selection=False)[0]
         line = line.apply_offsets(*self.offset_under(self.scroll_offset.y + y))  # (a selection reads the text under it)
         return Strip.join([line.adjust_cell_length(width, style.rich_style), *self._scrollbar_beside(y)])
+
+
+def _blocks(comment: Comment | None, position: int, total: int) -> list[Block]:
+    """What the pane shows of `comment`: a header line (its place, id, source, author), then its text."""
+    if comment is None:
+        meta, body = Content("No comment matches the filter. Escape clears it."), Content("")
+    else:
+        parts = [(f"#{position + 1}/{total}", "bold"), "  ", (comment.id, "$accent"), "  ",
+                 (printable(f"{comment.source}:{comment.line}", keep_newlines=False), "dim")]
+        if comment.author:
+            parts += ["  ", (printable(comment.author, keep_newlines=False), "italic")]
+        meta, body = Content.assemble(*parts), Content(printable(comment.text))
+    return [(meta, "comment-view--meta", META_LINES), (Content(""), "", 1), (body, "", None)]

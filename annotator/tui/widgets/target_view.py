@@ -15,6 +15,7 @@ from the app's CSS (`#target`, `#target-body`) and are drawn by Textual's own co
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Self
 
 from textual._styles_cache import StylesCache
 from textual.app import ComposeResult
@@ -130,6 +131,12 @@ class TargetView(Widget, can_focus=False):
             self._body.set_blocks([(target_body(target), "", None)] if target is not None else [])
         self.target, self._labels, self.collapsed = target, labels, collapsed
         self._changed(quiet)
+
+    def wrap_ahead(self, target: Target | None) -> None:
+        """Wrap `target`'s text to the pane, for `show` to find ready (see `TextLines.wrap_ahead`)."""
+        if target is not None and target != self.target and not self.collapsed:
+            width = max(1, self._width - self.styles.gutter.width)
+            self._body.wrap_ahead([(target_body(target), "", None)], width, self._most_rows())
 
     def _changed(self, quiet: bool = False) -> None:
         self._drawn = None
@@ -264,6 +271,11 @@ class TargetHead(Widget):
 class TargetText(TextLines):
     """The target's text, wrapped (`TargetView.rows` draws its lines), and its styles: the most rows
     it takes, its scrollbar's colours."""
+
+    def refresh(self, *regions: Region, **kwargs) -> Self:
+        """Nothing to draw: it is never displayed. (A refresh of a widget off the screen made
+        Textual arrange every widget again at the next frame, to find it.)"""
+        return self
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -28,6 +28,7 @@ from textual.visual import Visual
 from textual.widget import Widget
 
 Block = tuple[Content, str, int | None]  # the text, its component class ("": the widget's style), most lines shown
+KEPT = 4  # texts whose wrapped lines are kept besides the one shown (wrapped ahead, or shown before)
 
 
 def scrollbar_rows(widget: Widget, rows: int, lines: int, position: int, active: bool = False) -> list[Segment]:
@@ -66,6 +67,8 @@ class TextLines(ScrollView, can_focus=False):
         self.set_reactive(Widget.auto_links, False)  # (its text has no links: no pass over each line for them)
         self._blocks: list[Block] = []
         self._wrapped: dict[int, list[Strip]] = {}  # width -> the lines wrapped to it
+        self._blocks_key: tuple = ()
+        self._kept: dict[tuple, dict[int, list[Strip]]] = {}  # other texts' `_wrapped`, by `_key`
         self._grabbed: tuple[int, float] | None = None  # the scrollbar dragged: from the screen row, at scroll_y
 
     @property
@@ -75,15 +78,45 @@ class TextLines(ScrollView, can_focus=False):
 
     def set_blocks(self, blocks: list[Block]) -> None:
         """Show `blocks` from the top; the screen is laid out again only if the height this widget
-        wants (when auto) changes."""
-        self._blocks = blocks
-        self._wrapped.clear()
-        if self.text_selection is not None:  # (it was of the text shown before)
+        wants (when auto) changes. Lines wrapped ahead (`wrap_ahead`) or for an earlier text are
+        taken up, and the lines of the text shown until now are kept (the key back to it)."""
+        if self.text_selection is not None:  # (it was of the text shown before, in its colours)
             self.screen.selections = {widget: part for widget, part in self.screen.selections.items() if widget is not self}
+            self._wrapped = {}
+        self._keep(self._blocks_key, self._wrapped)
+        self._blocks, self._blocks_key = blocks, _key(blocks)
+        self._wrapped = self._kept.pop(self._blocks_key, None) or {}
         self.set_reactive(ScrollView.scroll_y, 0)  # (drawn from the top below; no frame of its own)
         self.set_reactive(ScrollView.scroll_target_y, 0)
         self._update_extent()
         self.refresh()
+
+    def wrap_ahead(self, blocks: list[Block], width: int, height: int) -> None:
+        """Wrap `blocks` for a box `width` by `height` before they are shown, so that `set_blocks`
+        finds their lines ready: the screen calls it in the idle time after a frame, for the text a
+        key is likely to show next. (At the width that leaves the scrollbar its column too, when
+        the lines would not fit.)"""
+        if self.text_selection is not None:  # (the lines would be drawn in its colours)
+            return
+        key = _key(blocks)
+        if key == self._blocks_key:
+            return
+        wrapped = self._kept.pop(key, None) or {}
+        lines = wrapped.get(width)
+        if lines is None:
+            lines = wrapped[width] = self._wrap(blocks, width)
+        narrower = max(1, width - self.styles.scrollbar_size_vertical)
+        if len(lines) > height and narrower not in wrapped:
+            wrapped[narrower] = self._wrap(blocks, narrower)
+        self._keep(key, wrapped)
+
+    def _keep(self, key: tuple, wrapped: dict[int, list[Strip]]) -> None:
+        if not wrapped:
+            return
+        self._kept.pop(key, None)
+        self._kept[key] = wrapped  # (the newest last)
+        while len(self._kept) > KEPT:
+            del self._kept[next(iter(self._kept))]
 
     @property
     def allow_vertical_scroll(self) -> bool:
@@ -165,14 +198,18 @@ class TextLines(ScrollView, can_focus=False):
         (dropped again), so that its line numbers are those of the whole text."""
         if (lines := self._wrapped.get(width)) is not None:
             return lines
-        lines = []
+        lines = self._wrapped[width] = self._wrap(self._blocks, width)
+        return lines
+
+    def _wrap(self, blocks: list[Block], width: int) -> list[Strip]:
+        """`blocks` wrapped to `width` (see `_lines`)."""
+        lines: list[Strip] = []
         first = 0  # the block's first line in `text`
-        for content, component, most in self._blocks:
+        for content, component, most in blocks:
             style = self.get_visual_style(component) if component else self.visual_style
             strips = Visual.to_strips(self, _after_lines(content, first), width, None, style, pad=True)[first:]
             lines += strips if most is None else strips[:most]
             first += content.plain.count("\n") + 1
-        self._wrapped[width] = lines
         return lines
 
     # Selecting -------------------------------------------------------------------------------
@@ -197,7 +234,7 @@ class TextLines(ScrollView, can_focus=False):
         return len(text) - text.rfind("\n") - 1, text.count("\n")
 
     def selection_updated(self, selection: Selection | None) -> None:
-        self._wrapped.clear()  # (drawn again with the selection's colours)
+        self._wrapped = {}  # (drawn again with the selection's colours)
         self.refresh()
 
     @property
@@ -263,7 +300,8 @@ class TextLines(ScrollView, can_focus=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._wrapped.clear()  # (the colours may have changed)
+        self._wrapped = {}  # (wrapped in the colours of before)
+        self._kept.clear()
         self._bar = None
 
     def render_line(self, y: int) -> Strip:
@@ -287,6 +325,12 @@ class TextLines(ScrollView, can_focus=False):
         return [Strip([segment], segment.cell_length)]
 
     _bar: tuple[tuple, list[Segment]] | None = None  # the scrollbar's rows last drawn, and for what
+
+
+def _key(blocks: list[Block]) -> tuple:
+    """What the wrapped lines of `blocks` depend on, besides the width and the styles: the texts
+    with their spans (`Content` compares its text only), the component classes, the limits."""
+    return tuple((content.plain, tuple(content.spans), component, most) for content, component, most in blocks)
 
 
 def _after_lines(content: Content, lines: int) -> Content:

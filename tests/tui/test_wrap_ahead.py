@@ -1,0 +1,80 @@
+"""Moving to the next or previous comment finds its text wrapped already: the comment a key of the
+same way would show next (and what it replies to) is wrapped in the idle time after a frame, and the
+comment left is kept. What that saves is a row of the benchmark; here: no such key wraps a text on
+its way to the frame, what it shows is the comment's text, and a change of theme draws it anew."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from annotator.tui.widgets.comment_view import CommentView
+from annotator.tui.widgets.text_lines import TextLines
+from tests.tui.conftest import ready, settled
+from tests.tui.test_reading import SMALL, screen_text
+
+
+@pytest.fixture
+def wrapped_on_the_way(monkeypatch) -> list[str]:
+    """The texts wrapped to be drawn (not ahead of time): the first words of each."""
+    wraps: list[str] = []
+    original = TextLines._wrap
+
+    def counted(self, blocks, width):
+        if sys._getframe(1).f_code.co_name != "wrap_ahead":
+            wraps.append(" ".join(blocks[-1][0].plain.split()[:4]))
+        return original(self, blocks, width)
+
+    monkeypatch.setattr(TextLines, "_wrap", counted)
+    return wraps
+
+
+def shown_words(app, position: int) -> str:
+    return " ".join(app.project.corpus.comments[position].text.split()[:4])
+
+
+async def test_j_and_k_show_each_comment_without_wrapping_its_text_on_the_key(make_app, wrapped_on_the_way) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await ready(pilot)
+        await settled(pilot)
+        for key, position in [("j", 1), ("j", 2), ("j", 3), ("k", 2), ("k", 1), ("j", 2)]:
+            await pilot.pause()  # (the frame, then the wrapping ahead)
+            wrapped_on_the_way.clear()
+            await pilot.press(key)
+            assert screen.current_position() == position
+            assert wrapped_on_the_way == [], f"{key} to #{position + 1} wrapped {wrapped_on_the_way}"
+            assert shown_words(app, position) in " ".join(screen_text(app).split())
+
+
+async def test_a_jump_elsewhere_wraps_its_comment_and_shows_it(make_app, wrapped_on_the_way) -> None:
+    """Only the neighbours are wrapped ahead: `G` (the last comment) wraps it on the way, and shows it."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await ready(pilot)
+        await settled(pilot)
+        last = len(app.project.corpus.comments) - 1
+        wrapped_on_the_way.clear()
+        await pilot.press("G")
+        await pilot.pause()
+        assert screen.current_position() == last
+        assert shown_words(app, last) in wrapped_on_the_way
+        assert shown_words(app, last) in " ".join(screen_text(app).split())
+
+
+async def test_lines_wrapped_ahead_are_drawn_again_in_a_new_theme(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await ready(pilot)
+        await settled(pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        view = screen.query_one(CommentView)
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        await pilot.press("j")
+        await pilot.pause()
+        width = view._text_width()
+        fresh = view._wrap(view._blocks, width)
+        assert [list(strip) for strip in view._lines(width)] == [list(strip) for strip in fresh]
