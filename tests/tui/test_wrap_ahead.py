@@ -1,16 +1,23 @@
-"""Moving to the next or previous comment finds its text wrapped already: the comment a key of the
-same way would show next (and what it replies to) is wrapped in the idle time after a frame, and the
-comment left is kept. What that saves is a row of the benchmark; here: no such key wraps a text on
-its way to the frame, what it shows is the comment's text, and a change of theme draws it anew."""
+"""Moving to the next or previous comment finds its text wrapped and its labels drawn already: the
+comment a key of the same way would show next (and what it replies to) is wrapped in the idle time
+after a frame, and the comment left is kept. What that saves is a row of the benchmark; here: no
+such key wraps a text or draws labels on its way to the frame, what it shows is the comment's, and
+a change of theme draws it anew."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
+from annotator.core.models import Annotation
+from annotator.core.seeds import load_seeds
+from annotator.core.store import AnnotationFile
 from annotator.tui.widgets.comment_view import CommentView
+from annotator.tui.widgets.label_panel import LabelPanel
 from annotator.tui.widgets.text_lines import TextLines
+from tests.conftest import make_project
 from tests.tui.conftest import ready, settled
 from tests.tui.test_reading import SMALL, screen_text
 
@@ -27,6 +34,14 @@ def wrapped_on_the_way(monkeypatch) -> list[str]:
         return original(self, blocks, width)
 
     monkeypatch.setattr(TextLines, "_wrap", counted)
+    original_draw = LabelPanel._draw
+
+    def drawn(self, entry, width):
+        if sys._getframe(1).f_code.co_name != "draw_ahead":
+            wraps.append(f"labels {entry.stance}")
+        return original_draw(self, entry, width)
+
+    monkeypatch.setattr(LabelPanel, "_draw", drawn)
     return wraps
 
 
@@ -34,8 +49,17 @@ def shown_words(app, position: int) -> str:
     return " ".join(app.project.corpus.comments[position].text.split()[:4])
 
 
-async def test_j_and_k_show_each_comment_without_wrapping_its_text_on_the_key(make_app, wrapped_on_the_way) -> None:
-    app = make_app()
+async def test_j_and_k_show_each_comment_without_wrapping_its_text_on_the_key(
+    tmp_path: Path, make_app, wrapped_on_the_way
+) -> None:
+    """The next comments have labels of their own (no two alike), which the panel has not drawn."""
+    root = make_project(tmp_path / "project")
+    labels, comments = AnnotationFile.open(root, "alice"), load_seeds(root).comments
+    for position, entry in [(1, Annotation("agree")), (2, Annotation("disagree", ("scaling",))),
+                            (3, Annotation(None, (), flagged=True))]:
+        labels.set(comments[position].id, entry, comments[position].text)
+    labels.save()
+    app = make_app(root=root)
     async with app.run_test(size=SMALL) as pilot:
         screen = await ready(pilot)
         await settled(pilot)
@@ -46,6 +70,9 @@ async def test_j_and_k_show_each_comment_without_wrapping_its_text_on_the_key(ma
             assert screen.current_position() == position
             assert wrapped_on_the_way == [], f"{key} to #{position + 1} wrapped {wrapped_on_the_way}"
             assert shown_words(app, position) in " ".join(screen_text(app).split())
+            stance = screen.session.annotation(screen.current_id()).stance if screen.session.annotation(
+                screen.current_id()) else None
+            assert screen.query_one(LabelPanel)._entry.stance == stance
 
 
 async def test_a_jump_elsewhere_wraps_its_comment_and_shows_it(make_app, wrapped_on_the_way) -> None:

@@ -325,15 +325,17 @@ class MainScreen(Screen[None]):
 
     def _wrap_ahead(self) -> None:
         """After the frame that shows a comment: wrap the one the next key of the same way would
-        show, and what it replies to, so that the key finds their lines ready (it then draws a
-        frame without wrapping a text)."""
-        rows, row = self.comment_list.rows, self.comment_list.cursor + self._heading
-        if not 0 <= row < len(rows):
+        show, and what it replies to, and draw its labels, so that the key finds their lines ready
+        (its frame then wraps no text)."""
+        rows, cursor = self.comment_list.rows, self.comment_list.cursor
+        row = cursor + self._heading if 0 <= cursor + self._heading < len(rows) else cursor - self._heading
+        if not 0 <= row < len(rows):  # (at an end of the list, the other way)
             return
         session = self.session
         comment = session.comments[rows[row]]
         self._one(TargetView).wrap_ahead(target_of(comment, session.comment, session.schema.target))
         self._one(CommentView).wrap_comment_ahead(comment, rows[row], len(session.comments))
+        self._one(LabelPanel).draw_ahead(session.annotation(comment.id))
 
     def _show_target(self, comment: Comment | None, quiet: bool = False) -> None:
         """What `comment` replies to, with this annotator's labels on a parent: found by id. `quiet`:

@@ -37,6 +37,7 @@ WIDE_EXCERPT = 30  # the wide layout is used when the excerpt keeps at least thi
 MARK_REPLY = "↳"
 INDENT_STEP = 2  # cells per level of replies
 INDENT_LEVELS = 5  # at most this many levels are drawn; deeper replies show their depth as a number
+DRAWN_KEPT = 1024  # rows kept drawn (a few screens)
 
 
 class ListScrollBar(ScrollBar):
@@ -120,6 +121,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         self._rows: Sequence[int] = range(len(comments))
         self._depths: Sequence[int] | None = None  # by corpus position, in thread order
         self._excerpts: dict[int, str] = {}
+        self._drawn: dict[tuple[int, bool, int], tuple[Annotation | None, Strip]] = {}  # see `render_line`
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
@@ -149,6 +151,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         position's depth in its thread), replies are indented."""
         self._rows = rows
         self._depths = depths
+        self._drawn.clear()
         self.virtual_size = Size(0, len(rows))
         self.refresh()
         self.move_to(cursor)
@@ -196,8 +199,11 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._style = None
+        self._drawn.clear()
 
     def render_line(self, y: int) -> Strip:
+        """A row, drawn again only when its labels, its place under the cursor or the width change:
+        a move past the last row scrolls the list, and every row on the screen is asked for again."""
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if row >= len(self._rows):
@@ -205,8 +211,19 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         position = self._rows[row]
         comment = self._comments[position]
         entry: Annotation | None = self._lookup(comment.id) if self._lookup is not None else None
+        key = (position, row == self.cursor, width)
+        drawn = self._drawn.get(key)
+        if drawn is not None and drawn[0] == entry:
+            return drawn[1]
+        if len(self._drawn) >= DRAWN_KEPT:
+            self._drawn.clear()
+        strip = self._draw(position, row == self.cursor, width, entry)
+        self._drawn[key] = (entry, strip)
+        return strip
+
+    def _draw(self, position: int, under_cursor: bool, width: int, entry: Annotation | None) -> Strip:
         base = self._base_style
-        if row == self.cursor:
+        if under_cursor:
             base = base + self.get_component_rich_style("comment-list--cursor")
         wide = self.wide
         if entry is not None and entry.extra and CONFLICT_KEY in entry.extra:

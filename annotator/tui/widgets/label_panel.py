@@ -77,14 +77,36 @@ class LabelPanel(Widget):
         """A line of the panel, drawn once for each set of labels shown (they recur from comment to
         comment; the cache is dropped when the styles change)."""
         width = self.content_region.width
-        key = (self._shown(self._entry), None if self.heading is None else self.heading.markup, width)  # (with its styles)
-        strips = self._drawn.get(key)
+        strips = self._drawn.get(self._key(self._entry, width))
         if strips is None:
-            if len(self._drawn) >= DRAWN_KEPT:
-                self._drawn.clear()
-            strips = self._drawn[key] = Visual.to_strips(self, self.render(), width, None, self.visual_style)
+            strips = self._draw(self._entry, width)
         self._drawn_lines = len(strips)
         return strips[y] if y < len(strips) else Strip.blank(width, self.visual_style.rich_style)
+
+    def draw_ahead(self, entry: Annotation | None) -> None:
+        """Draw the lines of `entry`'s labels before they are shown (in the idle time after a frame,
+        for the comment a key is likely to show next)."""
+        entry = entry or Annotation()
+        width = self.content_region.width
+        if self._key(entry, width) not in self._drawn:
+            shown, targets = self._entry, self._targets
+            try:
+                self._draw(entry, width)
+            finally:
+                self._entry, self._targets = shown, targets  # (what a click on the panel finds)
+
+    def _key(self, entry: Annotation, width: int) -> tuple:
+        return (self._shown(entry), None if self.heading is None else self.heading.markup, width)  # (with its styles)
+
+    def _draw(self, entry: Annotation, width: int) -> list[Strip]:
+        """The lines of `entry`'s labels, drawn and kept."""
+        self._entry = entry
+        if len(self._drawn) >= DRAWN_KEPT:
+            self._drawn.clear()
+        lines = self._lines(width)
+        strips = self._drawn[self._key(entry, width)] = Visual.to_strips(
+            self, Content("\n").join(lines), width, None, self.visual_style)
+        return strips
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
