@@ -141,6 +141,16 @@ class SeedColumns(Sequence[Comment]):
         texts = self._texts
         return self._view[texts[position]:texts[position + 1]].decode("utf-8", "replace")
 
+    def parents_digest(self) -> bytes:
+        """The SHA-256 of each comment's parent as stored (with where each starts), without
+        decoding them: with `ids_digest`, names the thread order in the parse cache."""
+        offsets = self._optional[2]
+        if not offsets:
+            return hashlib.sha256(b"no parents").digest()
+        digest = hashlib.sha256(memoryview(self._view)[offsets[0]:offsets[self._count]])
+        digest.update(memoryview(offsets).cast("B"))
+        return digest.digest()
+
     def parents(self) -> list[str | None]:
         """Each comment's parent, without making the comments (for the thread order)."""
         offsets, view = self._optional[2], self._view
@@ -412,6 +422,9 @@ class Joined(Sequence[Comment]):
 
     def parents(self) -> list[str | None]:
         return [parent for part in self._parts for parent in part.parents()]
+
+    def parents_digest(self) -> bytes:
+        return hashlib.sha256(b"".join(part.parents_digest() for part in self._parts)).digest()
 
     def __len__(self) -> int:
         return self._starts[-1]

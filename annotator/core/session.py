@@ -10,10 +10,12 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
+from annotator.core import cache
 from annotator.core.columns import Joined, SeedColumns
 from annotator.core.config import Schema
 from annotator.core.conflict import decided_by, settled, take
@@ -148,11 +150,26 @@ class Session:
 
     @property
     def threads(self) -> Threads:
-        """The corpus in thread order, worked out the first time it is asked for."""
-        if self._threads is None:
-            parents = self.comments.parents() if isinstance(self.comments, (SeedColumns, Joined)) else None
-            self._threads = thread_order(self.comments, self._index, parents)
+        """The corpus in thread order, worked out the first time it is asked for (and kept in the
+        parse cache, named by the ids and the parents as stored, for the next session)."""
+        if not self.threads_known:
+            columns = isinstance(self.comments, (SeedColumns, Joined))
+            self._threads = thread_order(self.comments, self._index, self.comments.parents() if columns else None)
+            if columns:
+                cache.save(self._threads_entry(), self._threads.stored())
+        assert self._threads is not None
         return self._threads
+
+    @property
+    def threads_known(self) -> bool:
+        """Whether `threads` is at hand: worked out already, or in the parse cache (else it takes a
+        moment at 100,000 comments: ask for it on a thread)."""
+        if self._threads is None and isinstance(self.comments, (SeedColumns, Joined)):
+            self._threads = Threads.from_stored(cache.load(self._threads_entry()), len(self.comments))
+        return self._threads is not None
+
+    def _threads_entry(self) -> Path | None:
+        return cache.key("threads", self._corpus_digest() + self.comments.parents_digest())
 
     def find(self, typed: str) -> str:
         """The id of the comment `typed` names: its id, the start of only its id, or `#N` (the Nth

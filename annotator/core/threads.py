@@ -8,6 +8,7 @@ without recursion (a chain of replies may be as long as the corpus).
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,39 @@ class Threads:
     def replies(self) -> int:
         """How many comments reply to another comment of the corpus."""
         return len(self.depth) - self.depth.count(0)
+
+    def stored(self) -> tuple:
+        """The arrays as bytes, with their CRC-32, for the parse cache (`annotator.core.cache`);
+        `from_stored` reads them."""
+        parts = (self.order.tobytes(), self.depth.tobytes(), self.rank.tobytes(), self.parent.tobytes())
+        return (STORED_VERSION, _crc(parts), *parts)
+
+    @classmethod
+    def from_stored(cls, value: object, count: int) -> Threads | None:
+        """The order `stored` gave, for a corpus of `count` comments; None when `value` is not
+        one (another version, another size, a damaged entry: its CRC is checked, as the parse
+        cache's other entries)."""
+        if not (isinstance(value, tuple) and len(value) == 6 and value[0] == STORED_VERSION
+                and all(isinstance(part, bytes) for part in value[2:]) and value[1] == _crc(value[2:])):
+            return None
+        arrays = []
+        for data in value[2:]:
+            part = array("l")
+            if len(data) != count * part.itemsize:
+                return None
+            part.frombytes(data)
+            arrays.append(part)
+        return cls(*arrays)
+
+
+def _crc(parts: tuple[bytes, ...]) -> int:
+    crc = 0
+    for part in parts:
+        crc = zlib.crc32(part, crc)
+    return crc
+
+
+STORED_VERSION = 1
 
 
 def thread_order(

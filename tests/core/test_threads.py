@@ -3,6 +3,8 @@ and self parents become roots; long chains need no recursion."""
 
 from __future__ import annotations
 
+import zlib
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -116,3 +118,18 @@ def _under(up: list[int], member: int, ancestor: int) -> bool:
             return True
         member = up[member]
     return False
+
+
+def test_the_order_comes_back_from_what_it_stored_and_a_damaged_entry_is_refused() -> None:
+    from annotator.core.threads import Threads
+
+    comments = corpus(("r", None), ("a", "r"), ("b", "a"), ("c", "r"), ("s", None))
+    threads = thread_order(comments)
+    assert Threads.from_stored(threads.stored(), len(comments)) == threads
+    version, crc, order, depth, rank, parent = threads.stored()
+    swapped = order[8:16] + order[:8] + order[16:]  # (rank no longer its inverse)
+    for damaged in [(version + 1, crc, order, depth, rank, parent), (version, crc, order[:-1], depth, rank, parent),
+                    (version, crc, swapped, depth, rank, parent), (version, crc, order, depth, rank, b"\xff" * len(parent)),
+                    ("threads",), None]:
+        assert Threads.from_stored(damaged, len(comments)) is None
+    assert Threads.from_stored(threads.stored(), len(comments) + 1) is None

@@ -207,3 +207,29 @@ def test_thread_view_snapshot(snap_compare, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(threaded_app(tmp_path / "project"), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_a_large_corpus_works_the_order_out_on_a_thread_then_a_new_session_reads_it_kept(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Past `ORDER_ON_A_THREAD` comments, the first T says it is working and shows the order when
+    it is ready, on the same comment; the order is kept in the parse cache, so that the next
+    session has it at once."""
+    from annotator.tui.screens import main
+
+    monkeypatch.setattr(main, "ORDER_ON_A_THREAD", 0)
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(tmp_path / "cache"))
+    app = threaded_app(tmp_path / "project")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        assert not screen.session.threads_known
+        await pilot.press("j", "j", "T")  # on "a"
+        await until(pilot, lambda: screen.threads, "the thread order")
+        assert shown(screen) == THREAD_ORDER and screen.current_id() == "a"
+        assert any("Working out the thread order" in message for message in notices(app))
+    again = threaded_app(tmp_path / "project")
+    async with again.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        assert screen.session.threads_known
+        await pilot.press("T")
+        assert shown(screen) == THREAD_ORDER

@@ -50,6 +50,13 @@ BAR_WIDTH = 12
 JUMPS_KEPT = 100  # places ctrl+o can go back to
 
 
+ORDER_ON_A_THREAD = 20_000  # comments past which the first thread order is worked out on a thread (~0.1 s)
+
+
+class ThreadsOrdered(Message):
+    """The thread order was worked out (`Session.threads`)."""
+
+
 @dataclass
 class ReviewLoaded(Message):
     """The other annotators' files were read for review mode."""
@@ -596,6 +603,21 @@ class MainScreen(Screen[None]):
                         "to adjudicate.", markup=False, timeout=6)
         self._show_labels()
 
+    _ordering = False  # the thread order is being worked out
+
+    @work(thread=True, exit_on_error=False)
+    def _order_threads(self) -> None:
+        try:
+            self.session.threads  # noqa: B018 (worked out and kept)
+        finally:
+            self.post_message(ThreadsOrdered())
+
+    @on(ThreadsOrdered)
+    def _threads_ordered(self) -> None:
+        self._ordering = False
+        if self.session.threads_known:
+            self.action_threads()
+
     @work(thread=True, exit_on_error=False)
     def _load_review(self) -> None:
         self.post_message(ReviewLoaded(Review.load(self.session.store.path.parent.parent, self.annotator)))
@@ -812,7 +834,14 @@ class MainScreen(Screen[None]):
         self.comment_list.show_rows(rows, row or 0, self.session.threads.depth if self.threads else None)
 
     def action_threads(self) -> None:
-        """Show the list in thread order, or back in seed order, on the same comment."""
+        """Show the list in thread order, or back in seed order, on the same comment. The first
+        time for a corpus, the order is worked out on a thread (keys go on working meanwhile)."""
+        if not self.threads and len(self.session.comments) > ORDER_ON_A_THREAD and not self.session.threads_known:
+            if not self._ordering:
+                self._ordering = True
+                self.notify("Working out the thread order…", markup=False, timeout=2)
+                self._order_threads()
+            return
         self.threads = not self.threads
         if not self.threads:
             self.notify("Seed order.", markup=False, timeout=3)

@@ -141,9 +141,8 @@ class CommentView(TextLines):
         self._pad = None
 
     def _comment_line(self, y: int) -> Strip:
-        mark = self.mark
         width, height = self._box()
-        if mark is None or y != height - 1:
+        if y != height - 1 or (mark := self.mark) is None:
             return super().render_line(y)
         if mark == "more":
             words = Content.assemble(("▼ more below", "bold"), (f"  {self._keymap.shown('read_down')} reads on", "dim"))

@@ -310,7 +310,8 @@ class TextLines(ScrollView, can_focus=False):
         row = self.scroll_offset.y + y
         style = self.visual_style.rich_style
         line = lines[row].adjust_cell_length(text_width, style) if row < len(lines) else Strip.blank(text_width, style)
-        return Strip.join([line, *self._scrollbar_beside(y)])
+        bar = self._scrollbar_beside(y)
+        return Strip.join([line, *bar]) if bar else line
 
     def _scrollbar_beside(self, y: int) -> list[Strip]:
         """Row `y` of the scrollbar, as Textual's own would draw it; none while the text fits."""
