@@ -17,16 +17,19 @@ removes labels. Changes go through `AnnotationFile`, which writes the file atomi
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from annotator.core.config import Schema
 from annotator.core.models import NO_EXTRA, Annotation, excerpt
-from annotator.core.progress import tracked
-from annotator.core.seeds import Corpus, decode_text, id_problem, json_kind, json_lines
+from annotator.core.progress import Progress
+from annotator.core.seeds import Corpus, id_problem, json_kind, json_lines_in
 from annotator.core.sources import ImportProblems
 from annotator.core.store import AnnotationFile
 
@@ -52,23 +55,43 @@ class LabelRows:
     skipped: int = 0
 
 
-def read_label_rows(data: bytes, name: str, schema: Schema, corpus: Corpus) -> LabelRows:
-    """Every line of `data` checked; `ImportProblems` (nothing changes) if any line is bad."""
+def read_label_rows(source: bytes | BinaryIO, name: str, schema: Schema, corpus: Corpus) -> LabelRows:
+    """Every line of `source` (its bytes, or a file to read them from, a block at a time) checked;
+    `ImportProblems` (nothing changes) if any line is bad."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
     reader = _RowReader(name, schema, corpus)
     result = LabelRows()
     problems = reader.problems
-    lines = json_lines(decode_text(data, name), name, problems)
-    for number, record in tracked(lines, "reading", data.count(b"\n") + 1):
-        row = reader.row(number, record)
-        if row is None:
-            continue
-        if row.fields:
-            result.rows.append(row)
-        else:
-            result.skipped += 1
+    progress = Progress("reading", 1)
+    size = len(source) if isinstance(source, bytes) else _size(stream)
+
+    def read(done: int, lines: int) -> None:  # (the lines in all: guessed from those read)
+        progress.total = max(lines * size // max(done, 1), lines, 1)
+        progress.update(lines)
+
+    try:
+        for number, record in json_lines_in(stream, name, problems, read if progress.enabled else None):
+            row = reader.row(number, record)
+            if row is None:
+                continue
+            if row.fields:
+                result.rows.append(row)
+            else:
+                result.skipped += 1
+    finally:
+        progress.close()
     if problems:
         raise ImportProblems(problems, hint="no labels were changed; fix these lines and import again")
     return result
+
+
+def _size(stream: BinaryIO) -> int:
+    """The size of the file `stream` reads, or 0 if it is not a file (a pipe)."""
+    try:
+        status = os.fstat(stream.fileno())
+    except (OSError, AttributeError, ValueError):
+        return 0
+    return status.st_size if stat.S_ISREG(status.st_mode) else 0
 
 
 class _RowReader:
@@ -287,8 +310,7 @@ def apply_label_plan(plan: LabelPlan, store: AnnotationFile, corpus: Corpus) -> 
     """Make the planned changes in `store` and save it (nothing is written if there are none)."""
     if not plan.changes:
         return
-    for change in plan.changes:
-        store.set(change.comment_id, change.after, text=corpus.text(change.comment_id))
+    store.set_many((change.comment_id, change.after, corpus.text(change.comment_id)) for change in plan.changes)
     store.save()
 
 

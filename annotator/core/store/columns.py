@@ -312,6 +312,11 @@ class _Layered(MutableMapping[str, V], Generic[V]):
             self._size += 1
         self._changed[key] = value
 
+    def set_all(self, values: dict[str, V]) -> None:
+        """`self[key] = value` for each of `values`, in one pass: for many keys at once."""
+        self._size += len(values) - sum(map(self.__contains__, values))
+        self._changed.update(values)
+
     def __delitem__(self, key: str) -> None:
         if key not in self:
             raise KeyError(key)

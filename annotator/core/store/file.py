@@ -214,6 +214,30 @@ class AnnotationFile:
                 self.excerpts[comment_id] = excerpt(text)
             self._store(comment_id, annotation)
 
+    def set_many(self, changes: Iterable[tuple[str, Annotation | None, str | None]]) -> None:
+        """`set` of each (comment id, entry, text) of `changes`, as one change: for a command that
+        changes many entries (an import), a few dict operations an entry rather than a call each."""
+        with self._lock:
+            self._sequence += 1
+            sequence, entries = self._sequence, self.entries
+            base, unjournaled, changed_at = self._base, self._unjournaled, self._changed_at
+            stored: dict[str, Annotation | None] = {}
+            quotes: dict[str, str] = {}
+            for comment_id, annotation, text in changes:
+                if comment_id not in stored:  # (its entry before these changes)
+                    current = entries.get(comment_id)
+                    base.setdefault(comment_id, current)
+                    unjournaled.setdefault(comment_id, current)
+                changed_at[comment_id] = sequence
+                if text is not None:
+                    quotes[comment_id] = excerpt(text)
+                stored[comment_id] = annotation
+            self.excerpts.set_all(quotes)
+            kept = {comment_id: entry for comment_id, entry in stored.items() if entry is not None and not entry.is_empty}
+            for comment_id in stored.keys() - kept.keys():
+                entries.pop(comment_id, None)
+            entries.set_all(kept)
+
     def _store(self, comment_id: str, annotation: Annotation | None) -> None:
         if annotation is None or annotation.is_empty:
             self.entries.pop(comment_id, None)
