@@ -82,6 +82,7 @@ def _run(args: argparse.Namespace) -> int:
     try:  # while the app has this annotator open, it owns the file: refuse rather than race it
         store = AnnotationFile.open(project.root, annotator)
         plan = plan_label_import(rows, store, args.overwrite, utc_now())
+        del rows  # (a dict a line: not kept while the file is written)
         if args.dry_run:
             write_stdout(f"{line}\n" for line in describe_changes(plan.changes))
         else:

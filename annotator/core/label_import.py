@@ -123,7 +123,7 @@ class _RowReader:
         if first != number:
             self._problem(number, f"comment {comment_id} is already labeled on line {first}")
             return None
-        return LabelRow(number, comment_id, _without_empty_labels(fields))
+        return tuple.__new__(LabelRow, (number, comment_id, _without_empty_labels(fields)))  # (as LabelRow(...), in C)
 
     def _problem(self, number: int, message: str) -> None:
         self.problems.append(f"{self.name}:{number}: {message}")
@@ -144,11 +144,14 @@ class _RowReader:
         return None
 
     def _known_id(self, number: int, given: Any) -> str | None:
-        problem = id_problem(given)
-        if problem:
-            self._problem(number, f'"id" must be {problem}')
-            return None
-        comment_id = str(given).strip()
+        if type(given) is str:  # (the usual id: nothing else to check)
+            comment_id = given.strip()
+        else:
+            problem = id_problem(given)
+            if problem:
+                self._problem(number, f'"id" must be {problem}')
+                return None
+            comment_id = str(given).strip()
         if comment_id not in self.known:
             self._problem(number, f"unknown comment id {excerpt(comment_id, 40)!r} (not in seeds/)")
             return None
@@ -278,8 +281,9 @@ class LabelPlan:
 def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, now: datetime) -> LabelPlan:
     """The changes `rows` make to `store`; labeled entries are kept unless `overwrite`."""
     plan = LabelPlan(skipped=rows.skipped)
+    get = store.entries.get
     for row in rows.rows:
-        before = store.get(row.comment_id)
+        before = get(row.comment_id)
         if before is not None and before.is_labeled and not overwrite:
             plan.kept += 1
             continue
@@ -287,7 +291,7 @@ def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, n
         if before is not None and _same_labels(before, after):
             plan.unchanged += 1
         else:
-            plan.changes.append(LabelChange(row.comment_id, before, after))
+            plan.changes.append(tuple.__new__(LabelChange, (row.comment_id, before, after)))  # (as LabelChange(...))
     return plan
 
 
@@ -295,10 +299,10 @@ def _merged(before: Annotation | None, fields: dict[str, Any], now: datetime) ->
     """`before` with the row's `fields` (checked by `_RowReader`) and `updated` set to `now`: what
     `Annotation.from_dict` makes of them, without checking again values that were checked."""
     base = before if before is not None else _NOTHING
-    return Annotation(
+    return Annotation._make((  # (values as `Annotation` makes them: the row's are checked and sorted)
         fields.get("stance", base.stance), fields.get("topics", base.topics), fields.get("note", base.note),
         fields.get("flagged", base.flagged), round(base.seconds, 1), now, base.extra or NO_EXTRA,
-    )
+    ))
 
 
 def _same_labels(one: Annotation, other: Annotation) -> bool:
@@ -310,7 +314,8 @@ def apply_label_plan(plan: LabelPlan, store: AnnotationFile, corpus: Corpus) -> 
     """Make the planned changes in `store` and save it (nothing is written if there are none)."""
     if not plan.changes:
         return
-    store.set_many((change.comment_id, change.after, corpus.text(change.comment_id)) for change in plan.changes)
+    ids = [change.comment_id for change in plan.changes]
+    store.set_many(zip(ids, [change.after for change in plan.changes], corpus.texts(ids)))
     store.save()
 
 

@@ -14,8 +14,9 @@ import json
 import math
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -78,6 +79,13 @@ class Corpus:
         the comment where the corpus can."""
         by_id = self.by_id
         return by_id.text(comment_id) if isinstance(by_id, ById) else by_id[comment_id].text
+
+    def texts(self, comment_ids: Iterable[str]) -> Iterator[str]:
+        """The texts of the comments `comment_ids`, as `text` gives each, for many at once."""
+        by_id = self.by_id
+        if isinstance(by_id, ById):
+            return by_id.texts(comment_ids)
+        return (by_id[comment_id].text for comment_id in comment_ids)
 
 
 def load_seeds(root: Path, allow_empty: bool = False) -> Corpus:
@@ -413,10 +421,10 @@ def json_lines_in(stream: BinaryIO, name: str, problems: list[str],
         if nul is None:
             if "\r" in text or (offset == 0 and text.startswith("\ufeff")):
                 yield from json_lines(text.removeprefix("\ufeff") if offset == 0 else text, name, problems, number)
-                number += len(_LINE_ENDS.findall(text)) if "\r" in text else text.count("\n")
+                number += len(_LINE_ENDS.findall(text)) if "\r" in text else block.count(b"\n")
             else:
                 yield from _quick_json_lines(block, name, problems, number)
-                number += text.count("\n")
+                number += block.count(b"\n")
         offset += len(block)
         newlines += block.count(b"\n")
         if read is not None:
@@ -426,7 +434,26 @@ def json_lines_in(stream: BinaryIO, name: str, problems: list[str],
 
 
 def _quick_json_lines(block: bytes, name: str, problems: list[str], first: int) -> Iterator[tuple[int, Any]]:
-    """`json_lines` of `block` (UTF-8, without CR or NUL), each plain line parsed by msgspec."""
+    """`json_lines` of `block` (UTF-8, without CR or NUL), each plain line parsed by msgspec: a
+    block of objects one a line, all at once."""
+    lines = block.split(b"\n")
+    if not lines[-1]:
+        lines.pop()  # (the end of the last line)
+    if (all(map(bytes.startswith, lines, repeat(b"{"))) and all(map(bytes.endswith, lines, repeat(b"}")))
+            and max(map(len, lines), default=0) <= 2 * _MAX_QUICK_NESTING):
+        # Each line starts with "{" and ends with "}": after a nested object only "," "]" "}" may
+        # come, so no value runs on to the next line, and as many values as lines are one a line.
+        try:
+            values = _MSGSPEC_JSON.decode_lines(block)
+        except (msgspec.DecodeError, ValueError, RecursionError):
+            values = None
+        if values is not None and len(values) == len(lines):
+            yield from zip(range(first, first + len(lines)), values)
+            return
+    yield from _quick_json_line_by_line(block, name, problems, first)
+
+
+def _quick_json_line_by_line(block: bytes, name: str, problems: list[str], first: int) -> Iterator[tuple[int, Any]]:
     decode, view, count = _MSGSPEC_JSON.decode, memoryview(block), block.count
     position, number, size = 0, first, len(block)
     while position < size:

@@ -49,6 +49,7 @@ BAD_FILES = [
     b'{"a": 1}\n{"a": "\xff"}\n', b'{"a": 1}\n{"a": "\x00"}\n', b'{"a": 1}\n\x00\n{"a": "\xe2\x82"}\n',
     b'\xef\xbb\xbf{"a": 1}\r\n{"a": 2}\r\n\r{"a": 3}', b'\xef\xbb\xbf{"a": 1}\n\xef\xbb\xbf{"a": 2}\n', b"",
     b'{"a": 1}', b'{"a": 1}\r{"a": 2}\n{"a": 3}\n\n\n{"a": 4}\r\n{"a": 5}', b'\n\n{"a": 1}\n' * 3 + b'{"a": "\xc3"}',
+    b'{"a":\n1}\n{} {}\n', b'{"a": 1} {"b":\n{"c": 1}}\n', b'{"a": {}\n}\n{}{}\n', b'{"a": [{}\n{}]}\n{}\n',  # (as many values as lines, not one a line)
 ]
 
 

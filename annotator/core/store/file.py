@@ -314,6 +314,8 @@ class AnnotationFile:
         columns = entries.columns
         if columns is not None and excerpts.columns is columns:
             return parts + self._over_columns(columns, entries, excerpts)
+        if columns is None and excerpts.columns is None:  # (plain dicts: `_chunks_of` looks them up in C)
+            entries, excerpts = entries.as_dict(), excerpts.as_dict()  # type: ignore[assignment]
         ids = sorted(entries)
         for start in range(0, len(ids), RENDER_SLICE):  # (between slices, other threads may run)
             parts += self._chunks_of(ids[start:start + RENDER_SLICE], entries, excerpts)
