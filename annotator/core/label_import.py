@@ -170,7 +170,9 @@ class _RowReader:
     def _plain_fields(self, number: int, record: dict[str, Any]) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         if "stance" in record:
-            fields["stance"] = self._stance(number, record["stance"])
+            stance = record["stance"]  # (a known stance needs no call)
+            known = stance is None or (type(stance) is str and stance in self.stances)
+            fields["stance"] = stance if known else self._stance(number, stance)
         if "topics" in record:
             fields["topics"] = self._topics(number, record["topics"])
         if "note" in record:
