@@ -66,6 +66,7 @@ class _Checked(io.RawIOBase):
 
 
 def unreadable(name: str, error: OSError) -> AnnotatorError:
+    """The error for a source `name` that could not be opened or read."""
     return AnnotatorError(f"{name}: cannot be read: {error.strerror}")
 
 

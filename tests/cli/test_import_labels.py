@@ -208,8 +208,11 @@ def test_a_source_that_cannot_be_read_is_named_and_nothing_changes(root: Path, t
 
 def test_a_source_read_in_many_blocks_or_from_stdin_gives_the_same_file(root: Path, tmp_path: Path, capsys,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from annotator.core import seeds
+    from datetime import UTC, datetime
 
+    from annotator.core import models, seeds
+
+    monkeypatch.setattr(models, "utc_now", lambda: datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # (one time in all files)
     records = [{"id": comment["id"], "stance": "agree", "note": f"line {number}\r\n"}
                for number, comment in enumerate(COMMENTS, start=1)]
     src = source(tmp_path, *records, "", "  ")

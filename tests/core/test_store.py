@@ -27,7 +27,7 @@ from annotator.core.store import (
     read_canonical,
     safe_annotator_name,
 )
-from annotator.core.store.layout import CanonicalFile
+from annotator.core.store.layout import CanonicalFile, render_entry
 from tests.conftest import DATA
 
 WHEN = datetime(2026, 11, 27, 9, 30, 0, tzinfo=UTC)
@@ -274,6 +274,34 @@ def test_interrupted_write_leaves_old_file_and_no_stray_files(tmp_path: Path, mo
         annotations.save()
     assert path.read_bytes() == before
     assert sorted(p.name for p in path.parent.iterdir()) == ["alice.toml"]
+
+
+def test_a_save_that_fails_while_rendering_leaves_the_old_file(tmp_path: Path, monkeypatch) -> None:
+    """`save` renders entries as it writes them: a failure half-way still replaces nothing."""
+    from annotator.core.store import file as file_module
+
+    annotations = sample(tmp_path)
+    annotations.save()
+    path = annotations.path
+    before = path.read_bytes()
+    rendered = []
+
+    def failing(comment_id: str, entry: Annotation, quote: str | None) -> str:
+        if len(rendered) == 2:
+            raise MemoryError
+        rendered.append(comment_id)
+        return render_entry(comment_id, entry, quote)
+
+    monkeypatch.setattr(file_module, "render_entry", failing)
+    annotations.set("c3d4e5f60718", Annotation(stance="neutral"), "Short one, changed.")
+    with pytest.raises(MemoryError):
+        annotations.save()
+    assert rendered == ["0b1c2d3e4f50", "7a8b9c0d1e2f"]  # (the file was being written meanwhile)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["alice.toml"]
+    monkeypatch.undo()
+    annotations.save()
+    assert AnnotationFile.load(path).get("c3d4e5f60718").stance == "neutral"
 
 
 def test_write_keeps_the_file_mode(tmp_path: Path) -> None:
