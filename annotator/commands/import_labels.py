@@ -53,6 +53,13 @@ def check(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.core.perf import paused_gc
+
+    with paused_gc():  # (100,000 rows and entries, no cycles: the collector would only rescan them)
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from annotator.core.label_import import (
         apply_label_plan,
         describe_changes,
@@ -63,18 +70,19 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.models import utc_now
     from annotator.core.output import write_stdout
     from annotator.core.project import Project
-    from annotator.core.sources import read_source
+    from annotator.core.sources import opened_source
     from annotator.core.lock import AnnotatorLock
     from annotator.core.store import ANNOTATIONS_DIR, AnnotationFile, annotation_path
 
     annotator = args.annotator
     project = Project.open(Path(args.project))
-    name, data = read_source(args.source)
-    rows = read_label_rows(data, name, project.schema, project.corpus)
+    with opened_source(args.source) as (name, stream):  # (read a block at a time: never held whole)
+        rows = read_label_rows(stream, name, project.schema, project.corpus)
     lock = None if args.dry_run else AnnotatorLock.for_file(annotation_path(project.root, annotator)).acquire()
     try:  # while the app has this annotator open, it owns the file: refuse rather than race it
         store = AnnotationFile.open(project.root, annotator)
         plan = plan_label_import(rows, store, args.overwrite, utc_now())
+        del rows  # (a dict a line: not kept while the file is written)
         if args.dry_run:
             write_stdout(f"{line}\n" for line in describe_changes(plan.changes))
         else:

@@ -151,6 +151,13 @@ class SeedColumns(Sequence[Comment]):
         digest.update(memoryview(offsets).cast("B"))
         return digest.digest()
 
+    def texts(self, positions: Iterable[int]) -> Iterator[str]:
+        """The texts of the comments at `positions`, as `text` gives each, in a few C loops."""
+        positions = list(positions)
+        texts = self._texts
+        spans = map(slice, map(texts.__getitem__, positions), map(texts.__getitem__, map((1).__add__, positions)))
+        return map(bytes.decode, map(self._view.__getitem__, spans), repeat("utf-8"), repeat("replace"))
+
     def parents(self) -> list[str | None]:
         """Each comment's parent, without making the comments (for the thread order)."""
         offsets, view = self._optional[2], self._view
@@ -389,6 +396,14 @@ class ById(Mapping[str, Comment]):
         position = self._index[comment_id]
         comments = self._comments
         return comments.text(position) if isinstance(comments, SeedColumns) else comments[position].text
+
+    def texts(self, comment_ids: Iterable[str]) -> Iterator[str]:
+        """The texts of the comments `comment_ids`, as `text` gives each (for many at once)."""
+        positions = map(self._index.__getitem__, comment_ids)
+        comments = self._comments
+        if isinstance(comments, SeedColumns):
+            return comments.texts(positions)
+        return (comments[position].text for position in positions)
 
     def __contains__(self, comment_id: object) -> bool:
         return comment_id in self._index

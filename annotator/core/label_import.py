@@ -17,16 +17,19 @@ removes labels. Changes go through `AnnotationFile`, which writes the file atomi
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from annotator.core.config import Schema
 from annotator.core.models import NO_EXTRA, Annotation, excerpt
-from annotator.core.progress import tracked
-from annotator.core.seeds import Corpus, decode_text, id_problem, json_kind, json_lines
+from annotator.core.progress import Progress
+from annotator.core.seeds import Corpus, id_problem, json_kind, json_lines_in
 from annotator.core.sources import ImportProblems
 from annotator.core.store import AnnotationFile
 
@@ -52,23 +55,43 @@ class LabelRows:
     skipped: int = 0
 
 
-def read_label_rows(data: bytes, name: str, schema: Schema, corpus: Corpus) -> LabelRows:
-    """Every line of `data` checked; `ImportProblems` (nothing changes) if any line is bad."""
+def read_label_rows(source: bytes | BinaryIO, name: str, schema: Schema, corpus: Corpus) -> LabelRows:
+    """Every line of `source` (its bytes, or a file to read them from, a block at a time) checked;
+    `ImportProblems` (nothing changes) if any line is bad."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
     reader = _RowReader(name, schema, corpus)
     result = LabelRows()
     problems = reader.problems
-    lines = json_lines(decode_text(data, name), name, problems)
-    for number, record in tracked(lines, "reading", data.count(b"\n") + 1):
-        row = reader.row(number, record)
-        if row is None:
-            continue
-        if row.fields:
-            result.rows.append(row)
-        else:
-            result.skipped += 1
+    progress = Progress("reading", 1)
+    size = len(source) if isinstance(source, bytes) else _size(stream)
+
+    def read(done: int, lines: int) -> None:  # (the lines in all: guessed from those read)
+        progress.total = max(lines * size // max(done, 1), lines, 1)
+        progress.update(lines)
+
+    try:
+        for number, record in json_lines_in(stream, name, problems, read if progress.enabled else None):
+            row = reader.row(number, record)
+            if row is None:
+                continue
+            if row.fields:
+                result.rows.append(row)
+            else:
+                result.skipped += 1
+    finally:
+        progress.close()
     if problems:
         raise ImportProblems(problems, hint="no labels were changed; fix these lines and import again")
     return result
+
+
+def _size(stream: BinaryIO) -> int:
+    """The size of the file `stream` reads, or 0 if it is not a file (a pipe)."""
+    try:
+        status = os.fstat(stream.fileno())
+    except (OSError, AttributeError, ValueError):
+        return 0
+    return status.st_size if stat.S_ISREG(status.st_mode) else 0
 
 
 class _RowReader:
@@ -100,7 +123,7 @@ class _RowReader:
         if first != number:
             self._problem(number, f"comment {comment_id} is already labeled on line {first}")
             return None
-        return LabelRow(number, comment_id, _without_empty_labels(fields))
+        return tuple.__new__(LabelRow, (number, comment_id, _without_empty_labels(fields)))  # (as LabelRow(...), in C)
 
     def _problem(self, number: int, message: str) -> None:
         self.problems.append(f"{self.name}:{number}: {message}")
@@ -121,11 +144,14 @@ class _RowReader:
         return None
 
     def _known_id(self, number: int, given: Any) -> str | None:
-        problem = id_problem(given)
-        if problem:
-            self._problem(number, f'"id" must be {problem}')
-            return None
-        comment_id = str(given).strip()
+        if type(given) is str:  # (the usual id: nothing else to check)
+            comment_id = given.strip()
+        else:
+            problem = id_problem(given)
+            if problem:
+                self._problem(number, f'"id" must be {problem}')
+                return None
+            comment_id = str(given).strip()
         if comment_id not in self.known:
             self._problem(number, f"unknown comment id {excerpt(comment_id, 40)!r} (not in seeds/)")
             return None
@@ -144,7 +170,9 @@ class _RowReader:
     def _plain_fields(self, number: int, record: dict[str, Any]) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         if "stance" in record:
-            fields["stance"] = self._stance(number, record["stance"])
+            stance = record["stance"]  # (a known stance needs no call)
+            known = stance is None or (type(stance) is str and stance in self.stances)
+            fields["stance"] = stance if known else self._stance(number, stance)
         if "topics" in record:
             fields["topics"] = self._topics(number, record["topics"])
         if "note" in record:
@@ -255,8 +283,9 @@ class LabelPlan:
 def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, now: datetime) -> LabelPlan:
     """The changes `rows` make to `store`; labeled entries are kept unless `overwrite`."""
     plan = LabelPlan(skipped=rows.skipped)
+    get = store.entries.get
     for row in rows.rows:
-        before = store.get(row.comment_id)
+        before = get(row.comment_id)
         if before is not None and before.is_labeled and not overwrite:
             plan.kept += 1
             continue
@@ -264,7 +293,7 @@ def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, n
         if before is not None and _same_labels(before, after):
             plan.unchanged += 1
         else:
-            plan.changes.append(LabelChange(row.comment_id, before, after))
+            plan.changes.append(tuple.__new__(LabelChange, (row.comment_id, before, after)))  # (as LabelChange(...))
     return plan
 
 
@@ -272,10 +301,10 @@ def _merged(before: Annotation | None, fields: dict[str, Any], now: datetime) ->
     """`before` with the row's `fields` (checked by `_RowReader`) and `updated` set to `now`: what
     `Annotation.from_dict` makes of them, without checking again values that were checked."""
     base = before if before is not None else _NOTHING
-    return Annotation(
+    return Annotation._make((  # (values as `Annotation` makes them: the row's are checked and sorted)
         fields.get("stance", base.stance), fields.get("topics", base.topics), fields.get("note", base.note),
         fields.get("flagged", base.flagged), round(base.seconds, 1), now, base.extra or NO_EXTRA,
-    )
+    ))
 
 
 def _same_labels(one: Annotation, other: Annotation) -> bool:
@@ -287,8 +316,8 @@ def apply_label_plan(plan: LabelPlan, store: AnnotationFile, corpus: Corpus) -> 
     """Make the planned changes in `store` and save it (nothing is written if there are none)."""
     if not plan.changes:
         return
-    for change in plan.changes:
-        store.set(change.comment_id, change.after, text=corpus.text(change.comment_id))
+    ids = [change.comment_id for change in plan.changes]
+    store.set_many(zip(ids, [change.after for change in plan.changes], corpus.texts(ids)))
     store.save()
 
 

@@ -44,6 +44,8 @@ _SPACES = re.compile(r"\s+")
 def one_line(text: str) -> str:
     """`text` on one line, safe in a TOML comment: whitespace runs become one space, and
     control and formatting characters (ANSI escapes, bidi overrides, NUL) are dropped."""
+    if "  " not in text and text.isprintable():  # (the usual text, 10x faster than the regex: in a
+        return text.strip()  # printable text the only whitespace is " ", so there is no run to join)
     flat = _SPACES.sub(" ", text).strip()
     if flat.isprintable():
         return flat

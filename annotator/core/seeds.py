@@ -14,10 +14,11 @@ import json
 import math
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -78,6 +79,13 @@ class Corpus:
         the comment where the corpus can."""
         by_id = self.by_id
         return by_id.text(comment_id) if isinstance(by_id, ById) else by_id[comment_id].text
+
+    def texts(self, comment_ids: Iterable[str]) -> Iterator[str]:
+        """The texts of the comments `comment_ids`, as `text` gives each, for many at once."""
+        by_id = self.by_id
+        if isinstance(by_id, ById):
+            return by_id.texts(comment_ids)
+        return (by_id[comment_id].text for comment_id in comment_ids)
 
 
 def load_seeds(root: Path, allow_empty: bool = False) -> Corpus:
@@ -284,21 +292,30 @@ def decode_text(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise SeedError(
-            f"{name}:{line}: not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})",
-            hint="save the file as UTF-8",
-        ) from None
+        raise _not_utf8(data, error, name) from None
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise SeedError(f"{name}:{line}: contains a NUL byte: is it a text file?")
+        raise _has_nul(text, name)
     return text.removeprefix("\ufeff")
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """The non-blank lines with their numbers; CRLF and lone CR end lines too."""
+def _not_utf8(data: bytes, error: UnicodeDecodeError, name: str, offset: int = 0, newlines: int = 0) -> SeedError:
+    """`decode_text`'s error for `data` found at `offset` of a file, after `newlines` line ends."""
+    line = newlines + data.count(b"\n", 0, error.start) + 1
+    return SeedError(
+        f"{name}:{line}: not UTF-8 (byte 0x{data[error.start]:02x} at offset {offset + error.start})",
+        hint="save the file as UTF-8",
+    )
+
+
+def _has_nul(text: str, name: str, newlines: int = 0) -> SeedError:
+    line = newlines + text.count("\n", 0, text.index("\x00")) + 1
+    return SeedError(f"{name}:{line}: contains a NUL byte: is it a text file?")
+
+
+def _lines(text: str, first: int = 1) -> Iterator[tuple[int, str]]:
+    """The non-blank lines with their numbers (from `first`); CRLF and lone CR end lines too."""
     lines = _LINE_ENDS.split(text) if "\r" in text else text.split("\n")
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=first):
         if line and not line.isspace():
             yield number, line
 
@@ -309,8 +326,9 @@ def _read_txt(text: str, name: str) -> Iterator[Comment]:
         yield Comment(text_id(body), body, name, number)
 
 
-def json_lines(text: str, name: str, problems: list[str] | None = None) -> Iterator[tuple[int, Any]]:
-    """Each non-blank line of `text` parsed as JSON, with its line number (bad lines as `parse_seeds`).
+def json_lines(text: str, name: str, problems: list[str] | None = None, first: int = 1) -> Iterator[tuple[int, Any]]:
+    """Each non-blank line of `text` parsed as JSON, with its line number, counted from `first`
+    (bad lines as `parse_seeds`).
 
     A line that holds exactly one JSON value and nothing else (the usual case) is parsed where it
     lies in `text`, without copying it out first; any other line goes through `_parse_json`, which
@@ -319,9 +337,9 @@ def json_lines(text: str, name: str, problems: list[str] | None = None) -> Itera
     than Python converts, and a lone UTF-16 surrogate (`"\\ud800"`), which no UTF-8 file can hold.
     """
     if "\r" in text:  # CR or CRLF line ends: split first
-        yield from _json_lines(text, name, problems)
+        yield from _json_lines(text, name, problems, first)
         return
-    position, number, size = 0, 1, len(text)
+    position, number, size = 0, first, len(text)
     escapes = "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None  # (a lone surrogate is an escape)
     while position < size:
         end = text.find("\n", position)
@@ -367,12 +385,98 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _json_lines(text: str, name: str, problems: list[str] | None) -> Iterator[tuple[int, Any]]:
-    for number, line in _lines(text):
+def _json_lines(text: str, name: str, problems: list[str] | None, first: int = 1) -> Iterator[tuple[int, Any]]:
+    for number, line in _lines(text, first):
         try:
             yield number, _parse_json(line, name, number)
         except SeedError as error:
             _report(error, problems)
+
+
+def json_lines_in(stream: BinaryIO, name: str, problems: list[str],
+                  read: Callable[[int, int], None] | None = None) -> Iterator[tuple[int, Any]]:
+    """What `json_lines(decode_text(stream.read(), name), name, problems)` yields, read a block
+    of whole lines at a time: the source is never held whole (85 MB for 100,000 exported
+    comments, and as much again decoded). The errors are `decode_text`'s, for the same line and
+    offset: the first bytes that are not UTF-8, else the first NUL. `read(bytes, lines)` is called
+    after each block with the bytes and lines read so far.
+
+    A line is parsed with msgspec (twice as fast) when it is plain: in a block without CR or
+    byte-order mark, with at most `_MAX_QUICK_NESTING` brackets. Where msgspec refuses a line
+    (NaN, a number out of range, a lone surrogate, bad JSON), `json_lines` decides and explains;
+    where msgspec takes one, `json_lines` takes it alike (the tests compare them).
+    """
+    offset = newlines = 0  # the bytes and b"\n" before the block: `decode_text`'s positions
+    number = 1  # `json_lines`' number of the block's first line
+    nul: SeedError | None = None  # a NUL found: raised once the rest is known to be UTF-8, as `decode_text` does
+    while block := stream.read(_BLOCK):
+        if not block.endswith(b"\n"):
+            block += stream.readline()  # (blocks end at a line end: a UTF-8 character never spans two)
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _not_utf8(block, error, name, offset, newlines) from None
+        if nul is None and "\x00" in text:
+            nul = _has_nul(text, name, newlines)
+        if nul is None:
+            if "\r" in text or (offset == 0 and text.startswith("\ufeff")):
+                yield from json_lines(text.removeprefix("\ufeff") if offset == 0 else text, name, problems, number)
+                number += len(_LINE_ENDS.findall(text)) if "\r" in text else block.count(b"\n")
+            else:
+                yield from _quick_json_lines(block, name, problems, number)
+                number += block.count(b"\n")
+        offset += len(block)
+        newlines += block.count(b"\n")
+        if read is not None:
+            read(offset, number - 1)
+    if nul is not None:
+        raise nul
+
+
+def _quick_json_lines(block: bytes, name: str, problems: list[str], first: int) -> Iterator[tuple[int, Any]]:
+    """`json_lines` of `block` (UTF-8, without CR or NUL), each plain line parsed by msgspec: a
+    block of objects one a line, all at once."""
+    lines = block.split(b"\n")
+    if not lines[-1]:
+        lines.pop()  # (the end of the last line)
+    if (all(map(bytes.startswith, lines, repeat(b"{"))) and all(map(bytes.endswith, lines, repeat(b"}")))
+            and max(map(len, lines), default=0) <= 2 * _MAX_QUICK_NESTING):
+        # Each line starts with "{" and ends with "}": after a nested object only "," "]" "}" may
+        # come, so no value runs on to the next line, and as many values as lines are one a line.
+        try:
+            values = _MSGSPEC_JSON.decode_lines(block)
+        except (msgspec.DecodeError, ValueError, RecursionError):
+            values = None
+        if values is not None and len(values) == len(lines):
+            yield from zip(range(first, first + len(lines)), values)
+            return
+    yield from _quick_json_line_by_line(block, name, problems, first)
+
+
+def _quick_json_line_by_line(block: bytes, name: str, problems: list[str], first: int) -> Iterator[tuple[int, Any]]:
+    decode, view, count = _MSGSPEC_JSON.decode, memoryview(block), block.count
+    position, number, size = 0, first, len(block)
+    while position < size:
+        end = block.find(b"\n", position)
+        if end < 0:
+            end = size
+        try:
+            if end - position > 2 * _MAX_QUICK_NESTING and count(b"[", position, end) + count(b"{", position, end) > _MAX_QUICK_NESTING:
+                raise RecursionError  # (where `json` stops nesting depends on the stack: it decides)
+            value = decode(view[position:end])
+        except (msgspec.DecodeError, ValueError, RecursionError):
+            yield from json_lines(str(block[position:end], "utf-8"), name, problems, number)
+        else:
+            yield number, value
+        position = end + 1
+        number += 1
+
+
+_BLOCK = 1 << 20  # bytes `json_lines_in` reads at a time (and then to the end of the line)
+# Brackets and braces on a line beyond which `json` parses it, not msgspec: both stop at the
+# recursion limit (1000) less the frames on the stack, a few levels apart; well below it, both
+# take a line alike. (A shorter line cannot nest this deep: only longer ones are counted.)
+_MAX_QUICK_NESTING = 800
 
 
 def _parse_json(line: str, name: str, number: int) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -176,3 +177,51 @@ def test_refused_while_the_app_has_the_annotator_open(tmp_path, capsys) -> None:
     assert code == 1
     assert "model is already annotating in this project (pid " in capsys.readouterr().err
     assert not (root / "annotations" / "model.toml").exists()
+
+
+def test_a_source_that_cannot_be_read_is_named_and_nothing_changes(root: Path, tmp_path: Path, capsys,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.core import seeds
+
+    before = sorted((path.name, path.read_bytes()) for path in (root / "annotations").iterdir())
+    missing = str(tmp_path / "missing.jsonl")
+    assert run(capsys, root, missing, "--annotator", "alice") == (
+        1, "", f"annotator: {missing}: cannot be read: No such file or directory\n")
+    assert run(capsys, root, str(tmp_path), "--annotator", "alice") == (
+        1, "", f"annotator: {tmp_path}: is a folder, not a file\n")
+    src = source(tmp_path, {"id": "c1", "stance": "neutral"}, {"id": "c4", "stance": "agree"})
+
+    class Failing(io.BytesIO):  # a disk that fails after the first block
+        def read(self, size: int | None = -1) -> bytes:
+            if self.tell():
+                raise OSError(5, "Input/output error")
+            return super().read(size)
+
+    monkeypatch.setattr(seeds, "_BLOCK", 7)
+    data, real_open = Path(src).read_bytes(), Path.open
+    monkeypatch.setattr(Path, "open", lambda path, *args, **kwargs: (
+        Failing(data) if str(path) == src else real_open(path, *args, **kwargs)))
+    assert run(capsys, root, src, "--annotator", "alice", "--overwrite") == (
+        1, "", f"annotator: {src}: cannot be read: Input/output error\n")
+    assert sorted((path.name, path.read_bytes()) for path in (root / "annotations").iterdir()) == before
+
+
+def test_a_source_read_in_many_blocks_or_from_stdin_gives_the_same_file(root: Path, tmp_path: Path, capsys,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+
+    from annotator.core import models, seeds
+
+    monkeypatch.setattr(models, "utc_now", lambda: datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # (one time in all files)
+    records = [{"id": comment["id"], "stance": "agree", "note": f"line {number}\r\n"}
+               for number, comment in enumerate(COMMENTS, start=1)]
+    src = source(tmp_path, *records, "", "  ")
+    assert run(capsys, root, src, "--annotator", "whole") == (0, "", SUMMARY.format("annotations/whole.toml", 5, 0, 0, 0, 0))
+    monkeypatch.setattr(seeds, "_BLOCK", 7)
+    assert run(capsys, root, src, "--annotator", "blocks") == (0, "", SUMMARY.format("annotations/blocks.toml", 5, 0, 0, 0, 0))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(Path(src).read_bytes())))
+    assert run(capsys, root, "-", "--annotator", "piped") == (0, "", SUMMARY.format("annotations/piped.toml", 5, 0, 0, 0, 0))
+    whole = (root / "annotations" / "whole.toml").read_text("utf-8")
+    for name in ("blocks", "piped"):
+        assert (root / "annotations" / f"{name}.toml").read_text("utf-8") == whole.replace(
+            'annotator = "whole"', f'annotator = "{name}"')

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from datetime import UTC, date, datetime
 
 import pytest
@@ -60,3 +62,16 @@ def test_from_dict_names_each_field_of_the_wrong_type(values: dict, problems: li
 def test_an_excerpt_is_the_start_of_the_whole_text_on_one_line(text: str, length: int) -> None:
     flat = one_line(text)  # what `excerpt` reads only as much of as it needs
     assert excerpt(text, length) == (flat if len(flat) <= length else flat[: length - 1].rstrip() + "…")
+
+
+@given(st.text(st.sampled_from(" \t\n\u00a0\u2028\x1c\x85\x1b\u202ea-é") | st.characters(), max_size=200))
+def test_one_line_joins_whitespace_runs_and_drops_control_characters(text: str) -> None:
+    joined = re.sub(r"\s+", " ", text).strip()  # the rule, written plainly (no quick path for plain text)
+    kept = "".join(ch for ch in joined if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"})
+    assert one_line(text) == kept
+
+
+def test_one_line_of_plain_text_is_the_text_stripped() -> None:
+    assert one_line("  plain text, one space  apart ") == "plain text, one space apart"
+    assert one_line(" plain text ") == "plain text"
+    assert one_line("a\u00a0b\u2028c") == "a b c"  # (other spaces are not printable: the slow path joins them)

@@ -198,3 +198,19 @@ def test_a_session_over_cached_seeds_looks_ids_up_without_making_every_position(
     assert session.comment(third).text == "Comment 2." and session.labeled_count == 1
     assert session.labeled_positions()[:4] == bytearray([0, 0, 1, 0])
     assert session._positions is None and project.corpus.comments._positions is None
+
+
+@pytest.mark.parametrize("files", [["a.jsonl"], ["a.jsonl", "b.txt", "c.csv"]], ids=["one file", "several"])
+def test_texts_of_many_comments_are_their_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: list) -> None:
+    root = make_project(tmp_path / "project", {name: SEEDS[name] for name in files})
+    with monkeypatch.context() as patch:
+        patch.setenv("ANNOTATOR_CACHE_DIR", "off")
+        parsed = load_seeds(root)
+    load_seeds(root)
+    for corpus in (parsed, load_seeds(root)):  # (parsed; from the cache, as columns)
+        ids = corpus.ids()[::-1]
+        assert list(corpus.texts(ids)) == [corpus.text(comment_id) for comment_id in ids] == [
+            corpus.by_id[comment_id].text for comment_id in ids]
+        with pytest.raises(KeyError):
+            list(corpus.texts([ids[0], "no such id"]))
+    assert isinstance(load_seeds(root).comments, SeedColumns if len(files) == 1 else Joined)

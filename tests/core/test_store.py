@@ -6,7 +6,7 @@ import difflib
 import os
 import tempfile
 import tomllib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ from annotator.core.store import (
     read_canonical,
     safe_annotator_name,
 )
-from annotator.core.store.layout import CanonicalFile
+from annotator.core.store.layout import CanonicalFile, render_entry
 from tests.conftest import DATA
 
 WHEN = datetime(2026, 11, 27, 9, 30, 0, tzinfo=UTC)
@@ -127,6 +127,16 @@ def test_entries_are_written_as_tomli_w_writes_them(comment_id: str, entry: Anno
     assert entry_table(comment_id, entry) == tomli_w.dumps({"comments": {comment_id: entry.to_toml_dict()}})
 
 
+def test_equal_times_in_other_offsets_are_each_written_as_they_are() -> None:
+    offsets = [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30))]
+    times = [WHEN.astimezone(offset) for offset in offsets] + [WHEN.replace(tzinfo=None), WHEN.replace(microsecond=7)]
+    assert len(set(times)) == 3  # (the first three are one time: equal, with one hash)
+    for when in times * 2:  # (twice: written again, as remembered)
+        entry = Annotation(stance="agree", updated=when)
+        assert entry_table("c1", entry) == tomli_w.dumps({"comments": {"c1": entry.to_toml_dict()}})
+        assert entry_table("c1", entry).endswith(f"updated = {when}\n")
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["0b1c2d3e4f50", "7a8b9c0d1e2f", "c3d4e5f60718", "00", "5", "zz"]),
                           st.none() | plain_annotation, st.none() | plain), max_size=8))
@@ -144,6 +154,34 @@ def test_changes_over_a_file_read_as_columns_are_written_as_over_one_parsed(tmp_
         assert columns.render() == parsed.render()
         columns.save(force=True)
         assert AnnotationFile.load(path).render() == parsed.render()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["0b1c2d3e4f50", "7a8b9c0d1e2f", "c3d4e5f60718", "00", "5", "zz"]),
+                          st.none() | plain_annotation, st.none() | plain), max_size=8), st.booleans())
+def test_set_many_is_set_of_each(tmp_path: Path, changes: list, from_columns: bool) -> None:
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        stores = []
+        for name in ("one", "many"):  # (each with its own journal)
+            path = Path(folder) / name / "annotations" / "alice.toml"
+            path.parent.mkdir(parents=True)
+            path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
+            AnnotationFile.load(path)  # (cached: the next read is from the columns)
+            stores.append(AnnotationFile.load(path) if from_columns else AnnotationFile(path, "alice", **_parsed(path)))
+        one, many = stores
+        for comment_id, entry, text in changes:
+            one.set(comment_id, entry, text)
+        many.set_many(changes)
+        assert (dict(many.entries.items()), len(many.entries)) == (dict(one.entries.items()), len(one.entries))
+        assert (dict(many.excerpts.items()), len(many.excerpts)) == (dict(one.excerpts.items()), len(one.excerpts))
+        assert (many.render(), many.unsaved, many.needs_compaction) == (one.render(), one.unsaved, one.needs_compaction)
+        assert many.commit() == one.commit()  # (the same changes to the file journaled)
+        journals = [store.journal.read_text("utf-8").replace(store.session_id, "S") if store.journal.exists() else None
+                    for store in (one, many)]
+        assert journals[0] == journals[1]
+        many.save(force=True)
+        assert many.path.read_text("utf-8") == one.render()
+        assert not many.needs_compaction and not many.journal.exists()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -236,6 +274,34 @@ def test_interrupted_write_leaves_old_file_and_no_stray_files(tmp_path: Path, mo
         annotations.save()
     assert path.read_bytes() == before
     assert sorted(p.name for p in path.parent.iterdir()) == ["alice.toml"]
+
+
+def test_a_save_that_fails_while_rendering_leaves_the_old_file(tmp_path: Path, monkeypatch) -> None:
+    """`save` renders entries as it writes them: a failure half-way still replaces nothing."""
+    from annotator.core.store import file as file_module
+
+    annotations = sample(tmp_path)
+    annotations.save()
+    path = annotations.path
+    before = path.read_bytes()
+    rendered = []
+
+    def failing(comment_id: str, entry: Annotation, quote: str | None) -> str:
+        if len(rendered) == 2:
+            raise MemoryError
+        rendered.append(comment_id)
+        return render_entry(comment_id, entry, quote)
+
+    monkeypatch.setattr(file_module, "render_entry", failing)
+    annotations.set("c3d4e5f60718", Annotation(stance="neutral"), "Short one, changed.")
+    with pytest.raises(MemoryError):
+        annotations.save()
+    assert rendered == ["0b1c2d3e4f50", "7a8b9c0d1e2f"]  # (the file was being written meanwhile)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["alice.toml"]
+    monkeypatch.undo()
+    annotations.save()
+    assert AnnotationFile.load(path).get("c3d4e5f60718").stance == "neutral"
 
 
 def test_write_keeps_the_file_mode(tmp_path: Path) -> None:

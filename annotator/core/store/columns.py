@@ -312,6 +312,20 @@ class _Layered(MutableMapping[str, V], Generic[V]):
             self._size += 1
         self._changed[key] = value
 
+    def as_dict(self) -> dict[str, V]:
+        """Every item in a plain dict, whose lookups run in C: for work on the whole mapping."""
+        if self._columns is None:
+            return dict(self._changed)  # (over no columns, a removal leaves no mark)
+        return {key: self[key] for key in self}
+
+    def set_all(self, values: dict[str, V]) -> None:
+        """`self[key] = value` for each of `values`, in one pass: for many keys at once."""
+        if self._columns is None:  # (over no columns, a removal leaves no mark: the keys are those set)
+            self._size += len(values.keys() - self._changed.keys())
+        else:
+            self._size += len(values) - sum(map(self.__contains__, values))
+        self._changed.update(values)
+
     def __delitem__(self, key: str) -> None:
         if key not in self:
             raise KeyError(key)
@@ -414,7 +428,9 @@ class Entries(_Layered[Annotation]):
     def as_dict(self) -> dict[str, Annotation]:
         """Every entry in a plain dict, made in bulk: for a reader of the whole file (a command)."""
         columns = self._columns
-        entries = {} if columns is None else dict(zip(columns.ids, columns.every_entry()))
+        if columns is None:
+            return super().as_dict()
+        entries = dict(zip(columns.ids, columns.every_entry()))
         for key, value in list(self._changed.items()):
             if value is _GONE:
                 entries.pop(key, None)

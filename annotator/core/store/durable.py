@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,9 +79,10 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def atomic_write(path: Path, text: str | bytes | list[bytes], before_replace: Callable[[], None] | None = None) -> None:
-    """Replace `path` with `text` (UTF-8, or bytes as they are, or a list of bytes written one
-    after the other): a temporary file in the same folder, flushed, fsynced, renamed.
+def atomic_write(path: Path, text: str | bytes | Iterable[bytes], before_replace: Callable[[], None] | None = None) -> None:
+    """Replace `path` with `text` (UTF-8, or bytes as they are, or pieces of bytes written one
+    after the other, perhaps made as they are written): a temporary file in the same folder,
+    flushed, fsynced, renamed.
 
     A crash at any moment leaves the old file or the new one, never a mix; on failure the
     temporary file is removed and the old file is untouched. The temporary file is named
@@ -93,10 +94,10 @@ def atomic_write(path: Path, text: str | bytes | list[bytes], before_replace: Ca
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            if isinstance(text, list):
-                _write_in_batches(handle, text)
-            else:
+            if isinstance(text, (str, bytes)):
                 handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+            else:
+                _write_in_batches(handle, text)
             handle.flush()
             os.fsync(handle.fileno())
         try:
@@ -119,7 +120,7 @@ def atomic_write(path: Path, text: str | bytes | list[bytes], before_replace: Ca
     _fsync_folder(path.parent)
 
 
-def _write_in_batches(handle: BinaryIO, parts: list[bytes], batch: int = 512) -> None:
+def _write_in_batches(handle: BinaryIO, parts: Iterable[bytes], batch: int = 512) -> None:
     """Write `parts` joined `batch` at a time: each join is short, and each write lets other
     threads run (a thread that joins a whole large file holds the interpreter meanwhile). A long
     part (a slice of many entries) is written as it is, never copied into a join."""

@@ -14,7 +14,7 @@ import threading
 import time
 from array import array
 from bisect import bisect_left
-from itertools import compress, count, repeat
+from itertools import chain, compress, count, repeat
 from operator import and_, eq, is_, itemgetter, not_
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -214,6 +214,30 @@ class AnnotationFile:
                 self.excerpts[comment_id] = excerpt(text)
             self._store(comment_id, annotation)
 
+    def set_many(self, changes: Iterable[tuple[str, Annotation | None, str | None]]) -> None:
+        """`set` of each (comment id, entry, text) of `changes`, as one change: for a command that
+        changes many entries (an import), a few dict operations an entry rather than a call each."""
+        with self._lock:
+            self._sequence += 1
+            sequence, entries = self._sequence, self.entries
+            base, unjournaled, changed_at = self._base, self._unjournaled, self._changed_at
+            stored: dict[str, Annotation | None] = {}
+            quotes: dict[str, str] = {}
+            for comment_id, annotation, text in changes:
+                if comment_id not in stored:  # (its entry before these changes)
+                    current = entries.get(comment_id)
+                    base.setdefault(comment_id, current)
+                    unjournaled.setdefault(comment_id, current)
+                changed_at[comment_id] = sequence
+                if text is not None:
+                    quotes[comment_id] = excerpt(text)
+                stored[comment_id] = annotation
+            self.excerpts.set_all(quotes)
+            kept = {comment_id: entry for comment_id, entry in stored.items() if entry is not None and not entry.is_empty}
+            for comment_id in stored.keys() - kept.keys():
+                entries.pop(comment_id, None)
+            entries.set_all(kept)
+
     def _store(self, comment_id: str, annotation: Annotation | None) -> None:
         if annotation is None or annotation.is_empty:
             self.entries.pop(comment_id, None)
@@ -282,7 +306,7 @@ class AnnotationFile:
         (The copies share the columns the file was read into: they cost the changes since.)"""
         return self.entries.copy(), self.excerpts.copy(), dict(self.extra)
 
-    def _render(self, entries: Entries, excerpts: Excerpts, extra: dict[str, Any]) -> list[bytes]:
+    def _render(self, entries: Entries, excerpts: Excerpts, extra: dict[str, Any], once: bool = False) -> Iterable[bytes]:
         """The file in UTF-8 pieces (the head, then each entry): written piece by piece, never one
         string of the whole file, whose joining and encoding would hold the interpreter (and the
         app's keys) for a tenth of a second at 100,000 comments."""
@@ -290,7 +314,12 @@ class AnnotationFile:
         columns = entries.columns
         if columns is not None and excerpts.columns is columns:
             return parts + self._over_columns(columns, entries, excerpts)
+        if columns is None and excerpts.columns is None:  # (plain dicts: `_chunks_of` looks them up in C)
+            entries, excerpts = entries.as_dict(), excerpts.as_dict()  # type: ignore[assignment]
         ids = sorted(entries)
+        if once:  # (rendered as written, none kept: `render_entry` of each, the rest in C)
+            rendered = map(render_entry, ids, map(entries.__getitem__, ids), map(excerpts.get, ids))
+            return chain(parts, map(str.encode, rendered))
         for start in range(0, len(ids), RENDER_SLICE):  # (between slices, other threads may run)
             parts += self._chunks_of(ids[start:start + RENDER_SLICE], entries, excerpts)
         return parts
@@ -376,8 +405,10 @@ class AnnotationFile:
         makes no change meanwhile (a command). Changes not in the journal go to the file only.
 
         Refuses (`ChangedOnDisk`) if someone changed the file since it was read, unless `force`.
+        Entries are rendered as they are written, and not kept for a next compaction (a command
+        writes once): 100,000 new entries are never all held rendered.
         """
-        self._compact(force, commit_first=self._journal_has_records)
+        self._compact(force, commit_first=self._journal_has_records, once=True)
 
     def compact(self, force: bool = False) -> None:
         """Write the TOML file from memory (atomically), then drop from the journal what it holds,
@@ -392,7 +423,7 @@ class AnnotationFile:
         """
         self._compact(force, commit_first=True)
 
-    def _compact(self, force: bool, commit_first: bool) -> None:
+    def _compact(self, force: bool, commit_first: bool, once: bool = False) -> None:
         self._check_writable()
         with self._journal_lock:  # no commit between the snapshot and the mark
             with self._lock:
@@ -405,7 +436,7 @@ class AnnotationFile:
             mark = durable.size(self.journal)
             self._folding = True
         try:
-            parts = self._render(*state)  # slow the first time; no lock held, so keys go on
+            parts = self._render(*state, once=once)  # slow the first time; no lock held, so keys go on
             self.write(parts, force)
             written = state[0]
             with self._lock:
@@ -460,8 +491,9 @@ class AnnotationFile:
         if reason:
             raise WritesPaused(reason, hint="the changes are in the journal; the file is written once it is over")
 
-    def write(self, text: str | list[bytes], force: bool = False) -> None:
-        """Write `text` (a `render()` taken earlier, perhaps on another thread, or its UTF-8 pieces) as the file.
+    def write(self, text: str | Iterable[bytes], force: bool = False) -> None:
+        """Write `text` (a `render()` taken earlier, perhaps on another thread, or its UTF-8 pieces,
+        perhaps made as they are written) as the file.
 
         Refuses (`ChangedOnDisk`) if the file changed since it was read, or while it was written
         (`atomic_write` looks again just before its rename), unless `force`; and `WritesPaused`
