@@ -13,7 +13,9 @@ The rules (also in the README, under `annotator export`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, itemgetter, mul, or_
@@ -100,10 +102,13 @@ class Resolver:
         self.rank = {name: index for index, name in enumerate(schema.stance_names + schema.topic_names)}
         self._single = files[single].entries if single is not None else None
         self._single_name = single
-        self._gold = files[GOLD].entries if GOLD in files else {}
+        gold = files.get(GOLD)
+        self._gold = {} if gold is None else gold.stored if isinstance(gold, LabelFile) else gold.entries
         self._voters = [store.stored if isinstance(store, LabelFile) else store.entries  # (made when asked for)
                         for name, store in files.items() if name != GOLD]
         self._voter_columns: list[_VoterColumns] | None = None  # made at the first `decisions`
+        self._gold_columns: _VoterColumns | None = None  # (for finding gold's entries by position)
+        self._corpus: _Corpus | None = None  # where `decisions` finds the comments by position (`in_corpus`)
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}  # the few label sets there are, ordered
         self._stance_outcomes: dict[tuple[str | None, ...], tuple[str | None, tuple[str, ...]]] = {}
         self._topic_outcomes: dict[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -118,13 +123,24 @@ class Resolver:
             return self._taken(self._single.get(comment_id), self._single_name)
         return self._majority(comment_id)
 
-    def decisions(self, comment_ids: Sequence[str]) -> Iterator[Decision]:
+    def decisions(self, comment_ids: Sequence[str], start: int | None = None) -> Iterator[Decision]:
         """What `decide` gives for each of `comment_ids`, in order, made column by column: each
         file's entries are fetched in one pass, and each distinct vote is counted once. For
-        exports, which decide every comment of the corpus."""
+        exports, which decide every comment of the corpus.
+
+        With `start`, `comment_ids` are the ids of the corpus given to `in_corpus`, from
+        position `start` on: each file's entries are then found by their position in the corpus
+        (kept in the parse cache), without looking each id up."""
         if self._single is not None:
             return map(self._taken, map(self._single.get, comment_ids), repeat(self._single_name))
-        return self._majorities(comment_ids)
+        return self._majorities(comment_ids, None if self._corpus is None else start)
+
+    def in_corpus(self, position_of: Callable[[], Mapping[str, int]], digest: bytes, size: int) -> None:
+        """The corpus `decisions` reads ids from when it is given a `start`: its size, its ids'
+        positions (`position_of()`, asked for only when the parse cache does not have a file's
+        positions in it) and `digest`, the SHA-256 of its ids, which names it in the parse cache.
+        The ids must be all different."""
+        self._corpus = _Corpus(position_of, digest, size)
 
     def entries(self, comment_id: str) -> Iterator[tuple[str, Annotation | None]]:
         """Every annotator's entry for `comment_id` (None where there is none), by annotator name."""
@@ -185,7 +201,7 @@ class Resolver:
             topics = self._topic_outcomes[topic_votes] = self._topic_vote(topic_sets)
         return Decision(stance[0], stance[1], topics[0], topics[1], None, flagged, seconds, MAJORITY)
 
-    def _majorities(self, comment_ids: Sequence[str]) -> Iterator[Decision]:
+    def _majorities(self, comment_ids: Sequence[str], start: int | None = None) -> Iterator[Decision]:
         """`_majority` of each of `comment_ids`, in order, with the per-entry work done per file.
 
         Each voter's entries become columns: stances, and topics where the entry is a vote (None
@@ -195,9 +211,11 @@ class Resolver:
         a column at a time; the few comments gold has an entry for are then done one by one.
         """
         if self._voter_columns is None:
-            self._voter_columns = [_VoterColumns(entries) for entries in self._voters]
+            self._voter_columns = [_VoterColumns(entries, self._corpus) for entries in self._voters]
+            if self._gold:
+                self._gold_columns = _VoterColumns(self._gold, self._corpus)
         voters = self._voter_columns
-        columns = [voter.take(comment_ids) for voter in voters]
+        columns = [voter.take(comment_ids, start) for voter in voters]
         if not columns:  # nobody to vote: as one voter without entries
             voters = [_VoterColumns({})]
             columns = [voters[0].take(comment_ids)]
@@ -221,7 +239,7 @@ class Resolver:
         topic_outcomes = list(map(known_topics.__getitem__, topic_votes))
         by_gold: dict[int, Decision] = {}
         if self._gold:
-            golds = list(map(self._gold.get, comment_ids))
+            golds = self._gold_columns.entries_of(comment_ids, start)  # type: ignore[union-attr]
             for index in compress(range(len(golds)), golds):  # (an entry is a non-empty tuple)
                 gold = golds[index]
                 flags[index] = flag = flags[index] or gold.flagged
@@ -268,26 +286,37 @@ class Resolver:
         return chosen, tied
 
 
+class _Corpus(NamedTuple):
+    """A corpus as `Resolver.in_corpus` describes it."""
+
+    position_of: Callable[[], Mapping[str, int]]
+    digest: bytes
+    size: int
+
+
 class _VoterColumns:
     """One voter's entries as columns of numbers, for `Resolver.decisions`: for each comment, a
     stance code (`stances` names it; 0 is none), a code for the topics where the entry is a vote
     (`topic_votes` gives them; 0: no vote, as where there is no entry), the flag and the seconds.
-    A file read as columns gives its codes as they are; other entries are coded as they come."""
+    A file read as columns gives its codes as they are, and its entries are found by position in
+    the corpus (`corpus`, when given) or by id; other entries are coded as they come."""
 
-    __slots__ = ("_flagged", "_seconds", "_stance_code", "_stance_codes", "_topic_code", "_topic_codes", "entries",
-                 "stances", "topic_votes", "where")
+    __slots__ = ("_at", "_columns", "_corpus", "_flagged", "_seconds", "_stance_code", "_stance_codes", "_topic_code",
+                 "_topic_codes", "_where", "entries", "stances", "topic_votes")
 
-    def __init__(self, entries: Mapping[str, Annotation]) -> None:
+    def __init__(self, entries: Mapping[str, Annotation], corpus: _Corpus | None = None) -> None:
         self.entries = entries
         columns = entries.columns if isinstance(entries, Entries) and not entries.changed_ids() else None
-        self.where: dict[str, int] | None = None
+        self._columns = columns
+        self._corpus = corpus
+        self._where: dict[str, int] | None = None  # the position of each id among the columns, made when needed
+        self._at: array | None = None  # the position among the columns of each comment of the corpus, or -1
         if columns is None:  # (coded as they come)
             self.stances: list[str | None] = [None]
             self.topic_votes: list[tuple[str, ...] | None] = [None]
             self._stance_code: dict[str | None, int] = {None: 0}
             self._topic_code: dict[tuple[str, ...] | None, int] = {None: 0}
             return
-        self.where = dict(zip(columns.ids, range(len(columns.ids))))
         self.stances = columns.stances  # (code 0 is None)
         self.topic_votes = [None, *columns.topic_sets]
         # Each list ends with what a comment without an entry has (read at position -1).
@@ -296,18 +325,53 @@ class _VoterColumns:
         self._flagged = [*columns.flagged, 0]
         self._seconds = [*columns.seconds, 0.0]
 
-    def take(self, comment_ids: Sequence[str]) -> tuple[list[int], list[int], list[Any], list[float]]:
-        """For each of `comment_ids`: the stance code, the topic vote code, the flag (true or 1
-        when flagged) and the seconds."""
-        if self.where is None:
+    def take(self, comment_ids: Sequence[str], start: int | None = None) -> tuple[list[int], list[int], list[Any], list[float]]:
+        """For each of `comment_ids` (from position `start` of the corpus, if given): the stance
+        code, the topic vote code, the flag (true or 1 when flagged) and the seconds."""
+        if self._columns is None:
             column = list(map(self.entries.get, comment_ids, repeat(_EMPTY)))
             stances = list(map(_STANCE, column))
             votes = [labels if labels or stance is not None else None for stance, labels in zip(stances, map(_TOPICS, column))]
             return (self._codes(stances, self._stance_code, self.stances), self._codes(votes, self._topic_code, self.topic_votes),
                     list(map(_FLAGGED, column)), list(map(_SECONDS, column)))
-        aligned = list(map(self.where.get, comment_ids, repeat(-1)))
+        aligned = self._aligned(comment_ids, start)
         return (list(map(self._stance_codes.__getitem__, aligned)), list(map(self._topic_codes.__getitem__, aligned)),
                 list(map(self._flagged.__getitem__, aligned)), list(map(self._seconds.__getitem__, aligned)))
+
+    def entries_of(self, comment_ids: Sequence[str], start: int | None = None) -> list[Annotation | None]:
+        """The entry of each of `comment_ids` (from position `start` of the corpus, if given), or None."""
+        columns = self._columns
+        if columns is None:
+            return list(map(self.entries.get, comment_ids))
+        aligned = self._aligned(comment_ids, start)
+        found: list[Annotation | None] = [None] * len(aligned)
+        for index in compress(range(len(aligned)), map((-1).__lt__, aligned)):
+            found[index] = columns.entry(aligned[index])
+        return found
+
+    def _aligned(self, comment_ids: Sequence[str], start: int | None) -> Sequence[int]:
+        """Where each of `comment_ids` has its entry among the columns, or -1."""
+        if start is not None and self._corpus is not None:
+            if self._at is None:
+                self._at = self._by_position(self._corpus)
+            if self._at is not None:
+                return self._at[start:start + len(comment_ids)].tolist()  # (a list: read four times)
+        if self._where is None:
+            ids = self._columns.ids  # type: ignore[union-attr]
+            self._where = dict(zip(ids, range(len(ids))))
+        return list(map(self._where.get, comment_ids, repeat(-1)))
+
+    def _by_position(self, corpus: _Corpus) -> array | None:
+        """For each position of `corpus`, where its comment's entry is among the columns, or -1;
+        from where each entry's comment is (`LabelColumns.positions_in`, from the parse cache);
+        None if that does not fit the corpus (a damaged cache entry: ids are then looked up)."""
+        positions = self._columns.positions_in(corpus.position_of, corpus.digest)  # type: ignore[union-attr]
+        if max(positions, default=-1) >= corpus.size:
+            return None
+        at = array("i", [-1]) * corpus.size
+        found = list(map((-1).__lt__, positions))
+        deque(map(at.__setitem__, compress(positions, found), compress(range(len(positions)), found)), maxlen=0)
+        return at
 
     @staticmethod
     def _codes(values: list[Any], codes: dict[Any, int], named: list[Any]) -> list[int]:
