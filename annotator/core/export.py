@@ -79,6 +79,13 @@ class ExportCounts:
             self.decided_by[decided_by] = self.decided_by.get(decided_by, 0) + count
         self.stance_ties += sum(map(bool, map(_STANCE_TIE, decisions)))
 
+    def count_columns(self, decisions: list[list[Any]]) -> None:
+        """`count` each decision of `decisions`, given as columns (`Resolver.decision_columns`)."""
+        self.comments += len(decisions[7])
+        for decided_by, count in Counter(decisions[7]).items():
+            self.decided_by[decided_by] = self.decided_by.get(decided_by, 0) + count
+        self.stance_ties += sum(map(bool, decisions[1]))
+
     def summary(self, resolution: Resolution) -> str:
         """One line: `5 comments: 1 from gold, 3 by vote, 1 undecided; 4 written (--only-labeled
         left out 1)`; with gold or annotator:NAME, how many that file labeled and how many not."""
@@ -164,11 +171,11 @@ def _jsonl_chunks(parts: list[tuple[int, SeedColumns]], resolver: Resolver, opti
             for start in range(0, len(part), BATCH):
                 stop = min(start + BATCH, len(part))
                 fields = part.fields(start, stop)
-                decisions = list(resolver.decisions(fields[0], offset + start))  # type: ignore[arg-type]
-                counts.count_all(decisions)
+                decisions = resolver.decision_columns(fields[0], offset + start)  # type: ignore[arg-type]
+                counts.count_columns(decisions)
                 if leave_out:
                     fields, decisions = _kept(fields, decisions, options, counts)
-                counts.written += len(decisions)
+                counts.written += len(decisions[7])
                 yield jsonl_chunk(fields, decisions)
                 if progress is not None:
                     progress.update(offset + stop)
@@ -177,21 +184,21 @@ def _jsonl_chunks(parts: list[tuple[int, SeedColumns]], resolver: Resolver, opti
             progress.close()
 
 
-def _kept(fields: list[Iterable[Any]], decisions: list[Decision], options: ExportOptions,
-          counts: ExportCounts) -> tuple[list[Iterable[Any]], list[Decision]]:
-    """The columns and decisions of the comments `--only-labeled` and `--exclude-flagged` keep,
-    with those left out counted (as `_selected` does)."""
+def _kept(fields: list[Iterable[Any]], decisions: list[list[Any]], options: ExportOptions,
+          counts: ExportCounts) -> tuple[list[Iterable[Any]], list[list[Any]]]:
+    """The fields and decisions (columns both) of the comments `--only-labeled` and
+    `--exclude-flagged` keep, with those left out counted (as `_selected` does)."""
     keep = []
-    for decision in decisions:
-        if options.only_labeled and decision.decided_by is None:
+    for decided_by, flagged in zip(decisions[7], decisions[5]):
+        if options.only_labeled and decided_by is None:
             counts.undecided_left_out += 1
             keep.append(False)
-        elif options.exclude_flagged and decision.flagged:
+        elif options.exclude_flagged and flagged:
             counts.flagged_left_out += 1
             keep.append(False)
         else:
             keep.append(True)
-    return [list(compress(column, keep)) for column in fields], list(compress(decisions, keep))
+    return [list(compress(column, keep)) for column in fields], [list(compress(column, keep)) for column in decisions]
 
 
 def _selected(
@@ -373,20 +380,20 @@ character) but a tenth of the time; the line breaks of `_LINE_BREAKS` are left a
 _UTF8_LINE_BREAKS = ((b"\xc2\x85", b"\\u0085"), (b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
 
 
-def jsonl_chunk(fields: Sequence[Iterable[Any]], decisions: list[Decision]) -> bytes:
+def jsonl_chunk(fields: Sequence[Iterable[Any]], decisions: Sequence[Sequence[Any]]) -> bytes:
     """`record_line` of each comment and its decision, joined, in UTF-8: the comments given as
-    columns (the fields of `Comment` but `meta`, each an iterable of the same length as
-    `decisions`). Made a field at a time: each field of every record encoded in one pass, the
+    columns (the fields of `Comment` but `meta`), and the decisions too (the fields of
+    `Decision`, as `Resolver.decision_columns` gives them), all of the same length. Made a field at a time: each field of every record encoded in one pass, the
     few distinct label fields encoded once, and the records joined in one piece, with the fields
     that are the same in every record (null, mostly) written once into the text between the others."""
-    if not decisions:
-        return b""
     ids, texts, sources, numbers, authors, urls, parents, contexts = fields
-    stances, stance_ties, topics, topics_ties, notes, flagged, seconds, decided_by = zip(*decisions)
+    stances, stance_ties, topics, topics_ties, notes, flagged, seconds, decided_by = decisions
+    if not decided_by:
+        return b""
     spent = _seconds(seconds)
     if spent is None:  # nan or inf, which `record_line` writes as repr does, `_json_line` as JSON does
         comments = list(map(tuple.__new__, repeat(Comment), zip(*fields, repeat(NO_EXTRA))))
-        return "".join(record_lines(comments, decisions)).encode("utf-8")
+        return "".join(record_lines(comments, list(map(Decision._make, zip(*decisions))))).encode("utf-8")
     segments: list[bytes | list[bytes]] = [
         b'{"author": ', _column(authors), b', "context": ', _column(contexts), b", ",
         list(map(_decided_json, decided_by, flagged)), b', "id": ', list(map(_json, ids)),
@@ -401,7 +408,7 @@ def jsonl_chunk(fields: Sequence[Iterable[Any]], decisions: list[Decision]) -> b
             joined[-1] += segment  # type: ignore[operator]
         else:
             joined.append(segment)
-    count = len(decisions)
+    count = len(decided_by)
     chunk = b"".join(chain.from_iterable(zip(*(repeat(part, count) if type(part) is bytes else part for part in joined))))
     if not chunk.isascii():
         for line_break, escaped in _UTF8_LINE_BREAKS:
@@ -428,7 +435,7 @@ _SHOWN: dict[float, bytes] = {}  # the repr of the seconds met: a float's repr c
 _SHOWN_MAX = 1 << 16
 
 
-def _seconds(values: tuple[float, ...]) -> list[bytes] | None:
+def _seconds(values: Sequence[float]) -> list[bytes] | None:
     """The repr of each of `values` (seconds), or None if one is nan or inf (not JSON). The
     seconds of a corpus repeat (they are to the tenth): each is shown once (`_SHOWN`)."""
     shown = _SHOWN

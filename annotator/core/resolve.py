@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import add, itemgetter, mul, or_
+from operator import add, itemgetter, mul
 from typing import Any, NamedTuple
 
 from annotator.core.config import Schema
@@ -85,6 +85,7 @@ _EMPTY = Annotation()  # what a file without an entry for the comment gives, in 
 _STANCE, _TOPICS, _FLAGGED, _SECONDS = itemgetter(0), itemgetter(1), itemgetter(3), itemgetter(4)
 _FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
 _new_decision = tuple.__new__  # a Decision from its eight values, without the named tuple's Python-level __new__
+_ROUNDINGS = 1 << 16  # totals whose rounding is remembered, at most
 
 
 class Resolver:
@@ -114,8 +115,11 @@ class Resolver:
         self._topic_outcomes: dict[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         # By each voter's codes (`_VoterColumns`): the stance and its tie; the topics, their tie and who
         # decided (None: nobody voted).
-        self._stances_by_code: dict[tuple[int, ...], tuple[str | None, tuple[str, ...]]] = {}
+        self._stances_by_code: dict[tuple[int, ...], tuple[str | None, tuple[str, ...], bool]] = {}
         self._topics_by_code: dict[tuple[int, ...], tuple[tuple[str, ...], tuple[str, ...], str | None]] = {}
+        self._roundings: dict[float, float] = {}  # (`_rounded`)
+        self._topic_set_ids: dict[tuple[str, ...] | None, int] = {}  # each voter's sets of topics, numbered once
+        self._topics_by_sets: dict[tuple[int, ...], tuple[tuple[str, ...], tuple[str, ...], str | None]] = {}
 
     def decide(self, comment_id: str) -> Decision:
         """The labels of `comment_id` under this resolution."""
@@ -133,7 +137,15 @@ class Resolver:
         (kept in the parse cache), without looking each id up."""
         if self._single is not None:
             return map(self._taken, map(self._single.get, comment_ids), repeat(self._single_name))
-        return self._majorities(comment_ids, None if self._corpus is None else start)
+        return map(_new_decision, repeat(Decision), zip(*self._majority_columns(comment_ids, start)))
+
+    def decision_columns(self, comment_ids: Sequence[str], start: int | None = None) -> list[list[Any]]:
+        """What `decisions` gives, as columns: one list per field of `Decision` (the stances, their
+        ties, ..., who decided), made without a `Decision` per comment where the vote decides."""
+        if self._single is not None:
+            decisions = list(self.decisions(comment_ids))
+            return [list(column) for column in zip(*decisions)] if decisions else [[] for _ in Decision._fields]
+        return self._majority_columns(comment_ids, start)
 
     def in_corpus(self, position_of: Callable[[], Mapping[str, int]], digest: bytes, size: int) -> None:
         """The corpus `decisions` reads ids from when it is given a `start`: its size, its ids'
@@ -201,8 +213,9 @@ class Resolver:
             topics = self._topic_outcomes[topic_votes] = self._topic_vote(topic_sets)
         return Decision(stance[0], stance[1], topics[0], topics[1], None, flagged, seconds, MAJORITY)
 
-    def _majorities(self, comment_ids: Sequence[str], start: int | None = None) -> Iterator[Decision]:
-        """`_majority` of each of `comment_ids`, in order, with the per-entry work done per file.
+    def _majority_columns(self, comment_ids: Sequence[str], start: int | None = None) -> list[list[Any]]:
+        """`_majority` of each of `comment_ids`, in order, as columns (`decision_columns`), with the
+        per-entry work done per file.
 
         Each voter's entries become columns: stances, and topics where the entry is a vote (None
         where it is not: a stance-only vote has topics `()`). Flags and seconds are combined in the
@@ -210,6 +223,7 @@ class Resolver:
         distinct combination of votes is worked out once, and the decisions are made
         a column at a time; the few comments gold has an entry for are then done one by one.
         """
+        start = None if self._corpus is None else start
         if self._voter_columns is None:
             self._voter_columns = [_VoterColumns(entries, self._corpus) for entries in self._voters]
             if self._gold:
@@ -219,23 +233,33 @@ class Resolver:
         if not columns:  # nobody to vote: as one voter without entries
             voters = [_VoterColumns({})]
             columns = [voters[0].take(comment_ids)]
-        flagged: Iterable[Any] = repeat(False)
         seconds: Iterable[float] = repeat(0.0)
         for column in columns:
-            flagged = map(or_, flagged, column[2])
-            seconds = map(add, seconds, column[3])
-        flags, totals = list(map(bool, flagged)), list(seconds)
+            seconds = map(add, seconds, column[2])
+        totals = list(seconds)
         # The same votes recur all over a corpus: each distinct combination of codes is counted once.
+        # A stance code carries the entry's flag in its lowest bit: the outcome says if any is flagged.
         stance_votes = list(zip(*(column[0] for column in columns)))
         known_stances = self._stances_by_code
         for codes in set(stance_votes).difference(known_stances):
-            known_stances[codes] = self._stance_vote([voter.stances[code] for voter, code in zip(voters, codes)])
+            stance = self._stance_vote([voter.stances[code >> 1] for voter, code in zip(voters, codes)])
+            known_stances[codes] = (*stance, any(code & 1 for code in codes))
         stance_outcomes = list(map(known_stances.__getitem__, stance_votes))
+        flags = list(map(_THIRD, stance_outcomes))
         topic_votes = list(zip(*(column[1] for column in columns)))
         known_topics = self._topics_by_code
-        for codes in set(topic_votes).difference(known_topics):
-            topic = self._topics_of(tuple(voter.topic_votes[code] for voter, code in zip(voters, codes)))
-            known_topics[codes] = ((), (), None) if topic is None else (topic[0], topic[1], MAJORITY)
+        new_votes = set(topic_votes).difference(known_topics)
+        if new_votes:
+            for voter in voters:  # (each voter's sets of topics by one numbering: who voted what does not matter)
+                voter.topic_ids.extend(map(self._topic_set_id, voter.topic_votes[len(voter.topic_ids):]))
+        by_sets = self._topics_by_sets
+        for codes in new_votes:
+            sets = tuple(sorted(voter.topic_ids[code] for voter, code in zip(voters, codes)))
+            outcome = by_sets.get(sets)
+            if outcome is None:
+                topic = self._topics_of(tuple(voter.topic_votes[code] for voter, code in zip(voters, codes)))
+                outcome = by_sets[sets] = ((), (), None) if topic is None else (topic[0], topic[1], MAJORITY)
+            known_topics[codes] = outcome
         topic_outcomes = list(map(known_topics.__getitem__, topic_votes))
         by_gold: dict[int, Decision] = {}
         if self._gold:
@@ -247,12 +271,27 @@ class Resolver:
                 if gold.is_labeled:
                     by_gold[index] = Decision(gold.stance, (), self.ordered(gold.topics), (), gold.note, flag,
                                               round(totals[index], 1), GOLD)
-        decisions = list(map(_new_decision, repeat(Decision), zip(
-            map(_FIRST, stance_outcomes), map(_SECOND, stance_outcomes), map(_FIRST, topic_outcomes),
-            map(_SECOND, topic_outcomes), repeat(None), flags, map(round, totals, repeat(1)), map(_THIRD, topic_outcomes))))
+        columns = [list(map(_FIRST, stance_outcomes)), list(map(_SECOND, stance_outcomes)),
+                   list(map(_FIRST, topic_outcomes)), list(map(_SECOND, topic_outcomes)), [None] * len(flags), flags,
+                   self._rounded(totals), list(map(_THIRD, topic_outcomes))]
         for index, decision in by_gold.items():
-            decisions[index] = decision
-        return iter(decisions)
+            for column, value in zip(columns, decision):
+                column[index] = value
+        return columns
+
+    def _topic_set_id(self, topics: tuple[str, ...] | None) -> int:
+        """The number of a set of topics (None: no vote) among all voters' (`_VoterColumns.topic_ids`)."""
+        return self._topic_set_ids.setdefault(topics, len(self._topic_set_ids))
+
+    def _rounded(self, totals: list[float]) -> list[float]:
+        """Each of `totals` (sums of seconds, from +0.0: never -0.0) rounded to the tenth, as `round`
+        does; each distinct total once (they recur, and `round` costs half a microsecond)."""
+        rounded = self._roundings
+        if len(rounded) > _ROUNDINGS:
+            rounded.clear()
+        for total in set(totals).difference(rounded):
+            rounded[total] = round(total, 1)
+        return list(map(rounded.__getitem__, totals))
 
     def _topics_of(self, votes: tuple[tuple[str, ...] | None, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         """The topic outcome of one comment's topic votes (None: that file's entry is no vote), or
@@ -296,13 +335,14 @@ class _Corpus(NamedTuple):
 
 class _VoterColumns:
     """One voter's entries as columns of numbers, for `Resolver.decisions`: for each comment, a
-    stance code (`stances` names it; 0 is none), a code for the topics where the entry is a vote
-    (`topic_votes` gives them; 0: no vote, as where there is no entry), the flag and the seconds.
+    stance code with the entry's flag in its lowest bit (`stances[code >> 1]` names the stance; 0
+    is none), a code for the topics where the entry is a vote (`topic_votes` gives them; 0: no
+    vote, as where there is no entry) and the seconds.
     A file read as columns gives its codes as they are, and its entries are found by position in
     the corpus (`corpus`, when given) or by id; other entries are coded as they come."""
 
-    __slots__ = ("_at", "_columns", "_corpus", "_flagged", "_seconds", "_stance_code", "_stance_codes", "_topic_code",
-                 "_topic_codes", "_where", "entries", "stances", "topic_votes")
+    __slots__ = ("_at", "_columns", "_corpus", "_seconds", "_stance_code", "_stance_codes", "_topic_code",
+                 "_topic_codes", "_where", "entries", "stances", "topic_ids", "topic_votes")
 
     def __init__(self, entries: Mapping[str, Annotation], corpus: _Corpus | None = None) -> None:
         self.entries = entries
@@ -311,6 +351,7 @@ class _VoterColumns:
         self._corpus = corpus
         self._where: dict[str, int] | None = None  # the position of each id among the columns, made when needed
         self._at: array | None = None  # the position among the columns of each comment of the corpus, or -1
+        self.topic_ids: list[int] = []  # the number `Resolver` gives each of `topic_votes`
         if columns is None:  # (coded as they come)
             self.stances: list[str | None] = [None]
             self.topic_votes: list[tuple[str, ...] | None] = [None]
@@ -320,23 +361,23 @@ class _VoterColumns:
         self.stances = columns.stances  # (code 0 is None)
         self.topic_votes = [None, *columns.topic_sets]
         # Each list ends with what a comment without an entry has (read at position -1).
-        self._stance_codes = [*columns.stance_codes, 0]
+        self._stance_codes = [*map(add, map(mul, columns.stance_codes, repeat(2)), columns.flagged), 0]
         self._topic_codes = [*map(mul, map(add, columns.topic_codes, repeat(1)), columns.labeled), 0]
-        self._flagged = [*columns.flagged, 0]
         self._seconds = [*columns.seconds, 0.0]
 
-    def take(self, comment_ids: Sequence[str], start: int | None = None) -> tuple[list[int], list[int], list[Any], list[float]]:
+    def take(self, comment_ids: Sequence[str], start: int | None = None) -> tuple[list[int], list[int], list[float]]:
         """For each of `comment_ids` (from position `start` of the corpus, if given): the stance
-        code, the topic vote code, the flag (true or 1 when flagged) and the seconds."""
+        code (with the flag), the topic vote code and the seconds."""
         if self._columns is None:
             column = list(map(self.entries.get, comment_ids, repeat(_EMPTY)))
             stances = list(map(_STANCE, column))
             votes = [labels if labels or stance is not None else None for stance, labels in zip(stances, map(_TOPICS, column))]
-            return (self._codes(stances, self._stance_code, self.stances), self._codes(votes, self._topic_code, self.topic_votes),
-                    list(map(_FLAGGED, column)), list(map(_SECONDS, column)))
+            stance_codes = map(mul, self._codes(stances, self._stance_code, self.stances), repeat(2))
+            return (list(map(add, stance_codes, map(_FLAGGED, column))), self._codes(votes, self._topic_code, self.topic_votes),
+                    list(map(_SECONDS, column)))
         aligned = self._aligned(comment_ids, start)
         return (list(map(self._stance_codes.__getitem__, aligned)), list(map(self._topic_codes.__getitem__, aligned)),
-                list(map(self._flagged.__getitem__, aligned)), list(map(self._seconds.__getitem__, aligned)))
+                list(map(self._seconds.__getitem__, aligned)))
 
     def entries_of(self, comment_ids: Sequence[str], start: int | None = None) -> list[Annotation | None]:
         """The entry of each of `comment_ids` (from position `start` of the corpus, if given), or None."""
