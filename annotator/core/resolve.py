@@ -13,6 +13,7 @@ The rules (also in the README, under `annotator export`):
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -21,6 +22,7 @@ from itertools import compress, repeat
 from operator import add, itemgetter, mul
 from typing import Any, NamedTuple
 
+from annotator.core import cache
 from annotator.core.config import Schema
 from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
@@ -86,6 +88,7 @@ _STANCE, _TOPICS, _FLAGGED, _SECONDS = itemgetter(0), itemgetter(1), itemgetter(
 _FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
 _new_decision = tuple.__new__  # a Decision from its eight values, without the named tuple's Python-level __new__
 _ROUNDINGS = 1 << 16  # totals whose rounding is remembered, at most
+_ORDERED_KINDS = ("I", "I", "d")  # the array types of `_VoterColumns._in_corpus_order`
 
 
 class Resolver:
@@ -341,7 +344,7 @@ class _VoterColumns:
     A file read as columns gives its codes as they are, and its entries are found by position in
     the corpus (`corpus`, when given) or by id; other entries are coded as they come."""
 
-    __slots__ = ("_at", "_columns", "_corpus", "_seconds", "_stance_code", "_stance_codes", "_topic_code",
+    __slots__ = ("_at", "_columns", "_corpus", "_ordered", "_seconds", "_stance_code", "_stance_codes", "_topic_code",
                  "_topic_codes", "_where", "entries", "stances", "topic_ids", "topic_votes")
 
     def __init__(self, entries: Mapping[str, Annotation], corpus: _Corpus | None = None) -> None:
@@ -351,6 +354,7 @@ class _VoterColumns:
         self._corpus = corpus
         self._where: dict[str, int] | None = None  # the position of each id among the columns, made when needed
         self._at: array | None = None  # the position among the columns of each comment of the corpus, or -1
+        self._ordered: tuple[array, array, array] | None = None  # (`_in_corpus_order`)
         self.topic_ids: list[int] = []  # the number `Resolver` gives each of `topic_votes`
         if columns is None:  # (coded as they come)
             self.stances: list[str | None] = [None]
@@ -360,10 +364,17 @@ class _VoterColumns:
             return
         self.stances = columns.stances  # (code 0 is None)
         self.topic_votes = [None, *columns.topic_sets]
-        # Each list ends with what a comment without an entry has (read at position -1).
-        self._stance_codes = [*map(add, map(mul, columns.stance_codes, repeat(2)), columns.flagged), 0]
-        self._topic_codes = [*map(mul, map(add, columns.topic_codes, repeat(1)), columns.labeled), 0]
-        self._seconds = [*columns.seconds, 0.0]
+        self._stance_codes: list[int] | None = None  # by entry (`_by_entry`)
+
+    def _by_entry(self) -> tuple[list[int], list[int], list[float]]:
+        """The stance codes, topic codes and seconds of each entry of the columns, each list ending
+        with what a comment without an entry has (read at position -1); made when first needed."""
+        columns = self._columns
+        if self._stance_codes is None and columns is not None:
+            self._stance_codes = [*map(add, map(mul, columns.stance_codes, repeat(2)), columns.flagged), 0]
+            self._topic_codes = [*map(mul, map(add, columns.topic_codes, repeat(1)), columns.labeled), 0]
+            self._seconds = [*columns.seconds, 0.0]
+        return self._stance_codes, self._topic_codes, self._seconds  # type: ignore[return-value]
 
     def take(self, comment_ids: Sequence[str], start: int | None = None) -> tuple[list[int], list[int], list[float]]:
         """For each of `comment_ids` (from position `start` of the corpus, if given): the stance
@@ -375,9 +386,41 @@ class _VoterColumns:
             stance_codes = map(mul, self._codes(stances, self._stance_code, self.stances), repeat(2))
             return (list(map(add, stance_codes, map(_FLAGGED, column))), self._codes(votes, self._topic_code, self.topic_votes),
                     list(map(_SECONDS, column)))
+        if start is not None and self._corpus is not None:
+            if self._ordered is None:
+                self._ordered = self._in_corpus_order(self._corpus)
+            if self._ordered is not None:
+                stop = start + len(comment_ids)
+                return tuple(column[start:stop] for column in self._ordered)  # type: ignore[return-value]
         aligned = self._aligned(comment_ids, start)
-        return (list(map(self._stance_codes.__getitem__, aligned)), list(map(self._topic_codes.__getitem__, aligned)),
-                list(map(self._seconds.__getitem__, aligned)))
+        return tuple(list(map(values.__getitem__, aligned)) for values in self._by_entry())  # type: ignore[return-value]
+
+    def _in_corpus_order(self, corpus: _Corpus) -> tuple[array, array, array] | None:
+        """The stance codes, topic codes and seconds of `take` for every position of `corpus`, in
+        its order: from the parse cache when this file (its content) and this corpus were seen
+        before, else gathered (`_by_position`) and kept there. Then a batch of the corpus reads
+        three slices, not an entry's place for each comment and file. None when `_by_position` is."""
+        columns = self._columns
+        where = None
+        if columns is not None and columns.source is not None:
+            where = cache.key("votes", b"%s\0%s" % (columns.source.encode(), corpus.digest))
+            kept = cache.load(where)
+            if type(kept) is tuple and len(kept) == 4 and all(type(part) is bytes for part in kept[:3]) \
+                    and zlib.crc32(b"".join(kept[:3])) == kept[3]:
+                ordered = tuple(array(kind) for kind in _ORDERED_KINDS)
+                for column, data in zip(ordered, kept):
+                    column.frombytes(data)
+                if all(len(column) == corpus.size for column in ordered):
+                    return ordered  # type: ignore[return-value]
+        at = self._by_position(corpus)
+        if at is None:
+            return None
+        aligned = at.tolist()
+        ordered = tuple(array(kind, map(values.__getitem__, aligned)) for kind, values in zip(
+            _ORDERED_KINDS, self._by_entry()))
+        data = [column.tobytes() for column in ordered]
+        cache.save(where, (*data, zlib.crc32(b"".join(data))))
+        return ordered  # type: ignore[return-value]
 
     def entries_of(self, comment_ids: Sequence[str], start: int | None = None) -> list[Annotation | None]:
         """The entry of each of `comment_ids` (from position `start` of the corpus, if given), or None."""
