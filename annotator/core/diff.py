@@ -12,6 +12,8 @@ file, with its real line numbers.
 from __future__ import annotations
 
 import re
+import zlib
+from array import array
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import compress, islice
@@ -20,7 +22,7 @@ from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from annotator.core import gitio
+from annotator.core import cache, gitio
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.models import Annotation, excerpt
 from annotator.core.perf import paused_gc
@@ -109,15 +111,17 @@ class FileComparison:
 
 
 def compare_files(
-    old: bytes | None, new: bytes | None, annotator: str, old_name: str, new_name: str | None = None
+    old: bytes | None, new: bytes | None, annotator: str, old_name: str, new_name: str | None = None,
+    old_blob: str | None = None,
 ) -> FileComparison:
-    """Every entry whose value differs between two versions of a file (None: the file is absent).
+    """Every entry whose value differs between two versions of a file (None: the file is absent);
+    `old_blob`: the git blob the old version is, if it is one (see `_aligned_parts`).
 
     Raise `StoreError` naming the version (`old_name`, `new_name`), line and column when one
     does not parse.
     """
     new_name = new_name or old_name
-    aligned = _aligned_parts(old or b"", new or b"")
+    aligned = _aligned_parts(old or b"", new or b"", old_blob)
     if aligned is None:
         return compare_blocks(old, new, annotator, old_name, new_name)
     before = _parse_parts(aligned[0], old, old_name, annotator)
@@ -245,7 +249,7 @@ REGION = 16  # entries in a region of `_aligned_parts`
 _SLACK = 4096  # bytes searched beyond where a region's end is expected (`_aligned_parts`)
 
 
-def _aligned_parts(old: bytes, new: bytes) -> tuple[list[bytes], list[bytes]] | None:
+def _aligned_parts(old: bytes, new: bytes, old_blob: str | None = None) -> tuple[list[bytes], list[bytes]] | None:
     """What `Blocks.parse` would parse of each version (the head, then the blocks of the entries
     whose blocks differ, each with its excerpt line), found without cutting both files whole; None
     when a version's layout does not allow it (then `Blocks` applies).
@@ -257,22 +261,21 @@ def _aligned_parts(old: bytes, new: bytes) -> tuple[list[bytes], list[bytes]] | 
     there holding the entries whose ids fall between the same two bounds. Regions with the same
     bytes in both hold the same entries; the others are cut into blocks and compared, and are checked
     as the old version was (so the new one is checked where it differs). The blocks of a region are
-    those `Blocks.split` cuts, so the entries to parse are the same."""
-    if not old or not new or old.startswith(b"[") or new.startswith(b"[") or b'"""' in old or b"'''" in old:
+    those `Blocks.split` cuts, so the entries to parse are the same.
+
+    `old_blob`: the git blob the old version is; what the check finds (the entries and bounds) is
+    kept in the parse cache by its id, as a blob's content never changes."""
+    if not new or new.startswith(b"["):
         return None
-    ids = _TABLE.findall(old)  # (`comments.ID]` of each entry's header, b"" for another table's)
-    if not ids or not all(map(bytes.__lt__, ids, islice(ids, 1, None))) or ids[0] == b"":
+    layout = _old_layout(old, old_blob)
+    if layout is None:
         return None
+    ids, old_cuts = layout
     new_first = new.find(b"\n[")
     new_first = len(new) if new_first < 0 else new_first
     if _spans_lines(new[:new_first]):
         return None
     bounds = ids[::REGION]
-    old_cuts: list[int] = []
-    position = 0
-    for bound in bounds:
-        position = old.find(b"\n[" + bound, position)
-        old_cuts.append(position)
     new_cuts: list[int] = []
     position, last = new_first, old_cuts[0]
     for bound, old_cut in zip(bounds, old_cuts):
@@ -304,6 +307,33 @@ def _aligned_parts(old: bytes, new: bytes) -> tuple[list[bytes], list[bytes]] | 
         _add_parts(old_parts, old, old_start, old_ids, old_blocks, changed)
         _add_parts(new_parts, new, new_start, new_ids, new_blocks, changed)
     return old_parts, new_parts
+
+
+def _old_layout(old: bytes, blob: str | None) -> tuple[list[bytes], list[int]] | None:
+    """The old version's entries (`comments.ID]` of each header) and where each region starts, if
+    its layout is as `_aligned_parts` needs; from the parse cache when `blob` (its git blob) was
+    checked before, with `REGION` entries a region."""
+    where = None if blob is None else cache.key("diff-layout", f"{blob}\0{REGION}".encode("ascii"))
+    kept = cache.load(where)
+    if type(kept) is tuple and len(kept) == 3 and type(kept[0]) is bytes and type(kept[1]) is bytes \
+            and zlib.crc32(kept[1], zlib.crc32(kept[0])) == kept[2]:
+        ids, cuts = kept[0].split(b"\n"), array("Q")
+        cuts.frombytes(kept[1])
+        if len(cuts) == len(range(0, len(ids), REGION)) and (not cuts or cuts[-1] < len(old)):
+            return ids, cuts.tolist()
+    if not old or old.startswith(b"[") or _spans_lines(old):
+        return None
+    ids = _TABLE.findall(old)  # (`comments.ID]` of each entry's header, b"" for another table's)
+    if not ids or not all(map(bytes.__lt__, ids, islice(ids, 1, None))) or ids[0] == b"":
+        return None
+    cuts: list[int] = []
+    position = 0
+    for bound in ids[::REGION]:
+        position = old.find(b"\n[" + bound, position)
+        cuts.append(position)
+    joined, numbers = b"\n".join(ids), array("Q", cuts).tobytes()
+    cache.save(where, (joined, numbers, zlib.crc32(numbers, zlib.crc32(joined))))
+    return ids, cuts
 
 
 def _spans_lines(data: bytes) -> bool:
@@ -404,7 +434,7 @@ def diff_revisions(
 
         for file_name, (before, after) in _read_ahead(differing, both):
             comparison = compare_files(before, after, file_name.removesuffix(SUFFIX), old.describe(file_name),
-                                       new.describe(file_name))
+                                       new.describe(file_name), old.blobs.get(file_name) if old.commit else None)
             changes.extend(comparison.changes)
     return with_seed_excerpts(root, changes)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -229,3 +230,21 @@ def test_odd_versions_are_compared_as_the_blocks_compare_them(old: bytes, new: b
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(diff, "REGION", region)
         same_as_blocks(old, new)
+
+
+def test_the_old_layout_kept_by_its_blob_gives_the_same_changes(parse_cache: Path) -> None:
+    old = rendered({comment_id: Annotation(stance="agree") for comment_id in MANY})
+    new = rendered({comment_id: Annotation(stance="agree" if index % 7 else "disagree") for index, comment_id
+                    in enumerate(MANY) if index % 11})
+    expected = diff.compare_blocks(old, new, "alice", "a", "b")
+    blob = "0123456789abcdef" * 2 + "01234567"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(diff, "REGION", 3)
+        assert diff.compare_files(old, new, "alice", "a", "b", old_blob=blob) == expected  # (checked, and kept)
+        kept = diff.cache.key("diff-layout", f"{blob}\0{3}".encode("ascii"))
+        assert kept is not None and kept.exists()
+        assert diff.compare_files(old, new, "alice", "a", "b", old_blob=blob) == expected  # (read back)
+        ids, cuts, checksum = diff.cache.load(kept)
+        moved = array("Q", [cut + 3 for cut in array("Q", cuts)]).tobytes()  # (damaged: checked again)
+        diff.cache.save(kept, (ids, moved, checksum))
+        assert diff.compare_files(old, new, "alice", "a", "b", old_blob=blob) == expected
