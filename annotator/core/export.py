@@ -396,11 +396,11 @@ def jsonl_chunk(fields: Sequence[Iterable[Any]], decisions: Sequence[Sequence[An
         return "".join(record_lines(comments, list(map(Decision._make, zip(*decisions))))).encode("utf-8")
     segments: list[bytes | list[bytes]] = [
         b'{"author": ', _column(authors), b', "context": ', _column(contexts), b", ",
-        list(map(_decided_json, decided_by, flagged)), b', "id": ', list(map(_json, ids)),
+        _Few(map(_decided_json, decided_by, flagged)), b', "id": ', list(map(_json, ids)),
         b', "line": ', _numbers(repr(list(numbers))), b', "note": ', _column(notes), b', "parent": ', _column(parents),
         b', "seconds": ', spent, b', "source": ', _column(sources), b', "stance": ',
-        list(map(_stance_json, stances, stance_ties)), b', "text": ', list(map(_json, texts)),
-        b', "topics": ', list(map(_topics_json, topics, topics_ties)), b', "url": ', _column(urls), b"}\n",
+        _Few(map(_stance_json, stances, stance_ties)), b', "text": ', list(map(_json, texts)),
+        b', "topics": ', _Few(map(_topics_json, topics, topics_ties)), b', "url": ', _column(urls), b"}\n",
     ]
     joined: list[bytes | list[bytes]] = []
     for segment in segments:  # (neighbouring constants in one piece)
@@ -408,6 +408,18 @@ def jsonl_chunk(fields: Sequence[Iterable[Any]], decisions: Sequence[Sequence[An
             joined[-1] += segment  # type: ignore[operator]
         else:
             joined.append(segment)
+    for index in range(len(joined)):  # (a column of few values takes in the constants on each side)
+        part = joined[index]
+        if type(part) is _Few:
+            before = joined[index - 1] if index and type(joined[index - 1]) is bytes else b""
+            after = joined[index + 1] if index + 1 < len(joined) and type(joined[index + 1]) is bytes else b""
+            whole = {value: before + value + after for value in set(part)}
+            joined[index] = list(map(whole.__getitem__, part))
+            if before:
+                joined[index - 1] = b""
+            if after:
+                joined[index + 1] = b""
+    joined = [part for part in joined if part != b""]
     count = len(decided_by)
     chunk = b"".join(chain.from_iterable(zip(*(repeat(part, count) if type(part) is bytes else part for part in joined))))
     if not chunk.isascii():
@@ -415,6 +427,10 @@ def jsonl_chunk(fields: Sequence[Iterable[Any]], decisions: Sequence[Sequence[An
             if line_break in chunk:
                 chunk = chunk.replace(line_break, escaped)
     return chunk
+
+
+class _Few(list):  # type: ignore[type-arg]
+    """A column of JSON fragments of which there are few distinct ones (the labels' fields)."""
 
 
 def _column(values: Iterable[str | None]) -> bytes | list[bytes]:
