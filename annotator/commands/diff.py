@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         write_stdout([report.render_markdown(changes, args.old, args.new, args.all)])
     else:
-        write_stdout([report.render_text(changes, args.all)])
-        print(f"{report.revision_range(args.old, args.new)}: {report.summary(changes, args.all)}",
+        visible = report.visible_changes(changes, args.all)  # (worked out once for both)
+        write_stdout([report.render_text(changes, args.all, visible)])
+        print(f"{report.revision_range(args.old, args.new)}: {report.summary(changes, args.all, visible)}",
               file=sys.stderr)
     return 0

@@ -96,9 +96,8 @@ def check(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core.export import ExportCounts, ExportOptions, export_lines
+    from annotator.core.export import ExportCounts, ExportOptions, export_chunks
     from annotator.core.output import output_path, write_output
-    from annotator.core.progress import tracked
     from annotator.core.project import Project
     from annotator.core.labels import read_labels
     from annotator.core.resolve import Resolution, Resolver
@@ -108,8 +107,8 @@ def run(args: argparse.Namespace) -> int:
     project = Project.open(Path(args.project))
     resolver = Resolver(project.schema, read_labels(project.root), resolution)
     options = ExportOptions(args.format, args.only_labeled, args.exclude_flagged, args.excel_safe)
-    comments = tracked(project.corpus.comments, "export", len(project.corpus))
     counts = ExportCounts()
-    write_output(export_lines(comments, project.schema, resolver, options, counts), target, args.force)
+    chunks = export_chunks(project.corpus, project.schema, resolver, options, counts, progress="export")
+    write_output(chunks, target, args.force)
     print(f"annotator export: {counts.summary(resolution)}", file=sys.stderr)
     return 0

@@ -91,10 +91,7 @@ class SeedColumns(Sequence[Comment]):
         """The comments from `start`, `BATCH` of them (or the rest), made a field at a time: what
         `_comment` makes of each, in a few passes over the columns instead of a call per comment."""
         stop = min(start + BATCH, self._count)
-        fields: list[Iterable[Any]] = [self.ids.span(start, stop), self._strings(self._texts, start, stop),
-                                       repeat(self._source), self._lines[start:stop]]
-        for offsets in self._optional:
-            fields.append([value or None for value in self._strings(offsets, start, stop)] if offsets else repeat(None))
+        fields: list[Iterable[Any]] = self.fields(start, stop)
         metas = self._metas
         if metas:
             view = self._view
@@ -103,6 +100,17 @@ class SeedColumns(Sequence[Comment]):
         else:
             fields.append(repeat(NO_EXTRA))
         return list(map(tuple.__new__, repeat(Comment), zip(*fields)))
+
+    def fields(self, start: int, stop: int) -> list[Iterable[Any]]:
+        """The fields of the comments from `start` to `stop` but `meta`, a column each (the id,
+        text, source, line, author, url, parent and context of `Comment`): for a reader of
+        whole columns, such as an export, which makes no comment."""
+        fields: list[Iterable[Any]] = [self.ids.span(start, stop), self._strings(self._texts, start, stop),
+                                       repeat(self._source, stop - start), self._lines[start:stop]]
+        for offsets in self._optional:
+            fields.append([value or None for value in self._strings(offsets, start, stop)] if offsets
+                          else repeat(None, stop - start))
+        return fields
 
     def _strings(self, offsets: memoryview, start: int, stop: int) -> list[str]:
         """The values of one text field (`offsets` into the view) from `start` to `stop`, decoded."""
@@ -434,6 +442,14 @@ class Joined(Sequence[Comment]):
 
     def positions(self) -> dict[str, int]:
         return self._positions
+
+    def ids_digest(self) -> bytes:
+        """The SHA-256 of the ids in order, joined by newlines (as `SeedColumns.ids_digest`)."""
+        return hashlib.sha256("\n".join(self.ids).encode("utf-8")).digest()
+
+    def parts(self) -> list[tuple[int, SeedColumns]]:
+        """Each file's comments, with the position of its first one."""
+        return list(zip(self._starts, self._parts))
 
     def parents(self) -> list[str | None]:
         return [parent for part in self._parts for parent in part.parents()]

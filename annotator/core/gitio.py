@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import time
@@ -116,6 +117,34 @@ def tree_blobs(root: Path, commit: str, folder: str) -> dict[str, str]:
         if kind == "blob" and mode in ("100644", "100755"):
             blobs[path.rsplit("/", 1)[-1]] = blob
     return blobs
+
+
+def tree_sizes(root: Path, commit: str, folder: str) -> dict[str, int]:
+    """The size in bytes of each regular file directly in `folder` at `commit`, by name."""
+    output = _git(root, "ls-tree", "-l", "-z", commit, "--", f"{folder}/").stdout.decode("utf-8", "replace")
+    sizes: dict[str, int] = {}
+    for record in filter(None, output.split("\0")):
+        info, _, path = record.partition("\t")
+        mode, kind, _, size = info.split()
+        if kind == "blob" and mode in ("100644", "100755"):
+            sizes[path.rsplit("/", 1)[-1]] = int(size)
+    return sizes
+
+
+def worktree_copy(path: Path, blob: str, size: int) -> bytes | None:
+    """The content of the file at `path` if it is exactly the blob `blob` of `size` bytes (its git
+    hash checked), else None: reading it spares inflating the blob, as git's own diff reuses a
+    file of the working tree that matches."""
+    algorithm = {40: "sha1", 64: "sha256"}.get(len(blob))
+    try:
+        if algorithm is None or path.is_symlink() or path.stat().st_size != size:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.new(algorithm, b"blob %d\0" % len(data))
+    digest.update(data)
+    return data if digest.hexdigest() == blob else None
 
 
 def hash_files(root: Path, paths: list[str]) -> list[str]:

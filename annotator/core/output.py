@@ -98,15 +98,16 @@ def _check_existing(path: Path, force: bool) -> None:
         raise AnnotatorError(f"{path}: already exists", hint="add --force to overwrite it, or choose another -o")
 
 
-def write_output(chunks: Iterable[str], path: Path | None, force: bool) -> None:
-    """Write `chunks` (text, as UTF-8, line ends as they are) to `path`, or to stdout if None."""
+def write_output(chunks: Iterable[str | bytes], path: Path | None, force: bool) -> None:
+    """Write `chunks` (text, as UTF-8, or bytes as they are; line ends as they are) to `path`, or
+    to stdout if None."""
     if path is None:
         write_stdout(chunks)
     else:
         write_file(chunks, path, force)
 
 
-def write_file(chunks: Iterable[str], path: Path, force: bool) -> None:
+def write_file(chunks: Iterable[str | bytes], path: Path, force: bool) -> None:
     """Stream `chunks` into a temporary file beside `path`, then rename it to `path`.
 
     Just before the rename, `path` is checked again, so that something that appeared there
@@ -132,7 +133,7 @@ def write_file(chunks: Iterable[str], path: Path, force: bool) -> None:
             os.unlink(temporary)
 
 
-def write_stdout(chunks: Iterable[str], stream: BinaryIO | None = None) -> None:
+def write_stdout(chunks: Iterable[str | bytes], stream: BinaryIO | None = None) -> None:
     """Write `chunks` to stdout's bytes (or `stream`), as UTF-8, whatever the platform's text mode
     would do. A failure (a full device, a reader that went away) is one `AnnotatorError`, and
     stdout is then pointed at the null device, so that Python's own flush at exit does not fail
@@ -149,20 +150,28 @@ def write_stdout(chunks: Iterable[str], stream: BinaryIO | None = None) -> None:
         raise _write_error(STDOUT_NAME, error) from None
 
 
-def _stream(chunks: Iterable[str], out: BinaryIO) -> None:
+def _stream(chunks: Iterable[str | bytes], out: BinaryIO) -> None:
     for batch in _batches(chunks):
-        out.write(batch.encode("utf-8"))
+        out.write(batch)
 
 
-def _batches(chunks: Iterable[str]) -> Iterator[str]:
+def _batches(chunks: Iterable[str | bytes]) -> Iterator[bytes]:
+    """The chunks as UTF-8, text joined `BATCH` chunks at a time; bytes (already many lines: an
+    export's) as they come, in their place among the text."""
     batch: list[str] = []
     for chunk in chunks:
-        batch.append(chunk)
+        if type(chunk) is bytes:
+            if batch:
+                yield "".join(batch).encode("utf-8")
+                batch.clear()
+            yield chunk
+            continue
+        batch.append(chunk)  # type: ignore[arg-type]
         if len(batch) == BATCH:
-            yield "".join(batch)
+            yield "".join(batch).encode("utf-8")
             batch.clear()
     if batch:
-        yield "".join(batch)
+        yield "".join(batch).encode("utf-8")
 
 
 def _write_error(name: str, error: OSError) -> AnnotatorError:

@@ -5,6 +5,7 @@ files (agreement, the majority vote, validate's suspects, the JSONL records)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from annotator.core.agreement import Judgments, _disagreements
 from annotator.core.columns import BATCH, ById, open_entry, write_entry
 from annotator.core.config import Label, Schema
-from annotator.core.export import record_line, record_lines
+from annotator.core.export import jsonl_chunk, record_line, record_lines
 from annotator.core.labels import LabelFile
 from annotator.core.models import Annotation, Comment
 from annotator.core.resolve import Decision, Resolution, Resolver
@@ -136,3 +137,43 @@ def test_comments_read_a_batch_at_a_time_are_those_read_one_by_one(tmp_path: Pat
     read = Corpus(comments, ById(comments, comments.positions))
     assert [read.text(comment.id) for comment in written] == [comment.text for comment in written]
     assert CORPUS.text("c3") == "text c3"
+
+
+def stored_columns(labels: dict[str, Annotation], annotator: str) -> Entries:
+    """`columns_of`, named as the parse cache names what it read (by the file's content), so that
+    what is worked out from it can be kept there."""
+    entries = columns_of(labels, annotator)
+    text = render_head(annotator, {}) + "".join(render_entry(cid, labels[cid], f"text {cid}") for cid in sorted(labels))
+    entries.columns.source = "test-" + hashlib.sha256(text.encode()).hexdigest()  # type: ignore[union-attr]
+    return entries
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(files, min_size=0, max_size=3), st.none() | files, st.permutations(CORPUS_IDS), st.integers(1, 4))
+def test_majority_decisions_by_corpus_position_are_those_by_id(labels, gold, order, batch) -> None:
+    plain = {f"a{index}": label_file(entries, f"a{index}") for index, entries in enumerate(labels)}
+    if gold is not None:
+        plain["gold"] = label_file(gold, "gold")
+    expected = [Resolver(SCHEMA, plain, Resolution.default()).decide(cid) for cid in order]
+    digest = hashlib.sha256("\n".join(order).encode()).digest()
+    for _ in range(2):  # (the second time, each file's codes in corpus order come from the parse cache)
+        stored = {name: label_file(stored_columns(dict(file.stored), name), name) for name, file in plain.items()}
+        resolver = Resolver(SCHEMA, stored, Resolution.default())
+        resolver.in_corpus(lambda: dict(zip(order, range(len(order)))), digest, len(order))
+        starts = range(0, len(order), batch)
+        assert [decision for start in starts for decision in resolver.decisions(order[start:start + batch], start)] \
+            == expected
+        columns = [resolver.decision_columns(order[start:start + batch], start) for start in starts]
+        assert [Decision._make(row) for part in columns for row in zip(*part)] == expected
+        assert [tuple(map(type, decision)) for decision in resolver.decisions(order, 0)] == [
+            tuple(map(type, decision)) for decision in expected]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(comments, decisions | decisions.map(lambda decision: decision._replace(seconds=-0.0))),
+                max_size=8))
+def test_records_made_as_bytes_a_column_at_a_time_are_those_made_one_by_one(rows) -> None:
+    batch, made = [comment for comment, _ in rows], [decision for _, decision in rows]
+    fields = [list(column) for column in zip(*batch)][:8] if batch else [[] for _ in range(8)]
+    columns = [list(column) for column in zip(*made)] if made else [[] for _ in range(8)]
+    assert jsonl_chunk(fields, columns) == "".join(map(record_line, batch, made)).encode("utf-8")

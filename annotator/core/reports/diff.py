@@ -29,9 +29,10 @@ def visible_changes(changes: list[EntryChange], timing: bool) -> list[tuple[Entr
     return [(change, fields) for change, fields in pairs if fields]
 
 
-def summary(changes: list[EntryChange], timing: bool = False) -> str:
-    """One line: how many entries changed, and how."""
-    kinds = Counter(change.kind for change, _ in visible_changes(changes, timing))
+def summary(changes: list[EntryChange], timing: bool = False,
+            visible: list[tuple[EntryChange, list[FieldChange]]] | None = None) -> str:
+    """One line: how many entries changed, and how (`visible`: `visible_changes`, if made already)."""
+    kinds = Counter(change.kind for change, _ in (visible_changes(changes, timing) if visible is None else visible))
     total = sum(kinds.values())
     if not total:
         return "no label changes"
@@ -47,10 +48,12 @@ def revision_range(old: str | None, new: str | None) -> str:
 # Plain text -----------------------------------------------------------------------------------
 
 
-def render_text(changes: list[EntryChange], timing: bool = False) -> str:
-    """One heading line per entry (annotator, comment id, kind, excerpt), then one line per field."""
+def render_text(changes: list[EntryChange], timing: bool = False,
+                visible: list[tuple[EntryChange, list[FieldChange]]] | None = None) -> str:
+    """One heading line per entry (annotator, comment id, kind, excerpt), then one line per field
+    (`visible`: `visible_changes`, if made already)."""
     lines = []
-    for change, fields in visible_changes(changes, timing):
+    for change, fields in visible_changes(changes, timing) if visible is None else visible:
         heading = f"{change.annotator}  {change.comment_id}  {change.kind}"
         lines.append(f"{heading}  {one_line(change.excerpt)}" if change.excerpt else heading)
         lines.extend(f"    {describe(field)}" for field in fields)
