@@ -156,6 +156,29 @@ def test_changes_over_a_file_read_as_columns_are_written_as_over_one_parsed(tmp_
         assert AnnotationFile.load(path).render() == parsed.render()
 
 
+def test_set_many_whose_changes_fail_halfway_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "annotations" / "alice.toml"
+    path.parent.mkdir()
+    path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
+    labels = AnnotationFile.load(path)
+    before = labels.render()
+
+    def changes():
+        yield "0b1c2d3e4f50", Annotation("agree"), "a text"
+        raise KeyError("no such comment")
+
+    with pytest.raises(KeyError):
+        labels.set_many(changes())
+    assert (labels.render(), labels.unsaved, labels.needs_compaction) == (before, 0, False)
+
+
+def test_atomic_write_writes_bytes_like_text_whole(tmp_path: Path) -> None:
+    for text in (bytearray(b"a = 1\n"), memoryview(b"a = 1\n"), b"a = 1\n", "a = 1\n", [b"a = ", b"1\n"]):
+        path = tmp_path / "file.toml"
+        store_module.atomic_write(path, text)
+        assert path.read_bytes() == b"a = 1\n"
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["0b1c2d3e4f50", "7a8b9c0d1e2f", "c3d4e5f60718", "00", "5", "zz"]),
                           st.none() | plain_annotation, st.none() | plain), max_size=8), st.booleans())

@@ -79,7 +79,7 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def atomic_write(path: Path, text: str | bytes | Iterable[bytes], before_replace: Callable[[], None] | None = None) -> None:
+def atomic_write(path: Path, text: str | bytes | bytearray | memoryview | Iterable[bytes], before_replace: Callable[[], None] | None = None) -> None:
     """Replace `path` with `text` (UTF-8, or bytes as they are, or pieces of bytes written one
     after the other, perhaps made as they are written): a temporary file in the same folder,
     flushed, fsynced, renamed.
@@ -94,8 +94,8 @@ def atomic_write(path: Path, text: str | bytes | Iterable[bytes], before_replace
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            if isinstance(text, (str, bytes)):
-                handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+            if isinstance(text, (str, bytes, bytearray, memoryview)):
+                handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             else:
                 _write_in_batches(handle, text)
             handle.flush()

@@ -217,6 +217,7 @@ class AnnotationFile:
     def set_many(self, changes: Iterable[tuple[str, Annotation | None, str | None]]) -> None:
         """`set` of each (comment id, entry, text) of `changes`, as one change: for a command that
         changes many entries (an import), a few dict operations an entry rather than a call each."""
+        changes = list(changes)  # (all of them first: an input that fails halfway changes nothing)
         with self._lock:
             self._sequence += 1
             sequence, entries = self._sequence, self.entries
@@ -309,7 +310,8 @@ class AnnotationFile:
     def _render(self, entries: Entries, excerpts: Excerpts, extra: dict[str, Any], once: bool = False) -> Iterable[bytes]:
         """The file in UTF-8 pieces (the head, then each entry): written piece by piece, never one
         string of the whole file, whose joining and encoding would hold the interpreter (and the
-        app's keys) for a tenth of a second at 100,000 comments."""
+        app's keys) for a tenth of a second at 100,000 comments. `once` (entries not in columns):
+        a lazy iterator that renders each entry as it is written and keeps none."""
         parts = [render_head(self.annotator, extra).encode("utf-8")]
         columns = entries.columns
         if columns is not None and excerpts.columns is columns:
@@ -405,8 +407,10 @@ class AnnotationFile:
         makes no change meanwhile (a command). Changes not in the journal go to the file only.
 
         Refuses (`ChangedOnDisk`) if someone changed the file since it was read, unless `force`.
-        Entries are rendered as they are written, and not kept for a next compaction (a command
-        writes once): 100,000 new entries are never all held rendered.
+        A file read without the parse cache's columns (a new one, say) is rendered as it is
+        written, nothing kept for a next compaction (a command writes once): 100,000 new entries
+        are never all held rendered. A file read into columns is rendered through them, as the
+        app's compactions do.
         """
         self._compact(force, commit_first=self._journal_has_records, once=True)
 
@@ -493,7 +497,7 @@ class AnnotationFile:
 
     def write(self, text: str | Iterable[bytes], force: bool = False) -> None:
         """Write `text` (a `render()` taken earlier, perhaps on another thread, or its UTF-8 pieces,
-        perhaps made as they are written) as the file.
+        perhaps made as they are written: an iterator is used up) as the file.
 
         Refuses (`ChangedOnDisk`) if the file changed since it was read, or while it was written
         (`atomic_write` looks again just before its rename), unless `force`; and `WritesPaused`
