@@ -316,7 +316,7 @@ def _old_layout(old: bytes, blob: str | None) -> tuple[list[bytes], list[int]] |
     where = None if blob is None else cache.key("diff-layout", f"{blob}\0{REGION}".encode("ascii"))
     kept = cache.load(where)
     if type(kept) is tuple and len(kept) == 3 and type(kept[0]) is bytes and type(kept[1]) is bytes \
-            and zlib.crc32(kept[1], zlib.crc32(kept[0])) == kept[2]:
+            and zlib.crc32(kept[1], zlib.crc32(kept[0])) == kept[2] and len(kept[1]) % 8 == 0:
         ids, cuts = kept[0].split(b"\n"), array("Q")
         cuts.frombytes(kept[1])
         if len(cuts) == len(range(0, len(ids), REGION)) and (not cuts or cuts[-1] < len(old)):

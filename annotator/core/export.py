@@ -383,9 +383,10 @@ _UTF8_LINE_BREAKS = ((b"\xc2\x85", b"\\u0085"), (b"\xe2\x80\xa8", b"\\u2028"), (
 def jsonl_chunk(fields: Sequence[Iterable[Any]], decisions: Sequence[Sequence[Any]]) -> bytes:
     """`record_line` of each comment and its decision, joined, in UTF-8: the comments given as
     columns (the fields of `Comment` but `meta`), and the decisions too (the fields of
-    `Decision`, as `Resolver.decision_columns` gives them), all of the same length. Made a field at a time: each field of every record encoded in one pass, the
-    few distinct label fields encoded once, and the records joined in one piece, with the fields
-    that are the same in every record (null, mostly) written once into the text between the others."""
+    `Decision`, as `Resolver.decision_columns` gives them), all of the same length. Made a field
+    at a time: each field of every record encoded in one pass, the few distinct label fields
+    encoded once, and the records joined in one piece, with the fields that are the same in
+    every record (null, mostly) written once into the text between the others."""
     ids, texts, sources, numbers, authors, urls, parents, contexts = fields
     stances, stance_ties, topics, topics_ties, notes, flagged, seconds, decided_by = decisions
     if not decided_by:

@@ -405,21 +405,22 @@ class _VoterColumns:
         if columns is not None and columns.source is not None:
             where = cache.key("votes", b"%s\0%s" % (columns.source.encode(), corpus.digest))
             kept = cache.load(where)
+            ordered = tuple(array(kind) for kind in _ORDERED_KINDS)
             if type(kept) is tuple and len(kept) == 4 and all(type(part) is bytes for part in kept[:3]) \
-                    and zlib.crc32(b"".join(kept[:3])) == kept[3]:
-                ordered = tuple(array(kind) for kind in _ORDERED_KINDS)
-                for column, data in zip(ordered, kept):
+                    and zlib.crc32(b"".join(kept[:3])) == kept[3] \
+                    and all(len(data) == corpus.size * column.itemsize for column, data in zip(ordered, kept)):
+                for column, data in zip(ordered, kept):  # (each part's length checked: the CRC is of them joined)
                     column.frombytes(data)
-                if all(len(column) == corpus.size for column in ordered):
-                    return ordered  # type: ignore[return-value]
+                return ordered  # type: ignore[return-value]
         at = self._by_position(corpus)
         if at is None:
             return None
         aligned = at.tolist()
         ordered = tuple(array(kind, map(values.__getitem__, aligned)) for kind, values in zip(
             _ORDERED_KINDS, self._by_entry()))
-        data = [column.tobytes() for column in ordered]
-        cache.save(where, (*data, zlib.crc32(b"".join(data))))
+        if where is not None:
+            data = [column.tobytes() for column in ordered]
+            cache.save(where, (*data, zlib.crc32(b"".join(data))))
         return ordered  # type: ignore[return-value]
 
     def entries_of(self, comment_ids: Sequence[str], start: int | None = None) -> list[Annotation | None]:

@@ -6,6 +6,7 @@ files (agreement, the majority vote, validate's suspects, the JSONL records)."""
 from __future__ import annotations
 
 import hashlib
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -177,3 +178,29 @@ def test_records_made_as_bytes_a_column_at_a_time_are_those_made_one_by_one(rows
     fields = [list(column) for column in zip(*batch)][:8] if batch else [[] for _ in range(8)]
     columns = [list(column) for column in zip(*made)] if made else [[] for _ in range(8)]
     assert jsonl_chunk(fields, columns) == "".join(map(record_line, batch, made)).encode("utf-8")
+
+
+def test_a_damaged_entry_of_votes_in_corpus_order_is_worked_out_again() -> None:
+    """The CRC of an entry covers its parts joined: bytes moved from one part into the next keep
+    it, and must still be refused (each part's length is checked), not read or fail."""
+    from annotator.core import cache
+
+    labels = {cid: Annotation(stance="agree" if index % 2 else "neutral", topics=("scaling",) * (index % 3 == 0))
+              for index, cid in enumerate(CORPUS_IDS)}
+    order = list(CORPUS_IDS)
+    digest = hashlib.sha256("\n".join(order).encode()).digest()
+
+    def decisions() -> list:
+        stored = {"alice": label_file(stored_columns(labels, "alice"), "alice")}
+        resolver = Resolver(SCHEMA, stored, Resolution.default())
+        resolver.in_corpus(lambda: dict(zip(order, range(len(order)))), digest, len(order))
+        return list(resolver.decisions(order, 0))
+
+    expected = decisions()  # (and kept)
+    source = stored_columns(labels, "alice").columns.source  # type: ignore[union-attr]
+    where = cache.key("votes", b"%s\0%s" % (source.encode(), digest))
+    assert where is not None and where.exists()
+    stances, topics, seconds, _ = cache.load(where)
+    shifted = (stances + topics[:1], topics[1:], seconds)
+    cache.save(where, (*shifted, zlib.crc32(b"".join(shifted))))
+    assert decisions() == expected

@@ -248,3 +248,6 @@ def test_the_old_layout_kept_by_its_blob_gives_the_same_changes(parse_cache: Pat
         moved = array("Q", [cut + 3 for cut in array("Q", cuts)]).tobytes()  # (damaged: checked again)
         diff.cache.save(kept, (ids, moved, checksum))
         assert diff.compare_files(old, new, "alice", "a", "b", old_blob=blob) == expected
+        shifted = (ids + cuts[:1], cuts[1:])  # (a part's bytes moved into the other: the same CRC)
+        diff.cache.save(kept, (*shifted, diff.zlib.crc32(shifted[1], diff.zlib.crc32(shifted[0]))))
+        assert diff.compare_files(old, new, "alice", "a", "b", old_blob=blob) == expected

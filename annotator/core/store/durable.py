@@ -79,7 +79,9 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def atomic_write(path: Path, text: str | bytes | bytearray | memoryview | Iterable[bytes], before_replace: Callable[[], None] | None = None) -> None:
+def atomic_write(
+    path: Path, text: str | bytes | bytearray | memoryview | Iterable[bytes], before_replace: Callable[[], None] | None = None
+) -> None:
     """Replace `path` with `text` (UTF-8, or bytes as they are, or pieces of bytes written one
     after the other, perhaps made as they are written): a temporary file in the same folder,
     flushed, fsynced, renamed.

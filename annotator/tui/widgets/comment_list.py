@@ -1,8 +1,9 @@
 """The comment list: one row per comment, drawn with the Line API so only visible rows cost anything.
 
 A row is a status mark (· unlabeled, ● labeled, ⚑ flagged, ✖ left in conflict by a merge; none
-before the labels are read), the stance, and a one-line excerpt. When the list is wide enough (and given the topics' keys), a row also has a column of topic keys
-(one cell per topic, the key where it is chosen), a note mark ✎ and a flag column of its own.
+before the labels are read), the stance, and a one-line excerpt. When the list is wide enough
+(and given the topics' keys), a row also has a column of topic keys (one cell per topic, the key
+where it is chosen), a note mark ✎ and a flag column of its own.
 The list shows `rows` (corpus positions, filtered by the screen, in seed or thread order); the cursor
 is a row number. In thread order, a reply's excerpt is indented by its depth (see `thread_indent`).
 Changing a label refreshes that one line; nothing rebuilds the list.
