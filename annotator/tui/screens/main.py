@@ -48,9 +48,7 @@ from annotator.tui.widgets.target_view import TargetView
 W = TypeVar("W", bound=Widget)
 BAR_WIDTH = 12
 JUMPS_KEPT = 100  # places ctrl+o can go back to
-
-
-ORDER_ON_A_THREAD = 20_000  # comments past which the first thread order is worked out on a thread (~0.1 s)
+ORDER_ON_A_THREAD = 20_000  # comments past which the first thread order is worked out on a thread (~50 ms there)
 
 
 class ThreadsOrdered(Message):

@@ -111,6 +111,7 @@ class TextLines(ScrollView, can_focus=False):
         self._keep(key, wrapped)
 
     def _keep(self, key: tuple, wrapped: dict[int, list[Strip]]) -> None:
+        """Keep `wrapped`, the lines of the text `key` names; past `KEPT` texts, the oldest go."""
         if not wrapped:
             return
         self._kept.pop(key, None)
