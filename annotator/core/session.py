@@ -98,6 +98,7 @@ class Session:
     _unwritten: dict[str, float] = field(default_factory=dict)  # time on comments since their last change
     _positions: dict[str, int] | None = None  # each id's position, made when many are looked up (`_index`)
     _threads: Threads | None = None
+    _threads_looked: bool = False  # the parse cache was asked for the thread order (once is enough)
     _digest: bytes | None = None  # of the ids, naming the corpus in the parse cache
     _ids: IdIndex = field(init=False)  # the ids sorted, to find one by a start of it
     conflicts: set[str] = field(default_factory=set)  # ids of the entries left in conflict by a merge
@@ -164,12 +165,18 @@ class Session:
     def threads_known(self) -> bool:
         """Whether `threads` is at hand: worked out already, or in the parse cache (else it takes a
         moment at 100,000 comments: ask for it on a thread)."""
-        if self._threads is None and isinstance(self.comments, (SeedColumns, Joined)):
+        if self._threads is None and not self._threads_looked and isinstance(self.comments, (SeedColumns, Joined)):
+            self._threads_looked = True
             self._threads = Threads.from_stored(cache.load(self._threads_entry()), len(self.comments))
         return self._threads is not None
 
+    _threads_where: Path | None = None
+
     def _threads_entry(self) -> Path | None:
-        return cache.key("threads", self._corpus_digest() + self.comments.parents_digest())
+        """The thread order's name in the parse cache (its ids' and parents' digests, taken once)."""
+        if self._threads_where is None:
+            self._threads_where = cache.key("threads", self._corpus_digest() + self.comments.parents_digest())
+        return self._threads_where
 
     def find(self, typed: str) -> str:
         """The id of the comment `typed` names: its id, the start of only its id, or `#N` (the Nth

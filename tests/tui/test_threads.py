@@ -217,8 +217,12 @@ async def test_a_large_corpus_works_the_order_out_on_a_thread_then_a_new_session
     session has it at once."""
     from annotator.tui.screens import main
 
+    from annotator.core import cache
+
     monkeypatch.setattr(main, "ORDER_ON_A_THREAD", 0)
     monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(tmp_path / "cache"))
+    loads, load = [], cache.load
+    monkeypatch.setattr(cache, "load", lambda path: (loads.append(path), load(path))[1])
     app = threaded_app(tmp_path / "project")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
@@ -227,6 +231,7 @@ async def test_a_large_corpus_works_the_order_out_on_a_thread_then_a_new_session
         await until(pilot, lambda: screen.threads, "the thread order")
         assert shown(screen) == THREAD_ORDER and screen.current_id() == "a"
         assert any("Working out the thread order" in message for message in notices(app))
+        assert len([path for path in loads if path is not None and path.name.startswith("threads")]) == 1
     again = threaded_app(tmp_path / "project")
     async with again.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
