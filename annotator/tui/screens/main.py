@@ -15,7 +15,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 
@@ -34,6 +33,7 @@ from annotator.core.store.file import both_sides_message
 from annotator.tui.saver import RETRY_SECONDS, Saver, describe_failure
 from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.pacing import PromptFrames
 from annotator.tui.screens.take import TakeDialog
 from annotator.tui.widgets.comment_list import CommentList
 from annotator.tui.widgets.comment_view import CommentView
@@ -201,7 +201,7 @@ class StatusLine(Widget):
         return status_line(self.status, self.content_region.width)
 
 
-class MainScreen(Screen[None]):
+class MainScreen(PromptFrames[None]):
     """Label comments: keys come here, go to the session, and the changed rows are redrawn."""
 
     BINDINGS = [
