@@ -11,8 +11,6 @@ and puts this session's changes back on top. Replay and merge apply changes by t
 from __future__ import annotations
 
 import threading
-import time
-from array import array
 from bisect import bisect_left
 from itertools import chain, compress, count, repeat
 from operator import and_, eq, is_, itemgetter, not_
@@ -31,6 +29,7 @@ from annotator.core.store.durable import ChangedOnDisk, DiskState
 from annotator.core.store.journal import Record, encode, journal_path, new_session_id, read_journal, record_author
 from annotator.core.store.layout import StoreError, max_file_bytes, parse_annotations, render_entry, render_head
 from annotator.core.store.names import ANNOTATIONS_DIR, SUFFIX, annotation_path
+from annotator.core.store.rendered import RenderedEntries
 
 
 class WritesPaused(ChangedOnDisk):
@@ -79,7 +78,7 @@ class AnnotationFile:
         self.pause_writes: Callable[[], str | None] | None = None
         self.warmed = False  # `warm` has serialized every entry: compaction will be quick
         self._chunks: dict[str, tuple[Annotation, str | None, bytes]] = {}  # id -> (entry, excerpt, UTF-8)
-        self._base_chunks: tuple[LabelColumns, bytearray, array] | None = None  # the columns' entries rendered
+        self._base_chunks: tuple[LabelColumns, RenderedEntries] | None = None  # the columns' entries rendered
         self._lock = threading.RLock()
         self._journal_lock = threading.Lock()  # appends and trims of the journal; taken before `_lock`
         self._sequence = 0  # counts calls to `set`
@@ -315,7 +314,7 @@ class AnnotationFile:
         parts = [render_head(self.annotator, extra).encode("utf-8")]
         columns = entries.columns
         if columns is not None and excerpts.columns is columns:
-            return parts + self._over_columns(columns, entries, excerpts)
+            return chain(parts, self._over_columns(columns, entries, excerpts))
         if columns is None and excerpts.columns is None:  # (plain dicts: `_chunks_of` looks them up in C)
             entries, excerpts = entries.as_dict(), excerpts.as_dict()  # type: ignore[assignment]
         ids = sorted(entries)
@@ -339,44 +338,37 @@ class AnnotationFile:
             parts[index] = self._chunk(ids[index], values[index], quotes[index])
         return parts
 
-    def _over_columns(self, columns: LabelColumns, entries: Entries, excerpts: Excerpts) -> list[bytes]:
+    def _over_columns(self, columns: LabelColumns, entries: Entries, excerpts: Excerpts) -> Iterator[bytes | memoryview]:
         """The entries' text, in order, for entries read into `columns`: the columns' entries as
-        rendered once (`_rendered`), in a few long slices, with the ids changed since rendered
-        in their place."""
-        text, ends = self._rendered(columns)
-        whole = memoryview(text)
+        rendered once (`_rendered`), in long runs read back as they are written, with the ids
+        changed since rendered in their place."""
+        rendered = self._rendered(columns)
+        reader = rendered.reader()
         ids, size = columns.ids, len(columns.ids)
-        parts: list[bytes] = []
         done = 0  # the columns' entries before this position are placed
         for comment_id in sorted(entries.changed_ids() | excerpts.changed_ids()):
             position = bisect_left(ids, comment_id)
             if position > done:
-                parts.append(whole[ends[done - 1] if done else 0:ends[position - 1]])  # type: ignore[arg-type]
+                yield from reader.between(done, position)
             done = max(done, position + 1 if position < size and ids[position] == comment_id else position)
             entry = entries.get(comment_id)
             if entry is not None:
-                parts.append(self._chunk(comment_id, entry, excerpts.get(comment_id)))
+                yield self._chunk(comment_id, entry, excerpts.get(comment_id))
         if done < size:
-            parts.append(whole[ends[done - 1] if done else 0:])  # type: ignore[arg-type]
-        return parts
+            yield from reader.between(done, size)
 
-    def _rendered(self, columns: LabelColumns, yielding: bool = False) -> tuple[bytearray, array]:
-        """The text of every entry of `columns`, one after the other in UTF-8, and where each
-        ends: rendered once (`warm`), without keeping an `Annotation` per entry, in one buffer
-        (a bytes object per entry would cost half as much again). `yielding`: let other threads
-        run between batches (a thread of its own renders 90,000 entries in about 0.7 s; held
-        in 5 ms slices, the interpreter would make each key press wait)."""
+    def _rendered(self, columns: LabelColumns, yielding: bool = False) -> RenderedEntries:
+        """The text of every entry of `columns`, rendered once (`warm`) without keeping an
+        `Annotation` per entry, and kept compressed (`RenderedEntries`)."""
         rendered = self._base_chunks
         if rendered is None or rendered[0] is not columns:
-            text, ends = bytearray(), array("Q")
-            add = ends.append
-            for position, comment_id in enumerate(columns.ids):
-                text += render_entry(comment_id, columns.make(position), columns.quote(position)).encode("utf-8")
-                add(len(text))
-                if yielding and position % WARM_BATCH == 0:
-                    time.sleep(0)  # (releases the interpreter to a thread waiting for it)
-            rendered = self._base_chunks = (columns, text, ends)
-        return rendered[1], rendered[2]
+            text = RenderedEntries.render(
+                len(columns.ids),
+                lambda position: render_entry(columns.ids[position], columns.make(position), columns.quote(position)),
+                yielding,
+            )
+            rendered = self._base_chunks = (columns, text)
+        return rendered[1]
 
     def warm(self) -> None:
         """Serialize every entry ahead of time (in a background thread), so that the first
@@ -592,7 +584,6 @@ def _as_dict(values: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 _NO_CHUNK = (object(), None, b"")  # what `_chunks_of` finds for an entry never serialized: not valid
-WARM_BATCH = 50  # entries `warm` renders before it lets other threads run (about 0.5 ms)
 RENDER_SLICE = 8192  # entries whose cached chunks are checked in one go (a few ms, holding the interpreter)
 
 
