@@ -394,9 +394,12 @@ class Session:
             return False
         return not view.query or view.query.casefold() in comment.text.casefold()
 
-    def select(self, view: Filter, threads: bool = False) -> list[int]:
+    def select(self, view: Filter, threads: bool = False) -> Sequence[int]:
         """The corpus positions that `view` shows, in corpus order (or in thread order: only the
-        comments that match, each where its thread puts it)."""
+        comments that match, each where its thread puts it): a list, or for every comment in
+        corpus order a `range` (a list of a million numbers costs 25 ms)."""
+        if view.is_all and not threads:
+            return range(len(self.comments))
         order = self.threads.order if threads else range(len(self.comments))
         if view.is_all:
             return list(order)

@@ -336,7 +336,7 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
     def select(self, view: Filter) -> None:
         expected = [position for position, comment_id in enumerate(IDS)
                     if shows(self.shown[comment_id], TEXTS[comment_id], view)]
-        assert self.session.select(view) == expected, view
+        assert list(self.session.select(view)) == expected, view
 
     # Outside the app: git, a hand edit ------------------------------------------------------------
 

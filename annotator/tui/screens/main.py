@@ -819,6 +819,7 @@ class MainScreen(PromptFrames[None]):
         rows = self.session.select(view, threads=self.threads)
         position = None if current is None else self.session.position(current)
         if anchor and position is not None and not view.is_all:
+            assert isinstance(rows, list)  # (a `range` only for every comment)
             at = self._find_row(rows, position)
             if at == len(rows) or rows[at] != position:
                 rows.insert(at, position)
