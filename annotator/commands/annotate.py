@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -50,12 +51,17 @@ def run(args: argparse.Namespace) -> int:
         check_annotator_name(name)
     # Textual draws changes at most 60 times a second, on a fixed beat: a key pressed within a beat
     # of the last frame waits for the next beat before its frame is drawn (as keys typed in a row
-    # do). At 240 that wait is at most 4 ms; the app draws only what changed, so there is no cost
-    # when nothing does. (Read by Textual on import.)
+    # do). The main screen paints as soon as a change is ready (`tui/screens/pacing.py`); the
+    # dialogs and the help keep Textual's beat, at 240 a wait of a few milliseconds at most. The
+    # app draws only what changed, so there is no cost when nothing does. (Read on import.)
     os.environ.setdefault("TEXTUAL_FPS", "240")
+    # No garbage collection until the first usable frame: the app turns it back on then
+    # (`AnnotatorApp.resume_collector`), or when it asks for a name or shows an error.
+    gc.disable()
     from annotator.tui.app import build_app  # Textual loads only when the app runs
 
     app = build_app(root, name or None)
+    app.collector_paused = True
     # Threads take turns holding the interpreter, 5 ms at a time by default: a key press's commit
     # would wait that long at each turn while a compaction or the warm-up serializes in the
     # background. 1 ms turns keep a commit under a few milliseconds at 100,000 comments.

@@ -1,5 +1,5 @@
-"""The main screen paints a key's changes as soon as they are ready (at most one frame per half a
-frame's time), not on Textual's fixed-rate timer; and the Textual names this stands on exist."""
+"""The main screen paints a key's changes as soon as they are ready (at most 120 frames a second),
+not on Textual's fixed-rate timer; and the Textual names this stands on exist."""
 
 from __future__ import annotations
 

@@ -209,3 +209,36 @@ async def test_the_name_prompt_says_escape_quits_and_it_does(tmp_path: Path) -> 
         await until_quit(pilot)
     assert app.return_code == 0
     assert sorted(path.name for path in (root / "annotations").iterdir()) == before
+
+
+# The garbage collector, off for the start (`annotate` turns it off) -------------------------------
+
+
+@pytest.fixture
+def collector_off():
+    """The collector off as `annotate` leaves it for the app; back on (and nothing frozen) after."""
+    import gc
+
+    gc.disable()
+    yield
+    gc.enable()
+    gc.unfreeze()
+
+
+@pytest.mark.parametrize("outcome", ["main screen", "name prompt", "seeds that cannot be read"])
+async def test_the_collector_is_back_on_once_the_start_is_over(tmp_path: Path, collector_off, outcome: str) -> None:
+    import gc
+
+    extra = {"a.jsonl": '{"text": "Fine."}\n[1]\n'} if outcome.startswith("seeds") else None
+    root = make_project(tmp_path / "p", extra)
+    app = build_app(root, None if outcome == "name prompt" else "alice")
+    app.collector_paused = True
+    async with app.run_test(size=(100, 30)) as pilot:
+        if outcome == "main screen":
+            await ready(pilot)
+        elif outcome == "name prompt":
+            await until_on(pilot, NamePrompt)
+        else:  # (seeds that cannot be read: the app ends, with the error)
+            await until_quit(pilot)
+        assert gc.isenabled()
+        assert not app.collector_paused

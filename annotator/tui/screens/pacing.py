@@ -1,12 +1,12 @@
-"""Frames painted as soon as a key's changes are ready, at most one per frame's time.
+"""Frames painted as soon as a key's changes are ready, at most `FRAMES_A_SECOND` a second.
 
-Textual paints a screen from a repeating timer (`Screen._update_timer`, 1/60 s): a change waits
-for the timer's next tick, and after a tick the timer skips ahead to the tick after next. A key
-pressed a few milliseconds after a frame therefore waited up to two frames (16.7-33 ms) to be
-drawn, however little work it caused. `PromptFrames` replaces that timer on a screen with
-`FramePacer`: when the last frame is at least a frame's time old, the change is painted at once;
-otherwise at the last frame plus a frame's time. The screen still paints at most `MAX_FPS` frames
-a second, so a held key does not paint more often than before.
+Textual paints a screen from a repeating timer (`Screen._update_timer`: 60 ticks a second by
+default, 240 as the app sets it): a change waits for the timer's next tick, and after a tick the
+timer skips ahead to the tick after next. A key pressed just after a frame therefore waited up to
+two ticks to be drawn, however little work it caused. `PromptFrames` replaces that timer on a
+screen with `FramePacer`: when the last frame is at least 1/`FRAMES_A_SECOND` s old, the change
+is painted at once; otherwise when it will be. (The app's other screens, dialogs and the help,
+keep Textual's timer: see `commands/annotate.py`.)
 
 This stands on three names of Textual's `Screen`: the `_update_timer` property (its paint timer,
 with `resume` and `pause`), `_on_timer_update` (one paint) and `_message_loop_exit`.
@@ -19,10 +19,10 @@ import asyncio
 import time
 from typing import TypeVar
 
-from textual import constants
 from textual.screen import Screen
 
 ResultType = TypeVar("ResultType")
+FRAMES_A_SECOND = 120  # at most: frames 8 ms apart, still well within one of a 60 Hz screen
 
 
 class FramePacer:
@@ -70,7 +70,7 @@ class PromptFrames(Screen[ResultType]):
     def _update_timer(self) -> FramePacer:  # type: ignore[override]
         pacer = self.__dict__.get("_frame_pacer")
         if pacer is None:
-            pacer = self.__dict__["_frame_pacer"] = FramePacer(self, 1 / (2 * constants.MAX_FPS))
+            pacer = self.__dict__["_frame_pacer"] = FramePacer(self, 1 / FRAMES_A_SECOND)
         return pacer
 
     async def _message_loop_exit(self) -> None:
