@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, combinations, compress, repeat
 from operator import add, itemgetter, mul
+from typing import Any
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
@@ -304,6 +305,8 @@ class Judgments:
 
     annotators: tuple[str, ...]  # in the order of `labels`
     rows: Mapping[tuple[tuple[str | None, tuple[str, ...]], ...], int]
+    # What `_pairable` and `_labels` work out, once: each is asked for twice.
+    _worked_out: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def count(cls, labels: Labels, comment_ids: Iterable[str], corpus: InCorpus | None = None) -> Judgments:
@@ -337,13 +340,19 @@ class Judgments:
         return {topic for row in compress(self.rows, self._pairable()) for _, topics in row for topic in topics}
 
     def _pairable(self) -> list[bool]:
-        """For each row, whether two or more annotators judged its comments."""
-        judged = {labels: _judged(labels) for labels in self._labels()}
-        return [sum(map(judged.__getitem__, row)) >= 2 for row in self.rows]
+        """For each row, whether two or more annotators judged its comments (worked out once)."""
+        pairable = self._worked_out.get("pairable")
+        if pairable is None:
+            judged = {labels: _judged(labels) for labels in self._labels()}
+            pairable = self._worked_out["pairable"] = [sum(map(judged.__getitem__, row)) >= 2 for row in self.rows]
+        return pairable
 
     def _labels(self) -> set[tuple[str | None, tuple[str, ...]]]:
-        """The distinct (stance, topics) of every row: a few, against thousands of rows."""
-        return set(chain.from_iterable(self.rows))
+        """The distinct (stance, topics) of every row: a few, against thousands of rows (found once)."""
+        labels = self._worked_out.get("labels")
+        if labels is None:
+            labels = self._worked_out["labels"] = set(chain.from_iterable(self.rows))
+        return labels
 
     def _table(self, value: Callable[[str | None, tuple[str, ...]], Hashable]) -> Table:
         values = {labels: value(*labels) for labels in self._labels()}  # (each distinct cell once)
