@@ -16,7 +16,6 @@ import argparse
 import math
 import sys
 from collections.abc import Mapping
-from collections.abc import Set as AbstractSet
 from functools import partial
 from itertools import compress
 from operator import not_
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING
 from annotator.core.perf import paused_gc
 
 if TYPE_CHECKING:
-    from annotator.core.agreement import Coefficient, Report
+    from annotator.core.agreement import Coefficient, InCorpus, Report
     from annotator.core.labels import LabelFile
     from annotator.core.project import Project
 
@@ -105,14 +104,16 @@ def run(args: argparse.Namespace) -> int:
     with paused_gc():
         files = read_labels(project.root, gold=False)
         ids = project.corpus.ids()  # (in corpus order; no text is needed for the figures)
+        in_corpus = _in_corpus(project)
         if project.schema.assign is not None:
             from annotator.core.plan_agreement import plan_sections
 
             sections = plan_sections(project.schema, {name: file.entries for name, file in files.items()}, ids, pair)
         else:  # (the entries as read: files read as columns are counted without making an entry)
             labels = {name: file.stored for name, file in files.items()}
-            report = agreement_report(labels, ids, project.schema.stance_names, project.schema.topic_names, pair)
-    _warn_orphans(files, project)
+            report = agreement_report(labels, ids, project.schema.stance_names, project.schema.topic_names, pair,
+                                      in_corpus)
+    _warn_orphans(files, project, in_corpus)
     reports = [report] if project.schema.assign is None else [section.report for section in sections]
     texts = _disagreement_texts(reports, project)
     if project.schema.assign is None:
@@ -131,10 +132,22 @@ def _disagreement_texts(reports: list[Report | None], project: Project) -> dict[
     return {comment_id: by_id[comment_id].text for comment_id in shown if comment_id in by_id}
 
 
-def _warn_orphans(files: Mapping[str, LabelFile], project: Project) -> None:
+def _in_corpus(project: Project) -> InCorpus | None:
+    """The corpus's ids' positions and their digest, where it is read from the parse cache with
+    ids all different: the files' entries are then placed by their positions in it, which the
+    parse cache keeps (`agreement.Judgments.count`)."""
+    from annotator.core.columns import Joined, SeedColumns
+
+    comments = project.corpus.comments
+    if isinstance(comments, (SeedColumns, Joined)) and comments.unique:
+        return comments.positions, comments.ids_digest()
+    return None
+
+
+def _warn_orphans(files: Mapping[str, LabelFile], project: Project, in_corpus: InCorpus | None) -> None:
     """Say on stderr how many labeled entries were left out because their comment is not in seeds/."""
-    known = project.corpus.by_id.keys()
-    orphans = sum(map(partial(_orphans, known=known), files.values()))
+    digest = None if in_corpus is None else in_corpus[1]
+    orphans = sum(map(partial(_orphans, known=project.corpus.by_id, digest=digest), files.values()))
     if orphans:
         print(
             f"annotator agree: warning: {orphans} labeled entries are for comments not in seeds/ and were "
@@ -143,14 +156,19 @@ def _warn_orphans(files: Mapping[str, LabelFile], project: Project) -> None:
         )
 
 
-def _orphans(file: LabelFile, known: AbstractSet[str]) -> int:
+def _orphans(file: LabelFile, known: Mapping[str, object], digest: bytes | None = None) -> int:
     """How many of the file's labeled entries are for comments not in `known` (from its columns
-    when it was read as columns)."""
+    when it was read as columns; with `digest`, that of the ids of `known`, from the count of
+    those in `known` that the parse cache keeps)."""
     columns = file.columns
+    if columns is not None and digest is not None:
+        labeled = bytes(columns.labeled)  # (1 where labeled, else 0)
+        return len(labeled) - labeled.count(0) - columns.labeled_among(digest, known.keys)
+    ids = known.keys()
     if columns is not None:
-        return sum(compress(columns.labeled, map(not_, map(known.__contains__, columns.ids))))
+        return sum(compress(columns.labeled, map(not_, map(ids.__contains__, columns.ids))))
     entries = file.entries
-    return sum(1 for comment_id in entries.keys() - known if entries[comment_id].is_labeled)
+    return sum(1 for comment_id in entries.keys() - ids if entries[comment_id].is_labeled)
 
 
 def _gate(alpha: Coefficient, threshold: float | None) -> int:

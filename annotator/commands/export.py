@@ -100,15 +100,17 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.output import output_path, write_output
     from annotator.core.project import Project
     from annotator.core.labels import read_labels
+    from annotator.core.perf import paused_gc
     from annotator.core.resolve import Resolution, Resolver
 
     target = output_path(args.output, args.force)
     resolution = args.resolve or Resolution.default()
     project = Project.open(Path(args.project))
-    resolver = Resolver(project.schema, read_labels(project.root), resolution)
-    options = ExportOptions(args.format, args.only_labeled, args.exclude_flagged, args.excel_safe)
-    counts = ExportCounts()
-    chunks = export_chunks(project.corpus, project.schema, resolver, options, counts, progress="export")
-    write_output(chunks, target, args.force)
+    with paused_gc():  # (the records are made a column at a time: many objects, no cycles)
+        resolver = Resolver(project.schema, read_labels(project.root), resolution)
+        options = ExportOptions(args.format, args.only_labeled, args.exclude_flagged, args.excel_safe)
+        counts = ExportCounts()
+        chunks = export_chunks(project.corpus, project.schema, resolver, options, counts, progress="export")
+        write_output(chunks, target, args.force)
     print(f"annotator export: {counts.summary(resolution)}", file=sys.stderr)
     return 0

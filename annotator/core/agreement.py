@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import chain, combinations, repeat
+from dataclasses import dataclass, field
+from functools import partial
+from itertools import chain, combinations, compress, repeat
 from operator import add, itemgetter, mul
+from typing import Any
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
@@ -288,6 +290,9 @@ class Report:
 
 
 Labels = Mapping[str, Mapping[str, Annotation]]  # annotator -> comment id -> their entry
+# A corpus whose ids are the comments counted: its ids' positions (asked for only when the parse
+# cache lacks a file's positions in it) and the SHA-256 of its ids (`LabelColumns.positions_in`).
+InCorpus = tuple[Callable[[], Mapping[str, int]], bytes]
 _LABELS = itemgetter(0, 1)  # an entry's stance and topics: (None, ()) is no judgment
 _NO_ENTRY = Annotation()
 
@@ -300,23 +305,27 @@ class Judgments:
 
     annotators: tuple[str, ...]  # in the order of `labels`
     rows: Mapping[tuple[tuple[str | None, tuple[str, ...]], ...], int]
+    # What `_pairable` and `_labels` work out, once: each is asked for twice.
+    _worked_out: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
-    def count(cls, labels: Labels, comment_ids: Iterable[str]) -> Judgments:
+    def count(cls, labels: Labels, comment_ids: Iterable[str], corpus: InCorpus | None = None) -> Judgments:
         """The judgments of `labels` on `comment_ids` (each id once): each annotator's entries are
         fetched a column at a time, and the combinations counted without a Python step per comment.
         Files read as columns (`store.Entries`, unchanged) are counted by their codes, without
-        making an entry: each distinct row of codes is turned into labels once."""
-        ids = list(dict.fromkeys(comment_ids))
+        making an entry: each distinct row of codes is turned into labels once. With `corpus`,
+        `comment_ids` are that corpus's ids, all different, in its order: each file's entries are
+        then found by their position in it (kept in the parse cache), without looking each id up."""
+        ids = list(comment_ids) if corpus is not None else list(dict.fromkeys(comment_ids))
         stored = [_unchanged_columns(entries) for entries in labels.values()]
         if labels and all(columns is not None for columns in stored):
-            return cls(tuple(labels), _counted_codes(stored, ids))  # type: ignore[arg-type]
+            return cls(tuple(labels), _counted_codes(stored, ids, corpus))  # type: ignore[arg-type]
         columns = [map(_LABELS, map(entries.get, ids, repeat(_NO_ENTRY))) for entries in labels.values()]
         return cls(tuple(labels), Counter(zip(*columns)))
 
     def units(self) -> int:
         """How many comments two or more annotators judged."""
-        return sum(count for row, count in self.rows.items() if sum(map(_judged, row)) >= 2)
+        return sum(compress(self.rows.values(), self._pairable()))
 
     def stances(self) -> Table:
         """The stance table: each annotator's stance (absent where they chose none)."""
@@ -328,12 +337,28 @@ class Judgments:
 
     def topics_chosen(self) -> set[str]:
         """Every topic chosen on a comment two or more annotators judged."""
-        return {topic for row in self.rows if sum(map(_judged, row)) >= 2 for _, topics in row for topic in topics}
+        return {topic for row in compress(self.rows, self._pairable()) for _, topics in row for topic in topics}
+
+    def _pairable(self) -> list[bool]:
+        """For each row, whether two or more annotators judged its comments (worked out once)."""
+        pairable = self._worked_out.get("pairable")
+        if pairable is None:
+            judged = {labels: _judged(labels) for labels in self._labels()}
+            pairable = self._worked_out["pairable"] = [sum(map(judged.__getitem__, row)) >= 2 for row in self.rows]
+        return pairable
+
+    def _labels(self) -> set[tuple[str | None, tuple[str, ...]]]:
+        """The distinct (stance, topics) of every row: a few, against thousands of rows (found once)."""
+        labels = self._worked_out.get("labels")
+        if labels is None:
+            labels = self._worked_out["labels"] = set(chain.from_iterable(self.rows))
+        return labels
 
     def _table(self, value: Callable[[str | None, tuple[str, ...]], Hashable]) -> Table:
+        values = {labels: value(*labels) for labels in self._labels()}  # (each distinct cell once)
         rows: Counter[tuple[Hashable, ...]] = Counter()
-        for row, count in self.rows.items():
-            rows[tuple(value(stance, topics) for stance, topics in row)] += count
+        for row, count in zip(map(tuple, map(partial(map, values.__getitem__), self.rows)), self.rows.values()):
+            rows[row] += count
         return Table(self.annotators, rows)
 
 
@@ -344,22 +369,33 @@ def _unchanged_columns(entries: Mapping[str, Annotation]) -> LabelColumns | None
     return None
 
 
-def _counted_codes(files: list[LabelColumns], ids: list[str]) -> Counter[tuple[tuple[str | None, tuple[str, ...]], ...]]:
+def _counted_codes(files: list[LabelColumns], ids: list[str],
+                   corpus: InCorpus | None = None) -> Counter[tuple[tuple[str | None, tuple[str, ...]], ...]]:
     """What `Judgments.count` counts, from columns: each file's (stance code, topics code) as one
-    number per comment (-1: no entry), the rows of numbers counted, then each distinct row turned
-    into (stance, topics) pairs. Rows that differ only in a missing entry against an entry with
-    neither stance nor topics are the same row of labels: their counts are added, in the order
-    the rows were first met."""
+    number per comment (-1: no entry), the rows of numbers counted, then each distinct number of
+    each file turned into (stance, topics) once. Rows that differ only in a missing entry against
+    an entry with neither stance nor topics are the same row of labels: their counts are added, in
+    the order the rows were first met. With `corpus` (`Judgments.count`), where each comment's
+    entry is in each file is read from the parse cache (`LabelColumns.aligned_in`)."""
     code_columns = []
     for columns in files:
         width = len(columns.topic_sets)
         codes = map(add, map(mul, columns.stance_codes, repeat(width)), columns.topic_codes)
-        code_columns.append(gathered(codes, columns.aligned(ids), -1))
+        aligned = None if corpus is None else columns.aligned_in(*corpus, len(ids))
+        if aligned is None:
+            aligned = columns.aligned(ids)
+        code_columns.append(gathered(codes, aligned, -1))
+    counted = Counter(zip(*code_columns))
+    labels = []
+    for index, columns in enumerate(files):
+        width = len(columns.topic_sets)
+        codes = list(map(itemgetter(index), counted))
+        label_of = {code: _NO_LABELS if code < 0 else (columns.stances[code // width], columns.topic_sets[code % width])
+                    for code in set(codes)}
+        labels.append(map(label_of.__getitem__, codes))
     rows: Counter[tuple[tuple[str | None, tuple[str, ...]], ...]] = Counter()
-    for codes, count in Counter(zip(*code_columns)).items():
-        rows[tuple(_NO_LABELS if code < 0 else
-                   (columns.stances[code // len(columns.topic_sets)], columns.topic_sets[code % len(columns.topic_sets)])
-                   for columns, code in zip(files, codes))] += count
+    for row, count in zip(zip(*labels), counted.values()):
+        rows[row] += count
     return rows
 
 
@@ -381,8 +417,10 @@ def agreement_report(
     stances: Sequence[str] = (),
     topics: Sequence[str] = (),
     pair: tuple[str, str] | None = None,
+    corpus: InCorpus | None = None,
 ) -> Report:
     """All figures for `labels`, on `comment_ids`; `stances` and `topics` are the schema's labels.
+    `corpus`: the corpus `comment_ids` are all the ids of, in order (see `Judgments.count`).
 
     Raises `AnnotatorError` with fewer than two annotators, when no comment has two judgments,
     or when `pair` names someone who is not an annotator.
@@ -397,7 +435,7 @@ def agreement_report(
     if pair is not None:
         check_pair(pair, annotators)
     comment_ids = list(comment_ids)
-    judgments = Judgments.count(labels, comment_ids)
+    judgments = Judgments.count(labels, comment_ids, corpus)
     units = judgments.units()
     if not units:
         raise AnnotatorError(

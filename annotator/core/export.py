@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from collections import Counter
-from itertools import chain, compress, islice, repeat
+from itertools import compress, islice, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -421,8 +421,11 @@ def jsonl_chunk(fields: Sequence[Iterable[Any]], decisions: Sequence[Sequence[An
             if after:
                 joined[index + 1] = b""
     joined = [part for part in joined if part != b""]
-    count = len(decided_by)
-    chunk = b"".join(chain.from_iterable(zip(*(repeat(part, count) if type(part) is bytes else part for part in joined))))
+    count, width = len(decided_by), len(joined)
+    pieces: list[bytes] = [b""] * (count * width)  # (each column put in its place in one step: no tuple per record)
+    for index, part in enumerate(joined):
+        pieces[index::width] = [part] * count if type(part) is bytes else part  # type: ignore[list-item]
+    chunk = b"".join(pieces)
     if not chunk.isascii():
         for line_break, escaped in _UTF8_LINE_BREAKS:
             if line_break in chunk:

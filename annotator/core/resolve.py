@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -447,16 +446,10 @@ class _VoterColumns:
         return list(map(self._where.get, comment_ids, repeat(-1)))
 
     def _by_position(self, corpus: _Corpus) -> array | None:
-        """For each position of `corpus`, where its comment's entry is among the columns, or -1;
-        from where each entry's comment is (`LabelColumns.positions_in`, from the parse cache);
-        None if that does not fit the corpus (a damaged cache entry: ids are then looked up)."""
-        positions = self._columns.positions_in(corpus.position_of, corpus.digest)  # type: ignore[union-attr]
-        if max(positions, default=-1) >= corpus.size:
-            return None
-        at = array("i", [-1]) * corpus.size
-        found = list(map((-1).__lt__, positions))
-        deque(map(at.__setitem__, compress(positions, found), compress(range(len(positions)), found)), maxlen=0)
-        return at
+        """For each position of `corpus`, where its comment's entry is among the columns, or -1
+        (`LabelColumns.aligned_in`, from the parse cache); None if that does not fit the corpus (a
+        damaged cache entry: ids are then looked up)."""
+        return self._columns.aligned_in(corpus.position_of, corpus.digest, corpus.size)  # type: ignore[union-attr]
 
     @staticmethod
     def _codes(values: list[Any], codes: dict[Any, int], named: list[Any]) -> list[int]:

@@ -18,15 +18,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import msgspec
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from annotator.core import cache, columns
 from annotator.core.columns import ById, Joined, SeedColumns
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.models import NO_EXTRA, Comment, text_id
 from annotator.core.perf import paused_gc
+
+if TYPE_CHECKING:
+    import msgspec
 
 SEEDS_DIR = "seeds"
 SEED_SUFFIXES = (".txt", ".jsonl", ".csv")
@@ -233,7 +234,18 @@ def parse_seeds(
     return _read_csv(text, name, fields, problems)
 
 
-_MSGSPEC_JSON = msgspec.json.Decoder()
+def _msgspec() -> tuple[msgspec.json.Decoder, type[msgspec.DecodeError]]:
+    """msgspec's JSON decoder and its error, imported when a seed file is first parsed: a command
+    that reads the comments from the parse cache does without the import."""
+    global _MSGSPEC
+    if _MSGSPEC is None:
+        import msgspec
+
+        _MSGSPEC = msgspec.json.Decoder(), msgspec.DecodeError
+    return _MSGSPEC
+
+
+_MSGSPEC: tuple[msgspec.json.Decoder, type[msgspec.DecodeError]] | None = None
 
 
 def _read_jsonl(text: str, name: str, fields: FieldNames, problems: list[str] | None) -> Iterator[Comment]:
@@ -259,7 +271,8 @@ def _read_jsonl_quickly(data: bytes, name: str) -> Iterator[Comment]:
     take, they read alike (the tests compare them)."""
     made = 0
     if b"\r" not in data and b"\x00" not in data and not data.startswith(b"\xef\xbb\xbf"):
-        decode, view, position, number, size = _MSGSPEC_JSON.decode, memoryview(data), 0, 1, len(data)
+        decoder, DecodeError = _msgspec()
+        decode, view, position, number, size = decoder.decode, memoryview(data), 0, 1, len(data)
         try:
             while position < size:
                 end = data.find(b"\n", position)
@@ -267,7 +280,7 @@ def _read_jsonl_quickly(data: bytes, name: str) -> Iterator[Comment]:
                     end = size
                 try:
                     record = decode(view[position:end])
-                except msgspec.DecodeError:
+                except DecodeError:
                     if end > position and not data[position:end].isspace():
                         raise
                 else:  # (a blank line is no comment)
@@ -280,7 +293,7 @@ def _read_jsonl_quickly(data: bytes, name: str) -> Iterator[Comment]:
                 number += 1
             else:
                 return
-        except (msgspec.DecodeError, SeedError, ValueError, RecursionError):  # (ValueError: str() of an int too long)
+        except (DecodeError, SeedError, ValueError, RecursionError):  # (ValueError: str() of an int too long)
             pass
     for index, comment in enumerate(_read_jsonl(decode_text(data, name), name, DEFAULT_FIELDS, None)):
         if index >= made:
@@ -443,9 +456,10 @@ def _quick_json_lines(block: bytes, name: str, problems: list[str], first: int) 
             and max(map(len, lines), default=0) <= 2 * _MAX_QUICK_NESTING):
         # Each line starts with "{" and ends with "}": after a nested object only "," "]" "}" may
         # come, so no value runs on to the next line, and as many values as lines are one a line.
+        decoder, DecodeError = _msgspec()
         try:
-            values = _MSGSPEC_JSON.decode_lines(block)
-        except (msgspec.DecodeError, ValueError, RecursionError):
+            values = decoder.decode_lines(block)
+        except (DecodeError, ValueError, RecursionError):
             values = None
         if values is not None and len(values) == len(lines):
             yield from zip(range(first, first + len(lines)), values)
@@ -454,7 +468,8 @@ def _quick_json_lines(block: bytes, name: str, problems: list[str], first: int) 
 
 
 def _quick_json_line_by_line(block: bytes, name: str, problems: list[str], first: int) -> Iterator[tuple[int, Any]]:
-    decode, view, count = _MSGSPEC_JSON.decode, memoryview(block), block.count
+    decoder, DecodeError = _msgspec()
+    decode, view, count = decoder.decode, memoryview(block), block.count
     position, number, size = 0, first, len(block)
     while position < size:
         end = block.find(b"\n", position)
@@ -464,7 +479,7 @@ def _quick_json_line_by_line(block: bytes, name: str, problems: list[str], first
             if end - position > 2 * _MAX_QUICK_NESTING and count(b"[", position, end) + count(b"{", position, end) > _MAX_QUICK_NESTING:
                 raise RecursionError  # (where `json` stops nesting depends on the stack: it decides)
             value = decode(view[position:end])
-        except (msgspec.DecodeError, ValueError, RecursionError):
+        except (DecodeError, ValueError, RecursionError):
             yield from json_lines(str(block[position:end], "utf-8"), name, problems, number)
         else:
             yield number, value

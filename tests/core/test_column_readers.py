@@ -71,6 +71,19 @@ def test_judgments_counted_from_columns_are_those_counted_from_entries(labels, o
     assert _disagreements(stored, order, "a0", "a1") == _disagreements(plain, order, "a0", "a1")
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(files, min_size=2, max_size=3), st.permutations(CORPUS_IDS))
+def test_judgments_counted_by_corpus_position_are_those_counted_by_id(labels, order) -> None:
+    names = [f"a{index}" for index in range(len(labels))]
+    digest = hashlib.sha256("\n".join(order).encode()).digest()
+    expected = Judgments.count(dict(zip(names, labels)), order)
+    for _ in range(2):  # (the second time, where each file's entries are in the corpus comes from the parse cache)
+        stored = {name: stored_columns(entries, name) for name, entries in zip(names, labels)}
+        counted = Judgments.count(stored, order, (lambda: dict(zip(order, range(len(order)))), digest))
+        assert list(counted.rows.items()) == list(expected.rows.items())
+        assert (counted.units(), counted.topics_chosen()) == (expected.units(), expected.topics_chosen())
+
+
 @settings(max_examples=200)
 @given(st.lists(files, min_size=0, max_size=3), st.none() | files, st.lists(st.sampled_from(IDS), max_size=20))
 def test_majority_decisions_from_columns_are_those_from_entries(labels, gold, ids) -> None:

@@ -103,7 +103,7 @@ class _Spy:
 
     def __init__(self) -> None:
         self.seen: list[bytes] = []
-        self.decoder = seeds._MSGSPEC_JSON
+        self.decoder, _ = seeds._msgspec()
 
     def decode(self, line: memoryview) -> object:
         self.seen.append(bytes(line))
@@ -114,7 +114,7 @@ def test_a_line_that_may_nest_as_deep_as_json_allows_is_left_to_json(monkeypatch
     """`json` stops at the recursion limit less the frames on the stack, msgspec a few levels
     deeper: near that depth only `json` decides (here, at depths msgspec takes)."""
     spy = _Spy()
-    monkeypatch.setattr(seeds, "_MSGSPEC_JSON", spy)
+    monkeypatch.setattr(seeds, "_MSGSPEC", (spy, seeds._msgspec()[1]))
     deep = seeds._MAX_QUICK_NESTING + 1
     plain, nested = b'{"a": [1]}', b'{"a": ' + b"[" * deep + b"]" * deep + b"}"
     assert [value for _, value in json_lines_in(io.BytesIO(plain + b"\n" + nested + b"\n"), "x", [])] == [

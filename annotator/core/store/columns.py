@@ -19,6 +19,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta, timezone
 from itertools import accumulate, compress, filterfalse, repeat
@@ -47,12 +48,13 @@ class LabelColumns:
     the same object (the store's cache of rendered entries compares them by identity).
     """
 
-    __slots__ = ("ids", "stances", "topic_sets", "notes", "quoted_count", "stance_codes", "topic_codes", "flagged",
+    __slots__ = ("_ids", "count", "stances", "topic_sets", "notes", "quoted_count", "stance_codes", "topic_codes", "flagged",
                  "seconds", "updated", "lines", "labeled", "quoted", "quote_ends", "quotes", "made", "source", "in_corpus")
 
-    def __init__(self, ids: list[str], stances: list[str | None], topic_sets: list[tuple[str, ...]],
+    def __init__(self, ids: list[str] | str, stances: list[str | None], topic_sets: list[tuple[str, ...]],
                  notes: dict[int, str], quoted_count: int, columns: dict[str, Any]) -> None:
-        self.ids = ids
+        self._ids = ids  # sorted; or all of them joined by newlines, split when first asked for (`ids`)
+        self.count = len(columns["stance_codes"])  # how many entries
         self.stances = stances  # the distinct stances, None first: `stance_codes` indexes them
         self.topic_sets = topic_sets  # the distinct lists of topics: `topic_codes` indexes them
         self.notes = notes  # by position: few entries have one
@@ -70,6 +72,15 @@ class LabelColumns:
         self.made: dict[str, Annotation] = {}  # by id
         self.source: str | None = None  # the name of the cache entry read, which names the file's content
         self.in_corpus: tuple[bytes, array] | None = None  # the last `positions_in`, by the corpus's digest
+
+    @property
+    def ids(self) -> list[str]:
+        """The ids, sorted: read from a cache entry, split at the first use (a command that finds
+        the entries by their positions in the corpus never asks)."""
+        ids = self._ids
+        if type(ids) is str:
+            ids = self._ids = ids.split("\n") if self.count else []
+        return ids  # type: ignore[return-value]
 
     def position(self, comment_id: str) -> int:
         """Where `comment_id` is among the ids, or -1."""
@@ -107,11 +118,36 @@ class LabelColumns:
         if self.source is not None:
             where = cache.key("positions", b"%s\0%s" % (self.source.encode(), corpus))
             kept = cache.load(where)
-            if type(kept) is bytes and len(kept) == 4 * len(self.ids):
+            if type(kept) is bytes and len(kept) == 4 * self.count:
                 return array("i", kept)
         positions = array("i", map(position_of().get, self.ids, repeat(-1)))
         cache.save(where, positions.tobytes())
         return positions
+
+    def aligned_in(self, position_of: Callable[[], Mapping[str, int]], corpus: bytes, size: int) -> array | None:
+        """`aligned` of every id of a corpus of `size` comments, in its order (`positions_in` says
+        what `position_of` and `corpus` are), kept in the parse cache by the file's content and
+        `corpus`, as the positions are; None if the positions do not fit the corpus (a damaged
+        cache entry: ids are then looked up)."""
+        where = None
+        if self.source is not None:
+            where = cache.key("aligned", b"%s\0%s" % (self.source.encode(), corpus))
+            kept = cache.load(where)
+            if type(kept) is tuple and len(kept) == 2 and type(kept[0]) is bytes and len(kept[0]) == 4 * size \
+                    and zlib.crc32(kept[0]) == kept[1]:
+                aligned = array("i")
+                aligned.frombytes(kept[0])
+                if max(aligned, default=-1) < self.count and min(aligned, default=-1) >= -1:
+                    return aligned
+        positions = self.positions_in(position_of, corpus)
+        if max(positions, default=-1) >= size:
+            return None
+        aligned = array("i", [-1]) * size
+        found = list(map((-1).__lt__, positions))
+        deque(map(aligned.__setitem__, compress(positions, found), compress(range(len(positions)), found)), maxlen=0)
+        data = aligned.tobytes()
+        cache.save(where, (data, zlib.crc32(data)))
+        return aligned
 
     def aligned(self, comment_ids: Iterable[str]) -> list[int]:
         """For each of `comment_ids`, the position of its entry, or -1 where there is none: with
@@ -223,10 +259,11 @@ class LabelColumns:
                 return None
             columns = {name: _copied(sections[name], kind) if name in _COPIED else sections[name].cast(kind)
                        for name, kind in COLUMN_KINDS.items()}
-            ids = str(sections["ids"], "utf-8").split("\n") if count else []
+            ids = str(sections["ids"], "utf-8") if count else ""  # (split when asked for: `ids`)
         except (EOFError, KeyError, TypeError, ValueError, AttributeError):
             return None
-        if any(len(columns[name]) != count for name in COLUMN_KINDS if name != "quotes") or len(ids) != count:
+        if any(len(columns[name]) != count for name in COLUMN_KINDS if name != "quotes") \
+                or (ids.count("\n") + 1 if count else 0) != count:
             return None
         return head, cls(ids, stances, topic_sets, notes, quoted_count, columns)
 
@@ -279,7 +316,7 @@ class _Layered(MutableMapping[str, V], Generic[V]):
         self._size = (0 if columns is None else self._base_size(columns)) + len(self._changed)
 
     def _base_size(self, columns: LabelColumns) -> int:
-        return len(columns.ids)
+        return columns.count
 
     def _base_position(self, key: str) -> int:
         """Where the columns hold `key`, or -1."""
@@ -505,7 +542,7 @@ class Lines(Mapping[str, int]):
         return isinstance(key, str) and self._columns.position(key) >= 0
 
     def __len__(self) -> int:
-        return len(self._columns.ids)
+        return self._columns.count
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._columns.ids)
