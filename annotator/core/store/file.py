@@ -362,10 +362,9 @@ class AnnotationFile:
         `Annotation` per entry, and kept compressed (`RenderedEntries`)."""
         rendered = self._base_chunks
         if rendered is None or rendered[0] is not columns:
+            ids, make, quote = columns.ids, columns.make, columns.quote
             text = RenderedEntries.render(
-                len(columns.ids),
-                lambda position: render_entry(columns.ids[position], columns.make(position), columns.quote(position)),
-                yielding,
+                len(ids), lambda position: render_entry(ids[position], make(position), quote(position)), yielding
             )
             rendered = self._base_chunks = (columns, text)
         return rendered[1]
