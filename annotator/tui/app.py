@@ -213,6 +213,7 @@ class AnnotatorApp(App[int]):
             self._signal_handlers[number] = previous
 
     def on_unmount(self) -> None:
+        self.resume_collector()  # (an app that ends before its start is over: what runs after collects)
         if self._lock is not None:
             self._lock.release()
         loop = asyncio.get_running_loop()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
 from pathlib import Path
 
+from textual import screen as screen_module
 from textual.screen import Screen
 
 from annotator.tui.screens.pacing import FramePacer
@@ -18,6 +20,9 @@ def test_the_textual_names_the_pacer_stands_on_are_there() -> None:
     assert isinstance(inspect.getattr_static(Screen, "_update_timer"), property)
     assert not inspect.iscoroutinefunction(Screen._on_timer_update)
     assert inspect.iscoroutinefunction(Screen._message_loop_exit)
+    # Textual asks its screen timer only to resume and pause (a new call would be one the pacer lacks).
+    asked = set(re.findall(r"_update_timer\.(\w+)", inspect.getsource(screen_module)))
+    assert asked == {"resume", "pause"}, asked
 
 
 class Painted:

@@ -19,10 +19,12 @@ import asyncio
 import time
 from typing import TypeVar
 
+from textual import constants
 from textual.screen import Screen
 
 ResultType = TypeVar("ResultType")
-FRAMES_A_SECOND = 120  # at most: frames 8 ms apart, still well within one of a 60 Hz screen
+# At most: frames 8 ms apart, well within one of a 60 Hz screen; fewer if TEXTUAL_FPS says so (a slow link).
+FRAMES_A_SECOND = min(120, constants.MAX_FPS)
 
 
 class FramePacer:
