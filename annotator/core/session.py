@@ -398,11 +398,9 @@ class Session:
         """The corpus positions that `view` shows, in corpus order (or in thread order: only the
         comments that match, each where its thread puts it): a list, or for every comment in
         corpus order a `range` (a list of a million numbers costs 25 ms)."""
-        if view.is_all and not threads:
-            return range(len(self.comments))
-        order = self.threads.order if threads else range(len(self.comments))
         if view.is_all:
-            return list(order)
+            return list(self.threads.order) if threads else range(len(self.comments))
+        order = self.threads.order if threads else range(len(self.comments))
         if view.kind == "mine" and not view.query and view.test is None:  # (the default view with a plan)
             share = self.share or frozenset()
             return sorted(share) if not threads else [position for position in order if position in share]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
-from pathlib import Path
+import time
 
 from textual import screen as screen_module
 from textual.screen import Screen
@@ -96,13 +96,15 @@ async def test_the_main_screen_paints_a_key_by_the_pacer_not_textuals_timer(make
         assert not [timer for timer in screen._timers if timer.name == "screen_update"]
 
 
-def test_nothing_of_the_pacer_is_left_once_the_screen_is_gone(tmp_path: Path, make_app) -> None:
-    async def run() -> FramePacer:
-        app = make_app()
-        async with app.run_test(size=(100, 30)) as pilot:
-            screen = await ready(pilot)
-            pacer = screen._update_timer
-            pacer.resume()
-        return pacer
-
-    assert asyncio.run(run())._pending is None
+async def test_a_paint_still_waiting_is_dropped_once_the_screen_is_gone(make_app) -> None:
+    """(A paint far ahead: it cannot have run by itself before the app ends.)"""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        pacer = screen._update_timer
+        pacer.pause()
+        pacer._period, pacer._last = 60.0, time.monotonic()
+        pacer.resume()
+        waiting = pacer._pending
+        assert isinstance(waiting, asyncio.TimerHandle) and not waiting.cancelled()
+    assert waiting.cancelled() and pacer._pending is None

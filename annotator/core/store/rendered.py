@@ -54,9 +54,6 @@ class RenderedEntries:
             starts.append(start)
         return cls(ends, blocks, starts)
 
-    def __len__(self) -> int:
-        return len(self.ends)
-
     def kept_bytes(self) -> int:
         """What the compressed text takes."""
         return sum(map(len, self._blocks))
