@@ -283,11 +283,13 @@ def _open(view: mmap, source: str) -> SeedColumns | None:
 
 def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
     """Write `comments` (of one file, in order) to `handle` as an entry `open_entry` reads: the
-    texts straight to the file, `BATCH` comments at a time, the other fields kept until the end."""
+    texts straight to the file, `BATCH` comments at a time, the other fields kept until the end.
+    Each field of a batch is encoded at once (`_utf8`), not value by value."""
     handle.seek(_HEADER)
     position = _HEADER
     text_starts = array("Q", [position])
-    small: dict[str, list[bytes]] = {name: [] for name in STRING_FIELDS if name != "text"}
+    small = {name: _Blob() for name in STRING_FIELDS if name != "text"}
+    ids: list[str] = []
     lines = array("Q")
     seen: dict[str, int] = {}  # id -> the hash of its text
     unique = True
@@ -298,34 +300,39 @@ def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
             seen.update(marks)
         else:  # an id seen before: the same comment again is left out
             batch, unique = _new_in(batch, seen, unique)
-        texts = [comment.text.encode("utf-8") for comment in batch]
-        handle.writelines(texts)
-        text_starts.extend(islice(accumulate(map(len, texts), initial=position), 1, None))
+        texts, sizes = _utf8(list(map(_TEXT, batch)))
+        handle.write(texts)
+        text_starts.extend(islice(accumulate(sizes, initial=position), 1, None))
         position = text_starts[-1]
-        small["id"] += [comment.id.encode("utf-8") + b"\n" for comment in batch]
+        batch_ids = list(map(_ID, batch))
+        ids += batch_ids
+        small["id"].add(*_utf8([comment_id + "\n" for comment_id in batch_ids]))
         for name, field in (("author", 4), ("url", 5), ("parent", 6), ("context", 7)):
-            small[name] += [value.encode("utf-8") if value else b"" for value in map(itemgetter(field), batch)]
-        small["meta"] += [marshal.dumps(dict(meta)) if meta else b"" for meta in map(_META, batch)]
+            values = list(map(itemgetter(field), batch))
+            if any(values):
+                small[name].add(*_utf8([value or "" for value in values]))
+            else:
+                small[name].add(b"", repeat(0, len(values)))
+        metas = [marshal.dumps(dict(meta)) if meta else b"" for meta in map(_META, batch)]
+        small["meta"].add(b"".join(metas), map(len, metas))
         lines.extend(map(_LINE, batch))
     count = len(lines)
-    ids = [value[:-1] for value in small["id"]]
-    order = sorted(range(count), key=ids.__getitem__)  # (bytes sort as their UTF-8 text does)
+    order = sorted(range(count), key=ids.__getitem__)  # (str sorts as its UTF-8 bytes do: by code point)
     del ids, seen
     places = {"text": (_HEADER, position - _HEADER)}
-    tail = [(name, values if any(values) else []) for name, values in small.items()]  # (no offsets for a field none has)
-    blobs_end = position + sum(sum(map(len, values)) for _, values in tail)
+    tail = [(name, blob if blob.size else _Blob()) for name, blob in small.items()]  # (no offsets for a field none has)
+    blobs_end = position + sum(blob.size for _, blob in tail)
     width = 4 if blobs_end + 8 * (len(STRING_FIELDS) + 2) * (count + 1) < 2**32 else 8
     code = _WIDTH_CODE[width]
-    for name, values in tail:  # the blobs
-        length = sum(map(len, values))
-        places[name] = (position, length)
-        handle.writelines(values)
-        position += length
-    blobs = {name: b"".join(small[name]) for name in CHECKED_BLOBS}
+    for name, blob in tail:  # the blobs
+        places[name] = (position, blob.size)
+        handle.writelines(blob.pieces)
+        position += blob.size
+    blobs = {name: b"".join(small[name].pieces) for name in CHECKED_BLOBS}
     arrays: list[tuple[str, array[int]]] = [("text@", array(code, text_starts))]
-    for name, values in tail:
+    for name, blob in tail:
         start = places[name][0]
-        arrays.append((f"{name}@", array(code, accumulate(map(len, values), initial=start)) if values else array(code)))
+        arrays.append((f"{name}@", array(code, accumulate(blob.lengths, initial=start)) if blob.size else array(code)))
     consecutive = lines == array("Q", range(1, count + 1))
     arrays += [("line", array(code) if consecutive else array(code, lines)), ("order", array(code, order))]
     written = {}
@@ -339,6 +346,32 @@ def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
         header.extend(places[name])
     handle.seek(0)
     handle.write(MAGIC + _checksum(header, blobs, written).to_bytes(8, "little") + header.tobytes())
+
+
+class _Blob:
+    """The values of one field, encoded a batch at a time: the pieces and each value's length."""
+
+    __slots__ = ("lengths", "pieces", "size")
+
+    def __init__(self) -> None:
+        self.pieces: list[bytes] = []
+        self.lengths = array("Q")
+        self.size = 0
+
+    def add(self, piece: bytes, lengths: Iterable[int]) -> None:
+        self.pieces.append(piece)
+        self.lengths.extend(lengths)
+        self.size += len(piece)
+
+
+def _utf8(values: list[str]) -> tuple[bytes, Iterable[int]]:
+    """`values` in UTF-8, one after the other, and the length of each: encoded in one piece when
+    they are ASCII (their lengths are then their lengths as text), else value by value."""
+    joined = "".join(values)
+    if joined.isascii():
+        return joined.encode("ascii"), map(len, values)
+    encoded = [value.encode("utf-8") for value in values]
+    return b"".join(encoded), map(len, encoded)
 
 
 CHECKED_BLOBS = ("id", "meta")  # the blobs `_checksum` covers (with the header and the arrays)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import mmap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.core import columns, seeds
 from annotator.core.columns import Joined, SeedColumns
 from annotator.core.ids import IdLookupError
+from annotator.core.models import Comment
 from annotator.core.project import Project
 from annotator.core.seeds import SeedError, load_seeds
 from annotator.core.session import Session
@@ -214,3 +219,35 @@ def test_texts_of_many_comments_are_their_texts(tmp_path: Path, monkeypatch: pyt
         with pytest.raises(KeyError):
             list(corpus.texts([ids[0], "no such id"]))
     assert isinstance(load_seeds(root).comments, SeedColumns if len(files) == 1 else Joined)
+
+
+_TEXTS = st.text(st.sampled_from("ab é✓\n"), min_size=1, max_size=6)  # (ASCII or not, batch by batch)
+_OPTIONAL = st.none() | _TEXTS
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.text(st.sampled_from("abéz0"), min_size=1, max_size=3), _TEXTS,
+                          _OPTIONAL, _OPTIONAL, _OPTIONAL, _OPTIONAL), max_size=40),
+       st.integers(1, 5))
+def test_an_entry_reads_back_the_comments_written_in_any_batches(rows: list, batch: int) -> None:
+    """Each field of a batch is encoded at once when it is ASCII, value by value when not: the
+    entry reads back what was written either way, and finds the ids in their UTF-8 order."""
+    comments, kept, first_text = [], [], {}
+    for line, (comment_id, text, author, url, parent, context) in enumerate(rows, start=1):
+        comment = Comment(comment_id, text, "s.jsonl", line, author, url, parent, context)
+        comments.append(comment)
+        if first_text.setdefault(comment_id, text) != text or comment_id not in {other.id for other in kept}:
+            kept.append(comment)  # (left out: the comment its id was first given to, again)
+    handle = io.BytesIO()
+    original = columns.BATCH
+    columns.BATCH = batch
+    try:
+        columns.write_entry(handle, comments)
+    finally:
+        columns.BATCH = original
+    view = mmap.mmap(-1, len(handle.getvalue()))
+    view.write(handle.getvalue())
+    entry = columns.open_entry(view, "s.jsonl")
+    assert entry is not None
+    assert list(entry) == kept
+    assert list(entry.sorted_ids) == sorted((comment.id for comment in kept), key=lambda i: i.encode("utf-8"))
