@@ -28,6 +28,9 @@ SYNC_END = b"\x1b[?2026l"
 _ESCAPE = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 
 
+CHILDREN_EVERY = 0.02  # seconds between two looks at the program's child processes
+
+
 class Timeout(Exception):
     """What was awaited did not happen in time."""
 
@@ -86,9 +89,14 @@ class Terminal:
         self.status: int | None = None
         self.rss_mb: float | None = None
         self.quit_seconds: float | None = None  # from typing ctrl+q to the process's end
+        self.children_mb: dict[int, float] = {}  # the peak RSS of each child process it started
+        self._children_checked = 0.0
 
     def drain(self, timeout: float = 0.0) -> bool:
         """Read whatever the program has written, waiting up to `timeout` for something."""
+        if time.perf_counter() - self._children_checked > CHILDREN_EVERY:
+            self._check_children()
+            self._children_checked = time.perf_counter()
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if not ready:
             return False
@@ -103,6 +111,20 @@ class Terminal:
             self.answered = True
             os.write(self.fd, HAS_SYNC)
         return True
+
+    def _check_children(self) -> None:
+        """Note the peak RSS of each child process the program has now (the app parses the labels
+        in one at a cold start): its memory counts with the app's."""
+        children: list[str] = []
+        for task in Path(f"/proc/{self.pid}/task").glob("*/children"):  # (a thread's children are its task's)
+            try:
+                children += task.read_text().split()
+            except OSError:
+                continue
+        for child in map(int, children):
+            peak = peak_rss_mb(child)
+            if peak is not None:
+                self.children_mb[child] = max(peak, self.children_mb.get(child, 0.0))
 
     def arrival(self, offset: int) -> float:
         """When the output's byte at `offset` had been read."""
@@ -183,9 +205,12 @@ class Terminal:
 
     def quit(self, keys: bytes = b"\x11", timeout: float = 120.0) -> float:
         """Type `keys` (ctrl+q), wait for the program to end, and return its peak RSS in MiB so far
-        (`VmHWM` just before quitting; `ru_maxrss` where there is no /proc). `quit_seconds` is the
-        time from the key to the end of the process (checked every millisecond)."""
+        (`VmHWM` just before quitting; `ru_maxrss` where there is no /proc), plus the peaks of the
+        child processes it had (an upper bound: they may not have peaked at once). `quit_seconds`
+        is the time from the key to the end of the process (checked every millisecond)."""
         peak = peak_rss_mb(self.pid)
+        if peak is not None:
+            peak += sum(self.children_mb.values())
         typed = time.perf_counter()
         os.write(self.fd, keys)
         deadline = typed + timeout

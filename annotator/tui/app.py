@@ -42,6 +42,7 @@ from annotator.core.store import (
     list_annotators,
     read_journal,
 )
+from annotator.core.store.prefetch import Prefetch
 from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.widgets.comment_list import CommentList
 
@@ -162,6 +163,7 @@ class AnnotatorApp(App[int]):
         self._clock = clock
         self._now = now
         self._lock: AnnotatorLock | None = None
+        self._prefetch: Prefetch | None = None  # the labels being parsed in a child process, at the start
         self._main: MainScreen | None = None  # once it is up
         self._typed_ahead: deque[events.Key] | None = None  # keys kept while the labels are read
         self._replayed: events.Key | None = None  # the kept key being applied now
@@ -214,6 +216,8 @@ class AnnotatorApp(App[int]):
 
     def on_unmount(self) -> None:
         self.resume_collector()  # (an app that ends before its start is over: what runs after collects)
+        if (prefetch := self._prefetch) is not None:  # (quit while the labels were read)
+            prefetch.stop()
         if self._lock is not None:
             self._lock.release()
         loop = asyncio.get_running_loop()
@@ -256,11 +260,17 @@ class AnnotatorApp(App[int]):
 
         importlib.import_module("annotator.tui.screens.main")  # here, rather than before the first frame
 
+        if self.project is None:  # the labels are parsed meanwhile, on another core
+            self._prefetch = Prefetch.start(self.root, annotator)
         try:
             project = self.project or Project.open(self.root)
         except AnnotatorError as error:
             self.post_message(ProjectFailed(error))
             return
+        finally:
+            if self._prefetch is not None:
+                self._prefetch.wait()
+                self._prefetch = None
         try:
             path = annotation_path(self.root, annotator)
             check_folder(path.parent)  # (first: outside git, the lock lives in that folder)

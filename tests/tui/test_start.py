@@ -242,3 +242,34 @@ async def test_the_collector_is_back_on_once_the_start_is_over(tmp_path: Path, c
             await until_quit(pilot)
         assert gc.isenabled()
         assert not app.collector_paused
+
+
+async def test_labels_parsed_by_a_child_at_the_start_are_the_labels_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With nothing cached, the labels are parsed in a child process while the comments are read:
+    the main screen shows what the file holds, and a key labels as usual."""
+    from annotator.core.models import Annotation
+    from annotator.core.store import prefetch
+
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(prefetch, "MIN_BYTES", 0)
+    started = []
+    start = prefetch.Prefetch.start
+    monkeypatch.setattr(prefetch.Prefetch, "start", classmethod(
+        lambda cls, root, annotator: started.append(start(root, annotator)) or started[-1]))
+    root = make_project(tmp_path / "p", {"a.txt": "".join(f"Comment number {n}.\n" for n in range(50))})
+    comments = load_seeds(root).comments
+    store = AnnotationFile.open(root, "alice")
+    for comment in comments[:40]:
+        store.set(comment.id, Annotation(stance="disagree", topics=("scaling",)), comment.text)
+    store.save()
+    app = build_app(root, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        assert started and started[0] is not None and started[0]._process.returncode == 0
+        assert screen.session.store.get(comments[39].id).stance == "disagree"
+        assert screen.session.store.get(comments[40].id) is None
+        await pilot.press("a")
+        await settled(pilot)
+        assert disk_entry(app, 0).stance == "agree" and disk_entry(app, 1).topics == ("scaling",)

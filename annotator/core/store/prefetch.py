@@ -1,0 +1,108 @@
+"""Reading an annotation file into the parse cache in a second process, while this one reads the
+comments.
+
+A start with nothing cached (a new clone, changed seeds, a pulled file) parses two large files:
+the seeds and the annotator's labels, about a second each at 100,000 comments, one after the
+other on one core. `Prefetch.start` runs the parse of the labels in a child process, which
+writes its columns to the parse cache (`annotator.core.cache`) and exits; the caller reads the
+comments meanwhile, then `wait`s, and `AnnotationFile.open` finds the labels cached.
+
+The child changes nothing but the cache, and every failure in it (a bad file, no cache, a kill)
+only means that the caller parses the file itself, as without it, and says what is wrong. It is
+started only where it can pay: two cores or more, the cache on, a file large enough that the
+parse outweighs starting Python, and not cached already.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from annotator.core import cache
+from annotator.core.errors import AnnotatorError
+from annotator.core.store.names import SUFFIX, annotation_path
+
+MIN_BYTES = 2 * 2**20  # some 9,000 entries: a parse of a tenth of a second, twice a child's start
+STOP_SECONDS = 1.0
+
+
+class Prefetch:
+    """A child process parsing one annotation file into the parse cache."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self._process = process
+
+    @classmethod
+    def start(cls, root: Path, annotator: str) -> Prefetch | None:
+        """The parse of the labels of `annotator` under the project `root`, started in a child
+        process; None where it would not pay (see the module's docstring) or cannot start."""
+        from annotator.core.store.layout import CACHE_KIND
+
+        if _cores() < 2 or cache.folder() is None:
+            return None
+        try:
+            path = annotation_path(root, annotator)
+            if path.is_symlink() or not path.is_file() or path.stat().st_size < MIN_BYTES:
+                return None
+        except (AnnotatorError, OSError):  # (a bad name: said by the caller)
+            return None
+        entry = cache.file_key(CACHE_KIND, path, ".columns")
+        if entry is None or entry.exists():
+            return None
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(path)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                close_fds=True, start_new_session=True,  # (not the terminal's: ctrl+c is the app's to handle)
+            )
+        except OSError:
+            return None
+        return cls(process)
+
+    def wait(self) -> None:
+        """Until the child has ended (its entry, if it wrote one, is then in the cache)."""
+        self._process.wait()
+
+    def stop(self) -> None:
+        """End the child now (the caller no longer needs the file), and reap it: asked to end,
+        it removes the entry it was writing; killed after a second if it does not end."""
+        if self._process.poll() is None:
+            self._process.terminate()
+        try:
+            self._process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on every platform)
+        return os.cpu_count() or 1
+
+
+def main(argv: list[str]) -> int:
+    """The child: parse the annotation file `argv[0]` as `AnnotationFile.load` would, which caches
+    its columns. 0 when it parsed, 1 when not (the caller then says why, parsing it itself)."""
+    from annotator.core.store.layout import max_file_bytes, parse_annotations
+
+    gc.disable()  # (a short life that makes objects by the hundred thousand and no cycles)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # (`stop`: the entry being written is removed)
+    path = Path(argv[0])
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > max_file_bytes():
+            return 1
+        parse_annotations(None, path.name, path.name.removesuffix(SUFFIX), source=path)
+    except (AnnotatorError, OSError):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
