@@ -51,9 +51,19 @@ def key(kind: str, data: bytes, suffix: str = ".marshal") -> Path | None:
     where = folder()
     if where is None:
         return None
-    digest = hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0".encode())
+    digest = content_digest(kind)
     digest.update(data)  # (not `+ data`: that would copy a file of tens of megabytes)
-    return where / f"{kind}-{digest.hexdigest()}{suffix}"
+    return where / entry_name(kind, digest, suffix)
+
+
+def content_digest(kind: str) -> Any:
+    """The hash that names an entry of `kind`, before the content: update it with the content."""
+    return hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0".encode())
+
+
+def entry_name(kind: str, digest: Any, suffix: str) -> str:
+    """The name of the entry of `kind` whose content `digest` (`content_digest`) has hashed."""
+    return f"{kind}-{digest.hexdigest()}{suffix}"
 
 
 SETTLED_NS = 2 * 10**9  # a file unchanged this long keeps its digest by its status (`file_key`)
@@ -84,7 +94,7 @@ def file_key(kind: str, path: Path, suffix: str = ".marshal") -> Path | None:
             if type(known) is str and len(known) == 64:
                 return where / f"{kind}-{known}{suffix}"
             handle.seek(0)
-            digest = hashlib.sha256(f"{kind}\0{CACHE_VERSION}\0".encode())
+            digest = content_digest(kind)
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
             after = os.fstat(handle.fileno())
@@ -93,7 +103,7 @@ def file_key(kind: str, path: Path, suffix: str = ".marshal") -> Path | None:
                     save(by_status, digest.hexdigest())
     except OSError:
         return None
-    return where / f"{kind}-{digest.hexdigest()}{suffix}"
+    return where / entry_name(kind, digest, suffix)
 
 
 SAMPLE = 64 * 1024  # bytes at each end of a file that its status includes

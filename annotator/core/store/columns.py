@@ -48,11 +48,12 @@ class LabelColumns:
     the same object (the store's cache of rendered entries compares them by identity).
     """
 
-    __slots__ = ("_ids", "count", "stances", "topic_sets", "notes", "quoted_count", "stance_codes", "topic_codes", "flagged",
-                 "seconds", "updated", "lines", "labeled", "quoted", "quote_ends", "quotes", "made", "source", "in_corpus")
+    __slots__ = ("_ids", "as_rendered", "count", "flagged", "in_corpus", "labeled", "lines", "made", "notes", "quote_ends",
+                 "quoted", "quoted_count", "quotes", "seconds", "source", "stance_codes", "stances", "topic_codes",
+                 "topic_sets", "updated")
 
     def __init__(self, ids: list[str] | str, stances: list[str | None], topic_sets: list[tuple[str, ...]],
-                 notes: dict[int, str], quoted_count: int, columns: dict[str, Any]) -> None:
+                 notes: dict[int, str], quoted_count: int, columns: dict[str, Any], as_rendered: bool = False) -> None:
         self._ids = ids  # sorted; or all of them joined by newlines, split when first asked for (`ids`)
         self.count = len(columns["stance_codes"])  # how many entries
         self.stances = stances  # the distinct stances, None first: `stance_codes` indexes them
@@ -71,6 +72,7 @@ class LabelColumns:
         self.quotes = columns["quotes"]  # the excerpts, UTF-8, one after the other
         self.made: dict[str, Annotation] = {}  # by id
         self.source: str | None = None  # the name of the cache entry read, which names the file's content
+        self.as_rendered = as_rendered  # the file holds each entry, in order, as `render_entry` writes it
         self.in_corpus: tuple[bytes, array] | None = None  # the last `positions_in`, by the corpus's digest
 
     @property
@@ -200,11 +202,13 @@ class LabelColumns:
 
     @classmethod
     def in_id_order(cls, ids: list[str], stances: list[str | None], topic_sets: list[tuple[str, ...]],
-                    notes: dict[int, str], columns: dict[str, Any]) -> LabelColumns | None:
+                    notes: dict[int, str], columns: dict[str, Any], as_rendered: bool = False) -> LabelColumns | None:
         """The columns of entries read in file order (`notes` by position, `quote_ends` running
-        over the excerpts in that order), sorted by id if the file was not; None if an id repeats."""
+        over the excerpts in that order), sorted by id if the file was not; None if an id repeats.
+        `as_rendered`: each entry stands in the file as `render_entry` writes it (kept if the
+        file is in id order)."""
         if all(map(str.__lt__, ids, ids[1:])):  # (as annotator writes them)
-            return cls(ids, stances, topic_sets, notes, columns["quoted"].count(1), columns)
+            return cls(ids, stances, topic_sets, notes, columns["quoted"].count(1), columns, as_rendered)
         if len(set(ids)) != len(ids):
             return None
         order = sorted(range(len(ids)), key=ids.__getitem__)
@@ -228,7 +232,7 @@ class LabelColumns:
             where[name] = (position, len(data))
             position += -(-len(data) // 8) * 8  # (each section starts 8-byte aligned)
         header = marshal.dumps((head, len(self.ids), self.stances, self.topic_sets, self.notes, self.quoted_count,
-                                where))
+                                self.as_rendered, where))
         start = -(-(len(MAGIC) + 16 + len(header)) // 8) * 8
         checked = _checksum(header, sections)
         handle.write(MAGIC + len(header).to_bytes(8, "little") + checked.to_bytes(8, "little") + header)
@@ -247,7 +251,7 @@ class LabelColumns:
             size = int.from_bytes(view[len(MAGIC):len(MAGIC) + 8], "little")
             checked = int.from_bytes(view[len(MAGIC) + 8:len(MAGIC) + 16], "little")
             header = view[len(MAGIC) + 16:len(MAGIC) + 16 + size]
-            head, count, stances, topic_sets, notes, quoted_count, where = marshal.loads(header)
+            head, count, stances, topic_sets, notes, quoted_count, as_rendered, where = marshal.loads(header)
             start = -(-(len(MAGIC) + 16 + size) // 8) * 8
             whole = memoryview(view)
             sections = {}
@@ -265,7 +269,7 @@ class LabelColumns:
         if any(len(columns[name]) != count for name in COLUMN_KINDS if name != "quotes") \
                 or (ids.count("\n") + 1 if count else 0) != count:
             return None
-        return head, cls(ids, stances, topic_sets, notes, quoted_count, columns)
+        return head, cls(ids, stances, topic_sets, notes, quoted_count, columns, as_rendered is True)
 
 
 def _checksum(header: bytes, sections: Mapping[str, Any]) -> int:
@@ -293,7 +297,7 @@ def _copied(section: memoryview, kind: str) -> array:
     return values
 
 
-MAGIC = b"ANLAB2" + (b"LE" if sys.byteorder == "little" else b"BE")  # the layout of `write`, and its byte order
+MAGIC = b"ANLAB3" + (b"LE" if sys.byteorder == "little" else b"BE")  # the layout of `write`, and its byte order
 COLUMN_KINDS = {  # each column and the type of its items (`array`, `memoryview.cast`)
     "stance_codes": "B", "topic_codes": "I", "flagged": "B", "seconds": "d", "updated": "q", "lines": "I",
     "labeled": "B", "quoted": "B", "quote_ends": "Q", "quotes": "B",

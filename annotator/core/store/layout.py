@@ -268,6 +268,12 @@ def read_canonical(text: str) -> CanonicalFile | None:
     excerpt. None for anything else (a hand edit, an unknown key, an escaped string): the caller
     then uses `tomllib`. The entries are read into columns (`LabelColumns`), not objects: each
     `Annotation` is made when asked for.
+
+    Also noted (`LabelColumns.as_rendered`): whether each entry is byte for byte what
+    `render_entry` writes of it, so that a store may keep the file's own text of the entries
+    rather than render them all again (`RenderedEntries.of_file`). The layout allows a few
+    spellings `render_entry` never writes (`seconds = 0.0`, unsorted topics, `updated` with
+    a fraction of fewer than six digits, an escaped or empty note, an empty excerpt line).
     """
     head_match = _CANONICAL_HEAD.match(text)
     if head_match is None:
@@ -288,6 +294,7 @@ def read_canonical(text: str) -> CanonicalFile | None:
         columns[name].append
         for name in ("stance_codes", "topic_codes", "flagged", "seconds", "updated", "lines", "labeled", "quoted"))
     parse_time, epoch, microsecond, no_time = datetime.fromisoformat, EPOCH, MICROSECOND, NO_TIME
+    as_rendered = True
     position = head_match.end()
     line = text.count("\n", 0, position) + 1
     size = len(text)
@@ -297,14 +304,17 @@ def read_canonical(text: str) -> CanonicalFile | None:
             return None
         quote, comment_id, stance, topics, note, flagged, seconds, updated = match.groups()
         if note is not None:
+            written = note
             note = _string(note)
             if note is _ODD:
                 return None
             if note:
                 notes[len(ids)] = note
+            as_rendered = as_rendered and bool(note) and written == f'"{note}"' and _PLAIN.fullmatch(note) is not None
         spent = written_seconds.get(seconds, _ODD) if seconds is not None else 0.0
         if spent is _ODD:
             spent = written_seconds[seconds] = _seconds(seconds)
+            as_rendered = as_rendered and spent is not None and spent != 0 and repr(spent) == seconds
         if spent is None:
             return None  # not finite, or not to the tenth: `from_dict` decides
         code = stance_code.get(stance)
@@ -313,12 +323,19 @@ def read_canonical(text: str) -> CanonicalFile | None:
                 return None
             code = stance_code[stance] = len(stances)
             stances.append(intern(stance))
+            as_rendered = as_rendered and (stance is None or _PLAIN.fullmatch(stance) is not None)
         add_stance(code)
         labels = written_topics.get(topics)
         if labels is None:
-            labels = written_topics[topics] = topic_code.setdefault(_topic_list(topics), len(topic_sets))
+            listed = _topic_list(topics)
+            labels = written_topics[topics] = topic_code.setdefault(listed, len(topic_sets))
             if labels == len(topic_sets):
-                topic_sets.append(_topic_list(topics))
+                topic_sets.append(listed)
+            as_rendered = as_rendered and _labels_lines(None, listed) == f"topics = {topics}\n"
+        if updated is not None and len(updated) != 25 and (len(updated) != 32 or updated[19:26] == ".000000"):
+            as_rendered = False  # (`str` of a time writes no fraction, or six digits)
+        if quote == "":
+            as_rendered = False  # (no excerpt line is written for an empty excerpt)
         add_topics(labels)
         add_labeled(code != 0 or labels != 0)
         add_id(comment_id)
@@ -334,7 +351,7 @@ def read_canonical(text: str) -> CanonicalFile | None:
     encoded = [quote.encode("utf-8") for quote in quotes] if not text.isascii() else quotes
     columns["quote_ends"] = array("Q", accumulate(map(len, encoded)))
     columns["quotes"] = "".join(quotes).encode("utf-8")
-    labels = LabelColumns.in_id_order(ids, stances, topic_sets, notes, columns)
+    labels = LabelColumns.in_id_order(ids, stances, topic_sets, notes, columns, as_rendered)
     return None if labels is None else CanonicalFile(head, Entries(labels), Lines(labels), Excerpts(labels), labels)
 
 

@@ -15,6 +15,7 @@ import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
 
 BLOCK = 1 << 20  # bytes of text compressed together
 LEVEL = 1  # zlib's fastest: TOML entries shrink about fivefold even so
@@ -52,6 +53,49 @@ class RenderedEntries:
         if block:
             blocks.append(zlib.compress(block, LEVEL))
             starts.append(start)
+        return cls(ends, blocks, starts)
+
+    @classmethod
+    def of_file(cls, handle: BinaryIO, count: int, digest: Any) -> RenderedEntries | None:
+        """The text of the `count` entries of the file open as `handle`, taken from the file
+        itself, read a piece at a time: for a file whose entries stand as `render_entry` writes
+        them (`LabelColumns.as_rendered`), the same text as `render`, without rendering any.
+        Each entry starts at a blank line (none is inside one), and the first at the first
+        (before it: the head). `digest` is updated with every byte read, for the caller to
+        check that the file is the one its columns were read from. None if the blank lines
+        are not `count`."""
+        ends, blocks, starts = array("Q"), [], []
+        block, kept = bytearray(), 0  # the text not yet compressed; the length of the last block
+        first: int | None = None  # the offset in the file where the first entry starts
+        offset, last = 0, b""  # the file's offset of `piece`; the byte before it
+        while piece := handle.read(BLOCK):
+            digest.update(piece)
+            position = offset - len(last)
+            for part in (last + piece).split(b"\n\n")[:-1]:  # an entry starts at each blank line
+                position += len(part) + 1
+                if first is None:
+                    first = position
+                else:
+                    ends.append(position - first)
+                position += 1
+            if first is not None:
+                block += memoryview(piece)[max(0, first - offset):]
+                if len(block) >= BLOCK:
+                    starts.append(starts[-1] + kept if starts else 0)
+                    kept = len(block)
+                    blocks.append(zlib.compress(block, LEVEL))
+                    block = bytearray()
+            offset += len(piece)
+            last = piece[-1:]
+            time.sleep(0)  # (releases the interpreter to a thread waiting for it)
+        if first is None:
+            return cls(ends, blocks, starts) if count == 0 else None
+        ends.append(offset - first)  # (the last entry ends with the file)
+        if len(ends) != count:
+            return None
+        if block:
+            starts.append(starts[-1] + kept if starts else 0)
+            blocks.append(zlib.compress(block, LEVEL))
         return cls(ends, blocks, starts)
 
     def kept_bytes(self) -> int:
