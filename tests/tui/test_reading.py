@@ -4,11 +4,10 @@ and the keymap name the keys."""
 
 from __future__ import annotations
 
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 
 from annotator.core.keymap import ACTION_KEYS, ACTIONS, RESERVED_KEYS
 from annotator.tui.widgets.comment_view import CommentView
+from annotator.tui.widgets.key_bar import KeyBar
 from tests.tui.conftest import disk_entry, ready, settled
 
 SMALL = (80, 24)
@@ -116,12 +115,13 @@ async def test_the_footer_names_the_read_key_and_fits_80_columns(make_app) -> No
     async with app.run_test(size=SMALL) as pilot:
         await ready(pilot)
         await pilot.pause()
-        keys = [key for key in app.screen.query(FooterKey) if key.display]
+        bar = app.screen.query_one(KeyBar)
+        keys = bar.shown()
         assert 0 < len(keys) <= 8
         assert "ctrl+d" in {key.key for key in keys}
-        assert max(key.region.right for key in keys) <= SMALL[0]
-        assert "Read on" in screen_text(app).splitlines()[-1]
-        assert app.screen.query_one(Footer).region.width == SMALL[0]
+        assert max(key.end for key in keys) <= SMALL[0] and "ctrl+p" not in {key.key for key in keys}
+        assert "^d Read on" in screen_text(app).splitlines()[-1]
+        assert bar.region.width == SMALL[0]
 
 
 async def test_help_names_the_read_keys_and_they_scroll_it_too(make_app) -> None:

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from annotator.core.conflict import Conflict
 from annotator.core.errors import AnnotatorError
@@ -40,6 +40,7 @@ from annotator.tui.widgets.comment_view import CommentView
 from annotator.tui.widgets.conflict_panel import ConflictPanel
 from annotator.tui.widgets.editor_pane import EditorPane
 from annotator.tui.widgets.field_names import FIELD_NAMES
+from annotator.tui.widgets.key_bar import KeyBar
 from annotator.tui.widgets.label_panel import LabelPanel
 from annotator.tui.widgets.note_editor import NoteEditor, NotePreview
 from annotator.tui.widgets.review_panel import ReviewPanel
@@ -264,7 +265,7 @@ class MainScreen(PromptFrames[None]):
                 yield target
                 yield CommentView(schema.keymap, target, id="comment")
                 yield EditorPane(schema, id="editor")
-        yield Footer()
+        yield KeyBar(id="keys")
         yield self.saver
 
     def on_mount(self) -> None:
