@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.core.models import Annotation, InvalidEntry, excerpt, one_line
+from annotator.core.models import Annotation, InvalidEntry, excerpt, excerpts, one_line
 
 
 def test_equal_sets_of_topics_are_equal_entries() -> None:
@@ -62,6 +62,12 @@ def test_from_dict_names_each_field_of_the_wrong_type(values: dict, problems: li
 def test_an_excerpt_is_the_start_of_the_whole_text_on_one_line(text: str, length: int) -> None:
     flat = one_line(text)  # what `excerpt` reads only as much of as it needs
     assert excerpt(text, length) == (flat if len(flat) <= length else flat[: length - 1].rstrip() + "…")
+
+
+@given(st.lists(st.text(st.sampled_from("ab  \t\n\x00\u00a0é") | st.characters(), max_size=160)
+                | st.text(st.sampled_from("ab "), min_size=60, max_size=90), max_size=8), st.integers(1, 120))
+def test_excerpts_of_many_texts_are_the_excerpt_of_each(texts: list[str], length: int) -> None:
+    assert excerpts(texts, length) == [excerpt(text, length) for text in texts]
 
 
 @given(st.text(st.sampled_from(" \t\n\u00a0\u2028\x1c\x85\x1b\u202ea-é") | st.characters(), max_size=200))
