@@ -24,6 +24,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple
 
 from annotator.core.config import Schema
@@ -34,6 +35,7 @@ from annotator.core.sources import ImportProblems
 from annotator.core.store import AnnotationFile
 
 LABEL_KEYS = ("stance", "topics")
+_ABSENT = object()  # a key the line does not have
 _NOTHING = Annotation()
 PRODIGY_SKIPPED = ("reject", "ignore")
 
@@ -110,6 +112,54 @@ class _RowReader:
 
     def row(self, number: int, record: Any) -> LabelRow | None:
         """The row of line `number`, or None (and a problem noted) if the line cannot be used."""
+        return self._plain_row(number, record) or self._row(number, record)
+
+    def _plain_row(self, number: int, record: Any) -> LabelRow | None:
+        """The row of the usual line (our own export's: a plain record naming a comment by id,
+        with values that were met before or need no check), made in one call; None for any other
+        line, which `_row` reads (it reads this one alike)."""
+        if type(record) is not dict or "answer" in record or "accept" in record:
+            return None
+        given = record.get("id")
+        if type(given) is not str:
+            return None
+        comment_id = given.strip()
+        if comment_id not in self.known or comment_id in self._seen:
+            return None
+        fields: dict[str, Any] = {}
+        stance = record.get("stance", _ABSENT)
+        if stance is not _ABSENT:
+            if not (stance is None or (type(stance) is str and stance in self.stances)):
+                return None
+            fields["stance"] = stance
+        topics = record.get("topics", _ABSENT)
+        if topics is not _ABSENT:
+            if topics is None:
+                fields["topics"] = ()
+            else:
+                try:
+                    known = self._valid_topics.get(tuple(topics)) if type(topics) is list else None
+                except TypeError:  # (an element that cannot be a key: not a topic name)
+                    known = None
+                if known is None:
+                    return None
+                fields["topics"] = known
+        note = record.get("note", _ABSENT)
+        if note is not _ABSENT:
+            if note is not None and type(note) is not str:
+                return None
+            fields["note"] = note or None
+        flagged = record.get("flagged", _ABSENT)
+        if flagged is not _ABSENT:
+            if type(flagged) is not bool:
+                return None
+            fields["flagged"] = flagged
+        self._seen[comment_id] = number
+        if stance is None or stance is _ABSENT:  # (else the line sets a label: nothing to drop)
+            fields = _without_empty_labels(fields)
+        return tuple.__new__(LabelRow, (number, comment_id, fields))
+
+    def _row(self, number: int, record: Any) -> LabelRow | None:
         before = len(self.problems)
         if not isinstance(record, dict):
             self._problem(number, f"expected a JSON object, got {json_kind(record)}")
@@ -283,18 +333,27 @@ class LabelPlan:
 def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, now: datetime) -> LabelPlan:
     """The changes `rows` make to `store`; labeled entries are kept unless `overwrite`."""
     plan = LabelPlan(skipped=rows.skipped)
-    get = store.entries.get
-    for row in rows.rows:
-        before = get(row.comment_id)
-        if before is not None and before.is_labeled and not overwrite:
+    made: dict[tuple[tuple[str, Any], ...], Annotation] = {}  # a row's fields -> the new entry they make
+    for row, before in zip(rows.rows, list(map(store.entries.get, map(_COMMENT_ID, rows.rows)))):
+        if before is None:  # (an import into a new file: its rows' fields come in few combinations)
+            key = tuple(row.fields.items())
+            after = made.get(key)
+            if after is None:
+                after = made[key] = _merged(None, row.fields, now)
+            plan.changes.append(tuple.__new__(LabelChange, (row.comment_id, None, after)))
+            continue
+        if before.is_labeled and not overwrite:
             plan.kept += 1
             continue
         after = _merged(before, row.fields, now)
-        if before is not None and _same_labels(before, after):
+        if _same_labels(before, after):
             plan.unchanged += 1
         else:
             plan.changes.append(tuple.__new__(LabelChange, (row.comment_id, before, after)))  # (as LabelChange(...))
     return plan
+
+
+_COMMENT_ID = itemgetter(1)  # of a `LabelRow`
 
 
 def _merged(before: Annotation | None, fields: dict[str, Any], now: datetime) -> Annotation:
