@@ -35,6 +35,7 @@ from annotator.core.sources import ImportProblems
 from annotator.core.store import AnnotationFile
 
 LABEL_KEYS = ("stance", "topics")
+LABEL_FIELDS = ("stance", "topics", "note", "flagged")  # what a plain line may set
 _ABSENT = object()  # a key the line does not have
 _NOTHING = Annotation()
 PRODIGY_SKIPPED = ("reject", "ignore")
@@ -109,6 +110,7 @@ class _RowReader:
         self._by_text: dict[str, str] | None = None
         self._seen: dict[str, int] = {}
         self._valid_topics: dict[tuple[Any, ...], tuple[str, ...]] = {}  # a topics list as given -> as stored
+        self._fields: dict[tuple[Any, ...], dict[str, Any]] = {}  # `_plain_row`'s values -> a row's fields (shared)
 
     def row(self, number: int, record: Any) -> LabelRow | None:
         """The row of line `number`, or None (and a problem noted) if the line cannot be used."""
@@ -126,37 +128,33 @@ class _RowReader:
         comment_id = given.strip()
         if comment_id not in self.known or comment_id in self._seen:
             return None
-        fields: dict[str, Any] = {}
         stance = record.get("stance", _ABSENT)
-        if stance is not _ABSENT:
-            if not (stance is None or (type(stance) is str and stance in self.stances)):
-                return None
-            fields["stance"] = stance
+        if not (stance is None or stance is _ABSENT or (type(stance) is str and stance in self.stances)):
+            return None
         topics = record.get("topics", _ABSENT)
-        if topics is not _ABSENT:
+        if topics is not None and topics is not _ABSENT:
+            try:
+                topics = self._valid_topics.get(tuple(topics)) if type(topics) is list else None
+            except TypeError:  # (an element that cannot be a key: not a topic name)
+                return None
             if topics is None:
-                fields["topics"] = ()
-            else:
-                try:
-                    known = self._valid_topics.get(tuple(topics)) if type(topics) is list else None
-                except TypeError:  # (an element that cannot be a key: not a topic name)
-                    known = None
-                if known is None:
-                    return None
-                fields["topics"] = known
+                return None
         note = record.get("note", _ABSENT)
-        if note is not _ABSENT:
-            if note is not None and type(note) is not str:
-                return None
-            fields["note"] = note or None
+        if note is not None and note is not _ABSENT and type(note) is not str:
+            return None
         flagged = record.get("flagged", _ABSENT)
-        if flagged is not _ABSENT:
-            if type(flagged) is not bool:
-                return None
-            fields["flagged"] = flagged
+        if flagged is not _ABSENT and type(flagged) is not bool:
+            return None
         self._seen[comment_id] = number
-        if stance is None or stance is _ABSENT:  # (else the line sets a label: nothing to drop)
-            fields = _without_empty_labels(fields)
+        combination = (stance, topics, note, flagged)
+        fields = self._fields.get(combination)
+        if fields is None:  # (lines share a few combinations of values: each makes its fields once)
+            fields = {key: value for key, value in zip(LABEL_FIELDS, combination) if value is not _ABSENT}
+            if "topics" in fields and fields["topics"] is None:
+                fields["topics"] = ()
+            if "note" in fields:
+                fields["note"] = fields["note"] or None
+            fields = self._fields[combination] = _without_empty_labels(fields)
         return tuple.__new__(LabelRow, (number, comment_id, fields))
 
     def _row(self, number: int, record: Any) -> LabelRow | None:
@@ -333,13 +331,12 @@ class LabelPlan:
 def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, now: datetime) -> LabelPlan:
     """The changes `rows` make to `store`; labeled entries are kept unless `overwrite`."""
     plan = LabelPlan(skipped=rows.skipped)
-    made: dict[tuple[tuple[str, Any], ...], Annotation] = {}  # a row's fields -> the new entry they make
+    made: dict[int, Annotation] = {}  # the id of a row's fields (alive while `rows` is) -> the new entry they make
     for row, before in zip(rows.rows, list(map(store.entries.get, map(_COMMENT_ID, rows.rows)))):
-        if before is None:  # (an import into a new file: its rows' fields come in few combinations)
-            key = tuple(row.fields.items())
-            after = made.get(key)
+        if before is None:  # (an import into a new file: rows share their fields, `_plain_row` says)
+            after = made.get(id(row.fields))
             if after is None:
-                after = made[key] = _merged(None, row.fields, now)
+                after = made[id(row.fields)] = _merged(None, row.fields, now)
             plan.changes.append(tuple.__new__(LabelChange, (row.comment_id, None, after)))
             continue
         if before.is_labeled and not overwrite:
@@ -354,6 +351,7 @@ def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, n
 
 
 _COMMENT_ID = itemgetter(1)  # of a `LabelRow`
+_CHANGED_ID, _AFTER = itemgetter(0), itemgetter(2)  # of a `LabelChange`
 
 
 def _merged(before: Annotation | None, fields: dict[str, Any], now: datetime) -> Annotation:
@@ -375,8 +373,8 @@ def apply_label_plan(plan: LabelPlan, store: AnnotationFile, corpus: Corpus) -> 
     """Make the planned changes in `store` and save it (nothing is written if there are none)."""
     if not plan.changes:
         return
-    ids = [change.comment_id for change in plan.changes]
-    store.set_many(zip(ids, [change.after for change in plan.changes], corpus.texts(ids)))
+    ids = list(map(_CHANGED_ID, plan.changes))
+    store.set_columns(ids, list(map(_AFTER, plan.changes)), list(corpus.texts(ids)))
     store.save()
 
 

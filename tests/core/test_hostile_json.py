@@ -201,8 +201,11 @@ usual_records = st.fixed_dictionaries({"id": st.sampled_from(["c1", " c3 ", "c4"
 })
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(usual_records | usual_records | label_records | field_values, max_size=8))
+@example([{"id": "c1", "stance": "agree", "topics": None, "note": "", "flagged": True},
+          {"id": "c4", "stance": None, "topics": ["scaling"], "note": " "}, {"id": "c4", "topics": ["scaling"]},
+          {"id": "c5", "topics": ["scaling"], "note": "fine"}, {"id": " c3 ", "stance": "neutral", "flagged": False}])
 def test_the_usual_import_line_is_read_in_one_call_as_any_other(project: Project, records: list) -> None:
     """`_RowReader` reads a plain line naming a known comment by id in one call: what it makes of
     any line, and the problems it reports, are those of the general reading."""

@@ -219,7 +219,11 @@ class AnnotationFile:
         """`set` of each (comment id, entry, text) of `changes`, as one change: for a command that
         changes many entries (an import), a few passes over them rather than a call each."""
         changes = list(changes)  # (all of them first: an input that fails halfway changes nothing)
-        ids, annotations, texts = map(list, zip(*changes)) if changes else ([], [], [])
+        self.set_columns(*(map(list, zip(*changes)) if changes else ([], [], [])))
+
+    def set_columns(self, ids: list[str], annotations: list[Annotation | None], texts: list[str | None]) -> None:
+        """`set_many` of the changes given as three columns of the same length: the ids, the
+        entries and the texts."""
         given = list(map(is_not, texts, repeat(None)))  # (an entry without a text keeps its excerpt)
         quotes = dict(zip(compress(ids, given), excerpts(compress(texts, given))))
         stored = dict(zip(ids, annotations))  # (the last of an id's changes, where it first came)
