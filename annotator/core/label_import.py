@@ -24,6 +24,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple
 
@@ -331,26 +332,27 @@ class LabelPlan:
 def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, now: datetime) -> LabelPlan:
     """The changes `rows` make to `store`; labeled entries are kept unless `overwrite`."""
     plan = LabelPlan(skipped=rows.skipped)
-    made: dict[int, Annotation] = {}  # the id of a row's fields (alive while `rows` is) -> the new entry they make
-    for row, before in zip(rows.rows, list(map(store.entries.get, map(_COMMENT_ID, rows.rows)))):
-        if before is None:  # (an import into a new file: rows share their fields, `_plain_row` says)
-            after = made.get(id(row.fields))
-            if after is None:
-                after = made[id(row.fields)] = _merged(None, row.fields, now)
-            plan.changes.append(tuple.__new__(LabelChange, (row.comment_id, None, after)))
-            continue
-        if before.is_labeled and not overwrite:
+    ids = list(map(_COMMENT_ID, rows.rows))
+    befores = list(map(store.entries.get, ids))
+    if befores.count(None) == len(befores):  # (an import into a new file: every row adds an entry)
+        fields = list(map(_FIELDS, rows.rows))
+        keys = list(map(id, fields))  # (rows share their fields, `_plain_row` says; alive while `rows` is)
+        made = {key: _merged(None, value, now) for key, value in dict(zip(keys, fields)).items()}
+        plan.changes = list(map(tuple.__new__, repeat(LabelChange), zip(ids, befores, map(made.__getitem__, keys))))
+        return plan
+    for row, before in zip(rows.rows, befores):
+        if before is not None and before.is_labeled and not overwrite:
             plan.kept += 1
             continue
         after = _merged(before, row.fields, now)
-        if _same_labels(before, after):
+        if before is not None and _same_labels(before, after):
             plan.unchanged += 1
         else:
             plan.changes.append(tuple.__new__(LabelChange, (row.comment_id, before, after)))  # (as LabelChange(...))
     return plan
 
 
-_COMMENT_ID = itemgetter(1)  # of a `LabelRow`
+_COMMENT_ID, _FIELDS = itemgetter(1), itemgetter(2)  # of a `LabelRow`
 _CHANGED_ID, _AFTER = itemgetter(0), itemgetter(2)  # of a `LabelChange`
 
 

@@ -93,14 +93,15 @@ def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
 
 def excerpts(texts: Iterable[str], length: int = EXCERPT_LENGTH) -> list[str]:
     """`excerpt` of each of `texts`, for many at once. The usual text is cut in a few passes: when
-    its first `length` + 1 characters are printable, hold no run of spaces, and neither start nor
-    end with a space, they are the start of the flattened text and it goes on past them, so the
-    excerpt is their first `length` - 1 characters and '…'. `excerpt` makes the others."""
+    its first `length` + 2 characters are printable, hold no run of spaces and do not start with
+    one, they are the start of the flattened text, which goes on past them (one of the last two
+    is not a space), so the excerpt is their first `length` - 1 characters and '…'. `excerpt`
+    makes the others."""
     texts = texts if type(texts) is list else list(texts)
-    heads = [text[: length + 1] for text in texts]
+    heads = [text[: length + 2] for text in texts]
     return [
         head[: length - 1].rstrip() + "…"
-        if len(head) > length and head.isprintable() and "  " not in head and head[0] != " " and head[-1] != " "
+        if len(head) > length + 1 and head.isprintable() and "  " not in head and head[0] != " "
         else excerpt(text, length)
         for text, head in zip(texts, heads)
     ]
