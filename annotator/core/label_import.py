@@ -24,6 +24,8 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple
 
 from annotator.core.config import Schema
@@ -34,6 +36,8 @@ from annotator.core.sources import ImportProblems
 from annotator.core.store import AnnotationFile
 
 LABEL_KEYS = ("stance", "topics")
+LABEL_FIELDS = ("stance", "topics", "note", "flagged")  # what a plain line may set
+_ABSENT = object()  # a key the line does not have
 _NOTHING = Annotation()
 PRODIGY_SKIPPED = ("reject", "ignore")
 
@@ -107,9 +111,54 @@ class _RowReader:
         self._by_text: dict[str, str] | None = None
         self._seen: dict[str, int] = {}
         self._valid_topics: dict[tuple[Any, ...], tuple[str, ...]] = {}  # a topics list as given -> as stored
+        self._fields: dict[tuple[Any, ...], dict[str, Any]] = {}  # `_plain_row`'s values -> a row's fields (shared)
 
     def row(self, number: int, record: Any) -> LabelRow | None:
         """The row of line `number`, or None (and a problem noted) if the line cannot be used."""
+        return self._plain_row(number, record) or self._row(number, record)
+
+    def _plain_row(self, number: int, record: Any) -> LabelRow | None:
+        """The row of the usual line (our own export's: a plain record naming a comment by id,
+        with values that were met before or need no check), made in one call; None for any other
+        line, which `_row` reads (it reads this one alike)."""
+        if type(record) is not dict or "answer" in record or "accept" in record:
+            return None
+        given = record.get("id")
+        if type(given) is not str:
+            return None
+        comment_id = given.strip()
+        if comment_id not in self.known or comment_id in self._seen:
+            return None
+        stance = record.get("stance", _ABSENT)
+        if not (stance is None or stance is _ABSENT or (type(stance) is str and stance in self.stances)):
+            return None
+        topics = record.get("topics", _ABSENT)
+        if topics is not None and topics is not _ABSENT:
+            try:
+                topics = self._valid_topics.get(tuple(topics)) if type(topics) is list else None
+            except TypeError:  # (an element that cannot be a key: not a topic name)
+                return None
+            if topics is None:
+                return None
+        note = record.get("note", _ABSENT)
+        if note is not None and note is not _ABSENT and type(note) is not str:
+            return None
+        flagged = record.get("flagged", _ABSENT)
+        if flagged is not _ABSENT and type(flagged) is not bool:
+            return None
+        self._seen[comment_id] = number
+        combination = (stance, topics, note, flagged)
+        fields = self._fields.get(combination)
+        if fields is None:  # (lines share a few combinations of values: each makes its fields once)
+            fields = {key: value for key, value in zip(LABEL_FIELDS, combination) if value is not _ABSENT}
+            if "topics" in fields and fields["topics"] is None:
+                fields["topics"] = ()
+            if "note" in fields:
+                fields["note"] = fields["note"] or None
+            fields = self._fields[combination] = _without_empty_labels(fields)
+        return tuple.__new__(LabelRow, (number, comment_id, fields))
+
+    def _row(self, number: int, record: Any) -> LabelRow | None:
         before = len(self.problems)
         if not isinstance(record, dict):
             self._problem(number, f"expected a JSON object, got {json_kind(record)}")
@@ -283,9 +332,15 @@ class LabelPlan:
 def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, now: datetime) -> LabelPlan:
     """The changes `rows` make to `store`; labeled entries are kept unless `overwrite`."""
     plan = LabelPlan(skipped=rows.skipped)
-    get = store.entries.get
-    for row in rows.rows:
-        before = get(row.comment_id)
+    ids = list(map(_COMMENT_ID, rows.rows))
+    befores = list(map(store.entries.get, ids))
+    if befores.count(None) == len(befores):  # (an import into a new file: every row adds an entry)
+        fields = list(map(_FIELDS, rows.rows))
+        keys = list(map(id, fields))  # (rows share their fields, `_plain_row` says; alive while `rows` is)
+        made = {key: _merged(None, value, now) for key, value in dict(zip(keys, fields)).items()}
+        plan.changes = list(map(tuple.__new__, repeat(LabelChange), zip(ids, befores, map(made.__getitem__, keys))))
+        return plan
+    for row, before in zip(rows.rows, befores):
         if before is not None and before.is_labeled and not overwrite:
             plan.kept += 1
             continue
@@ -295,6 +350,10 @@ def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, n
         else:
             plan.changes.append(tuple.__new__(LabelChange, (row.comment_id, before, after)))  # (as LabelChange(...))
     return plan
+
+
+_COMMENT_ID, _FIELDS = itemgetter(1), itemgetter(2)  # of a `LabelRow`
+_CHANGED_ID, _AFTER = itemgetter(0), itemgetter(2)  # of a `LabelChange`
 
 
 def _merged(before: Annotation | None, fields: dict[str, Any], now: datetime) -> Annotation:
@@ -316,8 +375,8 @@ def apply_label_plan(plan: LabelPlan, store: AnnotationFile, corpus: Corpus) -> 
     """Make the planned changes in `store` and save it (nothing is written if there are none)."""
     if not plan.changes:
         return
-    ids = [change.comment_id for change in plan.changes]
-    store.set_many(zip(ids, [change.after for change in plan.changes], corpus.texts(ids)))
+    ids = list(map(_CHANGED_ID, plan.changes))
+    store.set_columns(ids, list(map(_AFTER, plan.changes)), list(corpus.texts(ids)))
     store.save()
 
 

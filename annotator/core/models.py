@@ -91,6 +91,22 @@ def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
     return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
 
 
+def excerpts(texts: Iterable[str], length: int = EXCERPT_LENGTH) -> list[str]:
+    """`excerpt` of each of `texts`, for many at once. The usual text is cut in a few passes: when
+    its first `length` + 2 characters are printable, hold no run of spaces and do not start with
+    one, they are the start of the flattened text, which goes on past them (one of the last two
+    is not a space), so the excerpt is their first `length` - 1 characters and '…'. `excerpt`
+    makes the others."""
+    texts = texts if type(texts) is list else list(texts)
+    heads = [text[: length + 2] for text in texts]
+    return [
+        head[: length - 1].rstrip() + "…"
+        if len(head) > length + 1 and head.isprintable() and "  " not in head and head[0] != " "
+        else excerpt(text, length)
+        for text, head in zip(texts, heads)
+    ]
+
+
 def utc_now() -> datetime:
     """Now, in UTC, to the second: the resolution of `updated` in the files."""
     return datetime.now(UTC).replace(microsecond=0)

@@ -11,6 +11,7 @@ and, for labels, through the annotation file written and read back.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import tempfile
@@ -176,6 +177,47 @@ class Labeled(Project):
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     opened = Project.open(labeled_project(tmp_path_factory.mktemp("hostile") / "project"))
     return Labeled(opened.root, opened.schema, opened.corpus, opened.warnings)
+
+
+label_records = st.fixed_dictionaries({}, optional={
+    "id": st.sampled_from(["c1", " c3 ", "c2", "c9", "", 3]) | field_values,
+    "stance": st.none() | st.sampled_from(["agree", "neutral", "nope"]) | field_values,
+    "topics": st.none() | st.lists(st.sampled_from(["scaling", "reasoning", "nope"]), max_size=3) | field_values,
+    "note": st.none() | st.sampled_from(["", "fine"]) | field_values,
+    "flagged": st.booleans() | field_values,
+    "meta": st.fixed_dictionaries({"id": st.sampled_from(["c1", "c2", 3])}),
+    "text": st.sampled_from(MEANINGFUL),
+    "answer": st.sampled_from(["accept", "reject"]),
+    "accept": st.lists(st.sampled_from(["agree", "scaling", "nope"]), max_size=2),
+})
+
+
+usual_records = st.fixed_dictionaries({"id": st.sampled_from(["c1", " c3 ", "c4", "c5"])}, optional={
+    "stance": st.none() | st.sampled_from(["agree", "neutral", "nope", ""]),
+    "topics": st.none() | st.lists(st.sampled_from(["scaling", "reasoning"]), max_size=2) | st.just(["nope"]),
+    "note": st.none() | st.sampled_from(["", "fine", " "]),
+    "flagged": st.booleans() | st.none(),
+    "text": st.sampled_from(MEANINGFUL),
+})
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(usual_records | usual_records | label_records | field_values, max_size=8))
+@example([{"id": "c1", "stance": "agree", "topics": None, "note": "", "flagged": True},
+          {"id": "c4", "stance": None, "topics": ["scaling"], "note": " "}, {"id": "c4", "topics": ["scaling"]},
+          {"id": "c5", "topics": ["scaling"], "note": "fine"}, {"id": " c3 ", "stance": "neutral", "flagged": False}])
+def test_the_usual_import_line_is_read_in_one_call_as_any_other(project: Project, records: list) -> None:
+    """`_RowReader` reads a plain line naming a known comment by id in one call: what it makes of
+    any line, and the problems it reports, are those of the general reading."""
+    from annotator.core.label_import import _RowReader
+    from annotator.core.seeds import json_lines_in
+
+    data = b"".join(line_with({}, None, record, ascii_only=True) for record in records)
+    quick, general = (_RowReader("labels.jsonl", project.schema, project.corpus) for _ in range(2))
+    general._plain_row = lambda number, record: None  # type: ignore[method-assign]
+    for number, record in json_lines_in(io.BytesIO(data), "labels.jsonl", []):
+        assert quick.row(number, record) == general.row(number, record)
+    assert quick.problems == general.problems
 
 
 @pytest.mark.parametrize("field", LABEL_FIELDS, ids=[field or "the whole line" for field in LABEL_FIELDS])

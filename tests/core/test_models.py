@@ -8,10 +8,10 @@ import unicodedata
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from annotator.core.models import Annotation, InvalidEntry, excerpt, one_line
+from annotator.core.models import Annotation, InvalidEntry, excerpt, excerpts, one_line
 
 
 def test_equal_sets_of_topics_are_equal_entries() -> None:
@@ -62,6 +62,21 @@ def test_from_dict_names_each_field_of_the_wrong_type(values: dict, problems: li
 def test_an_excerpt_is_the_start_of_the_whole_text_on_one_line(text: str, length: int) -> None:
     flat = one_line(text)  # what `excerpt` reads only as much of as it needs
     assert excerpt(text, length) == (flat if len(flat) <= length else flat[: length - 1].rstrip() + "…")
+
+
+def texts_near(length: int) -> st.SearchStrategy[list[str]]:
+    """Texts of about `length` characters (where an excerpt is cut), and any others."""
+    plain, odd = (st.text(st.sampled_from(alphabet), min_size=max(0, length - 2), max_size=length + 4)
+                  for alphabet in ("ab ", "ab  \n\x00é"))
+    return st.lists(plain | plain.map(" {}".format) | odd | st.text(max_size=160), max_size=8)
+
+
+@settings(max_examples=300)
+@given(st.integers(1, 120).flatmap(lambda length: st.tuples(st.just(length), texts_near(length))))
+@example((70, [" " + "x" * 80, "x" * 70 + " ", "x" * 71 + " ", "x" * 70 + " \n", "x" * 69 + " y", "x" * 30 + "  " + "x" * 50]))
+def test_excerpts_of_many_texts_are_the_excerpt_of_each(case: tuple[int, list[str]]) -> None:
+    length, texts = case
+    assert excerpts(texts, length) == [excerpt(text, length) for text in texts]
 
 
 @given(st.text(st.sampled_from(" \t\n\u00a0\u2028\x1c\x85\x1b\u202ea-é") | st.characters(), max_size=200))

@@ -27,7 +27,7 @@ from annotator.core.store import (
     read_canonical,
     safe_annotator_name,
 )
-from annotator.core.store.layout import CanonicalFile, render_entry
+from annotator.core.store.layout import CanonicalFile, render_entries, render_entry
 from tests.conftest import DATA
 
 WHEN = datetime(2026, 11, 27, 9, 30, 0, tzinfo=UTC)
@@ -125,6 +125,16 @@ plain_annotation = st.builds(
 @given(st.from_regex(r"[0-9a-f]{12}", fullmatch=True) | comment_ids, plain_annotation)
 def test_entries_are_written_as_tomli_w_writes_them(comment_id: str, entry: Annotation) -> None:
     assert entry_table(comment_id, entry) == tomli_w.dumps({"comments": {comment_id: entry.to_toml_dict()}})
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.from_regex(r"[0-9a-f]{12}", fullmatch=True) | comment_ids, plain_annotation | annotation,
+                       max_size=8), st.lists(st.none() | plain | notes, min_size=8, max_size=8))
+def test_entries_rendered_together_are_each_rendered_alone(entries: dict, quotes: list) -> None:
+    ids = sorted(entries)
+    quotes = quotes[:len(ids)]
+    values = [entries[comment_id] for comment_id in ids]
+    assert render_entries(ids, values, quotes) == "".join(map(render_entry, ids, values, quotes)).encode()
 
 
 def test_equal_times_in_other_offsets_are_each_written_as_they_are() -> None:
@@ -309,13 +319,14 @@ def test_a_save_that_fails_while_rendering_leaves_the_old_file(tmp_path: Path, m
     before = path.read_bytes()
     rendered = []
 
-    def failing(comment_id: str, entry: Annotation, quote: str | None) -> str:
-        if len(rendered) == 2:
+    def failing(ids: list[str], entries: list[Annotation], quotes: list[str | None]) -> bytes:
+        if rendered:  # (the second slice of entries)
             raise MemoryError
-        rendered.append(comment_id)
-        return render_entry(comment_id, entry, quote)
+        rendered.extend(ids)
+        return render_entries(ids, entries, quotes)
 
-    monkeypatch.setattr(file_module, "render_entry", failing)
+    monkeypatch.setattr(file_module, "render_entries", failing)
+    monkeypatch.setattr(file_module, "RENDER_SLICE", 2)
     annotations.set("c3d4e5f60718", Annotation(stance="neutral"), "Short one, changed.")
     with pytest.raises(MemoryError):
         annotations.save()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left
 from itertools import chain, compress, count, repeat
-from operator import and_, eq, is_, itemgetter, not_
+from operator import and_, eq, is_, is_not, itemgetter, not_
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import Any
 
 from annotator.core import cache
 from annotator.core.errors import Problem
-from annotator.core.models import Annotation, excerpt
+from annotator.core.models import Annotation, excerpt, excerpts
 from annotator.core.perf import paused_gc
 from annotator.core.store import durable
 from annotator.core.store.changes import FieldChange, apply, compose
@@ -33,6 +33,7 @@ from annotator.core.store.layout import (
     StoreError,
     max_file_bytes,
     parse_annotations,
+    render_entries,
     render_entry,
     render_head,
 )
@@ -223,25 +224,30 @@ class AnnotationFile:
 
     def set_many(self, changes: Iterable[tuple[str, Annotation | None, str | None]]) -> None:
         """`set` of each (comment id, entry, text) of `changes`, as one change: for a command that
-        changes many entries (an import), a few dict operations an entry rather than a call each."""
+        changes many entries (an import), a few passes over them rather than a call each."""
         changes = list(changes)  # (all of them first: an input that fails halfway changes nothing)
+        self.set_columns(*(map(list, zip(*changes)) if changes else ([], [], [])))
+
+    def set_columns(self, ids: list[str], annotations: list[Annotation | None], texts: list[str | None]) -> None:
+        """`set_many` of the changes given as three columns of the same length: the ids, the
+        entries and the texts."""
+        given = list(map(is_not, texts, repeat(None)))  # (an entry without a text keeps its excerpt)
+        quotes = dict(zip(compress(ids, given), excerpts(compress(texts, given))))
+        stored = dict(zip(ids, annotations))  # (the last of an id's changes, where it first came)
         with self._lock:
             self._sequence += 1
-            sequence, entries = self._sequence, self.entries
-            base, unjournaled, changed_at = self._base, self._unjournaled, self._changed_at
-            stored: dict[str, Annotation | None] = {}
-            quotes: dict[str, str] = {}
-            for comment_id, annotation, text in changes:
-                if comment_id not in stored:  # (its entry before these changes)
-                    current = entries.get(comment_id)
-                    base.setdefault(comment_id, current)
-                    unjournaled.setdefault(comment_id, current)
-                changed_at[comment_id] = sequence
-                if text is not None:
-                    quotes[comment_id] = excerpt(text)
-                stored[comment_id] = annotation
+            entries = self.entries
+            current = list(map(entries.get, stored))  # (the entries before these changes)
+            for known in (self._base, self._unjournaled):
+                if known.keys().isdisjoint(stored):
+                    known.update(zip(stored, current))
+                else:
+                    for comment_id, entry in zip(stored, current):
+                        known.setdefault(comment_id, entry)
+            self._changed_at.update(zip(stored, repeat(self._sequence)))
             self.excerpts.set_all(quotes)
-            kept = {comment_id: entry for comment_id, entry in stored.items() if entry is not None and not entry.is_empty}
+            kept = {comment_id: entry for comment_id, entry in stored.items()
+                    if entry is not None and (entry.stance is not None or not entry.is_empty)}
             for comment_id in stored.keys() - kept.keys():
                 entries.pop(comment_id, None)
             entries.set_all(kept)
@@ -326,9 +332,8 @@ class AnnotationFile:
         if columns is None and excerpts.columns is None:  # (plain dicts: `_chunks_of` looks them up in C)
             entries, excerpts = entries.as_dict(), excerpts.as_dict()  # type: ignore[assignment]
         ids = sorted(entries)
-        if once:  # (rendered as written, none kept: `render_entry` of each, the rest in C)
-            rendered = map(render_entry, ids, map(entries.__getitem__, ids), map(excerpts.get, ids))
-            return chain(parts, map(str.encode, rendered))
+        if once:  # (rendered as written, none kept: `render_entries` of a slice at a time)
+            return chain(parts, _rendered_slices(ids, entries, excerpts))
         for start in range(0, len(ids), RENDER_SLICE):  # (between slices, other threads may run)
             parts += self._chunks_of(ids[start:start + RENDER_SLICE], entries, excerpts)
         return parts
@@ -460,7 +465,16 @@ class AnnotationFile:
             self.write(parts, force)
             written = state[0]
             with self._lock:
-                for comment_id, at in list(self._changed_at.items()):
+                changed = self._changed_at
+                if max(changed.values(), default=0) <= sequence:  # (all in the file now: a command's changes)
+                    for known in (self._base, self._unjournaled):  # (a `save` does not journal first)
+                        if known.keys() <= changed.keys():
+                            known.clear()
+                        else:
+                            for comment_id in changed:
+                                known.pop(comment_id, None)
+                    changed.clear()
+                for comment_id, at in list(changed.items()):
                     if at <= sequence:  # in the file now
                         del self._changed_at[comment_id]
                         self._base.pop(comment_id, None)
@@ -605,6 +619,13 @@ class AnnotationFile:
 
 def _as_dict(values: Mapping[str, Any] | None) -> dict[str, Any]:
     return values if isinstance(values, dict) else dict(values or {})
+
+
+def _rendered_slices(ids: list[str], entries: Mapping[str, Annotation], excerpts: Mapping[str, str]) -> Iterator[bytes]:
+    """The entries of `ids`, in UTF-8, `RENDER_SLICE` at a time, each slice rendered as it is asked for."""
+    for start in range(0, len(ids), RENDER_SLICE):
+        some = ids[start:start + RENDER_SLICE]
+        yield render_entries(some, list(map(entries.__getitem__, some)), list(map(excerpts.get, some)))
 
 
 _NO_CHUNK = (object(), None, b"")  # what `_chunks_of` finds for an entry never serialized: not valid

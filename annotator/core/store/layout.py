@@ -41,7 +41,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress, count, repeat
+from operator import is_
 from pathlib import Path
 from sys import intern
 from typing import Any
@@ -111,6 +112,50 @@ def entry_table(comment_id: str, entry: Annotation) -> str:
     if entry.updated is not None:
         parts.append(_updated_line(entry.updated, entry.updated.utcoffset()))
     return "".join(parts)
+
+
+def render_entries(ids: list[str], entries: list[Annotation], quotes: list[str | None]) -> bytes:
+    """`render_entry` of each id with its entry and quote, joined, in UTF-8: the same text, made a
+    field at a time (a command writing 100,000 new entries renders them in a fraction of the
+    time). Each field is a column, of which the few distinct values (labels, flags, times) are
+    written once, and the columns are laid out in place, record after record, with no string
+    per record. An entry that `entry_table` gives to `tomli_w` is rendered by `render_entry`."""
+    if not entries:
+        return b""
+    stances, topics, notes, flagged, seconds, updated, extra = zip(*entries)
+    pairs = list(zip(stances, topics))
+    labels_of = {pair: _labels_lines(*pair) for pair in set(pairs)}
+    columns: list[bytes | list[bytes]] = [
+        [b"\n# %s\n[comments." % quote.encode() if quote else b"\n[comments." for quote in quotes],
+        list(map(str.encode, ids)), b"]\n",
+        list(map({pair: (lines or "").encode() for pair, lines in labels_of.items()}.__getitem__, pairs)),
+        [b'note = "%s"\n' % note.encode() if note else b"" for note in notes] if any(notes) else b"",
+        list(map(_FLAGGED.__getitem__, map(bool, flagged))),
+        [b"seconds = %s\n" % repr(spent).encode() if spent else b"" for spent in seconds] if any(seconds) else b"",
+    ]
+    first = updated[0]
+    if all(map(is_, updated, repeat(first))):  # (an import's entries: one time)
+        columns.append(b"" if first is None else _updated_line(first, first.utcoffset()).encode())
+    else:
+        columns.append([b"" if when is None else _updated_line(when, when.utcoffset()).encode() for when in updated])
+    size, width = len(entries), len(columns)
+    pieces: list[bytes] = [b""] * (size * width)
+    for index, column in enumerate(columns):
+        pieces[index::width] = [column] * size if type(column) is bytes else column  # type: ignore[list-item]
+    suspects = [] if "" not in ids and _BARE_KEY.fullmatch("".join(ids)) else \
+        [index for index, comment_id in enumerate(ids) if not _BARE_KEY.fullmatch(comment_id)]
+    if None in labels_of.values():
+        suspects += (index for index, pair in enumerate(pairs) if labels_of[pair] is None)
+    if any(map(bool, extra)):
+        suspects += compress(count(), map(bool, extra))
+    suspects += (index for index in compress(count(), notes) if not _PLAIN.fullmatch(notes[index]))
+    for index in set(suspects):  # (the text tomli_w writes in their place)
+        pieces[index * width:(index + 1) * width] = [render_entry(ids[index], entries[index], quotes[index]).encode()] + \
+            [b""] * (width - 1)
+    return b"".join(pieces)
+
+
+_FLAGGED = (b"flagged = false\n", b"flagged = true\n")
 
 
 @lru_cache(maxsize=1024)
