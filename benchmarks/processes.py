@@ -206,8 +206,9 @@ class Terminal:
     def quit(self, keys: bytes = b"\x11", timeout: float = 120.0) -> float:
         """Type `keys` (ctrl+q), wait for the program to end, and return its peak RSS in MiB so far
         (`VmHWM` just before quitting; `ru_maxrss` where there is no /proc), plus the peaks of the
-        child processes it had (an upper bound: they may not have peaked at once). `quit_seconds`
-        is the time from the key to the end of the process (checked every millisecond)."""
+        child processes it had, as sampled (`_check_children`: the sum counts them as if they had
+        peaked at once, the sampling may miss a child's last growth). `quit_seconds` is the time
+        from the key to the end of the process (checked every millisecond)."""
         peak = peak_rss_mb(self.pid)
         if peak is not None:
             peak += sum(self.children_mb.values())

@@ -182,10 +182,18 @@ def _write(path: Path | None, write: Callable[[BinaryIO], None]) -> bool:
     return False
 
 
+STALE_SECONDS = 3600  # a temporary file this old is no write in progress: removed by `_prune`
+
+
 def _prune(newest: Path) -> None:
     """Keep `newest` and the most recently used other entries, up to `KEEP_BYTES` in all."""
     entries = []
     for path in newest.parent.iterdir():
+        if path.name.startswith(".") and path.suffix == ".tmp":  # (a write cut short by a kill)
+            with suppress(OSError):
+                if time.time() - path.stat().st_mtime > STALE_SECONDS:
+                    path.unlink()
+            continue
         if path.suffix not in SUFFIXES or path.name.startswith("."):
             continue
         with suppress(OSError):

@@ -359,6 +359,7 @@ class _Blob:
         self.size = 0
 
     def add(self, piece: bytes, lengths: Iterable[int]) -> None:
+        """The values of one more batch: all of them, encoded, and the length of each."""
         self.pieces.append(piece)
         self.lengths.extend(lengths)
         self.size += len(piece)

@@ -197,6 +197,21 @@ def peek_seeds(root: Path, count: int) -> list[Comment]:
     return comments
 
 
+def seeds_cached(root: Path) -> bool:
+    """Whether every seed file of the project at `root` has its entry in the parse cache (so that
+    reading them costs no parse); False when the cache is off or a file cannot be told."""
+    try:
+        paths = [path for path in (root / SEEDS_DIR).iterdir()
+                 if not path.name.startswith(".") and path.suffix.lower() in SEED_SUFFIXES and path.is_file()]
+    except OSError:
+        return False
+    for path in paths:
+        entry = cache.file_key(f"seeds-{path.suffix.lower().removeprefix('.')}", path, ".columns")
+        if entry is None or not entry.exists():
+            return False
+    return True
+
+
 def read_seed_file(path: Path, name: str) -> Sequence[Comment]:
     """The comments of one seed file, in file order (duplicates included): from the parse cache,
     read in place (`columns.SeedColumns`), when this very content was read before; else parsed,

@@ -164,6 +164,7 @@ class AnnotatorApp(App[int]):
         self._now = now
         self._lock: AnnotatorLock | None = None
         self._prefetch: Prefetch | None = None  # the labels being parsed in a child process, at the start
+        self._closing = False  # the app is ending: the labels being read are no longer needed
         self._main: MainScreen | None = None  # once it is up
         self._typed_ahead: deque[events.Key] | None = None  # keys kept while the labels are read
         self._replayed: events.Key | None = None  # the kept key being applied now
@@ -216,8 +217,9 @@ class AnnotatorApp(App[int]):
 
     def on_unmount(self) -> None:
         self.resume_collector()  # (an app that ends before its start is over: what runs after collects)
-        if (prefetch := self._prefetch) is not None:  # (quit while the labels were read)
-            prefetch.stop()
+        self._closing = True
+        if (prefetch := self._prefetch) is not None:  # (quit while the labels were read: `_load` reaps it)
+            prefetch.interrupt()
         if self._lock is not None:
             self._lock.release()
         loop = asyncio.get_running_loop()
@@ -260,17 +262,22 @@ class AnnotatorApp(App[int]):
 
         importlib.import_module("annotator.tui.screens.main")  # here, rather than before the first frame
 
-        if self.project is None:  # the labels are parsed meanwhile, on another core
-            self._prefetch = Prefetch.start(self.root, annotator)
+        prefetch = None if self.project else Prefetch.start(self.root, annotator)  # (the labels, on another core)
+        self._prefetch = prefetch
+        if prefetch is not None and self._closing:  # (the app ended as it started)
+            prefetch.stop()
+            return
         try:
             project = self.project or Project.open(self.root)
         except AnnotatorError as error:
+            if prefetch is not None:
+                prefetch.stop()
             self.post_message(ProjectFailed(error))
             return
-        finally:
-            if self._prefetch is not None:
-                self._prefetch.wait()
-                self._prefetch = None
+        if prefetch is not None:
+            prefetch.wait()
+        if self._closing:  # (the app ended meanwhile: nothing more to read)
+            return
         try:
             path = annotation_path(self.root, annotator)
             check_folder(path.parent)  # (first: outside git, the lock lives in that folder)

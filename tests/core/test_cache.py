@@ -245,3 +245,15 @@ def test_the_most_recently_used_entries_are_kept_up_to_a_size(own_cache: Path, m
     assert len(list(own_cache.glob("*.marshal"))) == 5
     assert cache.load(cache.key("test", b"8")) == (8, payload)  # the newest is always kept
     assert cache.load(cache.key("test", b"0")) is None
+
+
+def test_a_temporary_file_left_by_a_kill_goes_once_it_is_an_hour_old(own_cache: Path) -> None:
+    """A write cut short by a kill leaves its temporary file; the next entry written removes it
+    once no write can still be making it."""
+    own_cache.mkdir(parents=True, exist_ok=True)
+    old, recent = own_cache / ".abc.tmp", own_cache / ".def.tmp"
+    for path in (old, recent):
+        path.write_bytes(b"half an entry")
+    os.utime(old, (time.time() - cache.STALE_SECONDS - 60,) * 2)
+    cache.save(cache.key("test", b"one"), "value")
+    assert not old.exists() and recent.exists()

@@ -3,6 +3,9 @@ parse in the process, a cache entry when the file is good, and no child where it
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,10 +13,11 @@ import pytest
 
 from annotator.core import cache
 from annotator.core.models import Annotation
+from annotator.core.seeds import load_seeds
 from annotator.core.store import AnnotationFile, StoreError, annotation_path
 from annotator.core.store import prefetch as prefetch_module
 from annotator.core.store.layout import CACHE_KIND
-from annotator.core.store.prefetch import Prefetch
+from annotator.core.store.prefetch import STOP_SECONDS, Prefetch
 from tests.conftest import make_project
 
 WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -90,11 +94,50 @@ def test_no_child_where_it_cannot_pay(labeled: Path, monkeypatch: pytest.MonkeyP
     assert not entry_of(labeled).exists()
 
 
-def test_a_child_stopped_leaves_no_process_and_no_half_entry(labeled: Path) -> None:
-    child = Prefetch.start(labeled, "alice")
-    assert child is not None
-    child.stop()
-    assert child._process.returncode is not None
-    entry = entry_of(labeled)
-    assert not entry.exists() or AnnotationFile.open(labeled, "alice").entries  # (done before the kill, or not at all)
-    assert not entry.parent.exists() or not [path for path in entry.parent.iterdir() if path.name.endswith(".tmp")]
+def test_no_child_once_the_seeds_are_cached(labeled: Path) -> None:
+    """The child pays only while the seeds are parsed meanwhile: with them cached, the labels
+    are parsed in the process (a start after a session that saved them, say)."""
+    load_seeds(labeled)
+    assert Prefetch.start(labeled, "alice") is None
+
+
+def test_a_file_over_the_size_limit_is_not_even_hashed(labeled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANNOTATOR_MAX_FILE_MB", "0.001")
+    hashed = []
+    monkeypatch.setattr(cache, "file_key", lambda *args: hashed.append(args))
+    assert Prefetch.start(labeled, "alice") is None and not hashed
+
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from annotator.core import cache
+from annotator.core.store import prefetch
+
+def writing(path):
+    def write(handle):
+        handle.write(b"half an entry")
+        handle.flush()
+        print("writing", flush=True)
+        time.sleep(30)
+    return cache.save_columns(Path(sys.argv[2]), write)
+
+prefetch.cache_columns = writing
+sys.exit(prefetch.main([sys.argv[1]]))
+"""
+
+
+def test_a_child_stopped_while_it_writes_leaves_no_temporary_file(labeled: Path, tmp_path: Path) -> None:
+    """Asked to end while it writes its entry, the child removes the temporary file and ends at
+    once (the app stops it when it quits during the start)."""
+    folder = tmp_path / "cache"
+    folder.mkdir(exist_ok=True)
+    entry = folder / "labels-0.columns"
+    process = subprocess.Popen([sys.executable, "-P", "-c", CHILD, str(annotation_path(labeled, "alice")), str(entry)],
+                               stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parents[2])
+    assert process.stdout is not None and process.stdout.readline() == b"writing\n"
+    assert [path.name.endswith(".tmp") for path in folder.iterdir()] == [True]
+    started = time.monotonic()
+    Prefetch(process).stop()
+    assert process.returncode == 1 and time.monotonic() - started < STOP_SECONDS
+    assert list(folder.iterdir()) == []

@@ -163,3 +163,11 @@ def test_a_file_changed_since_it_was_read_gives_no_text(tmp_path: Path) -> None:
     assert columns.as_rendered and store._as_in_file(columns) is not None
     store.path.write_text(store.path.read_text("utf-8").replace('"agree"', '"mixed"', 1), "utf-8")
     assert store._as_in_file(columns) is None
+
+
+def test_a_file_grown_since_it_was_read_gives_no_text(tmp_path: Path) -> None:
+    store = many(tmp_path, 40)
+    columns = store.entries.columns
+    with store.path.open("a", encoding="utf-8") as handle:
+        handle.write('\n[comments.zzzzzzzzzzzz]\nstance = "agree"\ntopics = []\nflagged = false\n')
+    assert store._as_in_file(columns) is None

@@ -47,3 +47,32 @@ async def test_a_click_on_a_key_presses_it(make_app) -> None:
         await pilot.click(KeyBar, offset=(flag.start + 1, 0))
         await settled(pilot)
         assert disk_entry(app, 0).flagged and screen.current_position() == 0
+
+
+async def test_a_key_under_the_pointer_shows_what_it_does_in_full(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        unlabeled = next(key for key in bar.shown() if key.action == "next_unlabeled")
+        await pilot.hover(KeyBar, offset=(unlabeled.start + 2, 0))
+        assert bar.tooltip == "Next unlabeled comment"
+        await pilot.hover(KeyBar, offset=(bar.shown()[-2].end + 2, 0))  # (between the keys and the palette's)
+        assert bar.tooltip is None
+
+
+async def test_a_click_on_a_key_that_does_nothing_now_rings_the_bell(make_app, monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        monkeypatch.setattr(screen, "check_action", lambda action, parameters: None if action == "flag" else True)
+        screen.refresh_bindings()
+        await pilot.pause()
+        bells = []
+        monkeypatch.setattr(app, "bell", lambda: bells.append(1))
+        flag = next(key for key in app.screen.query_one(KeyBar).shown() if key.action == "flag")
+        assert not flag.enabled
+        await pilot.click(KeyBar, offset=(flag.start + 1, 0))
+        await settled(pilot)
+        assert bells == [1] and not (disk_entry(app, 0) and disk_entry(app, 0).flagged)

@@ -259,7 +259,9 @@ async def test_labels_parsed_by_a_child_at_the_start_are_the_labels_on_disk(
     monkeypatch.setattr(prefetch.Prefetch, "start", classmethod(
         lambda cls, root, annotator: started.append(start(root, annotator)) or started[-1]))
     root = make_project(tmp_path / "p", {"a.txt": "".join(f"Comment number {n}.\n" for n in range(50))})
-    comments = load_seeds(root).comments
+    with monkeypatch.context() as patch:  # (the seeds not cached: a cold start, which the child is for)
+        patch.setenv("ANNOTATOR_CACHE_DIR", "off")
+        comments = load_seeds(root).comments
     store = AnnotationFile.open(root, "alice")
     for comment in comments[:40]:
         store.set(comment.id, Annotation(stance="disagree", topics=("scaling",)), comment.text)

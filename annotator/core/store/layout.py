@@ -377,8 +377,9 @@ def read_canonical(text: str) -> CanonicalFile | None:
             if labels == len(topic_sets):
                 topic_sets.append(listed)
             as_rendered = as_rendered and _labels_lines(None, listed) == f"topics = {topics}\n"
-        if updated is not None and len(updated) != 25 and (len(updated) != 32 or updated[19:26] == ".000000"):
-            as_rendered = False  # (`str` of a time writes no fraction, or six digits)
+        if updated is not None and (len(updated) != 25 and (len(updated) != 32 or updated[19:26] == ".000000")
+                                    or updated[11:13] >= "24"):
+            as_rendered = False  # (`str` of a time writes no fraction, or six digits; hours to 23)
         if quote == "":
             as_rendered = False  # (no excerpt line is written for an empty excerpt)
         add_topics(labels)
@@ -398,6 +399,21 @@ def read_canonical(text: str) -> CanonicalFile | None:
     columns["quotes"] = "".join(quotes).encode("utf-8")
     labels = LabelColumns.in_id_order(ids, stances, topic_sets, notes, columns, as_rendered)
     return None if labels is None else CanonicalFile(head, Entries(labels), Lines(labels), Excerpts(labels), labels)
+
+
+def cache_columns(source: Path) -> bool:
+    """Parse the annotation file at `source` into the parse cache, as `parse_annotations` does
+    when it finds the file in the canonical layout; False if it is not (a hand edit, say: that
+    file is parsed by `tomllib` when it is read), cannot be read, or the cache is off."""
+    try:
+        encoded = source.read_bytes()
+        canonical = read_canonical(encoded.decode("utf-8").removeprefix("\ufeff"))
+    except (OSError, UnicodeDecodeError):
+        return False
+    columns = None if canonical is None else canonical.columns
+    if canonical is None or columns is None:
+        return False
+    return cache.save_columns(cache.key(CACHE_KIND, encoded, ".columns"), lambda handle: columns.write(handle, canonical.head))
 
 
 def _read(path: Path, name: str) -> bytes:

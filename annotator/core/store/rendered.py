@@ -78,6 +78,8 @@ class RenderedEntries:
                 else:
                     ends.append(position - first)
                 position += 1
+            if first is not None and len(ends) >= count:  # (more entries than were parsed: another file)
+                return None
             if first is not None:
                 block += memoryview(piece)[max(0, first - offset):]
                 if len(block) >= BLOCK:

@@ -211,9 +211,8 @@ class MainScreen(PromptFrames[None]):
         for action in ACTIONS
     ]
 
-    # Classes for the layout in app.tcss: below 90 columns the footer drops its palette hint (the
-    # help names ctrl+p); from 40 rows the comment and its labels sit together and the note grows.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
+    # Classes for the layout in app.tcss: from 40 rows the comment and its labels sit together and
+    # the note grows.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 
     @classmethod
