@@ -74,4 +74,8 @@ def run(args: argparse.Namespace) -> int:
         return 128 + app.stopped_by
     if app.failure is not None:  # the seeds could not be read: said on the terminal, as elsewhere
         raise app.failure
+    if app.annotator:  # the labels as the session left them, cached for the next start meanwhile
+        from annotator.core.store.prefetch import Prefetch
+
+        Prefetch.leave(root, app.annotator)
     return app.return_code or 0

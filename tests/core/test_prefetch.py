@@ -62,7 +62,26 @@ def test_the_child_caches_the_labels_a_parse_in_the_process_gives(labeled: Path,
     opened = AnnotationFile.open(labeled, "alice")
     assert dict(opened.entries) == dict(expected.entries) and len(opened.entries) == 200
     assert opened.render() == expected.render()
-    assert Prefetch.start(labeled, "alice") is None  # (cached now: nothing to do)
+    written = entry_of(labeled).stat().st_mtime_ns
+    again = Prefetch.start(labeled, "alice")  # (cached now: the child finds it so, and ends)
+    assert again is not None
+    again.wait()
+    assert again._process.returncode == 0 and entry_of(labeled).stat().st_mtime_ns == written
+
+
+def test_after_a_session_a_child_left_running_caches_the_file_as_it_left_it(labeled: Path) -> None:
+    """The next start reads the labels from the cache, though the session changed the file."""
+    load_seeds(labeled)  # (a start after a session: the seeds are cached)
+    store = AnnotationFile.open(labeled, "alice")
+    store.set("id0003", Annotation(stance="mixed", updated=WHEN), "Comment number 3.")
+    store.save()
+    assert not entry_of(labeled).exists()
+    Prefetch.leave(labeled, "alice")
+    deadline = time.monotonic() + 30
+    while not entry_of(labeled).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert entry_of(labeled).exists()
+    assert AnnotationFile.open(labeled, "alice").get("id0003").stance == "mixed"
 
 
 def test_a_file_the_child_cannot_read_is_said_by_the_caller_as_before(labeled: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,10 @@ The child changes nothing but the cache, and every failure in it (a file not in 
 layout, no cache, a kill) only means that the caller parses the file itself, as without it, and
 says what is wrong. It is started only where it pays: two cores or more, the cache on, seeds to
 parse meanwhile, a labels file large enough that its parse outweighs starting Python (and
-within the size `AnnotationFile.load` reads), not cached already.
+within the size `AnnotationFile.load` reads); the child first looks whether it is cached.
+
+After a session the same child is started and left to run (`leave`): the session's saves
+changed the file, and the next start would otherwise parse it again.
 """
 
 from __future__ import annotations
@@ -44,19 +47,24 @@ class Prefetch:
     def start(cls, root: Path, annotator: str) -> Prefetch | None:
         """The parse of the labels of `annotator` under the project `root`, started in a child
         process; None where it would not pay (see the module's docstring) or cannot start."""
-        if _cores() < 2 or cache.folder() is None:
+        path = _worth_a_child(root, annotator) if _cores() >= 2 else None
+        if path is None or seeds_cached(root):  # (then the labels' parse is all there is to do: here is as good)
             return None
-        try:
-            path = annotation_path(root, annotator)
-            if path.is_symlink() or not path.is_file() or not MIN_BYTES <= path.stat().st_size <= max_file_bytes():
-                return None
-        except (AnnotatorError, OSError):  # (a bad name: said by the caller)
-            return None
-        if seeds_cached(root):  # (then the labels' parse is all there is to do: here is as good)
-            return None
-        entry = cache.file_key(CACHE_KIND, path, ".columns")
-        if entry is None or entry.exists():
-            return None
+        return cls._spawn(path)
+
+    @classmethod
+    def leave(cls, root: Path, annotator: str) -> None:
+        """After a session: the labels of `annotator` as it left them, parsed into the cache by a
+        child process that outlives this one, so that the next start reads them from there (the
+        session's saves changed the file, and the cache knows only what it parsed). Nothing
+        where the file is small or the cache is off; the child finds out whether it is cached
+        (hashing a file just written costs time: not this process's, which is ending)."""
+        path = _worth_a_child(root, annotator)
+        if path is not None:
+            cls._spawn(path)
+
+    @classmethod
+    def _spawn(cls, path: Path) -> Prefetch | None:
         try:
             process = subprocess.Popen(
                 [sys.executable, "-P", "-m", __name__, str(path)],  # (-P: not the project's folder on the path)
@@ -87,6 +95,20 @@ class Prefetch:
             self._process.wait()
 
 
+def _worth_a_child(root: Path, annotator: str) -> Path | None:
+    """The labels file of `annotator` under `root` if a child may parse it: a size worth a
+    process, within the size `AnnotationFile.load` reads, the cache on."""
+    if cache.folder() is None:
+        return None
+    try:
+        path = annotation_path(root, annotator)
+        if path.is_symlink() or not path.is_file() or not MIN_BYTES <= path.stat().st_size <= max_file_bytes():
+            return None
+    except (AnnotatorError, OSError):  # (a bad name: said by the caller)
+        return None
+    return path
+
+
 def _cores() -> int:
     """The cores this process may run on."""
     try:
@@ -96,8 +118,8 @@ def _cores() -> int:
 
 
 def main(argv: list[str]) -> int:
-    """The child: the annotation file `argv[0]` into the parse cache, if it is in annotator's own
-    layout (`layout.cache_columns`). 0 when it was cached, 1 when not."""
+    """The child: the annotation file `argv[0]` into the parse cache, if it is not there yet and
+    is in annotator's own layout (`layout.cache_columns`). 0 when it is cached, 1 when not."""
     gc.disable()  # (a short life that makes objects by the hundred thousand and no cycles)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # (`interrupt`, `stop`: the entry being written is removed)
     path = Path(argv[0])
@@ -106,6 +128,9 @@ def main(argv: list[str]) -> int:
             return 1
     except OSError:
         return 1
+    entry = cache.file_key(CACHE_KIND, path, ".columns")
+    if entry is not None and entry.exists():
+        return 0
     return 0 if cache_columns(path) else 1
 
 
