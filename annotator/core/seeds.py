@@ -110,7 +110,7 @@ def _load_folder(folder: Path, allow_empty: bool) -> Corpus:
         name = f"{SEEDS_DIR}/{path.name}"
         if path.name.startswith("."):
             continue
-        if path.suffix.lower() not in SEED_SUFFIXES or not path.is_file():
+        if not _is_seed_file(path):
             warnings.append(
                 Problem(name, None, "ignored: seeds are .txt, .jsonl or .csv files", warning=True)
             )
@@ -176,9 +176,9 @@ def peek_seeds(root: Path, count: int) -> list[Comment]:
     seen: set[str] = set()
     try:
         for path in sorted((root / SEEDS_DIR).iterdir()):
-            kind = path.suffix.lower().removeprefix(".")
-            if path.name.startswith(".") or f".{kind}" not in SEED_SUFFIXES or not path.is_file():
+            if not _is_seed_file(path):
                 continue
+            kind = path.suffix.lower().removeprefix(".")
             with path.open("rb") as handle:
                 head = handle.read(PEEK_BYTES)
             cut = len(head) == PEEK_BYTES
@@ -201,15 +201,24 @@ def seeds_cached(root: Path) -> bool:
     """Whether every seed file of the project at `root` has its entry in the parse cache (so that
     reading them costs no parse); False when the cache is off or a file cannot be told."""
     try:
-        paths = [path for path in (root / SEEDS_DIR).iterdir()
-                 if not path.name.startswith(".") and path.suffix.lower() in SEED_SUFFIXES and path.is_file()]
+        paths = [path for path in (root / SEEDS_DIR).iterdir() if _is_seed_file(path)]
     except OSError:
         return False
     for path in paths:
-        entry = cache.file_key(f"seeds-{path.suffix.lower().removeprefix('.')}", path, ".columns")
+        entry = _cache_entry(path)
         if entry is None or not entry.exists():
             return False
     return True
+
+
+def _is_seed_file(path: Path) -> bool:
+    """Whether `path`, in the seeds folder, is a seed file (hidden files are not)."""
+    return not path.name.startswith(".") and path.suffix.lower() in SEED_SUFFIXES and path.is_file()
+
+
+def _cache_entry(path: Path) -> Path | None:
+    """Where the parse cache keeps the columns of the seed file at `path` (None: the cache is off)."""
+    return cache.file_key(f"seeds-{path.suffix.lower().removeprefix('.')}", path, ".columns")
 
 
 def read_seed_file(path: Path, name: str) -> Sequence[Comment]:
@@ -217,7 +226,7 @@ def read_seed_file(path: Path, name: str) -> Sequence[Comment]:
     read in place (`columns.SeedColumns`), when this very content was read before; else parsed,
     and written to the cache as it is parsed, then read from there."""
     kind = path.suffix.lower().removeprefix(".")
-    comments = columns.open_entry(cache.mapped(cache.file_key(f"seeds-{kind}", path, ".columns")), name)
+    comments = columns.open_entry(cache.mapped(_cache_entry(path)), name)
     if comments is not None:
         return comments
     data = path.read_bytes()

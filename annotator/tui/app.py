@@ -276,6 +276,7 @@ class AnnotatorApp(App[int]):
             return
         if prefetch is not None:
             prefetch.wait()
+            self._prefetch = None
         if self._closing:  # (the app ended meanwhile: nothing more to read)
             return
         try:

@@ -410,10 +410,7 @@ def cache_columns(source: Path) -> bool:
         canonical = read_canonical(encoded.decode("utf-8").removeprefix("\ufeff"))
     except (OSError, UnicodeDecodeError):
         return False
-    columns = None if canonical is None else canonical.columns
-    if canonical is None or columns is None:
-        return False
-    return cache.save_columns(cache.key(CACHE_KIND, encoded, ".columns"), lambda handle: columns.write(handle, canonical.head))
+    return canonical is not None and _save(canonical, cache.key(CACHE_KIND, encoded, ".columns"))
 
 
 def _read(path: Path, name: str) -> bytes:
@@ -446,10 +443,13 @@ def _cached(entry: Path | None) -> CanonicalFile | None:
 def _as_columns(canonical: CanonicalFile, entry: Path | None) -> CanonicalFile:
     """`canonical`, its columns cached at `entry` for the next read, and read from there (the
     excerpts then cost memory only when a compaction reads them)."""
+    return (_cached(entry) or canonical) if _save(canonical, entry) else canonical
+
+
+def _save(canonical: CanonicalFile, entry: Path | None) -> bool:
+    """Cache the columns of `canonical` at `entry` (a key of the parse cache); False if not."""
     columns = canonical.columns
-    if columns is not None and cache.save_columns(entry, lambda handle: columns.write(handle, canonical.head)):
-        return _cached(entry) or canonical
-    return canonical
+    return columns is not None and cache.save_columns(entry, lambda handle: columns.write(handle, canonical.head))
 
 
 def _from_columns(head: dict[str, Any], columns: LabelColumns) -> CanonicalFile:
