@@ -31,8 +31,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping, Sequence
 from itertools import accumulate, chain, islice, repeat
 from mmap import mmap
-from operator import eq, itemgetter
-from typing import Any, BinaryIO, overload
+from operator import eq
+from typing import Any, BinaryIO, NamedTuple, overload
 
 from annotator.core.models import NO_EXTRA, Comment
 
@@ -281,9 +281,45 @@ def _open(view: mmap, source: str) -> SeedColumns | None:
     return SeedColumns(view, source, count, bool(unique), sections)
 
 
+class Rows(NamedTuple):
+    """Some comments of a file as columns, for `write_columns`: each field a list (`Comment`'s
+    fields but the source). An optional field (author to meta) may be None where no comment of
+    the rows has it."""
+
+    ids: list[str]
+    texts: list[str]
+    lines: Sequence[int]
+    authors: list[str | None] | None
+    urls: list[str | None] | None
+    parents: list[str | None] | None
+    contexts: list[str | None] | None
+    metas: list[Mapping[str, Any]] | None
+
+    @classmethod
+    def of(cls, comments: list[Comment]) -> Rows:
+        """`comments` as columns."""
+        fields = list(zip(*comments))
+        return cls(*fields[:2], *fields[3:]) if fields else cls([], [], [], None, None, None, None, None)
+
+    def kept(self, keep: list[int]) -> Rows:
+        """The rows at the positions `keep`."""
+        return Rows(*(None if field is None else [field[index] for index in keep] for field in self))
+
+
 def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
-    """Write `comments` (of one file, in order) to `handle` as an entry `open_entry` reads: the
-    texts straight to the file, `BATCH` comments at a time, the other fields kept until the end.
+    """`write_columns` of `comments` (of one file, in order)."""
+    write_columns(handle, rows_of(comments))
+
+
+def rows_of(comments: Iterable[Comment]) -> Iterator[Rows]:
+    """`comments` as columns, `BATCH` of them at a time."""
+    comments = iter(comments)
+    return map(Rows.of, iter(lambda: list(islice(comments, BATCH)), []))
+
+
+def write_columns(handle: BinaryIO, batches: Iterable[Rows]) -> None:
+    """Write the comments of one file, `batches` of them in order, to `handle` as an entry
+    `open_entry` reads: the texts straight to the file, the other fields kept until the end.
     Each field of a batch is encoded at once (`_utf8`), not value by value."""
     handle.seek(_HEADER)
     position = _HEADER
@@ -293,29 +329,31 @@ def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
     lines = array("Q")
     seen: dict[str, int] = {}  # id -> the hash of its text
     unique = True
-    comments = iter(comments)
-    while batch := list(islice(comments, BATCH)):
-        marks = dict(zip(map(_ID, batch), map(hash, map(_TEXT, batch))))
-        if len(marks) == len(batch) and seen.keys().isdisjoint(marks):
+    for batch in batches:
+        marks = dict(zip(batch.ids, map(hash, batch.texts)))
+        if len(marks) == len(batch.ids) and seen.keys().isdisjoint(marks):
             seen.update(marks)
         else:  # an id seen before: the same comment again is left out
-            batch, unique = _new_in(batch, seen, unique)
-        texts, sizes = _utf8(list(map(_TEXT, batch)))
+            keep, unique = _new_in(batch, seen, unique)
+            batch = batch.kept(keep)
+        texts, sizes = _utf8(batch.texts)
         handle.write(texts)
         text_starts.extend(islice(accumulate(sizes, initial=position), 1, None))
         position = text_starts[-1]
-        batch_ids = list(map(_ID, batch))
-        ids += batch_ids
-        small["id"].add(*_utf8([comment_id + "\n" for comment_id in batch_ids]))
-        for name, field in (("author", 4), ("url", 5), ("parent", 6), ("context", 7)):
-            values = list(map(itemgetter(field), batch))
-            if any(values):
+        ids += batch.ids
+        small["id"].add(*_utf8([comment_id + "\n" for comment_id in batch.ids]))
+        for name, values in (("author", batch.authors), ("url", batch.urls), ("parent", batch.parents),
+                             ("context", batch.contexts)):
+            if values is not None and any(values):
                 small[name].add(*_utf8([value or "" for value in values]))
             else:
-                small[name].add(b"", repeat(0, len(values)))
-        metas = [marshal.dumps(dict(meta)) if meta else b"" for meta in map(_META, batch)]
-        small["meta"].add(b"".join(metas), map(len, metas))
-        lines.extend(map(_LINE, batch))
+                small[name].add(b"", repeat(0, len(batch.ids)))
+        if batch.metas is not None and any(batch.metas):
+            metas = [marshal.dumps(dict(meta)) if meta else b"" for meta in batch.metas]
+            small["meta"].add(b"".join(metas), map(len, metas))
+        else:
+            small["meta"].add(b"", repeat(0, len(batch.ids)))
+        lines.extend(batch.lines)
     count = len(lines)
     order = sorted(range(count), key=ids.__getitem__)  # (str sorts as its UTF-8 bytes do: by code point)
     del ids, seen
@@ -394,23 +432,23 @@ def _checksum(header: Any, blobs: dict[str, Any], sections: dict[str, Any]) -> i
 
 
 BATCH = 8192
-_ID, _TEXT, _LINE, _META = itemgetter(0), itemgetter(1), itemgetter(3), itemgetter(8)  # (fields of `Comment`)
 
 
-def _new_in(batch: list[Comment], seen: dict[str, int], unique: bool) -> tuple[list[Comment], bool]:
-    """The comments of `batch` to keep, one by one: those not a repeat of one in `seen` (which
-    they join); and whether the ids are still all different (an id with another text is kept)."""
+def _new_in(batch: Rows, seen: dict[str, int], unique: bool) -> tuple[list[int], bool]:
+    """The positions in `batch` of the comments to keep, one by one: those not a repeat of one in
+    `seen` (which they join); and whether the ids are still all different (an id with another
+    text is kept)."""
     kept = []
-    for comment in batch:
-        mark = hash(comment.text)
-        known = seen.get(comment.id)
+    for index, (comment_id, text) in enumerate(zip(batch.ids, batch.texts)):
+        mark = hash(text)
+        known = seen.get(comment_id)
         if known is None:
-            seen[comment.id] = mark
+            seen[comment_id] = mark
         elif known == mark:
             continue  # the same comment again
         else:
             unique = False  # (kept, for `seeds` to report where it was first)
-        kept.append(comment)
+        kept.append(index)
     return kept, unique
 
 

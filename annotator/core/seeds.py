@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -231,9 +231,24 @@ def read_seed_file(path: Path, name: str) -> Sequence[Comment]:
         return comments
     data = path.read_bytes()
     cached = cache.key(f"seeds-{kind}", data, ".columns")  # (again: the file may have changed since)
-    if cache.save_columns(cached, lambda handle: columns.write_entry(handle, parse_seeds(data, name, kind))):
+    if cache.save_columns(cached, lambda handle: columns.write_columns(handle, _rows(data, name, kind))):
         comments = columns.open_entry(cache.mapped(cached), name)
     return comments if comments is not None else list(parse_seeds(data, name, kind))
+
+
+def _rows(data: bytes, name: str, kind: str) -> Iterator[columns.Rows]:
+    """`parse_seeds` as columns, a batch at a time: a JSON-lines file read by `jsonl_rows` as far
+    as it takes it, and on from there by the parser."""
+    made = 0
+    if kind == "jsonl":
+        from annotator.core import jsonl_rows  # (msgspec: imported when a file is parsed, not read from the cache)
+
+        try:
+            yield from jsonl_rows.rows(data)
+            return
+        except jsonl_rows.Stopped as stop:
+            made = stop.made
+    yield from columns.rows_of(islice(parse_seeds(data, name, kind), made, None))
 
 
 def parse_seeds(

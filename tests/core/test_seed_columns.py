@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core import columns, seeds
+from annotator.core import columns, jsonl_rows, seeds
 from annotator.core.columns import Joined, SeedColumns
 from annotator.core.ids import IdLookupError
 from annotator.core.models import Comment
@@ -251,3 +251,69 @@ def test_an_entry_reads_back_the_comments_written_in_any_batches(rows: list, bat
     assert entry is not None
     assert list(entry) == kept
     assert list(entry.sorted_ids) == sorted((comment.id for comment in kept), key=lambda i: i.encode("utf-8"))
+
+
+def through_entry(data: bytes) -> object:
+    """The comments a JSON-lines file gives when read into a cache entry (`seeds._rows`: blocks
+    read by `jsonl_rows`, the rest by the parser) and read back; or the parser's error."""
+    handle = io.BytesIO()
+    try:
+        columns.write_columns(handle, seeds._rows(data, "s.jsonl", "jsonl"))
+    except SeedError as error:
+        return error.message
+    view = mmap.mmap(-1, len(handle.getvalue()))
+    view.write(handle.getvalue())
+    entry = columns.open_entry(view, "s.jsonl")
+    assert entry is not None
+    return list(entry)
+
+
+def parsed(data: bytes) -> object:
+    """The comments the careful reader gives, a repeated one kept once as the cache keeps it; or its error."""
+    try:
+        comments = list(seeds._read_jsonl(seeds.decode_text(data, "s.jsonl"), "s.jsonl", seeds.DEFAULT_FIELDS, None))
+    except SeedError as error:
+        return error.message
+    first: dict[str, Comment] = {}
+    return [comment for comment in comments if first.setdefault(comment.id, comment) is comment
+            or first[comment.id].text != comment.text]
+
+
+@pytest.mark.parametrize("line", HOSTILE_LINES, ids=range(len(HOSTILE_LINES)))
+def test_the_block_reader_gives_what_the_careful_reader_does(line: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsonl_rows, "BLOCK_BYTES", 20)  # (a block of a line or two: the line on its own)
+    data = "".join(f'{{"text": "line {n}"}}\n' for n in range(4)) + line + '\n{"text": "after", "id": 7}\n'
+    assert through_entry(data.encode()) == parsed(data.encode())
+
+
+_JSON_VALUES = (st.none() | st.integers(-10, 10**20) | st.floats(allow_nan=False, allow_infinity=False)
+                | st.text(st.sampled_from("ab é\t\n✓"), max_size=4) | st.booleans())
+
+
+@settings(max_examples=150, deadline=None)
+@given(records=st.lists(st.dictionaries(st.sampled_from(["text", "text", "id", "author", "url", "parent", "context",
+                                                         "extra"]), _JSON_VALUES, max_size=4), min_size=1, max_size=12),
+       ends=st.lists(st.sampled_from(["\n", "\n", "\n", "\n\n", "\r\n", " \n"]), min_size=12, max_size=12),
+       block=st.integers(1, 200))
+def test_any_file_reads_into_the_cache_as_the_careful_reader_reads_it(records: list[dict], ends: list[str],
+                                                                      block: int) -> None:
+    """Blocks of any size, stopped anywhere (another field, a blank line, a value of another
+    kind): the comments, their lines and the errors are the careful reader's."""
+    data = "".join(json.dumps(record, ensure_ascii=False) + end for record, end in zip(records, ends)).encode()
+    original, jsonl_rows.BLOCK_BYTES = jsonl_rows.BLOCK_BYTES, block
+    try:
+        assert through_entry(data) == parsed(data)
+    finally:
+        jsonl_rows.BLOCK_BYTES = original
+
+
+def test_a_plain_file_is_read_in_blocks_to_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The common file never reaches the careful reader."""
+    monkeypatch.setattr(jsonl_rows, "BLOCK_BYTES", 100)
+    records = [{"text": f" Comment {n} ✓ ", "author": f"user{n}", "parent": n - 1 or None, "context": "Post."}
+               for n in range(1, 40)] + [{"text": "Given an id.", "id": "c-1", "url": 7.5}]
+    data = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records).encode()
+    blocks = list(jsonl_rows.rows(data))
+    assert len(blocks) > 3
+    assert through_entry(data) == parsed(data)
+    assert [comment.text for comment in parsed(data)][:2] == ["Comment 1 ✓", "Comment 2 ✓"]  # type: ignore[index]
