@@ -58,9 +58,14 @@ def run(args: argparse.Namespace) -> int:
     # No garbage collection until the first usable frame: the app turns it back on then
     # (`AnnotatorApp.resume_collector`), or when it asks for a name or shows an error.
     gc.disable()
+    from annotator.core.prefetch import Prefetch
+
+    # Where nothing is cached yet, the seeds and labels are parsed by child processes on the other
+    # cores from now on, while Textual loads and draws its first frame.
+    prefetch = Prefetch.start(root, name or None)
     from annotator.tui.app import build_app  # Textual loads only when the app runs
 
-    app = build_app(root, name or None)
+    app = build_app(root, name or None, prefetch=prefetch)
     app.collector_paused = True
     # Threads take turns holding the interpreter, 5 ms at a time by default: a key press's commit
     # would wait that long at each turn while a compaction or the warm-up serializes in the
@@ -75,7 +80,5 @@ def run(args: argparse.Namespace) -> int:
     if app.failure is not None:  # the seeds could not be read: said on the terminal, as elsewhere
         raise app.failure
     if app.annotator:  # the labels as the session left them, cached for the next start meanwhile
-        from annotator.core.store.prefetch import Prefetch
-
         Prefetch.leave(root, app.annotator)
     return app.return_code or 0

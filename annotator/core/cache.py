@@ -89,9 +89,8 @@ def file_key(kind: str, path: Path, suffix: str = ".marshal") -> Path | None:
     try:
         with path.open("rb") as handle:
             before = _status(handle)
-            by_status = None if before is None else key("status", b"%s\0%s" % (kind.encode(), before))
-            known = load(by_status)
-            if type(known) is str and len(known) == 64:
+            by_status, known = _by_status(kind, before)
+            if known is not None:
                 return where / f"{kind}-{known}{suffix}"
             handle.seek(0)
             digest = content_digest(kind)
@@ -104,6 +103,42 @@ def file_key(kind: str, path: Path, suffix: str = ".marshal") -> Path | None:
     except OSError:
         return None
     return where / entry_name(kind, digest, suffix)
+
+
+def known_key(kind: str, path: Path, suffix: str = ".marshal") -> Path | None:
+    """`file_key` where the file's digest is known by its status, without reading the file;
+    None where it is not (then only hashing the file can tell)."""
+    where = folder()
+    if where is None:
+        return None
+    try:
+        with path.open("rb") as handle:
+            known = _by_status(kind, _status(handle))[1]
+    except OSError:
+        return None
+    return None if known is None else where / f"{kind}-{known}{suffix}"
+
+
+def read_keyed(kind: str, path: Path, suffix: str = ".marshal") -> tuple[bytes, Path | None]:
+    """The bytes of the file at `path` and `key(kind, them)`: the digest read by the file's status
+    where `file_key` kept it (the file is then read, not hashed again: a parse on a miss of
+    `file_key` reads the file once more, and a hash of a million comments costs half a second);
+    else hashed. `OSError` if the file cannot be read."""
+    with path.open("rb") as handle:
+        data = handle.read()
+        status = _status(handle)
+    known = _by_status(kind, status)[1]
+    where = folder()
+    if where is not None and known is not None:
+        return data, where / f"{kind}-{known}{suffix}"
+    return data, key(kind, data, suffix)
+
+
+def _by_status(kind: str, status: bytes | None) -> tuple[Path | None, str | None]:
+    """Where the digest of a `kind` file with `status` (`_status`) is kept, and the digest if it is."""
+    by_status = None if status is None else key("status", b"%s\0%s" % (kind.encode(), status))
+    known = load(by_status)
+    return by_status, known if type(known) is str and len(known) == 64 else None
 
 
 SAMPLE = 64 * 1024  # bytes at each end of a file that its status includes

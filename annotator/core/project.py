@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +22,12 @@ class Project:
     warnings: tuple[Problem, ...]
 
     @classmethod
-    def open(cls, root: Path) -> Project:
-        """Read `annotator.toml` and `seeds/` under `root`; raise `AnnotatorError` on bad input."""
+    def open(cls, root: Path, before_seeds: Callable[[], None] | None = None) -> Project:
+        """Read `annotator.toml` and `seeds/` under `root`; raise `AnnotatorError` on bad input.
+        `before_seeds` is called in between (the app waits there for a child reading the seeds)."""
         loaded = load_config(project_folder(root))
+        if before_seeds is not None:
+            before_seeds()
         corpus = load_seeds(root)
         return cls(root, loaded.schema, corpus, loaded.warnings + corpus.warnings)
 

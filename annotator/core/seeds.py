@@ -197,18 +197,30 @@ def peek_seeds(root: Path, count: int) -> list[Comment]:
     return comments
 
 
-def seeds_cached(root: Path) -> bool:
-    """Whether every seed file of the project at `root` has its entry in the parse cache (so that
-    reading them costs no parse); False when the cache is off or a file cannot be told."""
-    try:
-        paths = [path for path in (root / SEEDS_DIR).iterdir() if _is_seed_file(path)]
-    except OSError:
-        return False
-    for path in paths:
+def cache_seeds(root: Path) -> bool:
+    """Read every seed file of the project at `root` that the parse cache lacks into it (what
+    `load_seeds` then reads in place); whether all are there now. A file that cannot be read
+    is left for `load_seeds` to explain."""
+    for path in seed_files(root):
         entry = _cache_entry(path)
-        if entry is None or not entry.exists():
+        if entry is None:
             return False
+        if not entry.exists():
+            try:
+                if not isinstance(read_seed_file(path, f"{SEEDS_DIR}/{path.name}"), SeedColumns):
+                    return False
+            except (AnnotatorError, OSError):
+                return False
     return True
+
+
+def seed_files(root: Path) -> list[Path]:
+    """The seed files of the project at `root`, in the order they are read; none if the folder
+    cannot be listed."""
+    try:
+        return sorted(path for path in (root / SEEDS_DIR).iterdir() if _is_seed_file(path))
+    except OSError:
+        return []
 
 
 def _is_seed_file(path: Path) -> bool:
@@ -218,7 +230,12 @@ def _is_seed_file(path: Path) -> bool:
 
 def _cache_entry(path: Path) -> Path | None:
     """Where the parse cache keeps the columns of the seed file at `path` (None: the cache is off)."""
-    return cache.file_key(f"seeds-{path.suffix.lower().removeprefix('.')}", path, ".columns")
+    return cache.file_key(cache_kind(path), path, ".columns")
+
+
+def cache_kind(path: Path) -> str:
+    """The kind of the parse cache's entry for the seed file at `path`."""
+    return f"seeds-{path.suffix.lower().removeprefix('.')}"
 
 
 def read_seed_file(path: Path, name: str) -> Sequence[Comment]:
@@ -229,8 +246,7 @@ def read_seed_file(path: Path, name: str) -> Sequence[Comment]:
     comments = columns.open_entry(cache.mapped(_cache_entry(path)), name)
     if comments is not None:
         return comments
-    data = path.read_bytes()
-    cached = cache.key(f"seeds-{kind}", data, ".columns")  # (again: the file may have changed since)
+    data, cached = cache.read_keyed(cache_kind(path), path, ".columns")  # (the file may have changed since)
     if cache.save_columns(cached, lambda handle: columns.write_columns(handle, _rows(data, name, kind))):
         comments = columns.open_entry(cache.mapped(cached), name)
     return comments if comments is not None else list(parse_seeds(data, name, kind))

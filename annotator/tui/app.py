@@ -42,7 +42,7 @@ from annotator.core.store import (
     list_annotators,
     read_journal,
 )
-from annotator.core.store.prefetch import Prefetch
+from annotator.core.prefetch import Prefetch
 from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.widgets.comment_list import CommentList
 
@@ -154,6 +154,7 @@ class AnnotatorApp(App[int]):
         annotator: str | None,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = utc_now,
+        prefetch: Prefetch | None = None,
     ) -> None:
         super().__init__()
         self.root = project if isinstance(project, Path) else project.root
@@ -163,7 +164,7 @@ class AnnotatorApp(App[int]):
         self._clock = clock
         self._now = now
         self._lock: AnnotatorLock | None = None
-        self._prefetch: Prefetch | None = None  # the labels being parsed in a child process, at the start
+        self._prefetch = prefetch  # the seeds and labels being parsed in child processes, at the start
         self._closing = False  # the app is ending: the labels being read are no longer needed
         self._main: MainScreen | None = None  # once it is up
         self._typed_ahead: deque[events.Key] | None = None  # keys kept while the labels are read
@@ -262,13 +263,14 @@ class AnnotatorApp(App[int]):
 
         importlib.import_module("annotator.tui.screens.main")  # here, rather than before the first frame
 
-        prefetch = None if self.project else Prefetch.start(self.root, annotator)  # (the labels, on another core)
-        self._prefetch = prefetch
+        if self._prefetch is None and self.project is None:  # (not started before the app: the parses, on other cores)
+            self._prefetch = Prefetch.start(self.root, annotator)
+        prefetch = self._prefetch
         if prefetch is not None and self._closing:  # (the app ended as it started)
             prefetch.stop()
             return
         try:
-            project = self.project or Project.open(self.root)
+            project = self.project or Project.open(self.root, prefetch.wait_for_seeds if prefetch else None)
         except AnnotatorError as error:
             if prefetch is not None:
                 prefetch.stop()

@@ -91,6 +91,31 @@ def test_a_settled_file_is_named_by_its_status_and_a_rewrite_with_its_old_times_
     assert cache.file_key("seeds-txt", seed) == cache.key("seeds-txt", two)
 
 
+def test_a_file_read_after_its_key_is_hashed_once_and_never_named_by_a_stale_digest(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`read_keyed` after `file_key` (a parse after a miss) takes the digest by the status the
+    file has as it is read: no second hash of a settled file, and the bytes' own key after any
+    write since."""
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**12))  # (every file counts as settled)
+    seed = tmp_path / "a.txt"
+    one, two = b"x" * 200_000 + b"one\n" + b"y" * 200_000, b"x" * 200_000 + b"two\n" + b"y" * 200_000
+    seed.write_bytes(one)
+    first = cache.file_key("seeds-txt", seed)
+    hashed = []
+    sha256 = hashlib.sha256
+    monkeypatch.setattr(cache.hashlib, "sha256", lambda data=b"": hashed.append(data) or sha256(data))
+    assert cache.read_keyed("seeds-txt", seed) == (one, first)
+    assert not [data for data in hashed if data.startswith(b"seeds-txt\0")], "the file was hashed again"
+    old = seed.stat()
+    time.sleep(0.05)
+    seed.write_bytes(two)
+    os.utime(seed, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert cache.read_keyed("seeds-txt", seed) == (two, cache.key("seeds-txt", two))
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", "off")
+    assert cache.read_keyed("seeds-txt", seed) == (two, None)
+
+
 def test_a_file_changed_in_the_last_seconds_is_hashed_every_time(tmp_path: Path, own_cache: Path) -> None:
     seed = tmp_path / "a.txt"
     seed.write_text("one\n", "utf-8")

@@ -1,5 +1,6 @@
-"""The labels parsed in a child process at the start: the same labels and the same errors as a
-parse in the process, a cache entry when the file is good, and no child where it cannot pay."""
+"""The seeds and labels parsed in child processes at the start: the same comments, labels and
+errors as a parse in the process, a cache entry when the file is good, and no child where it
+cannot pay."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ import pytest
 
 from annotator.core import cache
 from annotator.core.models import Annotation
-from annotator.core.seeds import load_seeds
+from annotator.core import seeds as seeds_module
+from annotator.core.columns import SeedColumns
+from annotator.core.seeds import SeedError, load_seeds
 from annotator.core.store import AnnotationFile, StoreError, annotation_path
-from annotator.core.store import prefetch as prefetch_module
+from annotator.core import prefetch as prefetch_module
 from annotator.core.store.layout import CACHE_KIND
-from annotator.core.store.prefetch import STOP_SECONDS, Prefetch
+from annotator.core.prefetch import STOP_SECONDS, Prefetch
 from tests.conftest import make_project
 
 WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -66,7 +69,8 @@ def test_the_child_caches_the_labels_a_parse_in_the_process_gives(labeled: Path,
     again = Prefetch.start(labeled, "alice")  # (cached now: the child finds it so, and ends)
     assert again is not None
     again.wait()
-    assert again._process.returncode == 0 and entry_of(labeled).stat().st_mtime_ns == written
+    assert again._labels is not None and again._labels.returncode == 0
+    assert entry_of(labeled).stat().st_mtime_ns == written
 
 
 def test_after_a_session_a_child_left_running_caches_the_file_as_it_left_it(labeled: Path) -> None:
@@ -98,9 +102,17 @@ def test_a_file_the_child_cannot_read_is_said_by_the_caller_as_before(labeled: P
     assert str(after.value) == str(without.value) and "invalid TOML" in str(after.value)
 
 
+def labels_child(root: Path, annotator: str | None) -> object:
+    prefetch = Prefetch.start(root, annotator)
+    if prefetch is not None:
+        prefetch.wait()
+    return prefetch and prefetch._labels
+
+
 def test_no_child_where_it_cannot_pay(labeled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert Prefetch.start(labeled, "nobody") is None  # no file yet
-    assert Prefetch.start(labeled, "../alice") is None  # a bad name: said by the caller
+    assert labels_child(labeled, "nobody") is None  # no file yet
+    assert labels_child(labeled, "../alice") is None  # a bad name: said by the caller
+    assert labels_child(labeled, None) is None  # not known yet: the app asks
     with monkeypatch.context() as patch:
         patch.setenv("ANNOTATOR_CACHE_DIR", "off")
         assert Prefetch.start(labeled, "alice") is None
@@ -109,29 +121,85 @@ def test_no_child_where_it_cannot_pay(labeled: Path, monkeypatch: pytest.MonkeyP
         assert Prefetch.start(labeled, "alice") is None
     with monkeypatch.context() as patch:
         patch.setattr(prefetch_module, "MIN_BYTES", annotation_path(labeled, "alice").stat().st_size + 1)
-        assert Prefetch.start(labeled, "alice") is None
+        assert Prefetch.start(labeled, "alice") is None  # (the seeds are smaller still)
     assert not entry_of(labeled).exists()
 
 
-def test_no_child_once_the_seeds_are_cached(labeled: Path) -> None:
-    """The child pays only while the seeds are parsed meanwhile: with them cached, the labels
-    are parsed in the process (a start after a session that saved them, say)."""
-    load_seeds(labeled)
-    assert Prefetch.start(labeled, "alice") is None
+def test_the_seeds_child_caches_the_comments_a_parse_in_the_process_gives(
+    labeled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        patch.setenv("ANNOTATOR_CACHE_DIR", "off")
+        expected = load_seeds(labeled)
+    prefetch = Prefetch.start(labeled, None)
+    assert prefetch is not None and prefetch._seeds is not None
+    prefetch.wait_for_seeds()
+    assert prefetch._seeds.returncode == 0
+    with monkeypatch.context() as patch:  # (read from the cache: no parse here)
+        patch.setattr(seeds_module, "parse_seeds", None)
+        corpus = load_seeds(labeled)
+    assert isinstance(corpus.comments, SeedColumns)
+    assert list(corpus.comments) == list(expected.comments) and len(corpus.comments) == 200
+
+
+def test_seeds_the_child_cannot_read_are_said_by_the_app_as_before(labeled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (labeled / "seeds" / "b.jsonl").write_text('{"text": "fine"}\n{"text": ""}\n', "utf-8")
+    with monkeypatch.context() as patch:
+        patch.setenv("ANNOTATOR_CACHE_DIR", "off")
+        with pytest.raises(SeedError) as without:
+            load_seeds(labeled)
+    prefetch = Prefetch.start(labeled, None)
+    assert prefetch is not None and prefetch._seeds is not None
+    prefetch.wait()
+    assert prefetch._seeds.returncode == 1
+    with pytest.raises(SeedError) as after:
+        load_seeds(labeled)
+    assert str(after.value) == str(without.value) and "b.jsonl:2" in str(after.value)
+
+
+@pytest.mark.parametrize("settled", [True, False])
+def test_with_everything_cached_no_child_or_one_that_ends_writing_nothing(
+    labeled: Path, monkeypatch: pytest.MonkeyPatch, settled: bool
+) -> None:
+    """A start with the seeds and labels cached (every start but the first): files whose digest
+    the cache knows by their status start no child; others (changed in the last seconds) start
+    children that find them cached and end."""
+    monkeypatch.setattr(cache, "SETTLED_NS", 0 if settled else 10**12)  # (the children read it too: below)
+    first = Prefetch.start(labeled, "alice")
+    assert first is not None
+    first.wait()
+    if settled:  # (the children hash with the real SETTLED_NS: the digests kept by status here)
+        cache.file_key(CACHE_KIND, annotation_path(labeled, "alice"), ".columns")
+        cache.file_key("seeds-txt", labeled / "seeds" / "a.txt", ".columns")
+    entries = written_entries(labeled)
+    again = Prefetch.start(labeled, "alice")
+    if settled:
+        assert again is None
+    else:
+        assert again is not None
+        again.wait()
+        assert [child.returncode for child in again._children()] == [0, 0]
+    assert written_entries(labeled) == entries
+
+
+def written_entries(root: Path) -> dict[Path, int]:
+    """The entries of parsed files in the cache, with their sizes (not their times: a read
+    touches an entry)."""
+    return {path: path.stat().st_size for path in (root.parent / "cache").glob("*.columns")}
 
 
 def test_a_file_over_the_size_limit_is_not_even_hashed(labeled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANNOTATOR_MAX_FILE_MB", "0.001")
     hashed = []
     monkeypatch.setattr(cache, "file_key", lambda *args: hashed.append(args))
-    assert Prefetch.start(labeled, "alice") is None and not hashed
+    assert labels_child(labeled, "alice") is None and not hashed
 
 
 CHILD = """
 import sys, time
 from pathlib import Path
 from annotator.core import cache
-from annotator.core.store import prefetch
+from annotator.core import prefetch
 
 def writing(path):
     def write(handle):
@@ -142,7 +210,7 @@ def writing(path):
     return cache.save_columns(Path(sys.argv[2]), write)
 
 prefetch.cache_columns = writing
-sys.exit(prefetch.main([sys.argv[1]]))
+sys.exit(prefetch.main(["labels", sys.argv[1]]))
 """
 
 
@@ -157,6 +225,6 @@ def test_a_child_stopped_while_it_writes_leaves_no_temporary_file(labeled: Path,
     assert process.stdout is not None and process.stdout.readline() == b"writing\n"
     assert [path.name.endswith(".tmp") for path in folder.iterdir()] == [True]
     started = time.monotonic()
-    Prefetch(process).stop()
+    Prefetch(None, process).stop()
     assert process.returncode == 1 and time.monotonic() - started < STOP_SECONDS
     assert list(folder.iterdir()) == []

@@ -250,7 +250,7 @@ async def test_labels_parsed_by_a_child_at_the_start_are_the_labels_on_disk(
     """With nothing cached, the labels are parsed in a child process while the comments are read:
     the main screen shows what the file holds, and a key labels as usual."""
     from annotator.core.models import Annotation
-    from annotator.core.store import prefetch
+    from annotator.core import prefetch
 
     monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(prefetch, "MIN_BYTES", 0)
@@ -269,9 +269,35 @@ async def test_labels_parsed_by_a_child_at_the_start_are_the_labels_on_disk(
     app = build_app(root, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
-        assert started and started[0] is not None and started[0]._process.returncode == 0
+        assert started and started[0] is not None and started[0]._labels.returncode == 0
         assert screen.session.store.get(comments[39].id).stance == "disagree"
         assert screen.session.store.get(comments[40].id) is None
         await pilot.press("a")
         await settled(pilot)
         assert disk_entry(app, 0).stance == "agree" and disk_entry(app, 1).topics == ("scaling",)
+
+
+async def test_the_seeds_read_by_a_child_before_the_app_are_the_comments_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`annotate` starts the children before Textual loads: the app waits for the seeds' child
+    once it has its config, and reads the comments from the cache, parsing nothing itself."""
+    from annotator.core import prefetch, seeds
+
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(prefetch, "MIN_BYTES", 0)
+    root = make_project(tmp_path / "p", {"a.jsonl": "".join(f'{{"text": "Comment number {n}."}}\n' for n in range(300))})
+    with monkeypatch.context() as patch:
+        patch.setenv("ANNOTATOR_CACHE_DIR", "off")
+        expected = list(load_seeds(root).comments)
+    children = prefetch.Prefetch.start(root, "alice")
+    assert children is not None and children._seeds is not None and children._labels is None  # (no labels yet)
+    monkeypatch.setattr(seeds, "parse_seeds", None)  # (a parse in the app would fail)
+    app = build_app(root, "alice", prefetch=children)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        assert children._seeds.returncode == 0
+        assert list(screen.session.comments) == expected
+        await pilot.press("a")
+        await settled(pilot)
+        assert disk_entry(app, 0).stance == "agree"

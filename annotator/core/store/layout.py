@@ -202,19 +202,19 @@ def parse_annotations(text: str | None, name: str, annotator: str | None = None,
     """
     canonical = None if source is None else _cached(cache.file_key(CACHE_KIND, source, ".columns"))
     if canonical is None:
-        encoded = None
+        entry = None
         if text is None:
-            encoded = _read(source, name)  # type: ignore[arg-type]
+            encoded, entry = _read(source, name, keyed=True)  # type: ignore[arg-type]
             text = decoded(encoded, name)
         text = text.removeprefix("\ufeff")
         canonical = read_canonical(text)
-        if canonical is not None and encoded is not None:
-            canonical = _as_columns(canonical, cache.key(CACHE_KIND, encoded, ".columns"))
+        if canonical is not None and entry is not None:
+            canonical = _as_columns(canonical, entry)
 
     def line_of(key: str) -> int | None:
         nonlocal text
         if text is None:  # (read from the cache: the file is decoded only for this message)
-            text = decoded(_read(source, name), name).removeprefix("\ufeff")  # type: ignore[arg-type]
+            text = decoded(_read(source, name)[0], name).removeprefix("\ufeff")  # type: ignore[arg-type]
         return _line_of_key(text, key)
 
     try:
@@ -406,16 +406,18 @@ def cache_columns(source: Path) -> bool:
     when it finds the file in the canonical layout; False if it is not (a hand edit, say: that
     file is parsed by `tomllib` when it is read), cannot be read, or the cache is off."""
     try:
-        encoded = source.read_bytes()
+        encoded, entry = cache.read_keyed(CACHE_KIND, source, ".columns")
         canonical = read_canonical(encoded.decode("utf-8").removeprefix("\ufeff"))
     except (OSError, UnicodeDecodeError):
         return False
-    return canonical is not None and _save(canonical, cache.key(CACHE_KIND, encoded, ".columns"))
+    return canonical is not None and _save(canonical, entry)
 
 
-def _read(path: Path, name: str) -> bytes:
+def _read(path: Path, name: str, keyed: bool = False) -> tuple[bytes, Path | None]:
+    """The bytes of the file at `path`, with their key in the parse cache if `keyed`
+    (`cache.read_keyed`); `StoreError` if it cannot be read."""
     try:
-        return path.read_bytes()
+        return cache.read_keyed(CACHE_KIND, path, ".columns") if keyed else (path.read_bytes(), None)
     except OSError as error:
         raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
 

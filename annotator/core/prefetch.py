@@ -1,0 +1,181 @@
+"""Reading the seeds and an annotator's labels into the parse cache in child processes, while the
+app starts.
+
+A start with nothing cached (a new clone, changed seeds) parses two large files: the seeds and
+the annotator's labels, most of a second each at 100,000 comments, on top of the app's own start
+(importing Textual, the first frame, the config). `Prefetch.start`, called before the app
+loads, runs each parse in a child process, which writes the file's columns to the parse cache
+(`annotator.core.cache`) and exits; the app `wait`s for the seeds once it has read its config,
+for the labels once it has the comments, and then finds both cached.
+
+A child changes nothing but the cache, and every failure in it (a seed file with an error, a
+labels file not in annotator's own layout, no cache, a kill) only means that the app parses the
+file itself, as without it, and says what is wrong. A child is started only where it may pay:
+two cores or more, the cache on, files large enough that their parse outweighs starting Python
+(and labels within the size `AnnotationFile.load` reads). Each child first looks whether its
+file is cached, and ends at once if it is: a start with everything cached spends a few tens of
+milliseconds of the other core on them.
+
+After a session the labels' child is started and left to run (`leave`): the session's saves
+changed the file, and the next start would otherwise parse it again.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from annotator.core import cache
+from annotator.core.errors import AnnotatorError
+from annotator.core.seeds import cache_kind, cache_seeds, seed_files
+from annotator.core.store.layout import CACHE_KIND, cache_columns, max_file_bytes
+from annotator.core.store.names import annotation_path
+
+MIN_BYTES = 2 * 2**20  # some 4,000-9,000 comments or entries: a parse of a tenth of a second, twice a child's start
+STOP_SECONDS = 1.0  # a child asked to end removes its temporary file at once; a second is plenty
+
+
+class Prefetch:
+    """The children reading one project's seeds and one annotator's labels into the parse cache
+    (either may be absent). `wait_for_seeds`, `wait` and `stop` belong to one thread (the one
+    that opens the project); `interrupt` may come from any."""
+
+    def __init__(self, seeds: subprocess.Popen[bytes] | None, labels: subprocess.Popen[bytes] | None) -> None:
+        self._seeds = seeds
+        self._labels = labels
+
+    @classmethod
+    def start(cls, root: Path, annotator: str | None) -> Prefetch | None:
+        """The seeds of the project `root` and the labels of `annotator` (None: not known yet)
+        read into the cache by children; None where none would pay (see the module's
+        docstring) or none can start."""
+        if _cores() < 2 or cache.folder() is None:
+            return None
+        seeds = _spawn("seeds", root) if _seeds_worth_a_child(root) else None
+        path = _worth_a_child(root, annotator) if annotator else None
+        labels = _spawn("labels", path) if path is not None else None
+        return cls(seeds, labels) if seeds or labels else None
+
+    @classmethod
+    def leave(cls, root: Path, annotator: str) -> None:
+        """After a session: the labels of `annotator` as it left them, parsed into the cache by a
+        child process that outlives this one, so that the next start reads them from there (the
+        session's saves changed the file, and the cache knows only what it parsed). Nothing
+        where the file is small or the cache is off; the child finds out whether it is cached
+        (hashing a file just written costs time: not this process's, which is ending)."""
+        path = _worth_a_child(root, annotator)
+        if path is not None:
+            _spawn("labels", path)
+
+    def wait_for_seeds(self) -> None:
+        """Until the seeds' child has ended (their entries, if it wrote them, are then in the cache)."""
+        if self._seeds is not None:
+            self._seeds.wait()
+
+    def wait(self) -> None:
+        """Until both children have ended."""
+        for process in self._children():
+            process.wait()
+
+    def interrupt(self) -> None:
+        """Ask the children to end (each removes the entry it was writing); `wait` then returns soon."""
+        for process in self._children():
+            process.terminate()
+
+    def stop(self) -> None:
+        """End the children now (the caller no longer needs the files), and reap them: asked to
+        end, then killed if one has not after `STOP_SECONDS`."""
+        for process in self._children():
+            if process.poll() is None:
+                process.terminate()
+        for process in self._children():
+            try:
+                process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def _children(self) -> list[subprocess.Popen[bytes]]:
+        return [process for process in (self._seeds, self._labels) if process is not None]
+
+
+def _spawn(kind: str, path: Path) -> subprocess.Popen[bytes] | None:
+    """The child reading `path` (the project, for "seeds"; the labels file, for "labels")."""
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-P", "-m", __name__, kind, str(path)],  # (-P: not the project's folder on the path)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            close_fds=True, start_new_session=True,  # (not the terminal's: ctrl+c is the app's to handle)
+        )
+    except OSError:
+        return None
+
+
+def _seeds_worth_a_child(root: Path) -> bool:
+    """Whether the seed files of the project `root` are together large enough for a child, and
+    not known to be cached."""
+    paths = seed_files(root)
+    try:
+        if sum(path.stat().st_size for path in paths) < MIN_BYTES:
+            return False
+    except OSError:
+        return False
+    return not all(_known_cached(cache_kind(path), path) for path in paths)
+
+
+def _known_cached(kind: str, path: Path) -> bool:
+    """Whether the file at `path` is known to be cached, by its status (`cache.known_key`): the
+    common start, which then needs no child."""
+    entry = cache.known_key(kind, path, ".columns")
+    return entry is not None and entry.exists()
+
+
+def _worth_a_child(root: Path, annotator: str) -> Path | None:
+    """The labels file of `annotator` under `root` if a child may parse it: a size worth a
+    process, within the size `AnnotationFile.load` reads, the cache on, not known to be cached."""
+    if cache.folder() is None:
+        return None
+    try:
+        path = annotation_path(root, annotator)
+        if path.is_symlink() or not path.is_file() or not MIN_BYTES <= path.stat().st_size <= max_file_bytes():
+            return None
+    except (AnnotatorError, OSError):  # (a bad name: said by the caller)
+        return None
+    return None if _known_cached(CACHE_KIND, path) else path
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on every platform)
+        return os.cpu_count() or 1
+
+
+def main(argv: list[str]) -> int:
+    """The child: `seeds ROOT`, the seed files of the project ROOT into the parse cache
+    (`seeds.cache_seeds`); or `labels FILE`, the annotation file FILE, if it is in annotator's
+    own layout (`layout.cache_columns`). Either only what is not cached yet. 0 when all is
+    cached, 1 when not."""
+    gc.disable()  # (a short life that makes objects by the hundred thousand and no cycles)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # (`interrupt`, `stop`: the entry being written is removed)
+    kind, path = argv[0], Path(argv[1])
+    if kind == "seeds":
+        return 0 if cache_seeds(path) else 1
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > max_file_bytes():
+            return 1
+    except OSError:
+        return 1
+    entry = cache.file_key(CACHE_KIND, path, ".columns")
+    if entry is not None and entry.exists():
+        return 0
+    return 0 if cache_columns(path) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
