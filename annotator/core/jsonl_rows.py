@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from operator import attrgetter
+from types import NoneType
 from typing import Any
 
 import msgspec
@@ -94,7 +95,7 @@ def _decoded(block: bytes, first: int) -> Rows | None:
         return None
     optional = [_optional(list(map(_FIELDS[name], records))) for name in ("author", "url", "parent")]
     contexts = list(map(_FIELDS["context"], records))
-    if any(context is not None for context in contexts):
+    if contexts.count(None) != len(contexts):
         contexts = [None if context is None else (context if type(context) is str else str(context)).strip() or None
                     for context in contexts]
     else:
@@ -122,6 +123,9 @@ def _ids(given: list[Any], texts: list[str]) -> list[str] | None:
 
 def _optional(values: list[Any]) -> list[str | None] | None:
     """An optional text field's values: "" is none, a number is its digits; None when none has one."""
-    if values.count(None) == len(values):
+    kinds = set(map(type, values))
+    if kinds == {NoneType}:
         return None
+    if kinds <= {str, NoneType}:  # (the common field: "" is the only value to change)
+        return [value or None for value in values]
     return [None if value is None or value == "" else value if type(value) is str else str(value) for value in values]

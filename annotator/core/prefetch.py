@@ -12,9 +12,12 @@ A child changes nothing but the cache, and every failure in it (a seed file with
 labels file not in annotator's own layout, no cache, a kill) only means that the app parses the
 file itself, as without it, and says what is wrong. A child is started only where it may pay:
 two cores or more, the cache on, files large enough that their parse outweighs starting Python
-(and labels within the size `AnnotationFile.load` reads). Each child first looks whether its
-file is cached, and ends at once if it is: a start with everything cached spends a few tens of
-milliseconds of the other core on them.
+(and labels within the size `AnnotationFile.load` reads), seeds not known to be cached (by the
+status of their files, `cache.known_key`). With the seeds cached, as at every start but the
+first, there are no children: the app has the comments at once and reads the labels itself
+(from the cache, where the child left after the last session put them), and a child would only
+add its start to the wait. Each child first looks whether its file is cached (a file touched
+but not changed), and ends at once if it is.
 
 After a session the labels' child is started and left to run (`leave`): the session's saves
 changed the file, and the next start would otherwise parse it again.
@@ -55,8 +58,10 @@ class Prefetch:
         docstring) or none can start."""
         if _cores() < 2 or cache.folder() is None:
             return None
-        seeds = _spawn("seeds", root) if _seeds_worth_a_child(root) else None
-        path = _worth_a_child(root, annotator) if annotator else None
+        if not _seeds_worth_a_child(root):  # (then the app has the seeds at once, and reads the labels itself)
+            return None
+        seeds = _spawn("seeds", root)
+        path = _worth_a_child(root, annotator) if annotator and seeds else None
         labels = _spawn("labels", path) if path is not None else None
         return cls(seeds, labels) if seeds or labels else None
 
