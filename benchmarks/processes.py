@@ -113,8 +113,8 @@ class Terminal:
         return True
 
     def _check_children(self) -> None:
-        """Note the peak RSS of each child process the program has now (the app parses the labels
-        in one at a cold start): its memory counts with the app's."""
+        """Note the peak RSS of each child process the program has now (the app parses the seeds
+        and the labels in two at a cold start): their memory counts with the app's."""
         children: list[str] = []
         for task in Path(f"/proc/{self.pid}/task").glob("*/children"):  # (a thread's children are its task's)
             try:

@@ -63,15 +63,19 @@ def run(args: argparse.Namespace) -> int:
     # Where nothing is cached yet, the seeds and labels are parsed by child processes on the other
     # cores from now on, while Textual loads and draws its first frame.
     prefetch = Prefetch.start(root, name or None)
-    from annotator.tui.app import build_app  # Textual loads only when the app runs
+    try:
+        from annotator.tui.app import build_app  # Textual loads only when the app runs
 
-    app = build_app(root, name or None, prefetch=prefetch)
-    app.collector_paused = True
-    # Threads take turns holding the interpreter, 5 ms at a time by default: a key press's commit
-    # would wait that long at each turn while a compaction or the warm-up serializes in the
-    # background. 1 ms turns keep a commit under a few milliseconds at 100,000 comments.
-    sys.setswitchinterval(0.001)
-    app.run()
+        app = build_app(root, name or None, prefetch=prefetch)
+        app.collector_paused = True
+        # Threads take turns holding the interpreter, 5 ms at a time by default: a key press's
+        # commit would wait that long at each turn while a compaction or the warm-up serializes in
+        # the background. 1 ms turns keep a commit under a few milliseconds at 100,000 comments.
+        sys.setswitchinterval(0.001)
+        app.run()
+    except BaseException:  # (ctrl+c while Textual loads, a crash: the children end too)
+        prefetch.interrupt()
+        raise
     if app.stopped_by is not None:  # SIGTERM or SIGHUP: say whether every label is on disk
         from annotator.tui.app import say
 

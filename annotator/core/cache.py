@@ -125,9 +125,11 @@ def read_keyed(kind: str, path: Path, suffix: str = ".marshal") -> tuple[bytes, 
     `file_key` reads the file once more, and a hash of a million comments costs half a second);
     else hashed. `OSError` if the file cannot be read."""
     with path.open("rb") as handle:
+        before = _status(handle)
+        handle.seek(0)
         data = handle.read()
-        status = _status(handle)
-    known = _by_status(kind, status)[1]
+        after = _status(handle)
+    known = _by_status(kind, before)[1] if before == after else None  # (else written meanwhile)
     where = folder()
     if where is not None and known is not None:
         return data, where / f"{kind}-{known}{suffix}"

@@ -1,7 +1,7 @@
 """The comments of one seed file as columns in a cache entry, read in place: a `Comment` is made
 only when it is asked for, so that opening a million comments costs what the screen shows.
 
-The entry (written by `write_entry` through `cache.save_columns`, read through `cache.mapped`):
+The entry (written by `write_columns` through `cache.save_columns`, read through `cache.mapped`):
 
 - a header: `MAGIC` (which says the byte order and the layout), a CRC-32 (`_checksum`), then
   unsigned 8-byte numbers: the count of comments, the width of the numbers in the sections (4 or 8 bytes), whether the
@@ -282,18 +282,18 @@ def _open(view: mmap, source: str) -> SeedColumns | None:
 
 
 class Rows(NamedTuple):
-    """Some comments of a file as columns, for `write_columns`: each field a list (`Comment`'s
+    """Some comments of a file as columns, for `write_columns`: a sequence per field (`Comment`'s
     fields but the source). An optional field (author to meta) may be None where no comment of
     the rows has it."""
 
-    ids: list[str]
-    texts: list[str]
+    ids: Sequence[str]
+    texts: Sequence[str]
     lines: Sequence[int]
-    authors: list[str | None] | None
-    urls: list[str | None] | None
-    parents: list[str | None] | None
-    contexts: list[str | None] | None
-    metas: list[Mapping[str, Any]] | None
+    authors: Sequence[str | None] | None
+    urls: Sequence[str | None] | None
+    parents: Sequence[str | None] | None
+    contexts: Sequence[str | None] | None
+    metas: Sequence[Mapping[str, Any]] | None
 
     @classmethod
     def of(cls, comments: list[Comment]) -> Rows:
@@ -304,11 +304,6 @@ class Rows(NamedTuple):
     def kept(self, keep: list[int]) -> Rows:
         """The rows at the positions `keep`."""
         return Rows(*(None if field is None else [field[index] for index in keep] for field in self))
-
-
-def write_entry(handle: BinaryIO, comments: Iterable[Comment]) -> None:
-    """`write_columns` of `comments` (of one file, in order)."""
-    write_columns(handle, rows_of(comments))
 
 
 def rows_of(comments: Iterable[Comment]) -> Iterator[Rows]:
@@ -403,7 +398,7 @@ class _Blob:
         self.size += len(piece)
 
 
-def _utf8(values: list[str]) -> tuple[bytes, Iterable[int]]:
+def _utf8(values: Sequence[str]) -> tuple[bytes, Iterable[int]]:
     """`values` in UTF-8, one after the other, and the length of each: encoded in one piece when
     they are ASCII (their lengths are then their lengths as text), else value by value."""
     joined = "".join(values)

@@ -47,23 +47,31 @@ class Prefetch:
     (either may be absent). `wait_for_seeds`, `wait` and `stop` belong to one thread (the one
     that opens the project); `interrupt` may come from any."""
 
-    def __init__(self, seeds: subprocess.Popen[bytes] | None, labels: subprocess.Popen[bytes] | None) -> None:
+    def __init__(self, seeds: subprocess.Popen[bytes] | None, labels: subprocess.Popen[bytes] | None,
+                 named: bool = True) -> None:
         self._seeds = seeds
         self._labels = labels
+        self._named = named  # the annotator was known at the start (else `add_labels` may add a child)
 
     @classmethod
-    def start(cls, root: Path, annotator: str | None) -> Prefetch | None:
+    def start(cls, root: Path, annotator: str | None) -> Prefetch:
         """The seeds of the project `root` and the labels of `annotator` (None: not known yet)
-        read into the cache by children; None where none would pay (see the module's
+        read into the cache by children; none where none would pay (see the module's
         docstring) or none can start."""
-        if _cores() < 2 or cache.folder() is None:
-            return None
-        if not _seeds_worth_a_child(root):  # (then the app has the seeds at once, and reads the labels itself)
-            return None
-        seeds = _spawn("seeds", root)
-        path = _worth_a_child(root, annotator) if annotator and seeds else None
-        labels = _spawn("labels", path) if path is not None else None
-        return cls(seeds, labels) if seeds or labels else None
+        seeds = _spawn("seeds", root) if _cores() >= 2 and _seeds_worth_a_child(root) else None
+        labels = None
+        if seeds is not None and annotator:  # (with the seeds cached, the app reads the labels with nothing else to do)
+            path = _worth_a_child(root, annotator)
+            labels = _spawn("labels", path) if path is not None else None
+        return cls(seeds, labels, named=annotator is not None)
+
+    def add_labels(self, root: Path, annotator: str) -> None:
+        """The labels of `annotator` too, once the app has asked for the name: a child if the
+        seeds' child is still at work (else the app has nothing to do meanwhile)."""
+        if not self._named and self._seeds is not None and self._seeds.poll() is None:
+            path = _worth_a_child(root, annotator)
+            self._labels = _spawn("labels", path) if path is not None else None
+        self._named = True
 
     @classmethod
     def leave(cls, root: Path, annotator: str) -> None:
@@ -122,7 +130,9 @@ def _spawn(kind: str, path: Path) -> subprocess.Popen[bytes] | None:
 
 def _seeds_worth_a_child(root: Path) -> bool:
     """Whether the seed files of the project `root` are together large enough for a child, and
-    not known to be cached."""
+    not known to be cached (the cache on)."""
+    if cache.folder() is None:
+        return False
     paths = seed_files(root)
     try:
         if sum(path.stat().st_size for path in paths) < MIN_BYTES:

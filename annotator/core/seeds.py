@@ -202,15 +202,11 @@ def cache_seeds(root: Path) -> bool:
     `load_seeds` then reads in place); whether all are there now. A file that cannot be read
     is left for `load_seeds` to explain."""
     for path in seed_files(root):
-        entry = _cache_entry(path)
-        if entry is None:
+        try:
+            if not isinstance(read_seed_file(path, f"{SEEDS_DIR}/{path.name}"), SeedColumns):
+                return False  # (the cache is off, or cannot be written)
+        except (AnnotatorError, OSError):
             return False
-        if not entry.exists():
-            try:
-                if not isinstance(read_seed_file(path, f"{SEEDS_DIR}/{path.name}"), SeedColumns):
-                    return False
-            except (AnnotatorError, OSError):
-                return False
     return True
 
 

@@ -219,7 +219,7 @@ class AnnotatorApp(App[int]):
     def on_unmount(self) -> None:
         self.resume_collector()  # (an app that ends before its start is over: what runs after collects)
         self._closing = True
-        if (prefetch := self._prefetch) is not None:  # (quit while the labels were read: `_load` reaps it)
+        if (prefetch := self._prefetch) is not None:  # (quit while the seeds or labels were read: `_load` reaps them)
             prefetch.interrupt()
         if self._lock is not None:
             self._lock.release()
@@ -265,12 +265,25 @@ class AnnotatorApp(App[int]):
 
         if self._prefetch is None and self.project is None:  # (not started before the app: the parses, on other cores)
             self._prefetch = Prefetch.start(self.root, annotator)
+        elif self._prefetch is not None:  # (started before the name was asked for)
+            self._prefetch.add_labels(self.root, annotator)
         prefetch = self._prefetch
         if prefetch is not None and self._closing:  # (the app ended as it started)
             prefetch.stop()
             return
+
+        def before_seeds() -> None:
+            if prefetch is not None:
+                prefetch.wait_for_seeds()
+            if self._closing:  # (the app ended meanwhile: its child stopped, no parse here instead)
+                raise _Closing
+
         try:
-            project = self.project or Project.open(self.root, prefetch.wait_for_seeds if prefetch else None)
+            project = self.project or Project.open(self.root, before_seeds)
+        except _Closing:
+            if prefetch is not None:
+                prefetch.stop()
+            return
         except AnnotatorError as error:
             if prefetch is not None:
                 prefetch.stop()
@@ -498,6 +511,10 @@ class AnnotatorApp(App[int]):
         for label in main.session.schema.topic:
             yield SystemCommand(f"Topic: {label.name}", f"key {label.key}: {label.description}",
                                 lambda name=label.name: main.action_topic(name))
+
+
+class _Closing(Exception):
+    """The app ended while `_load` waited for the seeds: nothing more to read."""
 
 
 def terminal_alive() -> bool:

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.core.agreement import Judgments, _disagreements
-from annotator.core.columns import BATCH, ById, open_entry, write_entry
+from annotator.core.columns import BATCH, ById, open_entry, rows_of, write_columns
 from annotator.core.config import Label, Schema
 from annotator.core.export import jsonl_chunk, record_line, record_lines
 from annotator.core.labels import LabelFile
@@ -140,7 +140,7 @@ def test_comments_read_a_batch_at_a_time_are_those_read_one_by_one(tmp_path: Pat
                for index in range(BATCH + 10)]
     path = tmp_path / "entry"
     with path.open("wb") as handle:
-        write_entry(handle, written)
+        write_columns(handle, rows_of(written))
     import mmap
 
     with path.open("rb") as handle:

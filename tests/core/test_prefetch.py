@@ -59,7 +59,7 @@ def test_the_child_caches_the_labels_a_parse_in_the_process_gives(labeled: Path,
     expected = in_process(labeled, monkeypatch)
     assert not entry_of(labeled).exists()
     child = Prefetch.start(labeled, "alice")
-    assert child is not None
+    assert child._labels is not None
     child.wait()
     assert entry_of(labeled).exists()
     opened = AnnotationFile.open(labeled, "alice")
@@ -67,7 +67,6 @@ def test_the_child_caches_the_labels_a_parse_in_the_process_gives(labeled: Path,
     assert opened.render() == expected.render()
     written = entry_of(labeled).stat().st_mtime_ns
     again = Prefetch.start(labeled, "alice")  # (cached now: the child finds it so, and ends)
-    assert again is not None
     again.wait()
     assert again._labels is not None and again._labels.returncode == 0
     assert entry_of(labeled).stat().st_mtime_ns == written
@@ -94,7 +93,7 @@ def test_a_file_the_child_cannot_read_is_said_by_the_caller_as_before(labeled: P
     with pytest.raises(StoreError) as without:
         in_process(labeled, monkeypatch)
     child = Prefetch.start(labeled, "alice")
-    assert child is not None
+    assert child._labels is not None
     child.wait()
     assert not entry_of(labeled).exists()
     with pytest.raises(StoreError) as after:
@@ -104,9 +103,12 @@ def test_a_file_the_child_cannot_read_is_said_by_the_caller_as_before(labeled: P
 
 def labels_child(root: Path, annotator: str | None) -> object:
     prefetch = Prefetch.start(root, annotator)
-    if prefetch is not None:
-        prefetch.wait()
-    return prefetch and prefetch._labels
+    prefetch.wait()
+    return prefetch._labels
+
+
+def no_child(root: Path, annotator: str | None) -> bool:
+    return not Prefetch.start(root, annotator)._children()
 
 
 def test_no_child_where_it_cannot_pay(labeled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,14 +117,29 @@ def test_no_child_where_it_cannot_pay(labeled: Path, monkeypatch: pytest.MonkeyP
     assert labels_child(labeled, None) is None  # not known yet: the app asks
     with monkeypatch.context() as patch:
         patch.setenv("ANNOTATOR_CACHE_DIR", "off")
-        assert Prefetch.start(labeled, "alice") is None
+        assert no_child(labeled, "alice")
     with monkeypatch.context() as patch:
         patch.setattr(prefetch_module, "_cores", lambda: 1)
-        assert Prefetch.start(labeled, "alice") is None
+        assert no_child(labeled, "alice")
     with monkeypatch.context() as patch:
         patch.setattr(prefetch_module, "MIN_BYTES", annotation_path(labeled, "alice").stat().st_size + 1)
-        assert Prefetch.start(labeled, "alice") is None  # (the seeds are smaller still)
+        assert no_child(labeled, "alice")  # (the seeds are smaller still)
     assert not entry_of(labeled).exists()
+
+
+def test_a_name_asked_for_while_the_seeds_are_read_adds_the_labels_child(labeled: Path) -> None:
+    prefetch = Prefetch.start(labeled, None)
+    assert prefetch._seeds is not None and prefetch._labels is None
+    prefetch.add_labels(labeled, "alice")
+    if prefetch._seeds.returncode is None:  # (still at work when the name came: the labels in a child too)
+        assert prefetch._labels is not None
+    prefetch.wait()
+    assert AnnotationFile.open(labeled, "alice").get("id0007").note == "a note"
+    named = Prefetch.start(labeled, "alice")  # (known at the start: nothing to add later)
+    labels = named._labels
+    named.add_labels(labeled, "alice")
+    assert named._labels is labels
+    named.wait()
 
 
 def test_the_seeds_child_caches_the_comments_a_parse_in_the_process_gives(
@@ -132,7 +149,7 @@ def test_the_seeds_child_caches_the_comments_a_parse_in_the_process_gives(
         patch.setenv("ANNOTATOR_CACHE_DIR", "off")
         expected = load_seeds(labeled)
     prefetch = Prefetch.start(labeled, None)
-    assert prefetch is not None and prefetch._seeds is not None
+    assert prefetch._seeds is not None
     prefetch.wait_for_seeds()
     assert prefetch._seeds.returncode == 0
     with monkeypatch.context() as patch:  # (read from the cache: no parse here)
@@ -149,7 +166,7 @@ def test_seeds_the_child_cannot_read_are_said_by_the_app_as_before(labeled: Path
         with pytest.raises(SeedError) as without:
             load_seeds(labeled)
     prefetch = Prefetch.start(labeled, None)
-    assert prefetch is not None and prefetch._seeds is not None
+    assert prefetch._seeds is not None
     prefetch.wait()
     assert prefetch._seeds.returncode == 1
     with pytest.raises(SeedError) as after:
@@ -164,9 +181,8 @@ def test_with_everything_cached_no_child_or_one_that_ends_writing_nothing(
     """A start with the seeds and labels cached (every start but the first): files whose digest
     the cache knows by their status start no child; others (changed in the last seconds) start
     children that find them cached and end."""
-    monkeypatch.setattr(cache, "SETTLED_NS", 0 if settled else 10**12)  # (the children read it too: below)
+    monkeypatch.setattr(cache, "SETTLED_NS", 0 if settled else 10**12)  # (here: the children keep the real one)
     first = Prefetch.start(labeled, "alice")
-    assert first is not None
     first.wait()
     if settled:  # (the children hash with the real SETTLED_NS: the digests kept by status here)
         cache.file_key(CACHE_KIND, annotation_path(labeled, "alice"), ".columns")
@@ -174,9 +190,8 @@ def test_with_everything_cached_no_child_or_one_that_ends_writing_nothing(
     entries = written_entries(labeled)
     again = Prefetch.start(labeled, "alice")
     if settled:
-        assert again is None
+        assert not again._children()
     else:
-        assert again is not None
         again.wait()
         assert [child.returncode for child in again._children()] == [0, 0]
     assert written_entries(labeled) == entries

@@ -242,7 +242,7 @@ def test_an_entry_reads_back_the_comments_written_in_any_batches(rows: list, bat
     original = columns.BATCH
     columns.BATCH = batch
     try:
-        columns.write_entry(handle, comments)
+        columns.write_columns(handle, columns.rows_of(comments))
     finally:
         columns.BATCH = original
     view = mmap.mmap(-1, len(handle.getvalue()))
@@ -283,6 +283,34 @@ def parsed(data: bytes) -> object:
 def test_the_block_reader_gives_what_the_careful_reader_does(line: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jsonl_rows, "BLOCK_BYTES", 20)  # (a block of a line or two: the line on its own)
     data = "".join(f'{{"text": "line {n}"}}\n' for n in range(4)) + line + '\n{"text": "after", "id": 7}\n'
+    assert through_entry(data.encode()) == parsed(data.encode())
+
+
+TYPED_LINES = [  # the fields annotator knows, with values of every kind (no other field: the block reader's)
+    '{"text": "x", "author": 1e400}', '{"text": "x", "author": 123456789012345678901234567890}',
+    '{"text": "x", "id": ' + "9" * 5000 + "}", '{"text": "x", "id": true}', '{"text": "x", "id": 1.0}',
+    '{"text": "x", "id": 7}', '{"text": "a", "text": "b"}', '{"text": "x", "id": "a", "id": null}',
+    '{"text": "x", "author": -0, "url": 1e-400, "parent": 2.5, "context": 3}', '{"text": " \\u00e9 "}',
+    '{"text": "x\\ud800"}', '{"text": "x", "id": " \\u0007 "}', '{"text": "x", "context": "  "}',
+    '{"text": "x", "author": ""}', '{"text": "x", "author": []}', '{"text": "x"} ', ' {"text": "x"}',
+    '{"text": "x"}{"text": "y"}', '{"text": "x"},{"text": "y"}', '{"text": "x\\n"}',
+]
+
+
+@pytest.mark.parametrize("line", TYPED_LINES, ids=range(len(TYPED_LINES)))
+def test_the_block_reader_gives_what_the_careful_reader_does_with_known_fields(line: str) -> None:
+    data = "".join(f'{{"text": "line {n}"}}\n' for n in range(4)) + line + '\n{"text": "after", "id": 7}\n'
+    assert through_entry(data.encode()) == parsed(data.encode())
+
+
+@pytest.mark.parametrize("data", [
+    '{"text": "a\nb"}\n{"text": "c"},{"text": "d"}\n',  # a line end in a string, two objects on a line
+    '{"text": "a"\n"id": "b"}\n{"text": "c"},{"text": "d"}\n',  # an object over two lines, the same
+    '{"text": "a}\n{b"}\n{"text": "c"} {"text": "d"}\n',  # "}" then "{" around the line end in a string
+    '{"text": "a"}\n\n{"text": "b"}\n', '{"text": "a"}\n{"text": "b"}', '{"text": "a"}\n{"text": "b"}\n\n',
+])
+def test_lines_that_would_add_up_as_blocks_are_read_as_the_careful_reader_reads_them(data: str) -> None:
+    """Errors that a count of lines against records alone would let cancel out."""
     assert through_entry(data.encode()) == parsed(data.encode())
 
 

@@ -301,3 +301,31 @@ async def test_the_seeds_read_by_a_child_before_the_app_are_the_comments_shown(
         await pilot.press("a")
         await settled(pilot)
         assert disk_entry(app, 0).stance == "agree"
+
+
+async def test_quitting_while_the_seeds_child_works_ends_it_and_parses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctrl+q during a cold start: the child is stopped, and the app does not go on to parse the
+    seeds itself on its way out (at a million comments, seconds before the process ends)."""
+    import asyncio
+    import signal
+    import sys
+
+    from annotator.core import prefetch, project
+
+    root = make_project(tmp_path / "p", {"a.txt": "One.\nTwo.\n"})
+    slow = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # (a child at work)
+    read = []
+    monkeypatch.setattr(project, "load_seeds", lambda root: read.append(root))
+    app = build_app(root, "alice", prefetch=prefetch.Prefetch(slow, None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+    for _ in range(500):
+        if slow.poll() is not None:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)  # (time for the thread that waited on the child to go on, if it would)
+    assert slow.returncode == -signal.SIGTERM
+    assert read == [] and app.project is None
