@@ -136,6 +136,37 @@ def read_keyed(kind: str, path: Path, suffix: str = ".marshal") -> tuple[bytes, 
     return data, key(kind, data, suffix)
 
 
+def stream_entry(kind: str, path: Path, suffix: str, write: Callable[[BinaryIO, BinaryIO], None]) -> Path | None:
+    """Write the entry of the file at `path` with `write(source, handle)` (the file open for
+    reading, the entry's handle), which reads the file as it goes: when the file's digest is
+    known by its status (`file_key` kept it) and the status is the same once the entry is
+    written. The entry, or None (the digest not known, the file written meanwhile, the entry not
+    written); an exception `write` raises other than `OSError` goes on."""
+    where = folder()
+    if where is None:
+        return None
+    with suppress(OSError), path.open("rb") as source:
+        before = _status(source)
+        known = _by_status(kind, before)[1]
+        if known is None:
+            return None
+        entry = where / f"{kind}-{known}{suffix}"
+
+        def written(handle: BinaryIO) -> None:
+            source.seek(0)
+            write(source, handle)
+            if _status(source) != before:
+                raise _Changed
+
+        with suppress(_Changed):
+            return entry if _write(entry, written) else None
+    return None
+
+
+class _Changed(Exception):
+    """The file changed while its entry was written from it."""
+
+
 def _by_status(kind: str, status: bytes | None) -> tuple[Path | None, str | None]:
     """Where the digest of a `kind` file with `status` (`_status`) is kept, and the digest if it is."""
     by_status = None if status is None else key("status", b"%s\0%s" % (kind.encode(), status))

@@ -16,10 +16,10 @@ them).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from operator import attrgetter
 from types import NoneType
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -52,26 +52,38 @@ class Stopped(Exception):
         self.made = made
 
 
-def rows(data: bytes) -> Iterator[Rows]:
-    """The comments of the JSON-lines file `data`, a block at a time; `Stopped` at the first block
-    not in the common shape (see the module's docstring)."""
+def rows(blocks: Iterable[bytes]) -> Iterator[Rows]:
+    """The comments of a JSON-lines file given as `blocks` of whole lines (`blocks_of`,
+    `blocks_in`), a block at a time; `Stopped` at the first block not in the common shape (see
+    the module's docstring)."""
     made = 0
-    size = len(data)
-    end_of_data = size - 1 if data.endswith(b"\n") else size
-    if b"\r" in data or b"\x00" in data or data.startswith(b"\xef\xbb\xbf"):
-        raise Stopped(0)
-    position = 0
-    while position < end_of_data:
-        end = data.find(b"\n", min(position + BLOCK_BYTES, end_of_data))
-        if end < 0 or end > end_of_data:
-            end = end_of_data
-        block = data[position:end]
-        batch = _block(block, made + 1)
+    for number, block in enumerate(blocks):
+        if b"\r" in block or b"\x00" in block or number == 0 and block.startswith(b"\xef\xbb\xbf"):
+            raise Stopped(made)
+        batch = _block(block[:-1] if block.endswith(b"\n") else block, made + 1)
         if batch is None:
             raise Stopped(made)
         yield batch
         made += len(batch.ids)
-        position = end + 1
+
+
+def blocks_of(data: bytes) -> Iterator[bytes]:
+    """`data` in blocks of whole lines, each ending at the first line end after `BLOCK_BYTES`."""
+    position, size = 0, len(data)
+    while position < size:
+        end = data.find(b"\n", min(position + BLOCK_BYTES, size) - 1)
+        end = size if end < 0 else end + 1
+        yield data[position:end]
+        position = end
+
+
+def blocks_in(source: BinaryIO) -> Iterator[bytes]:
+    """The file `source`, read in blocks of whole lines, each ending at the first line end after
+    `BLOCK_BYTES`: a file of any size is never all in memory."""
+    while block := source.read(BLOCK_BYTES):
+        if not block.endswith(b"\n"):
+            block += source.readline()
+        yield block
 
 
 def _block(block: bytes, first: int) -> Rows | None:

@@ -240,12 +240,30 @@ def read_seed_file(path: Path, name: str) -> Sequence[Comment]:
     and written to the cache as it is parsed, then read from there."""
     kind = path.suffix.lower().removeprefix(".")
     comments = columns.open_entry(cache.mapped(_cache_entry(path)), name)
+    if comments is None and kind == "jsonl":
+        comments = columns.open_entry(cache.mapped(_streamed(path)), name)
     if comments is not None:
         return comments
     data, cached = cache.read_keyed(cache_kind(path), path, ".columns")  # (the file may have changed since)
     if cache.save_columns(cached, lambda handle: columns.write_columns(handle, _rows(data, name, kind))):
         comments = columns.open_entry(cache.mapped(cached), name)
     return comments if comments is not None else list(parse_seeds(data, name, kind))
+
+
+def _streamed(path: Path) -> Path | None:
+    """The entry of the JSON-lines file at `path`, written as the file is read a block at a time
+    (`jsonl_rows`), never all of it in memory (552 MB at a million comments): where its digest is
+    known by its status, and every line is in the common shape. None where not (then the file is
+    read whole, hashed if need be, and parsed by `_rows`)."""
+    from annotator.core import jsonl_rows
+
+    def write(source: BinaryIO, handle: BinaryIO) -> None:
+        columns.write_columns(handle, jsonl_rows.rows(jsonl_rows.blocks_in(source)))
+
+    try:
+        return cache.stream_entry(cache_kind(path), path, ".columns", write)
+    except jsonl_rows.Stopped:
+        return None
 
 
 def _rows(data: bytes, name: str, kind: str) -> Iterator[columns.Rows]:
@@ -256,7 +274,7 @@ def _rows(data: bytes, name: str, kind: str) -> Iterator[columns.Rows]:
         from annotator.core import jsonl_rows  # (msgspec: imported when a file is parsed, not read from the cache)
 
         try:
-            yield from jsonl_rows.rows(data)
+            yield from jsonl_rows.rows(jsonl_rows.blocks_of(data))
             return
         except jsonl_rows.Stopped as stop:
             made = stop.made

@@ -331,8 +331,25 @@ def test_any_file_reads_into_the_cache_as_the_careful_reader_reads_it(records: l
     original, jsonl_rows.BLOCK_BYTES = jsonl_rows.BLOCK_BYTES, block
     try:
         assert through_entry(data) == parsed(data)
+        streamed = streamed_entry(data)  # (read from a file a block at a time: all of it, or stopped)
+        assert streamed is None or streamed == parsed(data)
     finally:
         jsonl_rows.BLOCK_BYTES = original
+
+
+def streamed_entry(data: bytes) -> list[Comment] | None:
+    """The comments the block reader gives of `data` read as a file (`blocks_in`), through an
+    entry; None if it stopped."""
+    handle = io.BytesIO()
+    try:
+        columns.write_columns(handle, jsonl_rows.rows(jsonl_rows.blocks_in(io.BytesIO(data))))
+    except jsonl_rows.Stopped:
+        return None
+    view = mmap.mmap(-1, len(handle.getvalue()))
+    view.write(handle.getvalue())
+    entry = columns.open_entry(view, "s.jsonl")
+    assert entry is not None
+    return list(entry)
 
 
 def test_a_plain_file_is_read_in_blocks_to_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -341,7 +358,66 @@ def test_a_plain_file_is_read_in_blocks_to_the_end(monkeypatch: pytest.MonkeyPat
     records = [{"text": f" Comment {n} ✓ ", "author": f"user{n}", "parent": n - 1 or None, "context": "Post."}
                for n in range(1, 40)] + [{"text": "Given an id.", "id": "c-1", "url": 7.5}]
     data = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records).encode()
-    blocks = list(jsonl_rows.rows(data))
+    blocks = list(jsonl_rows.rows(jsonl_rows.blocks_of(data)))
     assert len(blocks) > 3
     assert through_entry(data) == parsed(data)
     assert [comment.text for comment in parsed(data)][:2] == ["Comment 1 ✓", "Comment 2 ✓"]  # type: ignore[index]
+
+
+@pytest.fixture
+def settled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project of 300 plain JSON lines, its cache of its own, every file counted as settled
+    (its digest kept by its status once hashed), the block reader's blocks small."""
+    from annotator.core import cache
+
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**12))
+    monkeypatch.setattr(jsonl_rows, "BLOCK_BYTES", 500)
+    lines = [json.dumps({"text": f"Comment {n} ✓", "author": f"user{n % 7}"}, ensure_ascii=False) for n in range(300)]
+    return make_project(tmp_path / "project", {"a.jsonl": "\n".join(lines) + "\n"})
+
+
+def test_a_file_known_by_its_status_is_read_a_block_at_a_time(settled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its digest known, the file is never read whole (at a million comments, 552 MB)."""
+    expected = uncached(settled, monkeypatch)[0]
+    seed = settled / "seeds" / "a.jsonl"
+    seeds._cache_entry(seed)  # (hashed once, as a start that found nothing cached has)
+    monkeypatch.setattr(seeds.cache, "read_keyed", lambda *args: pytest.fail("read whole"))
+    comments = load_seeds(settled).comments
+    assert isinstance(comments, SeedColumns) and list(comments) == expected and len(expected) == 300
+
+
+def test_a_file_written_while_it_is_read_in_blocks_is_read_again_whole(
+    settled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry is never named by the digest of other bytes than those it holds."""
+    seed = settled / "seeds" / "a.jsonl"
+    before = seeds._cache_entry(seed)  # (the digest of the bytes before the write)
+    assert before is not None
+    blocks_in = jsonl_rows.blocks_in
+
+    def written_meanwhile(source):
+        for number, block in enumerate(blocks_in(source)):
+            if number == 1:
+                with seed.open("a", encoding="utf-8") as handle:
+                    handle.write('{"text": "Added while read."}\n')
+            yield block
+
+    monkeypatch.setattr(jsonl_rows, "blocks_in", written_meanwhile)
+    comments = load_seeds(settled).comments
+    assert [comment.text for comment in comments][-1] == "Added while read." and len(comments) == 301
+    assert not before.exists()  # (no entry of the new bytes under the old bytes' name)
+    monkeypatch.setattr(jsonl_rows, "blocks_in", blocks_in)
+    assert list(load_seeds(settled).comments) == list(comments)  # (from the entry: the bytes it holds)
+    assert list(load_seeds(settled).comments) == uncached(settled, monkeypatch)[0]
+
+
+def test_a_file_known_by_its_status_but_not_plain_is_read_whole_by_the_careful_reader(
+    settled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed = settled / "seeds" / "a.jsonl"
+    seed.write_text(seed.read_text("utf-8") + '{"text": "With a score.", "score": 3}\n', "utf-8")
+    expected = uncached(settled, monkeypatch)[0]
+    seeds._cache_entry(seed)
+    comments = load_seeds(settled).comments
+    assert list(comments) == expected and comments[-1].meta == {"score": 3}
