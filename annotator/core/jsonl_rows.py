@@ -77,10 +77,10 @@ def blocks_of(data: bytes) -> Iterator[bytes]:
         position = end
 
 
-def blocks_in(source: BinaryIO) -> Iterator[bytes]:
+def blocks_in(source: BinaryIO, size: int | None = None) -> Iterator[bytes]:
     """The file `source`, read in blocks of whole lines, each ending at the first line end after
-    `BLOCK_BYTES`: a file of any size is never all in memory."""
-    while block := source.read(BLOCK_BYTES):
+    `size` bytes (`BLOCK_BYTES`): a file of any size is never all in memory."""
+    while block := source.read(size or BLOCK_BYTES):
         if not block.endswith(b"\n"):
             block += source.readline()
         yield block

@@ -488,12 +488,12 @@ def json_lines_in(stream: BinaryIO, name: str, problems: list[str],
     (NaN, a number out of range, a lone surrogate, bad JSON), `json_lines` decides and explains;
     where msgspec takes one, `json_lines` takes it alike (the tests compare them).
     """
+    from annotator.core.jsonl_rows import blocks_in
+
     offset = newlines = 0  # the bytes and b"\n" before the block: `decode_text`'s positions
     number = 1  # `json_lines`' number of the block's first line
     nul: SeedError | None = None  # a NUL found: raised once the rest is known to be UTF-8, as `decode_text` does
-    while block := stream.read(_BLOCK):
-        if not block.endswith(b"\n"):
-            block += stream.readline()  # (blocks end at a line end: a UTF-8 character never spans two)
+    for block in blocks_in(stream, _BLOCK):  # (blocks end at a line end: a UTF-8 character never spans two)
         try:
             text = block.decode("utf-8")
         except UnicodeDecodeError as error:
