@@ -175,9 +175,7 @@ def peek_seeds(root: Path, count: int) -> list[Comment]:
     comments: list[Comment] = []
     seen: set[str] = set()
     try:
-        for path in sorted((root / SEEDS_DIR).iterdir()):
-            if not _is_seed_file(path):
-                continue
+        for path in seed_files(root):
             kind = path.suffix.lower().removeprefix(".")
             with path.open("rb") as handle:
                 head = handle.read(PEEK_BYTES)
