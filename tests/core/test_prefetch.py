@@ -128,13 +128,20 @@ def test_no_child_where_it_cannot_pay(labeled: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_a_name_asked_for_while_the_seeds_are_read_adds_the_labels_child(labeled: Path) -> None:
-    prefetch = Prefetch.start(labeled, None)
-    assert prefetch._seeds is not None and prefetch._labels is None
-    prefetch.add_labels(labeled, "alice")
-    if prefetch._seeds.returncode is None:  # (still at work when the name came: the labels in a child too)
+    seeds = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # (a seeds' child at work)
+    prefetch = Prefetch(seeds, None, named=False)
+    try:
+        prefetch.add_labels(labeled, "alice")
         assert prefetch._labels is not None
-    prefetch.wait()
-    assert AnnotationFile.open(labeled, "alice").get("id0007").note == "a note"
+        prefetch._labels.wait()
+    finally:
+        prefetch.stop()
+    assert prefetch._labels.returncode == 0 and entry_of(labeled).exists()
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    done.wait()
+    late = Prefetch(done, None, named=False)  # (the seeds' child done when the name comes: the app reads the labels)
+    late.add_labels(labeled, "alice")
+    assert late._labels is None
     named = Prefetch.start(labeled, "alice")  # (known at the start: nothing to add later)
     labels = named._labels
     named.add_labels(labeled, "alice")
