@@ -108,15 +108,11 @@ def file_key(kind: str, path: Path, suffix: str = ".marshal") -> Path | None:
 def known_key(kind: str, path: Path, suffix: str = ".marshal") -> Path | None:
     """`file_key` where the file's digest is known by its status, without reading the file;
     None where it is not (then only hashing the file can tell)."""
-    where = folder()
-    if where is None:
-        return None
     try:
         with path.open("rb") as handle:
-            known = _by_status(kind, _status(handle))[1]
+            return _entry_by_status(kind, _status(handle), suffix)
     except OSError:
         return None
-    return None if known is None else where / f"{kind}-{known}{suffix}"
 
 
 def read_keyed(kind: str, path: Path, suffix: str = ".marshal") -> tuple[bytes, Path | None]:
@@ -129,11 +125,8 @@ def read_keyed(kind: str, path: Path, suffix: str = ".marshal") -> tuple[bytes, 
         handle.seek(0)
         data = handle.read()
         after = _status(handle)
-    known = _by_status(kind, before)[1] if before == after else None  # (else written meanwhile)
-    where = folder()
-    if where is not None and known is not None:
-        return data, where / f"{kind}-{known}{suffix}"
-    return data, key(kind, data, suffix)
+    known = _entry_by_status(kind, before, suffix) if before == after else None  # (else written meanwhile)
+    return data, known or key(kind, data, suffix)
 
 
 def stream_entry(kind: str, path: Path, suffix: str, write: Callable[[BinaryIO, BinaryIO], None]) -> Path | None:
@@ -142,15 +135,11 @@ def stream_entry(kind: str, path: Path, suffix: str, write: Callable[[BinaryIO, 
     known by its status (`file_key` kept it) and the status is the same once the entry is
     written. The entry, or None (the digest not known, the file written meanwhile, the entry not
     written); an exception `write` raises other than `OSError` goes on."""
-    where = folder()
-    if where is None:
-        return None
     with suppress(OSError), path.open("rb") as source:
         before = _status(source)
-        known = _by_status(kind, before)[1]
-        if known is None:
+        entry = _entry_by_status(kind, before, suffix)
+        if entry is None:
             return None
-        entry = where / f"{kind}-{known}{suffix}"
 
         def written(handle: BinaryIO) -> None:
             source.seek(0)
@@ -165,6 +154,14 @@ def stream_entry(kind: str, path: Path, suffix: str, write: Callable[[BinaryIO, 
 
 class _Changed(Exception):
     """The file changed while its entry was written from it."""
+
+
+def _entry_by_status(kind: str, status: bytes | None, suffix: str) -> Path | None:
+    """The entry of a `kind` file with `status` (`_status`), where its digest is known by it; else
+    None (or the cache off)."""
+    where = folder()
+    known = None if where is None else _by_status(kind, status)[1]
+    return None if known is None else where / f"{kind}-{known}{suffix}"  # type: ignore[operator]
 
 
 def _by_status(kind: str, status: bytes | None) -> tuple[Path | None, str | None]:

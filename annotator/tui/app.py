@@ -165,7 +165,7 @@ class AnnotatorApp(App[int]):
         self._now = now
         self._lock: AnnotatorLock | None = None
         self._prefetch = prefetch  # the seeds and labels being parsed in child processes, at the start
-        self._closing = False  # the app is ending: the labels being read are no longer needed
+        self._closing = False  # the app is ending: the seeds and labels being read are no longer needed
         self._main: MainScreen | None = None  # once it is up
         self._typed_ahead: deque[events.Key] | None = None  # keys kept while the labels are read
         self._replayed: events.Key | None = None  # the kept key being applied now
