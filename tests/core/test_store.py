@@ -473,3 +473,12 @@ def test_the_fast_reader_reads_seconds_as_the_toml_parser_path_does(tmp_path: Pa
     assert AnnotationFile.load(write(tmp_path, head + entry.format("1.25"))).get("a").seconds == 1.2
     with pytest.raises(StoreError, match=r"comment a: seconds: expected a number of seconds, 0 or more, got inf"):
         AnnotationFile.load(write(tmp_path, head + entry.format("1.0e999")))
+
+
+@pytest.mark.parametrize("time", ["2026-13-15 10:00:00", "2026-11-15 24:00:00", "2026-02-30 10:00:00"])
+def test_an_impossible_time_is_reported_with_its_line(tmp_path: Path, time: str) -> None:
+    head = 'format = 1\nannotator = "bob"\n'
+    text = head + f'\n# A comment.\n[comments.a]\nstance = "agree"\ntopics = []\nflagged = false\nupdated = {time}+00:00\n'
+    assert read_canonical(text) is None  # (the shape of the layout, not a time: the TOML parser says where)
+    with pytest.raises(StoreError, match=r"bob\.toml:9:\d+: invalid TOML"):
+        AnnotationFile.load(write(tmp_path, text))

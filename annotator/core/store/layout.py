@@ -387,7 +387,13 @@ def read_canonical(text: str) -> CanonicalFile | None:
         add_id(comment_id)
         add_flag(flagged == "true")
         add_seconds(spent)
-        add_time(no_time if updated is None else (parse_time(updated) - epoch) // microsecond)
+        if updated is None:
+            add_time(no_time)
+        else:
+            try:
+                add_time((parse_time(updated) - epoch) // microsecond)
+            except ValueError:
+                return None  # (month 13, hour 24: the TOML parser says where)
         header_line = line + (2 if quote is not None else 1)
         add_line(header_line)
         add_quoted(quote is not None)
