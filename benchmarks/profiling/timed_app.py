@@ -64,10 +64,44 @@ def stopwatch(owner: type, name: str, label: str) -> None:
     setattr(owner, name, timed)
 
 
+def by_widget() -> None:
+    """Each widget's `render_lines` timed on its own ("drawn: CommentList#comments"): every class
+    that defines the method is wrapped, and only the outermost call of a widget counts (a class's
+    `render_lines` that calls its base's is timed once)."""
+    depth: dict[int, int] = {}
+
+    def wrap(owner: type) -> None:
+        method = owner.__dict__["render_lines"]
+
+        @functools.wraps(method)
+        def timed(self, crop):
+            outermost = depth.get(id(self), 0) == 0
+            depth[id(self)] = depth.get(id(self), 0) + 1
+            started = time.perf_counter()
+            try:
+                return method(self, crop)
+            finally:
+                depth[id(self)] -= 1
+                if outermost:
+                    total = totals.setdefault(f"drawn: {type(self).__name__}#{self.id}", [0.0, 0])
+                    total[0] += time.perf_counter() - started
+                    total[1] += 1
+
+        owner.render_lines = timed
+
+    pending = [widget.Widget]
+    while pending:
+        owner = pending.pop()
+        pending += owner.__subclasses__()
+        if "render_lines" in owner.__dict__:
+            wrap(owner)
+
+
 def run() -> int:
     result, argv = sys.argv[1], sys.argv[2:]
     for owner, name, label in PARTS:
         stopwatch(owner, name, label)
+    by_widget()
 
     def write(*_) -> None:
         with open(result, "w", encoding="utf-8") as handle:

@@ -11,7 +11,7 @@ Changing a label refreshes that one line; nothing rebuilds the list.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from math import ceil
 
 from rich.segment import Segment
@@ -75,6 +75,18 @@ class ListScrollBar(ScrollBar):
         self._drawn = None
 
 
+def _runs(indexes: list[int]) -> Iterator[tuple[int, int]]:
+    """The runs of consecutive numbers in `indexes` (ascending), as (first, last)."""
+    start = None
+    for previous, index in zip([None, *indexes], indexes):
+        if previous is None or index != previous + 1:
+            if start is not None:
+                yield start, previous  # type: ignore[misc]
+            start = index
+    if start is not None:
+        yield start, indexes[-1]
+
+
 def thread_indent(depth: int, room: int) -> str:
     """What goes before the excerpt of a reply `depth` deep when the excerpt has `room` cells:
     two cells a level and `↳`, the levels in at most a third of the room (`INDENT_LEVELS` at most);
@@ -123,6 +135,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         self._depths: Sequence[int] | None = None  # by corpus position, in thread order
         self._excerpts: dict[int, str] = {}
         self._drawn: dict[tuple[int, bool, int], tuple[Annotation | None, Strip]] = {}  # see `render_line`
+        self._styled: dict[tuple[int, bool, int], tuple[Annotation | None, Strip]] = {}  # see `render_lines`
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
@@ -153,6 +166,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         self._rows = rows
         self._depths = depths
         self._drawn.clear()
+        self._styled.clear()
         self.virtual_size = Size(0, len(rows))
         self.refresh()
         self.move_to(cursor)
@@ -201,24 +215,63 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         super().notify_style_update()
         self._style = None
         self._drawn.clear()
+        self._styled.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The rows as Textual styles them (the focus tint, the app's filters), each kept with what
+        it shows. A move past the last row scrolls the list, and Textual then asks for every row
+        on the screen again, at some 50 µs a row for its styling alone: rows styled before are
+        taken as they were, and only the others (the row new to the screen, the cursor's) are
+        styled by Textual."""
+        if self.styles.gutter or not self._rows:  # (padding or a border: a line is not a row)
+            return super().render_lines(crop)
+        context = (crop.x, crop.width, self.has_focus, tuple(map(id, self.get_line_filters())))
+        if context != self._styled_for:
+            self._styled.clear()
+            self._styled_for = context
+        top, width = self.scroll_offset.y, self.scrollable_content_region.width
+        keys = [self._row_key(top + y, width) for y in crop.line_range]
+        strips: list[Strip | None] = [None] * len(keys)
+        missing: list[int] = []
+        for index, (key, entry) in enumerate(keys):
+            styled = self._styled.get(key)
+            if styled is not None and styled[0] == entry:
+                strips[index] = styled[1]
+            else:
+                missing.append(index)
+        for first, last in _runs(missing):  # (Textual styles each run of rows in one call)
+            lines = super().render_lines(Region(crop.x, crop.y + first, crop.width, last - first + 1))
+            for index, strip in enumerate(lines, start=first):
+                strips[index] = strip
+                if len(self._styled) >= DRAWN_KEPT:
+                    self._styled.clear()
+                self._styled[keys[index][0]] = (keys[index][1], strip)
+        return strips  # type: ignore[return-value]
+
+    _styled_for: tuple | None = None  # what the styled rows were styled for: crop, focus, filters
+
+    def _row_key(self, row: int, width: int) -> tuple[tuple[int, bool, int], Annotation | None]:
+        """What row `row` shows: its corpus position (-1 past the last row), whether the cursor is
+        on it, the width; and its labels."""
+        if row >= len(self._rows):
+            return (-1, False, width), None
+        position = self._rows[row]
+        entry = self._lookup(self._comments[position].id) if self._lookup is not None else None
+        return (position, row == self.cursor, width), entry
 
     def render_line(self, y: int) -> Strip:
-        """A row, drawn again only when its labels, its place under the cursor or the width change:
-        a move past the last row scrolls the list, and every row on the screen is asked for again."""
+        """A row, drawn again only when its labels, its place under the cursor or the width change."""
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if row >= len(self._rows):
             return Strip.blank(width, self._base_style)
-        position = self._rows[row]
-        comment = self._comments[position]
-        entry: Annotation | None = self._lookup(comment.id) if self._lookup is not None else None
-        key = (position, row == self.cursor, width)
+        key, entry = self._row_key(row, width)
         drawn = self._drawn.get(key)
         if drawn is not None and drawn[0] == entry:
             return drawn[1]
         if len(self._drawn) >= DRAWN_KEPT:
             self._drawn.clear()
-        strip = self._draw(position, row == self.cursor, width, entry)
+        strip = self._draw(key[0], key[1], width, entry)
         self._drawn[key] = (entry, strip)
         return strip
 
