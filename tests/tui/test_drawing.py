@@ -1,5 +1,6 @@
 """The comment list keeps each row as Textual styled it (`CommentList.render_lines`): what it shows
-after any mix of moves, scrolls, labels, undo, thread order and focus is what Textual draws afresh."""
+after any mix of moves, scrolls, labels, undo, thread order, reading keys, the target, focus and
+resizes is what Textual draws afresh."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from annotator.tui.widgets.comment_list import CommentList
 from tests.tui.conftest import ready
 
 # Mostly moves, so that the list scrolls; "blur" and "focus" take the focus from the list and back
-# (the list is tinted while it has it).
-KEYS = ["j"] * 30 + ["k"] * 10 + ["a", "d", "1", "2", "f", "u", "U", "T", "G", "g", "pagedown", "pageup", "space",
-                                 "blur", "focus"]
+# (the list is tinted while it has it); "resize" switches between 80x24 and 120x40.
+KEYS = ["j"] * 60 + ["k"] * 15 + ["a", "d", "1", "2", "f", "u", "U", "T", "G", "g", "pagedown", "pageup", "space",
+                                 "ctrl+d", "ctrl+u", "ctrl+e", "C", "P", "blur", "focus", "resize"]
 
 
 def drawn(rows: CommentList) -> tuple[list, list]:
@@ -29,7 +30,10 @@ def drawn(rows: CommentList) -> tuple[list, list]:
 async def test_rows_kept_styled_are_those_textual_draws_afresh(make_app) -> None:
     extra = [f"Extra comment number {number} with a few words to show." for number in range(60)]
     app = make_app(extra=extra)
-    pressed = random.Random(17).choices(KEYS, k=120)
+    chance = random.Random(17)
+    sweep = [chance.choice("ad12f") if step % 7 == 6 else "j" for step in range(70)] + ["k"] * 70
+    pressed = chance.choices(KEYS, k=100) + ["g", *sweep, "blur", *sweep[::2], "resize", *sweep[::2]]
+    sizes = [(120, 40), (80, 24)]
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot)
         rows = screen.comment_list
@@ -39,10 +43,13 @@ async def test_rows_kept_styled_are_those_textual_draws_afresh(make_app) -> None
                 screen.set_focus(None)
             elif key == "focus":
                 rows.focus()
+            elif key == "resize":
+                sizes.reverse()
+                await pilot.resize_terminal(*sizes[-1])
             else:
                 await pilot.press(key)
             await pilot.pause()
             kept, fresh = drawn(rows)
             assert kept == fresh, f"after {pressed[:step + 1]}"
             scrolled.add(rows.scroll_offset.y)
-        assert len(scrolled) > 10  # (the list was scrolled on the way, a row and a page at a time)
+        assert len(scrolled) > 20  # (the list was scrolled on the way, a row and a page at a time)
