@@ -1,6 +1,6 @@
 """Moving to the next or previous comment finds its text wrapped and its labels drawn already: the
-comment a key of the same way would show next (and what it replies to) is wrapped in the idle time
-after a frame, and the comment left is kept. What that saves is a row of the benchmark; here: no
+comment a key of the same way would show next (and what it replies to, its rows drawn) is wrapped
+in the idle time after a frame, and the comment left is kept. What that saves is a row of the benchmark; here: no
 such key wraps a text or draws labels on its way to the frame, what it shows is the comment's, and
 a change of theme draws it anew."""
 
@@ -16,10 +16,12 @@ from annotator.core.seeds import load_seeds
 from annotator.core.store import AnnotationFile
 from annotator.tui.widgets.comment_view import CommentView
 from annotator.tui.widgets.label_panel import LabelPanel
+from annotator.tui.widgets.target_view import TargetView
 from annotator.tui.widgets.text_lines import TextLines
 from tests.conftest import make_project
 from tests.tui.conftest import ready, settled
 from tests.tui.test_reading import SMALL, screen_text
+from tests.tui.test_targets import LARGE, app_on, sample  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -105,3 +107,32 @@ async def test_lines_wrapped_ahead_are_drawn_again_in_a_new_theme(make_app) -> N
         width = view._text_width()
         fresh = view._wrap(view._blocks, width)
         assert [list(strip) for strip in view._lines(width)] == [list(strip) for strip in fresh]
+
+
+async def test_replies_to_other_comments_find_the_target_drawn_ahead(sample: Path, monkeypatch) -> None:
+    """In a thread, one reply after another answers a different comment: each key finds the rows
+    of what it replies to (the head line with the parent's author and labels, the text, the box)
+    drawn in the idle time before it, and they are the rows drawn afresh."""
+    drawn_on_the_way: list[str] = []
+    original = TargetView._draw
+
+    def counted(self, target, *args):
+        if sys._getframe(1).f_code.co_name != "wrap_ahead":
+            drawn_on_the_way.append(target.parent.id if target.parent is not None else target.kind)
+        return original(self, target, *args)
+
+    monkeypatch.setattr(TargetView, "_draw", counted)
+    async with app_on(sample).run_test(size=LARGE) as pilot:
+        screen = await ready(pilot)
+        await settled(pilot)
+        view = screen.query_one(TargetView)
+        for key, comment_id, parent in [("j", "a2", "a1"), ("j", "a3", "a2"), ("j", "a4", "a2"), ("j", "a5", "a4"),
+                                        ("k", "a4", "a2"), ("k", "a3", "a2"), ("k", "a2", "a1")]:
+            await pilot.pause()  # (the frame, then the drawing ahead)
+            drawn_on_the_way.clear()
+            await pilot.press(key)
+            assert (screen.current_id(), view.target.parent.id) == (comment_id, parent)
+            assert drawn_on_the_way == [], f"{key} to {comment_id} drew the rows of {drawn_on_the_way}"
+            width = view._width
+            fresh = original(view, view.target, view._labels, view._scroll, width, view._text_box(width), view._body._lines)
+            assert [list(strip) for strip in view.rows(width)] == [list(strip) for strip in fresh]

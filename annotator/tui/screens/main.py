@@ -338,7 +338,9 @@ class MainScreen(PromptFrames[None]):
             return
         session = self.session
         comment = session.comments[rows[row]]
-        self._one(TargetView).wrap_ahead(target_of(comment, session.comment, session.schema.target))
+        target = target_of(comment, session.comment, session.schema.target)
+        labels = session.annotation(target.parent.id) if target is not None and target.parent is not None else None
+        self._one(TargetView).wrap_ahead(target, labels)
         self._one(CommentView).wrap_comment_ahead(comment, rows[row], len(session.comments))
         self._one(LabelPanel).draw_ahead(session.annotation(comment.id))
 

@@ -97,6 +97,17 @@ def target_body(target: Target) -> Content:
     return Content("\n").join(lines)
 
 
+def _scroll_mark(rows: int, lines: int, scroll: int) -> str:
+    """ "more" when `lines` of text shown `rows` at a time from `scroll` go on below, "end" when
+    scrolled to their end, "" when they fit."""
+    if lines <= rows:
+        return ""
+    return "more" if scroll < lines - rows else "end"
+
+
+DRAWN_KEPT = 4  # targets whose rows are kept drawn (the one shown, one drawn ahead, a few before)
+
+
 class TargetView(Widget, can_focus=False):
     """What the selected comment replies to, as rows for the comment pane to draw above the comment
     (none when it replies to nothing known). Never displayed itself (see the module's docstring)."""
@@ -112,7 +123,9 @@ class TargetView(Widget, can_focus=False):
         self._scroll = 0  # the first line of the target's text shown
         self._head = TargetHead(id="target-head")  # (styles only: the head's and the text's)
         self._body = TargetText(id="target-body")
-        self._drawn: tuple[tuple, list[Strip]] | None = None  # (what, at which width) -> the rows
+        # (what, at which width), the rows: the shown target's, one drawn ahead, a few before (a
+        # target holds its comment, which has no hash: compared, not looked up)
+        self._drawn: list[tuple[tuple, list[Strip]]] = []
         self._boxes: dict[int, tuple[int, int, int, int]] = {}  # width -> `_text_box`, and the rows in all
         self.changed: Callable[[], None] | None = None  # called when the rows change (by the pane)
 
@@ -132,21 +145,41 @@ class TargetView(Widget, can_focus=False):
         self.target, self._labels, self.collapsed = target, labels, collapsed
         self._changed(quiet)
 
-    def wrap_ahead(self, target: Target | None) -> None:
-        """Wrap `target`'s text to the pane, for `show` to find ready (see `TextLines.wrap_ahead`)."""
-        if target is not None and target != self.target and not self.collapsed:
-            width = max(1, self._width - self.styles.gutter.width)
-            self._body.wrap_ahead([(target_body(target), "", None)], width, self._most_rows())
+    def wrap_ahead(self, target: Target | None, labels: Annotation | None = None) -> None:
+        """Wrap `target`'s text to the pane and draw its rows (with this annotator's `labels` on a
+        parent), for `show` and `rows` to find ready: the screen calls it after a frame, for the
+        target the next key is likely to show (see `TextLines.wrap_ahead`). Drawing the head line
+        and the box costs a millisecond or two, which the key then does not wait for."""
+        if target is None or target == self.target or self.collapsed:
+            return
+        width = max(1, self._width - self.styles.gutter.width)
+        blocks = [(target_body(target), "", None)]
+        self._body.wrap_ahead(blocks, width, self._most_rows())
+        wrapped = self._body.wrapped_ahead(blocks)
+        if wrapped is None:
+            return
+        try:
+            box = self._measure(target, wrapped.__getitem__, self._width)[:3]
+        except KeyError:  # (not wrapped at that width: nothing to draw ahead)
+            return
+        key = (self._width, target, labels, self.collapsed, 0, box)
+        if self._drawn_for(key) is None:
+            self._keep_drawn(key, self._draw(target, labels, 0, self._width, box, wrapped.__getitem__))
 
-    def _changed(self, quiet: bool = False) -> None:
-        self._drawn = None
+    def _changed(self, quiet: bool = False, restyled: bool = False) -> None:
         self._boxes.clear()
+        if restyled:
+            self._drawn.clear()
         if self.changed is not None and not quiet:
             self.changed()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._changed()  # (the colours, the box or the text's limits may have changed)
+        self._restyled()
+
+    def _restyled(self) -> None:
+        """The colours, the box or the text's limits may have changed: nothing drawn is kept."""
+        self._changed(restyled=True)
 
     # The target's text -------------------------------------------------------------------------
 
@@ -159,17 +192,22 @@ class TargetView(Widget, can_focus=False):
         """`_text_box`, and the rows the target takes in all (kept: asked for at every row drawn)."""
         if (box := self._boxes.get(width)) is not None:
             return box
+        box = self._boxes[width] = self._measure(self.target, self._body._lines, width)
+        return box
+
+    def _measure(self, target: Target | None, lines_at: Callable[[int], list[Strip]],
+                 width: int) -> tuple[int, int, int, int]:
+        """`_box` for `target`, its text wrapped to a width by `lines_at`."""
         gutter = self.styles.gutter
         content_width = max(1, width - gutter.width)
         rows = lines = 0
-        if self.target is not None and not self.collapsed:
-            lines = len(self._body._lines(content_width))
+        if target is not None and not self.collapsed:
+            lines = len(lines_at(content_width))
             rows = min(lines, self._most_rows())
             if lines > rows:
-                lines = len(self._body._lines(max(1, content_width - self._body.styles.scrollbar_size_vertical)))
-        height = 0 if self.target is None else 1 + rows + gutter.height
-        box = self._boxes[width] = (content_width, rows, lines, height)
-        return box
+                lines = len(lines_at(max(1, content_width - self._body.styles.scrollbar_size_vertical)))
+        height = 0 if target is None else 1 + rows + gutter.height
+        return (content_width, rows, lines, height)
 
     def _most_rows(self) -> int:
         """The most rows the text takes (`#target-body`'s max-height, in cells)."""
@@ -179,11 +217,8 @@ class TargetView(Widget, can_focus=False):
     @property
     def scrolled(self) -> str:
         """ "more" when there is text below the view, "end" when scrolled to its end, else ""."""
-        width = self._width
-        _, rows, lines = self._text_box(width)
-        if lines <= rows:
-            return ""
-        return "more" if self._scroll < lines - rows else "end"
+        _, rows, lines = self._text_box(self._width)
+        return _scroll_mark(rows, lines, self._scroll)
 
     _width = 80  # the pane's width the rows were last drawn at (set by `rows`)
 
@@ -222,38 +257,54 @@ class TargetView(Widget, can_focus=False):
         self._width = width
         box = self._text_box(width)
         key = (width, self.target, self._labels, self.collapsed, self._scroll, box)
-        if self._drawn is not None and self._drawn[0] == key:
-            return self._drawn[1]
+        strips = self._drawn_for(key)
+        if strips is None:
+            strips = self._draw(self.target, self._labels, self._scroll, width, box, self._body._lines)
+            self._keep_drawn(key, strips)
+        return strips
+
+    def _drawn_for(self, key: tuple) -> list[Strip] | None:
+        """The rows kept for `key`, if any."""
+        return next((strips for drawn, strips in self._drawn if drawn == key), None)
+
+    def _keep_drawn(self, key: tuple, strips: list[Strip]) -> None:
+        """Keep the rows `key` names: those shown, and those drawn ahead (the newest few)."""
+        self._drawn = [*self._drawn[1 - DRAWN_KEPT:], (key, strips)]
+
+    def _draw(self, target: Target, labels: Annotation | None, scroll: int, width: int,
+              box: tuple[int, int, int], lines_at: Callable[[int], list[Strip]]) -> list[Strip]:
+        """The rows of `target` scrolled to `scroll`, in `box` (`_text_box`), its text wrapped
+        to a width by `lines_at`."""
         content_width, text_rows, lines = box
-        head = target_head(self.target, self._labels, self.collapsed, self.scrolled, content_width, self._keymap)
+        mark = _scroll_mark(text_rows, lines, scroll)
+        head = target_head(target, labels, self.collapsed, mark, content_width, self._keymap)
         content = [Visual.to_strips(self._head, head, content_width, 1, self._head.visual_style)[0]]
-        content += self._text_rows(content_width, text_rows, lines)
+        content += self._text_rows(content_width, text_rows, lines, scroll, lines_at)
         styles = self.styles
         height = len(content) + styles.gutter.height
         base, background = self.background_colors
         app = self.app
-        strips = StylesCache().render(
+        return StylesCache().render(
             styles, Size(width, height), base, background, content.__getitem__, [], None, None,
             content_size=Size(content_width, len(content)), padding=styles.padding, crop=Region(0, 0, width, height),
             opacity=self.opacity, ansi_theme=app.ansi_theme, native_ansi=app.native_ansi_color)
-        self._drawn = (key, strips)
-        return strips
 
-    def _text_rows(self, width: int, rows: int, lines: int) -> list[Strip]:
-        """`rows` lines of the target's text from the scroll position, with the scrollbar beside
-        them when the text does not fit (as Textual draws one)."""
+    def _text_rows(self, width: int, rows: int, lines: int, scroll: int,
+                   lines_at: Callable[[int], list[Strip]]) -> list[Strip]:
+        """`rows` lines of the target's text from `scroll`, with the scrollbar beside them when
+        the text does not fit (as Textual draws one)."""
         if not rows:
             return []
         body = self._body
         style = body.visual_style.rich_style
         overflows = lines > rows
         text_width = max(1, width - body.styles.scrollbar_size_vertical) if overflows else width
-        wrapped = body._lines(text_width)
+        wrapped = lines_at(text_width)
         shown = [wrapped[row].adjust_cell_length(text_width, style) if row < len(wrapped)
-                 else Strip.blank(text_width, style) for row in range(self._scroll, self._scroll + rows)]
+                 else Strip.blank(text_width, style) for row in range(scroll, scroll + rows)]
         if not overflows:
             return shown
-        bar = scrollbar_rows(body, rows, lines, self._scroll)
+        bar = scrollbar_rows(body, rows, lines, scroll)
         return [Strip.join([line, Strip([segment], segment.cell_length)]) for line, segment in zip(shown, bar)]
 
 
@@ -265,7 +316,7 @@ class TargetHead(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         if isinstance(self.parent, TargetView):
-            self.parent._changed()
+            self.parent._restyled()
 
 
 class TargetText(TextLines):
@@ -280,4 +331,4 @@ class TargetText(TextLines):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         if isinstance(self.parent, TargetView):  # (a taller screen lets the text take more rows)
-            self.parent._changed()
+            self.parent._restyled()

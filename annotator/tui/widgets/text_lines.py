@@ -110,6 +110,10 @@ class TextLines(ScrollView, can_focus=False):
             wrapped[narrower] = self._wrap(blocks, narrower)
         self._keep(key, wrapped)
 
+    def wrapped_ahead(self, blocks: list[Block]) -> dict[int, list[Strip]] | None:
+        """The lines `wrap_ahead` wrapped `blocks` to, by width (None if it did not)."""
+        return self._kept.get(_key(blocks))
+
     def _keep(self, key: tuple, wrapped: dict[int, list[Strip]]) -> None:
         """Keep `wrapped`, the lines of the text `key` names; past `KEPT` texts, the oldest go."""
         if not wrapped:
