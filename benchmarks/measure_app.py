@@ -26,6 +26,10 @@ last byte. A run is three sessions, the bare app first in even runs and last in 
     journal is being written and folded into the file while the key arrives (timed apart from
     the quick ones). Then 30 presses of `k`.
   - quit: 2 s after the last key, ctrl+q to the process's end; the peak RSS (`VmHWM`) just before.
+- a start after that session, as a person's next one: the session's saves changed the labels
+  file, which annotator parses into the cache in a child process left running as the session
+  ends. Once that child has ended, from the fork to the first usable frame (the status line
+  counting the labels as the session left them), then quit.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ class AppRuns:
     start_bare: list[float] = field(default_factory=list)
     usable_warm: list[float] = field(default_factory=list)
     usable_cold: list[float] = field(default_factory=list)
+    usable_after: list[float] = field(default_factory=list)  # the start after a session
     wrong_marks: list[float] = field(default_factory=list)  # per session: 1 if a frame showed wrong marks
     first_key_ms: list[float] = field(default_factory=list)
     label_to_disk_ms: list[float] = field(default_factory=list)
@@ -270,14 +275,17 @@ def paused_cache():
     return mock.patch.dict(os.environ, {"ANNOTATOR_CACHE_DIR": "off"})
 
 
-def wait_usable(terminal: Terminal, project: SyntheticProject, subject: Subject, runs: AppRuns) -> float:
+def wait_usable(terminal: Terminal, project: SyntheticProject, subject: Subject | None, runs: AppRuns,
+                labeled_count: int | None = None) -> float:
     """Seconds from the fork to the first usable frame: the status line counts the annotator's
-    labels (`N/total`) and the editor shows the first comment (`#1/total`), in one whole frame.
-    Records whether an earlier frame showed the first comment without its label mark."""
-    labeled = f"{project.labeled[ANNOTATOR]}/{project.size}".encode()
+    labels (`N/total`: `labeled_count`, or as generated) and the editor shows the first comment
+    (`#1/total`), in one whole frame. Given the `subject`, records whether an earlier frame showed
+    the first comment without its label mark."""
+    count = project.labeled[ANNOTATOR] if labeled_count is None else labeled_count
+    labeled = f"{count}/{project.size}".encode()
     usable = terminal.wait_frame(labeled, position(1, project.size), timeout=START_TIMEOUT)
     offset = terminal.output.find(labeled)
-    if subject.labeled and subject.distinct:  # (else an unlabeled comment starting alike would count)
+    if subject is not None and subject.labeled and subject.distinct:  # (else an unlabeled comment starting alike would count)
         wrong = re.search(f"{MARK_UNLABELED} +{re.escape(_start(project.first))}", terminal.text_before(offset)) is not None
         runs.wrong_marks.append(float(wrong))
     return usable - terminal.started
@@ -302,6 +310,43 @@ def app_session(project: SyntheticProject, subject: Subject, script: str, runs: 
     runs.usable_warm.append(usable)
     runs.quit.append(terminal.quit_seconds)
     runs.rss.append(rss)
+
+
+def after_session(project: SyntheticProject, script: str, runs: AppRuns, cache: Path) -> None:
+    """A start after `app_session` (with its `cache`), once the child it left parsing its labels
+    has ended: the first usable frame, then quit."""
+    file = project.annotations / f"{ANNOTATOR}.toml"
+    wait_for_children(file)
+    with paused_cache():
+        labeled = sum(entry.is_labeled for entry in AnnotationFile.load(file).entries.values())
+    argv = [script, "--project", str(project.root), "--annotator", ANNOTATOR]
+    terminal = Terminal(argv, project.root, {"ANNOTATOR_CACHE_DIR": str(cache)})
+    with killed_on_failure(terminal):
+        usable = wait_usable(terminal, project, None, runs, labeled)
+        terminal.idle(SETTLE_SECONDS)
+        terminal.quit()
+    runs.usable_after.append(usable)
+
+
+def wait_for_children(file: Path, timeout: float = START_TIMEOUT) -> None:
+    """Until no process of annotator's is parsing `file` into the cache (`prefetch`'s children,
+    found by their command line in /proc; none to wait for where there is no /proc)."""
+    wanted = [b"annotator.core.prefetch", os.fsencode(file)]
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        running = False
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if all(part in command for part in wanted):
+                running = True
+                break
+        if not running:
+            return
+        time.sleep(0.05)
+    raise Timeout(f"the parse of {file.name} left by the session did not end")
 
 
 def cold_session(project: SyntheticProject, subject: Subject, script: str, runs: AppRuns, cache: Path) -> None:
@@ -356,6 +401,7 @@ def measure_app(project: SyntheticProject, script: str, count: int, folder: Path
         if not warm.exists():  # (the cold start failed: warm the cache with an untimed start)
             cold_session(project, subject, script, AppRuns(), warm)
         app_session(project, subject, script, runs, warm)
+        after_session(project, script, runs, warm)
 
     sessions = [lambda: bare_session(runs), cold, session]
     for run in range(count):
