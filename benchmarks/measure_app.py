@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.config import load_config
+from annotator.core.errors import AnnotatorError
 from annotator.core.models import text_id
 from annotator.core.seeds import peek_seeds
 from annotator.core.store import AnnotationFile
@@ -314,8 +315,11 @@ def app_session(project: SyntheticProject, subject: Subject, script: str, runs: 
 
 def after_session(project: SyntheticProject, script: str, runs: AppRuns, cache: Path) -> None:
     """A start after `app_session` (with its `cache`), once the child it left parsing its labels
-    has ended: the first usable frame, then quit."""
+    has ended: the first usable frame, then quit. Not timed where that child cannot be seen
+    (no /proc): the start would race it."""
     file = project.annotations / f"{ANNOTATOR}.toml"
+    if not PROCESSES.is_dir():
+        return
     wait_for_children(file)
     with paused_cache():
         labeled = sum(entry.is_labeled for entry in AnnotationFile.load(file).entries.values())
@@ -328,14 +332,18 @@ def after_session(project: SyntheticProject, script: str, runs: AppRuns, cache: 
     runs.usable_after.append(usable)
 
 
-def wait_for_children(file: Path, timeout: float = START_TIMEOUT) -> None:
+PROCESSES = Path("/proc")
+CHILD_TIMEOUT = 120.0  # seconds: the labels' parse at a million comments takes some ten
+
+
+def wait_for_children(file: Path, timeout: float = CHILD_TIMEOUT) -> None:
     """Until no process of annotator's is parsing `file` into the cache (`prefetch`'s children,
-    found by their command line in /proc; none to wait for where there is no /proc)."""
+    found by their command line in /proc)."""
     wanted = [b"annotator.core.prefetch", os.fsencode(file)]
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         running = False
-        for entry in Path("/proc").glob("[0-9]*"):
+        for entry in PROCESSES.glob("[0-9]*"):
             try:
                 command = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
@@ -409,7 +417,7 @@ def measure_app(project: SyntheticProject, script: str, count: int, folder: Path
             project.reset()
             try:
                 measured()
-            except (Timeout, OSError) as error:
+            except (Timeout, OSError, AnnotatorError) as error:  # (AnnotatorError: a labels file that does not read)
                 runs.errors.append(f"{type(error).__name__}: {error}")
     project.reset()
     return runs

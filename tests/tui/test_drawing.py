@@ -1,29 +1,59 @@
 """The comment list keeps each row as Textual styled it (`CommentList.render_lines`): what it shows
 after any mix of moves, scrolls, labels, undo, thread order, reading keys, the target, focus and
-resizes is what Textual draws afresh."""
+resizes is what Textual draws afresh, for any crop; and a scroll by a row has Textual style only
+the rows new to the screen."""
 
 from __future__ import annotations
 
 import random
 
+from textual._styles_cache import StylesCache
 from textual.geometry import Region
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from annotator.tui.widgets.comment_list import CommentList
 from tests.tui.conftest import ready
 
 # Mostly moves, so that the list scrolls; "blur" and "focus" take the focus from the list and back
 # (the list is tinted while it has it); "resize" switches between 80x24 and 120x40.
-KEYS = ["j"] * 60 + ["k"] * 15 + ["a", "d", "1", "2", "f", "u", "U", "T", "G", "g", "pagedown", "pageup", "space",
-                                 "ctrl+d", "ctrl+u", "ctrl+e", "C", "P", "blur", "focus", "resize"]
+OTHER_KEYS = ["a", "d", "1", "2", "f", "u", "U", "T", "G", "g", "pagedown", "pageup", "space", "ctrl+d", "ctrl+u",
+              "ctrl+e", "C", "P", "blur", "focus", "resize"]
+KEYS = ["j"] * 60 + ["k"] * 15 + OTHER_KEYS
 
 
-def drawn(rows: CommentList) -> tuple[list, list]:
-    """The list's lines as it draws them, and as Textual draws them with nothing kept."""
-    crop = Region(0, 0, *rows.size)  # (as the compositor asks for them)
+def crop_at(rows: CommentList, step: int) -> Region:
+    """What the compositor asks for (the whole list), and what else Textual may: one line (as
+    `get_style_at` does under the mouse), the lower half; twice in ten steps a part of the width
+    (which starts the kept rows afresh)."""
+    width, height = rows.size
+    if step % 10 in (4, 9):
+        return Region(0, 0, width - 4, height) if step % 10 == 4 else Region(3, 0, width - 5, height)
+    return [Region(0, 0, width, height), Region(0, height // 2, width, 1), Region(0, height // 2, width, height // 2)][step % 3]
+
+
+def drawn(rows: CommentList, labels, crop: Region) -> tuple[list, list]:
+    """The list's lines in `crop` as it draws them, and as Textual draws them with nothing kept:
+    each row drawn from what it shows (`_draw`: its comment, whether the cursor is on it, its
+    `labels` now), not from the list's keys; styled by Textual with nothing cached (the list's
+    own caches set aside and put back, so that what it keeps goes on from step to step)."""
     kept = [list(strip) for strip in rows.render_lines(crop)]
-    rows._styles_cache.clear()
-    fresh = [list(strip) for strip in ScrollView.render_lines(rows, crop)]
+
+    def row_as_it_is(y: int) -> Strip:
+        row, width = rows.scroll_offset.y + y, rows.scrollable_content_region.width
+        if row >= len(rows.rows):
+            return Strip.blank(width, rows.rich_style)
+        position = rows.rows[row]
+        return rows._draw(position, row == rows.cursor, width, labels(rows._comments[position].id))
+
+    held = rows._drawn, rows._styled, rows._style, rows._styles_cache
+    rows._drawn, rows._styled, rows._style, rows._styles_cache = {}, {}, None, StylesCache()
+    rows.render_line = row_as_it_is
+    try:
+        fresh = [list(strip) for strip in ScrollView.render_lines(rows, crop)]
+    finally:
+        del rows.render_line
+        rows._drawn, rows._styled, rows._style, rows._styles_cache = held
     return kept, fresh
 
 
@@ -32,7 +62,7 @@ async def test_rows_kept_styled_are_those_textual_draws_afresh(make_app) -> None
     app = make_app(extra=extra)
     chance = random.Random(17)
     sweep = [chance.choice("ad12f") if step % 7 == 6 else "j" for step in range(70)] + ["k"] * 70
-    pressed = chance.choices(KEYS, k=100) + ["g", *sweep, "blur", *sweep[::2], "resize", *sweep[::2]]
+    pressed = [*OTHER_KEYS, *chance.choices(KEYS, k=100), "g", *sweep, "blur", *sweep[::2], "resize", *sweep[::2]]
     sizes = [(120, 40), (80, 24)]
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot)
@@ -49,7 +79,36 @@ async def test_rows_kept_styled_are_those_textual_draws_afresh(make_app) -> None
             else:
                 await pilot.press(key)
             await pilot.pause()
-            kept, fresh = drawn(rows)
-            assert kept == fresh, f"after {pressed[:step + 1]}"
+            crop = crop_at(rows, step)
+            kept, fresh = drawn(rows, screen.session.annotation, crop)
+            assert kept == fresh, f"{crop} after {pressed[:step + 1]}"
             scrolled.add(rows.scroll_offset.y)
         assert len(scrolled) > 20  # (the list was scrolled on the way, a row and a page at a time)
+
+
+async def test_a_scroll_by_a_row_has_textual_style_only_the_rows_it_has_not(make_app, monkeypatch) -> None:
+    extra = [f"Extra comment number {number} with a few words to show." for number in range(60)]
+    app = make_app(extra=extra)
+    styled: list[int] = []
+    textual_way = ScrollView.render_lines
+
+    def counted(self, crop):
+        if isinstance(self, CommentList):
+            styled.append(crop.height)
+        return textual_way(self, crop)
+
+    monkeypatch.setattr(ScrollView, "render_lines", counted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        rows = screen.comment_list
+        for _ in range(rows.size.height + 3):  # (past the last row: the list scrolls from there)
+            await pilot.press("j")
+            await pilot.pause()
+        assert rows.scroll_offset.y > 0
+        for _ in range(5):
+            top = rows.scroll_offset.y
+            styled.clear()
+            await pilot.press("j")
+            await pilot.pause()
+            assert rows.scroll_offset.y == top + 1
+            assert 0 < sum(styled) <= 3, f"a scroll by a row had Textual style {styled} rows"

@@ -136,3 +136,36 @@ async def test_replies_to_other_comments_find_the_target_drawn_ahead(sample: Pat
             width = view._width
             fresh = original(view, view.target, view._labels, view._scroll, width, view._text_box(width), view._body._lines)
             assert [list(strip) for strip in view.rows(width)] == [list(strip) for strip in fresh]
+
+
+async def test_target_rows_drawn_ahead_give_way_to_a_new_label_on_the_parent_and_a_new_theme(sample: Path) -> None:
+    """The rows of a target drawn ahead are those of its parent's labels then, in the colours then:
+    a label given to the parent meanwhile, or another theme, and the key shows them anew."""
+    async with app_on(sample).run_test(size=LARGE) as pilot:
+        screen = await ready(pilot)
+        await settled(pilot)
+        view = screen.query_one(TargetView)
+        screen.comment_list.move_to(screen.row_of("a2"))
+        await pilot.pause()
+        await pilot.pause()  # (a3's target, a2, drawn ahead with a2's labels as they are)
+        stance = "disagree" if screen.session.annotation("a2") and screen.session.annotation("a2").stance == "agree" \
+            else "agree"
+        await pilot.press(stance[0])  # (the stance's key: a, d)
+        await pilot.pause()
+        assert screen.session.annotation("a2").stance == stance
+        for switch in (None, "theme"):
+            if switch == "theme":
+                await pilot.press("k")
+                await pilot.pause()
+                await pilot.pause()  # (drawn ahead again, for a3)
+                app = screen.app
+                app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+                await pilot.pause()
+            await pilot.press("j")
+            await pilot.pause()
+            assert (screen.current_id(), view.target.parent.id) == ("a3", "a2")
+            width = view._width
+            shown = view.rows(width)
+            assert f"you: {stance}" in shown[0].text
+            fresh = view._draw(view.target, view._labels, view._scroll, width, view._text_box(width), view._body._lines)
+            assert [list(strip) for strip in shown] == [list(strip) for strip in fresh]

@@ -243,9 +243,13 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
             lines = super().render_lines(Region(crop.x, crop.y + first, crop.width, last - first + 1))
             for index, strip in enumerate(lines, start=first):
                 strips[index] = strip
+                key, entry = keys[index]
+                drawn = self._drawn.get(key)
+                if drawn is not None:  # (the labels it was drawn with: a reload may have changed them since)
+                    entry = drawn[0]
                 if len(self._styled) >= DRAWN_KEPT:
                     self._styled.clear()
-                self._styled[keys[index][0]] = (keys[index][1], strip)
+                self._styled[key] = (entry, strip)
         return strips  # type: ignore[return-value]
 
     _styled_for: tuple | None = None  # what the styled rows were styled for: crop, focus, filters

@@ -264,12 +264,18 @@ class TargetView(Widget, can_focus=False):
         return strips
 
     def _drawn_for(self, key: tuple) -> list[Strip] | None:
-        """The rows kept for `key`, if any."""
-        return next((strips for drawn, strips in self._drawn if drawn == key), None)
+        """The rows kept for `key`, if any. Found, they are kept under `key` itself: the rows drawn
+        ahead were drawn for another copy of the target, which compares text by text, and the
+        next row of the pane finds these by identity."""
+        for index, (drawn, strips) in enumerate(self._drawn):
+            if drawn == key:
+                self._drawn[index] = (key, strips)
+                return strips
+        return None
 
     def _keep_drawn(self, key: tuple, strips: list[Strip]) -> None:
         """Keep the rows `key` names: those shown, and those drawn ahead (the newest few)."""
-        self._drawn = [*self._drawn[1 - DRAWN_KEPT:], (key, strips)]
+        self._drawn = [*self._drawn, (key, strips)][-DRAWN_KEPT:]
 
     def _draw(self, target: Target, labels: Annotation | None, scroll: int, width: int,
               box: tuple[int, int, int], lines_at: Callable[[int], list[Strip]]) -> list[Strip]:
