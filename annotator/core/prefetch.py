@@ -34,7 +34,9 @@ from pathlib import Path
 
 from annotator.core import cache
 from annotator.core.errors import AnnotatorError
-from annotator.core.seeds import cache_kind, cache_seeds, seed_files
+from annotator.core.columns import Joined, SeedColumns
+from annotator.core.seeds import cache_kind, cache_seeds, load_seeds, seed_files
+from annotator.core.store.columns import LabelColumns
 from annotator.core.store.layout import CACHE_KIND, cache_columns, max_file_bytes
 from annotator.core.store.names import annotation_path
 
@@ -189,7 +191,38 @@ def main(argv: list[str]) -> int:
     entry = cache.file_key(CACHE_KIND, path, ".columns")
     if entry is not None and entry.exists():
         return 0
-    return 0 if cache_columns(path) else 1
+    if not cache_columns(path):
+        return 1
+    cache_counts(path)
+    return 0
+
+
+def cache_counts(path: Path) -> None:
+    """With the labels file at `path` cached: how many of its entries label a comment of the
+    project's corpus, and where each entry's comment is in it, into the parse cache too
+    (`LabelColumns.labeled_among`, `positions_in`: kept by the two files' contents), when the
+    seeds are cached. A start works them out before its first usable frame, from a dict of
+    every id (over a second at a million comments); after a session, whose saves changed the
+    file, the child left running does it instead. Nothing when the seeds are not cached (the
+    start's own child, beside the seeds' one) or cannot be read (the app says why)."""
+    root = path.parent.parent  # (`annotations/NAME.toml`)
+    files = seed_files(root)
+    if not files or not all((entry := cache.file_key(cache_kind(file), file, ".columns")) is not None and entry.exists()
+                            for file in files):
+        return
+    try:
+        corpus = load_seeds(root).comments
+    except (AnnotatorError, OSError):
+        return
+    entry = cache.file_key(CACHE_KIND, path, ".columns")
+    read = LabelColumns.read(cache.mapped(entry)) if entry is not None else None
+    if read is None or not isinstance(corpus, (SeedColumns, Joined)) or not corpus.unique:
+        return
+    columns = read[1]
+    columns.source = entry.name  # type: ignore[union-attr] (the name the app reads them by)
+    digest = corpus.ids_digest()
+    columns.labeled_among(digest, corpus.positions)
+    columns.positions_in(corpus.positions, digest)
 
 
 if __name__ == "__main__":
