@@ -193,33 +193,33 @@ def main(argv: list[str]) -> int:
         return 0
     if not cache_columns(path):
         return 1
-    cache_counts(path)
+    if entry is not None:
+        cache_counts(path, entry)
     return 0
 
 
-def cache_counts(path: Path) -> None:
-    """With the labels file at `path` cached: how many of its entries label a comment of the
-    project's corpus, and where each entry's comment is in it, into the parse cache too
-    (`LabelColumns.labeled_among`, `positions_in`: kept by the two files' contents), when the
-    seeds are cached. A start works them out before its first usable frame, from a dict of
+def cache_counts(path: Path, entry: Path) -> None:
+    """With the labels file at `path` cached (at `entry`, its key: not hashed again): how many of
+    its entries label a comment of the project's corpus, and where each entry's comment is in
+    it, into the parse cache too (`LabelColumns.labeled_among`, `positions_in`: kept by the two
+    files' contents), when the seeds are cached. A start works them out before its first usable frame, from a dict of
     every id (over a second at a million comments); after a session, whose saves changed the
     file, the child left running does it instead. Nothing when the seeds are not cached (the
     start's own child, beside the seeds' one) or cannot be read (the app says why)."""
     root = path.parent.parent  # (`annotations/NAME.toml`)
     files = seed_files(root)
-    if not files or not all((entry := cache.file_key(cache_kind(file), file, ".columns")) is not None and entry.exists()
+    if not files or not all((seeds := cache.file_key(cache_kind(file), file, ".columns")) is not None and seeds.exists()
                             for file in files):
         return
     try:
         corpus = load_seeds(root).comments
     except (AnnotatorError, OSError):
         return
-    entry = cache.file_key(CACHE_KIND, path, ".columns")
-    read = LabelColumns.read(cache.mapped(entry)) if entry is not None else None
+    read = LabelColumns.read(cache.mapped(entry))
     if read is None or not isinstance(corpus, (SeedColumns, Joined)) or not corpus.unique:
         return
     columns = read[1]
-    columns.source = entry.name  # type: ignore[union-attr] (the name the app reads them by)
+    columns.source = entry.name  # (the name the app reads them by)
     digest = corpus.ids_digest()
     columns.labeled_among(digest, corpus.positions)
     columns.positions_in(corpus.positions, digest)

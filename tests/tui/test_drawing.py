@@ -1,6 +1,6 @@
 """The comment list keeps each row as Textual styled it (`CommentList.render_lines`): what it shows
-after any mix of moves, scrolls, labels, undo, thread order, reading keys, the target, focus and
-resizes is what Textual draws afresh, for any crop; and a scroll by a row has Textual style only
+after any mix of moves, scrolls, labels, undo, thread order, reading keys, the target, focus,
+resizes and labels changed in the file from outside is what Textual draws afresh, for any crop; and a scroll by a row has Textual style only
 the rows new to the screen."""
 
 from __future__ import annotations
@@ -12,13 +12,16 @@ from textual.geometry import Region
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from annotator.core.models import Annotation
+from annotator.core.store import AnnotationFile
 from annotator.tui.widgets.comment_list import CommentList
-from tests.tui.conftest import ready
+from tests.tui.conftest import ready, settled, until
 
 # Mostly moves, so that the list scrolls; "blur" and "focus" take the focus from the list and back
-# (the list is tinted while it has it); "resize" switches between 80x24 and 120x40.
+# (the list is tinted while it has it); "resize" switches between 80x24 and 120x40; "outside"
+# changes the labels of the rows on screen in the file, as a `git pull` would.
 OTHER_KEYS = ["a", "d", "1", "2", "f", "u", "U", "T", "G", "g", "pagedown", "pageup", "space", "ctrl+d", "ctrl+u",
-              "ctrl+e", "C", "P", "blur", "focus", "resize"]
+              "ctrl+e", "C", "P", "blur", "focus", "resize", "outside"]
 KEYS = ["j"] * 60 + ["k"] * 15 + OTHER_KEYS
 
 
@@ -57,12 +60,31 @@ def drawn(rows: CommentList, labels, crop: Region) -> tuple[list, list]:
     return kept, fresh
 
 
+async def change_from_outside(pilot, screen) -> None:
+    """Another stance for the first three rows on screen, written to the file as a `git pull` would
+    (the journal folded first); once the app has reloaded it."""
+    await settled(pilot, compacted=True)
+    rows, session = screen.comment_list, screen.session
+    outside = AnnotationFile.load(pilot.app.project.root / "annotations" / "alice.toml", replay=False)
+    wanted = {}
+    for position in rows.rows[rows.scroll_offset.y:rows.scroll_offset.y + 3]:
+        comment = session.comments[position]
+        now = session.annotation(comment.id)
+        wanted[comment.id] = "neutral" if now is not None and now.stance == "mixed" else "mixed"
+        outside.set(comment.id, Annotation(stance=wanted[comment.id]), comment.text)
+    outside.save(force=True)
+    await until(pilot, lambda: all(session.annotation(key) is not None and session.annotation(key).stance == stance
+                                   for key, stance in wanted.items()), "the file reloaded")
+    await pilot.pause()
+
+
 async def test_rows_kept_styled_are_those_textual_draws_afresh(make_app) -> None:
     extra = [f"Extra comment number {number} with a few words to show." for number in range(60)]
     app = make_app(extra=extra)
     chance = random.Random(17)
     sweep = [chance.choice("ad12f") if step % 7 == 6 else "j" for step in range(70)] + ["k"] * 70
-    pressed = [*OTHER_KEYS, *chance.choices(KEYS, k=100), "g", *sweep, "blur", *sweep[::2], "resize", *sweep[::2]]
+    pressed = [*OTHER_KEYS, *chance.choices(KEYS, k=100), "g", *sweep, "blur", *sweep[::2], "outside", "resize",
+               *sweep[::2], "outside"]
     sizes = [(120, 40), (80, 24)]
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot)
@@ -76,6 +98,8 @@ async def test_rows_kept_styled_are_those_textual_draws_afresh(make_app) -> None
             elif key == "resize":
                 sizes.reverse()
                 await pilot.resize_terminal(*sizes[-1])
+            elif key == "outside":
+                await change_from_outside(pilot, screen)
             else:
                 await pilot.press(key)
             await pilot.pause()
