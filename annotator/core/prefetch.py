@@ -144,10 +144,11 @@ def _seeds_worth_a_child(root: Path) -> bool:
     return not all(_known_cached(cache_kind(path), path) for path in paths)
 
 
-def _known_cached(kind: str, path: Path) -> bool:
+def _known_cached(kind: str, path: Path, hashed: bool = False) -> bool:
     """Whether the file at `path` is known to be cached, by its status (`cache.known_key`): the
-    common start, which then needs no child."""
-    entry = cache.known_key(kind, path, ".columns")
+    common start, which then needs no child. `hashed`: or by its digest, where its status does
+    not tell (a file just written)."""
+    entry = (cache.file_key if hashed else cache.known_key)(kind, path, ".columns")
     return entry is not None and entry.exists()
 
 
@@ -208,8 +209,7 @@ def cache_counts(path: Path, entry: Path) -> None:
     start's own child, beside the seeds' one) or cannot be read (the app says why)."""
     root = path.parent.parent  # (`annotations/NAME.toml`)
     files = seed_files(root)
-    if not files or not all((seeds := cache.file_key(cache_kind(file), file, ".columns")) is not None and seeds.exists()
-                            for file in files):
+    if not files or not all(_known_cached(cache_kind(file), file, hashed=True) for file in files):
         return
     try:
         corpus = load_seeds(root).comments
