@@ -4,6 +4,7 @@ scrollbars can be dragged or clicked as Textual's own."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from textual.selection import Selection
 
 from annotator.tui.widgets.comment_view import PADDING, CommentView
 from annotator.tui.widgets.note_editor import NoteEditor, NotePreview
-from annotator.tui.widgets.target_view import TargetHead
+from annotator.tui.widgets.target_view import TargetView
 from annotator.tui.widgets.text_lines import TextLines, selected_text
 from tests.tui.conftest import HOSTILE, ready, settled, until
 from tests.tui.test_reading import SMALL, on_longest
@@ -124,14 +125,83 @@ async def test_hostile_text_is_selected_as_shown(make_app) -> None:
         assert app.clipboard == HOSTILE[0] and app.is_running
 
 
-@pytest.mark.xfail(strict=True, reason="the target is drawn in the comment pane's first rows (one frame per key): selecting its text and dragging its scrollbar are not wired to those rows yet (the wheel scrolls it)")
-async def test_a_drag_in_the_target_selects_its_words(sample: Path) -> None:  # noqa: F811
+TARGET = "Rarer is not the same as gone. If each step has a 1% error rate, a 200-step chain"  # (a2, which a3 replies to)
+
+
+def highlighted(view: TextLines, row: int) -> str:
+    """The text of `row` of `view` drawn on another background than most of the row's cells (the
+    selection's colours, blended over the target's box or the comment's)."""
+    segments = [segment for segment in view.render_line(row) if segment.style is not None]
+    cells = Counter()
+    for segment in segments:
+        cells[segment.style.bgcolor] += segment.cell_length
+    background = cells.most_common(1)[0][0]
+    return "".join(segment.text for segment in segments if segment.style.bgcolor != background).strip()
+
+
+async def test_a_drag_in_the_target_selects_its_words_and_ctrl_c_copies_them(sample: Path) -> None:  # noqa: F811
     app = app_on(sample)
-    async with app.run_test(size=(200, 60)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         screen = await at(pilot, "a3")
-        body = screen.query_one("#target-body", TextLines)
-        words = body.plain.split("\n")[0].split()[:3]
-        assert await select_words(pilot, body, words[0], words[2]) == " ".join(words)
+        view = screen.query_one(CommentView)
+        row = place(view, "Rarer")[1] - view.gutter.top
+        assert row < view.top_lines()  # (the target's rows, above the comment)
+        assert await select_words(pilot, view, "Rarer", "same") == "Rarer is not the same"
+        assert highlighted(view, row) == "Rarer is not the same"
+        assert not any(highlighted(view, y) for y in range(view.top_lines(), view.size.height))  # not the comment's
+        await pilot.press("ctrl+c")
+        assert app.clipboard == "Rarer is not the same"
+        await pilot.press("j")  # another comment: the selection goes, its colours too
+        await pilot.pause()
+        assert not screen.get_selected_text()
+        assert not any(highlighted(view, y) for y in range(view.size.height))
+
+
+async def test_a_drag_from_the_target_into_the_comment_selects_both_in_the_order_shown(sample: Path) -> None:  # noqa: F811
+    app = app_on(sample)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await at(pilot, "a3")
+        view = screen.query_one(CommentView)
+        target = app.project.corpus.comments[1].text
+        comment = app.project.corpus.comments[2]
+        assert await select_words(pilot, view, "compounding.", "Sure,") == (
+            f"compounding.\n#3/{len(app.project.corpus.comments)}  a3  {comment.source}:3  mira\n\nSure,")
+        assert target.endswith("compounding.")
+        # ...and backwards, from the comment up into the target
+        start = place(view, "Sure,")
+        await drag(pilot, view, (start[0] + 4, start[1]), place(view, "compounding."))
+        assert screen.get_selected_text() == (
+            f"compounding.\n#3/{len(app.project.corpus.comments)}  a3  {comment.source}:3  mira\n\nSure,")
+
+
+async def test_the_target_head_line_is_not_selected_as_the_comments_text(sample: Path) -> None:  # noqa: F811
+    """The head line (what the comment replies to, the keys) is not text of the target: a drag
+    over it alone selects none of the comment's words, which its cells once named."""
+    app = app_on(sample)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await at(pilot, "a3")
+        view = screen.query_one(CommentView)
+        comment = app.project.corpus.comments[2]
+        selected = await select_words(pilot, view, "replying", "tobias") or ""
+        assert comment.id not in selected and "#3/" not in selected
+        assert await select_words(pilot, view, "replying", "same") == "Rarer is not the same"  # from its start
+
+
+async def test_a_selection_in_the_target_goes_when_the_target_is_hidden(sample: Path) -> None:  # noqa: F811
+    """Its lines count from the target's rows: once they are hidden (C), nothing is left selected
+    (the comment's text would have been, at the same places)."""
+    app = app_on(sample)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await at(pilot, "a3")
+        view = screen.query_one(CommentView)
+        assert await select_words(pilot, view, "Rarer", "same") == "Rarer is not the same"
+        await pilot.press("C")
+        await pilot.pause()
+        assert screen.query_one(TargetView).collapsed
+        assert not screen.get_selected_text() and view.text_selection is None
+        await pilot.press("C")
+        await pilot.pause()
+        assert not any(highlighted(view, y) for y in range(view.size.height))
 
 
 async def test_the_comments_scrollbar_drags_the_comment_and_selects_nothing(make_app) -> None:
@@ -184,20 +254,49 @@ async def test_a_drag_selects_at_the_more_mark_the_text_under_it(make_app) -> No
         assert screen.get_selected_text() == hidden[:len(shown) + 2]  # to the first character under the mark
 
 
-@pytest.mark.xfail(strict=True, reason="the target is drawn in the comment pane's first rows (one frame per key): selecting its text and dragging its scrollbar are not wired to those rows yet (the wheel scrolls it)")
-async def test_the_target_heads_mark_follows_its_scrollbar(sample: Path) -> None:  # noqa: F811
+def target_bar(view: CommentView, action: str) -> tuple[int, int]:
+    """Where in `view` (an offset from its region) the target's scrollbar has a cell that does
+    `action` ("grab": its thumb; "scroll_down": below it)."""
+    for y in range(view.top_lines()):
+        x = 0
+        for segment in view.render_line(y):
+            if segment.style is not None and segment.style.meta.get("@mouse.down") == action:
+                return x, y
+            x += segment.cell_length
+    raise AssertionError(f"no {action} cell in the target's rows")
+
+
+async def on_a_reply(pilot):
+    """The main screen on a3, which replies to a2; its comment pane and target."""
+    screen = await at(pilot, "a3")
+    return screen, screen.query_one(CommentView), screen.query_one(TargetView)
+
+
+async def test_the_targets_scrollbar_drags_its_text_and_the_head_marks_the_end(sample: Path) -> None:  # noqa: F811
     app = app_on(sample)
     async with app.run_test(size=SMALL) as pilot:
-        screen = await at(pilot, "a3")
-        body = screen.query_one("#target-body", TextLines)
-        head = screen.query_one(TargetHead)
-        assert body.max_scroll_y > 0 and head._shown[3] == "more"
-        bar = body.content_region.right - 1 - body.region.x
-        await pilot.mouse_down(body, offset=(bar, 0))
-        await pilot.hover(body, offset=(bar, body.size.height + 10))
-        await pilot.mouse_up(body, offset=(bar, body.size.height - 1))
+        screen, view, target = await on_a_reply(pilot)
+        assert target.scrolled == "more" and "▼" in rows(view)[0]
+        x, y = target_bar(view, "grab")
+        await pilot.mouse_down(view, offset=(x, y))
+        assert app.mouse_captured is view
+        await pilot.hover(view, offset=(x, y + 10))  # past the target's rows (the mouse is captured)
+        await pilot.mouse_up(view, offset=(x, y + 10))
         await pilot.pause()
-        assert body.scroll_y == body.max_scroll_y and head._shown[3] == "end"
+        assert target.scrolled == "end" and "▲" in rows(view)[0]
+        assert "compounding." in "".join(rows(view)[:view.top_lines()])  # its last words, in view
+        assert app.mouse_captured is None and not screen.get_selected_text()
+        assert view.scroll_y == 0  # the comment did not move
+
+
+async def test_a_click_on_the_targets_scrollbar_below_its_thumb_scrolls_its_text(sample: Path) -> None:  # noqa: F811
+    app = app_on(sample)
+    async with app.run_test(size=SMALL) as pilot:
+        screen, view, target = await on_a_reply(pilot)
+        first = rows(view)[1]
+        await pilot.click(view, offset=target_bar(view, "scroll_down"))
+        assert target.scroll > 0 and rows(view)[1] != first
+        assert not screen.get_selected_text()
 
 
 async def test_a_drag_in_the_note_selects_it_and_a_click_edits_it(make_app) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from textual import events
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Offset, Size
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual
@@ -16,7 +17,7 @@ from textual.widget import Widget
 from annotator.core.keymap import DEFAULT_KEYMAP, Keymap
 from annotator.core.models import Comment, printable
 from annotator.tui.widgets.target_view import TargetView
-from annotator.tui.widgets.text_lines import Block, TextLines
+from annotator.tui.widgets.text_lines import Block, TextLines, selected_text
 
 META_LINES = 2  # the header line (id, source, author) wraps to at most this many lines
 PADDING = 1  # cells each side of the comment (the target's rows above it take the whole width)
@@ -28,6 +29,9 @@ class CommentView(TextLines):
 
     It never takes the focus (the list keeps it, so the label keys keep working): the screen's
     read keys scroll it a page at a time, and a mark on its last row says when there is more below.
+    The mouse selects text in the target's rows and the comment's, in one selection (the target's
+    lines are numbered back from the comment's: see `target_view`); the wheel over the target's rows
+    scrolls its text, and its scrollbar is dragged or clicked as the comment's.
     Moving to another comment, a reply or not, redraws its lines without laying out the screen (see
     `TextLines`); only on a tall screen, where the pane is as tall as what it shows, does a change of
     that height lay the screen out. The comment's rows are drawn `PADDING` cells in from each side.
@@ -39,12 +43,22 @@ class CommentView(TextLines):
         super().__init__(**kwargs)
         self._keymap = keymap  # the read keys' hints name the project's keys
         self._target = target
+        self._target_grabbed: tuple[int, int] | None = None  # its scrollbar dragged: from the screen row, at its line
         if target is not None:
             target.changed = self._target_changed
 
     def _target_changed(self) -> None:
+        if self._target is not None and (self._target.target, self._target.collapsed) != self._numbered:
+            self._drop_selection()  # (its lines were numbered from another target's, or one shown otherwise)
         self._update_extent()
         self.refresh()
+
+    _numbered: tuple = (None, False)  # the target, and whether collapsed, that the selection's lines count from
+
+    def _drop_selection(self) -> None:
+        self._numbered = (self._target.target, self._target.collapsed) if self._target is not None else (None, False)
+        if self.text_selection is not None:
+            self.screen.selections = {widget: part for widget, part in self.screen.selections.items() if widget is not self}
 
     def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         if not self._wheel_on_target(event, 1):
@@ -64,6 +78,80 @@ class CommentView(TextLines):
 
     def top_lines(self) -> int:
         return self._target.height(self._size.width) if self._target is not None and self._size else 0
+
+    # Selecting, and the target's scrollbar ------------------------------------------------------
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The text under `selection`: the target's (its head line holds none) then the comment's."""
+        above = self._target.lines_above() if self._target is not None else 0
+        if not above:
+            return super().get_selection(selection)
+        start, end = (None if at is None else Offset(at.x, at.y + above) for at in selection)
+        target = f"\n{self._target.plain}" if self._target.text_lines() else ""  # (after the head's empty line)
+        text = selected_text(f"{target}\n{self.plain}", Selection(start, end))
+        return text.removeprefix("\n") if start is None or start.y == 0 else text, "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        if self._target is not None:
+            self._target.select(_in_target(selection, self._target.text_lines()))
+        super().selection_updated(selection)
+
+    @property
+    def allow_select(self) -> bool:
+        """As the comment's text, the target's is selected from anywhere but its scrollbar."""
+        return super().allow_select and self._target_bar_action(self.app.mouse_position) is None
+
+    def _target_bar_action(self, offset: Offset) -> str | None:
+        """What the target's scrollbar does at the screen's `offset` ("grab", "scroll_up",
+        "scroll_down"), or None: not on it."""
+        x, y = offset - self.region.offset
+        if self._target is None or not 0 <= y < self.top_lines() or not self._size:
+            return None
+        start = 0
+        for segment in self._target.rows(self._size.width)[y]:
+            end = start + segment.cell_length
+            if start <= x < end:
+                meta = segment.style.meta if segment.style is not None and segment.style._meta is not None else {}
+                return meta.get("@mouse.down")
+            start = end
+        return None
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """A press on the target's scrollbar: on its thumb, grab it; above or below it, a page up or
+        down. (Elsewhere, as the comment's text.)"""
+        action = self._target_bar_action(event.screen_offset)
+        if action is None or self._target is None:
+            super().on_mouse_down(event)
+            return
+        event.stop()
+        event.prevent_default()  # (the bar's cells name the actions of Textual's bar: not run on this widget)
+        rows, _ = self._target.text_rows()
+        if action == "grab":
+            self._target_grabbed = (event.screen_y, self._target.scroll)
+            self.capture_mouse()
+        elif action in ("scroll_up", "scroll_down"):
+            self._target.scroll_lines(rows if action == "scroll_down" else -rows)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """The target's scrollbar dragged: its text follows, as many lines a row as the bar's scale."""
+        if self._target_grabbed is None or self._target is None:
+            super().on_mouse_move(event)
+            return
+        event.stop()
+        row, line = self._target_grabbed
+        rows, lines = self._target.text_rows()
+        self._target.scroll_to_line(round(line + (event.screen_y - row) * lines / max(1, rows)))
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._target_grabbed is not None:
+            event.stop()
+            self.release_mouse()
+        else:
+            super().on_mouse_up(event)
+
+    def on_mouse_release(self) -> None:
+        self._target_grabbed = None
+        super().on_mouse_release()
 
     def _box(self) -> tuple[int, int]:
         """The comment's width (inside its padding) and height (under the target's rows). (From the
@@ -88,7 +176,8 @@ class CommentView(TextLines):
         return lines
 
     def show(self, comment: Comment | None, position: int, total: int) -> None:
-        self.set_blocks(_blocks(comment, position, total))
+        self.set_blocks(_blocks(comment, position, total))  # (the selection goes: it was of the comment before)
+        self._drop_selection()
 
     def wrap_comment_ahead(self, comment: Comment, position: int, total: int) -> None:
         """Wrap `comment` (at list `position` of `total`) to this pane, for `show` to find ready."""
@@ -154,6 +243,18 @@ class CommentView(TextLines):
         line = Visual.to_strips(self, mark_text, width, 1, style, apply_selection=False)[0]
         line = line.apply_offsets(*self.offset_under(self.scroll_offset.y + y))  # (a selection reads the text under it)
         return Strip.join([line.adjust_cell_length(width, style.rich_style), *self._scrollbar_beside(y)])
+
+
+def _in_target(selection: Selection | None, lines: int) -> Selection | None:
+    """The part of the pane's `selection` in the target's text of `lines` lines (numbered from
+    -`lines`, the head line's above them), in the text's own numbering (from 0); None if none."""
+    if selection is None or not lines:
+        return None
+    start, end = selection
+    if start is not None and start.y >= 0 or end is not None and end.y < -lines:
+        return None  # (it starts in the comment, or ends on the head line)
+    return Selection(None if start is None or start.y < -lines else Offset(start.x, start.y + lines),
+                     None if end is None or end.y >= 0 else Offset(end.x, end.y + lines))
 
 
 def _blocks(comment: Comment | None, position: int, total: int) -> list[Block]:

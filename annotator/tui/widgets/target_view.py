@@ -10,6 +10,11 @@ comment and a reply redraws lines and never lays the screen out again. `TargetVi
 shown and draws the rows; it is mounted but never displayed, so that its box (background, the bar
 on its left, the rule under it on a tall screen), its text's limits and its scrollbar's colours come
 from the app's CSS (`#target`, `#target-body`) and are drawn by Textual's own code.
+
+The mouse selects the target's text in those rows as in the comment's: each cell of the text says
+which character it shows, its line counted back from the comment's first (the target's last line
+is line -1; the head line's is an empty line above its first, see `lines_above`), so that one
+selection runs from the target into the comment in the order they are shown.
 """
 
 from __future__ import annotations
@@ -20,7 +25,10 @@ from typing import Self
 from textual._styles_cache import StylesCache
 from textual.app import ComposeResult
 from textual.content import Content
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual.geometry import Region, Size
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
@@ -141,6 +149,7 @@ class TargetView(Widget, can_focus=False):
             return
         if target != self.target:
             self._scroll = 0
+            self._body.selection = None  # (of the text shown before)
             self._body.set_blocks([(target_body(target), "", None)] if target is not None else [])
         self.target, self._labels, self.collapsed = target, labels, collapsed
         self._changed(quiet)
@@ -165,6 +174,34 @@ class TargetView(Widget, can_focus=False):
         key = (self._width, target, labels, self.collapsed, 0, box)
         if self._drawn_for(key) is None:
             self._keep_drawn(key, self._draw(target, labels, 0, self._width, box, wrapped.__getitem__))
+
+    # Selecting ---------------------------------------------------------------------------------
+
+    def text_lines(self) -> int:
+        """The lines of the target's text (counted at each newline, as a selection counts them)
+        when its rows show it, else 0."""
+        if self.target is None or self.collapsed:
+            return 0
+        return self._body.plain.count("\n") + 1
+
+    def lines_above(self) -> int:
+        """The lines the rows give a selection above the comment's first: the head line (which
+        holds no text to select) and the target's text; 0 with no target."""
+        return 0 if self.target is None else 1 + self.text_lines()
+
+    @property
+    def plain(self) -> str:
+        """The target's text, all of it, as plain text."""
+        return self._body.plain
+
+    def select(self, selection: Selection | None) -> None:
+        """Show `selection` (of the target's text, its lines counted from 0) in the rows."""
+        if selection == self._body.selection:
+            return
+        self._body.selection = selection
+        self._body._wrapped = {}  # (wrapped again, in the selection's colours)
+        self._drawn.clear()
+        self._changed()
 
     def _changed(self, quiet: bool = False, restyled: bool = False) -> None:
         self._boxes.clear()
@@ -224,13 +261,27 @@ class TargetView(Widget, can_focus=False):
 
     def scroll_lines(self, lines: int) -> bool:
         """Scroll the text by `lines` (the mouse wheel over it); whether it moved."""
+        return self.scroll_to_line(self._scroll + lines)
+
+    def scroll_to_line(self, line: int) -> bool:
+        """Show the text from its `line` (within its extent); whether it moved."""
         _, rows, count = self._text_box(self._width)
-        position = max(0, min(count - rows, self._scroll + lines))
+        position = max(0, min(count - rows, line))
         if position == self._scroll:
             return False
         self._scroll = position
         self._changed()
         return True
+
+    @property
+    def scroll(self) -> int:
+        """The first line of the text shown."""
+        return self._scroll
+
+    def text_rows(self) -> tuple[int, int]:
+        """The rows the text is shown in, and the lines it has (wrapped), in the pane's width."""
+        _, rows, lines = self._text_box(self._width)
+        return rows, lines
 
     def read(self) -> None:
         """Scroll down a page, keeping a line of the last page in view; after the end, back to the top."""
@@ -284,8 +335,11 @@ class TargetView(Widget, can_focus=False):
         content_width, text_rows, lines = box
         mark = _scroll_mark(text_rows, lines, scroll)
         head = target_head(target, labels, self.collapsed, mark, content_width, self._keymap)
-        content = [Visual.to_strips(self._head, head, content_width, 1, self._head.visual_style)[0]]
-        content += self._text_rows(content_width, text_rows, lines, scroll, lines_at)
+        # The lines numbered back from the comment's (see the module's docstring; the head's is empty).
+        shown = 0 if self.collapsed else target_body(target).plain.count("\n") + 1
+        content = [_offsets_from(Visual.to_strips(self._head, head, content_width, 1, self._head.visual_style)[0],
+                                 -shown - 1, empty=True)]
+        content += [_offsets_from(row, -shown) for row in self._text_rows(content_width, text_rows, lines, scroll, lines_at)]
         styles = self.styles
         height = len(content) + styles.gutter.height
         base, background = self.background_colors
@@ -314,6 +368,17 @@ class TargetView(Widget, can_focus=False):
         return [Strip.join([line, Strip([segment], segment.cell_length)]) for line, segment in zip(shown, bar)]
 
 
+def _offsets_from(strip: Strip, lines: int, empty: bool = False) -> Strip:
+    """`strip` with the places its cells show (Textual's selection reads them) `lines` lines down;
+    `empty`: all at the start of that line (it holds no text to select)."""
+    segments = []
+    for text, style, control in strip:
+        if style is not None and style._meta is not None and (offset := style.meta.get("offset")) is not None:
+            style += RichStyle.from_meta({"offset": (0 if empty else offset[0], offset[1] + lines)})
+        segments.append(Segment(text, style, control))
+    return Strip(segments, strip.cell_length)
+
+
 class TargetHead(Widget):
     """The head line's styles (the line itself is drawn by `TargetView.rows`)."""
 
@@ -328,6 +393,13 @@ class TargetHead(Widget):
 class TargetText(TextLines):
     """The target's text, wrapped (`TargetView.rows` draws its lines), and its styles: the most rows
     it takes, its scrollbar's colours."""
+
+    selection: Selection | None = None  # the part of the comment pane's selection in this text
+
+    @property
+    def text_selection(self) -> Selection | None:
+        """The selection its lines are drawn with: the pane's, in this text (`TargetView.select`)."""
+        return self.selection
 
     def refresh(self, *regions: Region, **kwargs) -> Self:
         """Nothing to draw: it is never displayed. (A refresh of a widget off the screen made
