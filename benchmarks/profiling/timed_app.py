@@ -11,6 +11,7 @@ not timed here; use pyinstrument for those.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import signal
 import sys
@@ -97,11 +98,28 @@ def by_widget() -> None:
             wrap(owner)
 
 
+def collections() -> None:
+    """The garbage collector's passes timed too ("gc: generation N")."""
+    started: list[float] = []
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            generation = info["generation"]
+            total = totals.setdefault(f"gc: generation {generation}", [0.0, 0])
+            total[0] += time.perf_counter() - started[0]
+            total[1] += 1
+
+    gc.callbacks.append(callback)
+
+
 def run() -> int:
     result, argv = sys.argv[1], sys.argv[2:]
     for owner, name, label in PARTS:
         stopwatch(owner, name, label)
     by_widget()
+    collections()
 
     def write(*_) -> None:
         with open(result, "w", encoding="utf-8") as handle:
