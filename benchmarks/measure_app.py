@@ -243,25 +243,30 @@ def next_presses(terminal: Terminal, total: int, runs: AppRuns) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """What a session at one size needs to know: the first comment, its stance, the key names."""
+    """What a session at one size needs to know: the first comment, its stance, the key names, and
+    the comment whose label mark the first frames are checked for."""
 
     comment_id: str
     stance: str | None
-    labeled: bool
     names: dict[str, str]  # stance key -> stance name
-    distinct: bool  # no unlabeled comment of the first screen starts as it does (see `wait_usable`)
+    # The start of the first labeled comment of the first screen that no unlabeled one there
+    # starts as (None: there is none): a frame with the unlabeled mark before it shows wrong
+    # marks (see `wait_usable`).
+    watched: str | None
 
     @classmethod
     def of(cls, project: SyntheticProject) -> Subject:
         comment_id = text_id(project.first)
         with paused_cache():
             labels = AnnotationFile.open(project.root, ANNOTATOR)
-            others = peek_seeds(project.root, ROWS)[1:]
+            screen = peek_seeds(project.root, ROWS)
         entry = labels.get(comment_id)
         names = {label.key: label.name for label in load_config(project.root).schema.stance}
-        alike = [comment.id for comment in others if _start(comment.text) == _start(project.first)]
-        distinct = all(labels.get(other) is not None and labels.get(other).is_labeled for other in alike)
-        return cls(comment_id, entry.stance if entry else None, bool(entry and entry.is_labeled), names, distinct)
+        labeled = {comment.id for comment in screen if (found := labels.get(comment.id)) is not None and found.is_labeled}
+        unlabeled_starts = {_start(comment.text) for comment in screen if comment.id not in labeled}
+        watched = next((_start(comment.text) for comment in screen
+                        if comment.id in labeled and _start(comment.text) not in unlabeled_starts), None)
+        return cls(comment_id, entry.stance if entry else None, names, watched)
 
 
 def _start(text: str) -> str:
@@ -281,13 +286,13 @@ def wait_usable(terminal: Terminal, project: SyntheticProject, subject: Subject 
     """Seconds from the fork to the first usable frame: the status line counts the annotator's
     labels (`N/total`: `labeled_count`, or as generated) and the editor shows the first comment
     (`#1/total`), in one whole frame. Given the `subject`, records whether an earlier frame showed
-    the first comment without its label mark."""
+    a labeled comment (`Subject.watched`) without its label mark."""
     count = project.labeled[ANNOTATOR] if labeled_count is None else labeled_count
     labeled = f"{count}/{project.size}".encode()
     usable = terminal.wait_frame(labeled, position(1, project.size), timeout=START_TIMEOUT)
     offset = terminal.output.find(labeled)
-    if subject is not None and subject.labeled and subject.distinct:  # (else an unlabeled comment starting alike would count)
-        wrong = re.search(f"{MARK_UNLABELED} +{re.escape(_start(project.first))}", terminal.text_before(offset)) is not None
+    if subject is not None and subject.watched is not None:
+        wrong = re.search(f"{MARK_UNLABELED} +{re.escape(subject.watched)}", terminal.text_before(offset)) is not None
         runs.wrong_marks.append(float(wrong))
     return usable - terminal.started
 
