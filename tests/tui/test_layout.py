@@ -12,6 +12,7 @@ from annotator.tui.widgets.label_panel import LabelPanel
 from tests.conftest import make_project
 from tests.tui.conftest import ready, settled
 from tests.tui.test_reading import on_longest, screen_text
+from tests.tui.test_targets import app_on, sample  # noqa: F401 (a fixture)
 
 SMALL, LARGE = (80, 24), (200, 60)
 
@@ -83,6 +84,38 @@ async def test_on_a_tall_screen_the_labels_follow_the_comment(make_app) -> None:
         screen = await ready(pilot)
         await pilot.pause()
         assert screen.query_one(LabelPanel).region.bottom > SMALL[1] // 2
+
+
+@pytest.mark.parametrize("size", [(120, 40), LARGE], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_on_a_tall_screen_the_labels_stay_put_between_replies_and_roots(sample, size) -> None:  # noqa: F811
+    """Comments under targets of different heights: the label panel stays on its row, and the
+    screen is not laid out again (which moved and redrew all under the comment: a frame and more
+    a key at 200x50)."""
+    app = app_on(sample)
+    async with app.run_test(size=size) as pilot:
+        screen = await ready(pilot)
+        labels = screen.query_one(LabelPanel)
+        await pilot.press("j")  # a2, under a1: a target shown
+        await settled(pilot)
+        row, layouts = labels.region.y, []
+        refresh_layout = type(screen)._refresh_layout
+
+        def counted(self, *args, **kwargs):
+            layouts.append(self._layout_required)
+            return refresh_layout(self, *args, **kwargs)
+
+        type(screen)._refresh_layout = counted
+        try:
+            heights = set()
+            for key in ["j"] * 8 + ["k"] * 9:  # a3 ... a10, and back to a1
+                await pilot.press(key)
+                await pilot.pause()
+                heights.add(screen.query_one("#comment").top_lines())
+                assert labels.region.y == row, screen.current_id()
+        finally:
+            type(screen)._refresh_layout = refresh_layout
+        assert screen.current_id() == "a1" and len(heights) >= 2  # (targets of several heights)
+        assert not any(layouts)
 
 
 async def test_a_wide_list_shows_topic_note_and_flag_marks(make_app, tmp_path) -> None:

@@ -162,8 +162,20 @@ class CommentView(TextLines):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         top = self._target.height(width) if self._target is not None else 0
-        width = max(1, width - 2 * PADDING)
-        return top + self._clamped(len(self._lines(width)) + self.extra_lines(width, None))
+        return top + self._rows_wanted(max(1, width - 2 * PADDING), top)
+
+    def _rows_wanted(self, width: int, top: int | None = None) -> int:
+        """With an auto height (a tall screen): the comment's rows, within the limits of its text's
+        styles; and, once a target has been shown, as many as make the pane as tall as the most
+        rows a target takes and the least the comment's text does, so that the labels under the
+        pane stay put from a reply to the next (a pane that changes height lays the screen out,
+        and all under it is drawn again: at 200x50, `j` took 20 ms, 13-15 ms without)."""
+        rows = super()._rows_wanted(width)
+        if self._target is None or not self.has_class("-under-target"):
+            return rows
+        least = self.get_component_styles("comment-view--text").min_height
+        floor = self._target.most_height() + (self._clamped(0) if least is not None else 0)
+        return max(rows, floor - (self.top_lines() if top is None else top))
 
     def _clamped(self, lines: int) -> int:
         """`lines` within the min and max height that `.comment-view--text` gives the comment's text

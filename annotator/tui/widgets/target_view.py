@@ -246,6 +246,10 @@ class TargetView(Widget, can_focus=False):
         height = 0 if target is None else 1 + rows + gutter.height
         return (content_width, rows, lines, height)
 
+    def most_height(self) -> int:
+        """The most rows a target takes: its head, its text at its most rows, its box."""
+        return 1 + self._most_rows() + self.styles.gutter.height
+
     def _most_rows(self) -> int:
         """The most rows the text takes (`#target-body`'s max-height, in cells)."""
         limit = self._body.styles.max_height

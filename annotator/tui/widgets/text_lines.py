@@ -148,7 +148,7 @@ class TextLines(ScrollView, can_focus=False):
         width, height = self._box()
         lines = len(self._lines(width))
         if self._auto_height:
-            height = self._clamped(lines + self.extra_lines(width, None))
+            height = self._rows_wanted(width)
         return lines + self.extra_lines(width, height) > height
 
     @property
@@ -158,6 +158,10 @@ class TextLines(ScrollView, can_focus=False):
     def _box(self) -> tuple[int, int]:
         """The content's width and height: inside the padding, the scrollbar's column included."""
         return max(1, self.size.width), self.size.height
+
+    def _rows_wanted(self, width: int) -> int:
+        """With an auto height: the rows the text wants at `width` (under `top_lines`)."""
+        return self._clamped(len(self._lines(width)) + self.extra_lines(width, None))
 
     def _clamped(self, lines: int) -> int:
         """`lines` within the min and max height the styles give (cells, or % of the parent)."""
@@ -179,7 +183,7 @@ class TextLines(ScrollView, can_focus=False):
         text_width = self._text_width()
         lines = len(self._lines(text_width))
         size = Size(text_width, self.top_lines() + lines + self.extra_lines(text_width, height))
-        if self._auto_height and self._clamped(len(self._lines(width)) + self.extra_lines(width, None)) != height:
+        if self._auto_height and self._rows_wanted(width) != height:
             self.virtual_size = size
             self.refresh(layout=True)
         elif size != self.virtual_size:
