@@ -1,7 +1,7 @@
 """The comment list keeps each row as Textual styled it (`CommentList.render_lines`): what it shows
 after any mix of moves, scrolls, labels, undo, thread order, reading keys, the target, focus,
 resizes and labels changed in the file from outside is what Textual draws afresh, for any crop; and a scroll by a row has Textual style only
-the rows new to the screen."""
+the rows new to the screen. The comment pane keeps its rows so too (`CommentView.render_lines`)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from textual._styles_cache import StylesCache
 from textual.geometry import Region
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from annotator.core.models import Annotation
 from annotator.core.store import AnnotationFile
 from annotator.tui.widgets.comment_list import CommentList
+from annotator.tui.widgets.comment_view import CommentView
 from tests.tui.conftest import ready, settled, until
 
 # Mostly moves, so that the list scrolls; "blur" and "focus" take the focus from the list and back
@@ -136,3 +138,64 @@ async def test_a_scroll_by_a_row_has_textual_style_only_the_rows_it_has_not(make
             await pilot.pause()
             assert rows.scroll_offset.y == top + 1
             assert 0 < sum(styled) <= 3, f"a scroll by a row had Textual style {styled} rows"
+
+
+# The comment pane keeps its rows as Textual styled them too (`CommentView.render_lines`) --------
+
+PANE_KEYS = ["j"] * 12 + ["k"] * 6 + ["ctrl+d", "ctrl+u", "ctrl+e", "C", "P", "a", "d", "1", "u", "e-note", "select",
+                                      "resize", "theme"]
+
+
+def pane_drawn(view: CommentView, crop: Region) -> tuple[list, list]:
+    """The pane's lines in `crop` as it draws them, and as Textual draws them with nothing kept:
+    the rows drawn again from the text (wrapped anew, the target's rows drawn anew) and styled by
+    Textual's own `render_lines` with an empty cache (the pane's and target's caches set aside
+    and put back)."""
+    kept = [list(strip) for strip in view.render_lines(crop)]
+    target = view._target
+    names = ("_padded", "_styled", "_styled_for", "_styles_cache", "_wrapped", "_kept", "_blank_row", "_bar")
+    held = [getattr(view, name) for name in names], (target._drawn, target._boxes, target._body._wrapped)
+    for name, empty in zip(names, ({}, {}, None, StylesCache(), {}, {}, None, None)):
+        setattr(view, name, empty)
+    target._drawn, target._boxes, target._body._wrapped = [], {}, {}
+    try:
+        fresh = [list(strip) for strip in Widget.render_lines(view, crop)]
+    finally:
+        for name, value in zip(names, held[0]):
+            setattr(view, name, value)
+        target._drawn, target._boxes, target._body._wrapped = held[1]
+    return kept, fresh
+
+
+async def test_the_comment_panes_rows_kept_styled_are_those_textual_draws_afresh(make_app) -> None:
+    """Moves between replies and roots, reading a long comment, the target scrolled, hidden and
+    labeled, a note, a selection, resizes and a theme of another colour: the pane shows what
+    Textual draws afresh, for the whole pane, a line, and a part of its width."""
+    extra = [" ".join(f"word{number}" for number in range(400)), *(f"Extra comment {n} in a few words." for n in range(20))]
+    app = make_app(extra=extra)
+    chance = random.Random(23)
+    pressed = [*PANE_KEYS, *chance.choices(PANE_KEYS, k=80)]
+    sizes = [(200, 60), (80, 24)]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        view = screen.query_one(CommentView)
+        for step, key in enumerate(pressed):
+            if key == "resize":
+                sizes.reverse()
+                await pilot.resize_terminal(*sizes[-1])
+            elif key == "theme":
+                app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+            elif key == "select":
+                width, height = view.size
+                await pilot.mouse_down(view, offset=(3, height - 4))
+                await pilot.hover(view, offset=(width - 6, height - 2))
+                await pilot.mouse_up(view, offset=(width - 6, height - 2))
+            elif key == "e-note":
+                await pilot.press("e", *"a note", "escape")
+            else:
+                await pilot.press(key)
+            await pilot.pause()
+            width, height = view.size
+            crop = [Region(0, 0, width, height), Region(0, height // 2, width, 1), Region(2, 0, width - 5, height)][step % 3]
+            kept, fresh = pane_drawn(view, crop)
+            assert kept == fresh, f"{crop} after {pressed[:step + 1]}"

@@ -6,8 +6,9 @@ All comment text and names go through `Content(...)` (never markup) after `print
 from __future__ import annotations
 
 from textual import events
+from textual._styles_cache import StylesCache
 from textual.content import Content
-from textual.geometry import Offset, Size
+from textual.geometry import Offset, Region, Size
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
@@ -21,6 +22,8 @@ from annotator.tui.widgets.text_lines import Block, TextLines, selected_text
 
 META_LINES = 2  # the header line (id, source, author) wraps to at most this many lines
 PADDING = 1  # cells each side of the comment (the target's rows above it take the whole width)
+PADDED_KEPT = 1024  # lines kept with their padding (a few screens' worth)
+STYLED_KEPT = 1024  # rows kept as Textual styled them
 
 
 class CommentView(TextLines):
@@ -44,6 +47,12 @@ class CommentView(TextLines):
         self._keymap = keymap  # the read keys' hints name the project's keys
         self._target = target
         self._target_grabbed: tuple[int, int] | None = None  # its scrollbar dragged: from the screen row, at its line
+        # A line of the comment (by identity) -> it between its padding cells: the lines wrapped
+        # ahead and those of the comments shown are the same objects from a frame to the next.
+        self._padded: dict[int, tuple[Strip, Strip]] = {}
+        # A row (by identity) -> it as Textual styles the pane's rows, and what they were styled for.
+        self._styled: dict[int, tuple[Strip, Strip]] = {}
+        self._styled_for: tuple | None = None
         if target is not None:
             target.changed = self._target_changed
 
@@ -192,7 +201,9 @@ class CommentView(TextLines):
         self._drop_selection()
 
     def wrap_comment_ahead(self, comment: Comment, position: int, total: int) -> None:
-        """Wrap `comment` (at list `position` of `total`) to this pane, for `show` to find ready."""
+        """Wrap `comment` (at list `position` of `total`) to this pane, for `show` to find ready.
+        (Its rows are not padded or styled ahead too: with keys typed one on the other, what is
+        done after a frame delays the next key's as much as it spares it.)"""
         if self._size:
             self.wrap_ahead(_blocks(comment, position, total), *self._box())
 
@@ -227,29 +238,86 @@ class CommentView(TextLines):
         return 1 if height is not None and len(self._lines(width)) > height else 0
 
     def render_line(self, y: int) -> Strip:
-        top = self.top_lines()
+        top = self.frame().top
         if y < top:
             return self._target.rows(self._size.width)[y]
         if self._pad is None:
             base, background = self.background_colors  # (as Textual draws padding)
             self._pad = Strip.blank(PADDING, Style(background=base + background).rich_style)
-        return Strip.join([self._pad, self._comment_line(y - top), self._pad])
+        line = self._comment_line(y - top)
+        if (kept := self._padded.get(id(line))) is not None and kept[0] is line:
+            return kept[1]
+        padded = Strip.join([self._pad, line, self._pad])
+        if len(self._padded) >= PADDED_KEPT:
+            self._padded.clear()
+        self._padded[id(line)] = (line, padded)
+        return padded
 
     _pad: Strip | None = None  # a padding cell, in the pane's background
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._pad = None
+        self._padded = {}
+        self._styled = {}
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The rows as Textual styles them (the pane's colours, the app's filters), each kept by
+        the identity of the row drawn: a comment's rows, its target's and the blank ones are the
+        same objects from a frame to the next (`_padded`, `TargetView.rows`), and a row Textual
+        styled is not styled again (some 50 µs a row, the most of the pane's drawing)."""
+        if self.styles.gutter or not self._size:  # (padding or a border: a line is not a row)
+            return super().render_lines(crop)
+        self._frame = self.frame()
+        try:
+            rows = [self.render_line(y) for y in crop.line_range]
+        finally:
+            self._frame = None
+        return self._styled_rows(rows, crop.x, crop.width)
+
+    def _styled_rows(self, rows: list[Strip], x: int, width: int) -> list[Strip]:
+        """`rows` styled (those styled before, as they were), cropped to `width` cells from `x`."""
+        context = (x, width, self._size, tuple(map(id, self.get_line_filters())))
+        if context != self._styled_for:
+            self._styled, self._styled_for = {}, context
+        styled = self._styled
+        strips: list[Strip | None] = []
+        missing: list[int] = []
+        for index, row in enumerate(rows):
+            kept = styled.get(id(row))
+            if kept is not None and kept[0] is row:
+                strips.append(kept[1])
+            else:
+                strips.append(None)
+                missing.append(index)
+        if missing:
+            if len(styled) + len(missing) > STYLED_KEPT:
+                styled.clear()
+            fresh = [rows[index] for index in missing]
+            for index, row, strip in zip(missing, fresh, self._style(fresh, x, width)):
+                strips[index] = strip
+                styled[id(row)] = (row, strip)
+        return strips  # type: ignore[return-value]
+
+    def _style(self, rows: list[Strip], x: int, width: int) -> list[Strip]:
+        """`rows` as Textual styles a widget's lines (`Widget.render_lines`: the pane has no
+        border, padding or title), in a cache of their own."""
+        base, background = self.background_colors
+        styles, app = self.styles, self.app
+        size = Size(self._size.width, len(rows))
+        return StylesCache().render(
+            styles, size, base, background, rows.__getitem__, self.get_line_filters(), None, None,
+            content_size=size, padding=styles.padding, crop=Region(x, 0, width, len(rows)), opacity=self.opacity,
+            ansi_theme=app.ansi_theme, native_ansi=app.native_ansi_color)
 
     def _comment_line(self, y: int) -> Strip:
-        width, height = self._box()
-        if y != height - 1 or (mark := self.mark) is None:
+        if y != self.frame().height - 1 or (mark := self.mark) is None:
             return super().render_line(y)
         if mark == "more":
             words = Content.assemble(("▼ more below", "bold"), (f"  {self._keymap.shown('read_down')} reads on", "dim"))
         else:
             words = Content.assemble(("▲ end of the comment", "bold"), (f"  {self._keymap.shown('read_up')} goes back", "dim"))
-        width = self._text_width()  # (the scrollbar goes on beside it)
+        width = self.frame().text_width  # (the scrollbar goes on beside it)
         style = self.get_visual_style("comment-view--more")
         mark_text = Content(" " * max(0, width - words.cell_length)) + words
         line = Visual.to_strips(self, mark_text, width, 1, style, apply_selection=False)[0]
