@@ -259,7 +259,7 @@ class Subject:
         comment_id = text_id(project.first)
         with paused_cache():
             labels = AnnotationFile.open(project.root, ANNOTATOR)
-            screen = peek_seeds(project.root, ROWS)
+            screen = peek_seeds(project.root, ROWS // 2)  # (well within the list's rows)
         entry = labels.get(comment_id)
         names = {label.key: label.name for label in load_config(project.root).schema.stance}
         labeled = {comment.id for comment in screen if (found := labels.get(comment.id)) is not None and found.is_labeled}

@@ -29,7 +29,7 @@ from annotator.tui.widgets import comment_list, comment_view, label_panel, note_
 PARTS = [
     (screen.Screen, "_refresh_layout", "screen: layout, compositing and output (Screen._refresh_layout)"),
     (compositor.Compositor, "render_update", "compositing (Compositor.render_update)"),
-    (widget.Widget, "render_lines", "widgets' render_lines (every widget rendered)"),
+    (widget.Widget, "render_lines", "widgets' render_lines (Textual's: the list and the comment pane, which draw kept rows past it, are in their `drawn:` lines)"),
     (widget.Widget, "_render_content", "Static and other content to strips (Widget._render_content)"),
     (comment_list.CommentList, "render_line", "the list's render_line"),
     (text_area.TextArea, "render_lines", "the note's TextArea.render_lines"),

@@ -143,7 +143,7 @@ async def test_a_scroll_by_a_row_has_textual_style_only_the_rows_it_has_not(make
 # The comment pane keeps its rows as Textual styled them too (`CommentView.render_lines`) --------
 
 PANE_KEYS = ["j"] * 12 + ["k"] * 6 + ["ctrl+d", "ctrl+u", "ctrl+e", "C", "P", "a", "d", "1", "u", "e-note", "select",
-                                      "resize", "theme"]
+                                      "select", "resize", "theme"]
 
 
 def pane_drawn(view: CommentView, crop: Region) -> tuple[list, list]:
@@ -153,9 +153,10 @@ def pane_drawn(view: CommentView, crop: Region) -> tuple[list, list]:
     and put back)."""
     kept = [list(strip) for strip in view.render_lines(crop)]
     target = view._target
-    names = ("_padded", "_styled", "_styled_for", "_styles_cache", "_wrapped", "_kept", "_blank_row", "_bar")
+    names = ("_padded", "_styled", "_styled_for", "_styles_cache", "_wrapped", "_kept", "_blank_row", "_bar", "_barred",
+             "_pad")
     held = [getattr(view, name) for name in names], (target._drawn, target._boxes, target._body._wrapped)
-    for name, empty in zip(names, ({}, {}, None, StylesCache(), {}, {}, None, None)):
+    for name, empty in zip(names, ({}, {}, None, StylesCache(), {}, {}, None, None, {}, None)):
         setattr(view, name, empty)
     target._drawn, target._boxes, target._body._wrapped = [], {}, {}
     try:
@@ -185,9 +186,9 @@ async def test_the_comment_panes_rows_kept_styled_are_those_textual_draws_afresh
                 await pilot.resize_terminal(*sizes[-1])
             elif key == "theme":
                 app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
-            elif key == "select":
-                width, height = view.size
-                await pilot.mouse_down(view, offset=(3, height - 4))
+            elif key == "select":  # from the target's text, when there is one, into the comment
+                width, height, top = *view.size, view.top_lines()
+                await pilot.mouse_down(view, offset=(3, 1 if top > 1 else height - 4))
                 await pilot.hover(view, offset=(width - 6, height - 2))
                 await pilot.mouse_up(view, offset=(width - 6, height - 2))
             elif key == "e-note":

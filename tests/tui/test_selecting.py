@@ -4,6 +4,7 @@ scrollbars can be dragged or clicked as Textual's own."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from annotator.tui.widgets.comment_view import PADDING, CommentView
 from annotator.tui.widgets.note_editor import NoteEditor, NotePreview
 from annotator.tui.widgets.target_view import TargetView
 from annotator.tui.widgets.text_lines import TextLines, selected_text
+from tests.conftest import make_project
 from tests.tui.conftest import HOSTILE, ready, settled, until
 from tests.tui.test_reading import SMALL, on_longest
 from tests.tui.test_targets import app_on, at, sample  # noqa: F401 (a fixture)
@@ -151,9 +153,13 @@ async def test_a_drag_in_the_target_selects_its_words_and_ctrl_c_copies_them(sam
         assert not any(highlighted(view, y) for y in range(view.top_lines(), view.size.height))  # not the comment's
         await pilot.press("ctrl+c")
         assert app.clipboard == "Rarer is not the same"
-        await pilot.press("j")  # another comment: the selection goes, its colours too
+        await pilot.press("k")  # another comment, under another target: the selection goes, its colours too
         await pilot.pause()
-        assert not screen.get_selected_text()
+        assert screen.current_id() == "a2" and not screen.get_selected_text()
+        assert not any(highlighted(view, y) for y in range(view.size.height))
+        await pilot.press("j")  # and back: not in its colours either
+        await pilot.pause()
+        assert screen.current_id() == "a3" and not screen.get_selected_text()
         assert not any(highlighted(view, y) for y in range(view.size.height))
 
 
@@ -181,9 +187,7 @@ async def test_the_target_head_line_is_not_selected_as_the_comments_text(sample:
     async with app.run_test(size=WIDE) as pilot:
         screen = await at(pilot, "a3")
         view = screen.query_one(CommentView)
-        comment = app.project.corpus.comments[2]
-        selected = await select_words(pilot, view, "replying", "tobias") or ""
-        assert comment.id not in selected and "#3/" not in selected
+        assert not await select_words(pilot, view, "replying", "tobias")  # (nothing: not the comment's words)
         assert await select_words(pilot, view, "replying", "same") == "Rarer is not the same"  # from its start
 
 
@@ -202,6 +206,10 @@ async def test_a_selection_in_the_target_goes_when_the_target_is_hidden(sample: 
         await pilot.press("C")
         await pilot.pause()
         assert not any(highlighted(view, y) for y in range(view.size.height))
+        assert await select_words(pilot, view, "Sure,", "per-step") == "Sure, but the per-step"
+        await pilot.press("C")  # one all in the comment's lines stays: hiding the target does not renumber them
+        await pilot.pause()
+        assert screen.get_selected_text() == "Sure, but the per-step"
 
 
 async def test_the_comments_scrollbar_drags_the_comment_and_selects_nothing(make_app) -> None:
@@ -297,6 +305,31 @@ async def test_a_click_on_the_targets_scrollbar_below_its_thumb_scrolls_its_text
         await pilot.click(view, offset=target_bar(view, "scroll_down"))
         assert target.scroll > 0 and rows(view)[1] != first
         assert not screen.get_selected_text()
+
+
+async def test_over_the_targets_rows_the_comments_scrollbar_is_not_there(tmp_path: Path) -> None:
+    """A long reply scrolls, its scrollbar beside its own rows: a press in the target's rows at
+    that column starts a selection of the target's text there, and grabs nothing; on the bar
+    itself (in the comment's rows) it grabs it."""
+    long_reply = " ".join(f"word{number}" for number in range(300))
+    seeds = {"thread.jsonl": json.dumps({"id": "p1", "text": "The parent, which takes a whole line or so here."})
+             + "\n" + json.dumps({"id": "r1", "text": long_reply, "parent": "p1"}) + "\n"}
+    app = app_on(make_project(tmp_path / "p", seeds), "alice")
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await at(pilot, "r1")
+        view = screen.query_one(CommentView)
+        top = view.top_lines()
+        assert top > 1 and view.more_below
+        bar = PADDING + view._text_width()  # (the comment's scrollbar column)
+        await pilot.mouse_down(view, offset=(bar, 1))  # the target's text row, at that column
+        assert app.mouse_captured is None
+        await pilot.hover(view, offset=(bar - 10, 1))
+        await pilot.mouse_up(view, offset=(bar - 10, 1))
+        await pilot.pause()
+        assert view.scroll_y == 0 and screen.get_selected_text()  # (some of the parent's words)
+        await pilot.mouse_down(view, offset=(bar, top))  # the bar's thumb, beside the comment's first row
+        assert app.mouse_captured is view
+        await pilot.mouse_up(view, offset=(bar, top))
 
 
 async def test_a_drag_in_the_note_selects_it_and_a_click_edits_it(make_app) -> None:

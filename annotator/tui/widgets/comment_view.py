@@ -34,7 +34,7 @@ class CommentView(TextLines):
     read keys scroll it a page at a time, and a mark on its last row says when there is more below.
     The mouse selects text in the target's rows and the comment's, in one selection (the target's
     lines are numbered back from the comment's: see `target_view`); the wheel over the target's rows
-    scrolls its text, and its scrollbar is dragged or clicked as the comment's.
+    scrolls its text, and its scrollbar can be dragged, or clicked above or below its thumb.
     Moving to another comment, a reply or not, redraws its lines without laying out the screen (see
     `TextLines`); only on a tall screen, where the pane is as tall as what it shows, does a change of
     that height lay the screen out. The comment's rows are drawn `PADDING` cells in from each side.
@@ -58,15 +58,19 @@ class CommentView(TextLines):
 
     def _target_changed(self) -> None:
         if self._target is not None and (self._target.target, self._target.collapsed) != self._numbered:
-            self._drop_selection()  # (its lines were numbered from another target's, or one shown otherwise)
+            # A selection that reaches into the target goes: its lines were numbered from another
+            # target's, or from one shown otherwise. One all in the comment stays.
+            start = self.text_selection.start if self.text_selection is not None else None
+            self._drop_selection(keep_in_comment=start is not None and start.y >= 0)
         self._update_extent()
         self.refresh()
 
     _numbered: tuple = (None, False)  # the target, and whether collapsed, that the selection's lines count from
 
-    def _drop_selection(self) -> None:
+    def _drop_selection(self, keep_in_comment: bool = False) -> None:
+        """The selection goes (with `keep_in_comment`, not if it is all in the comment's lines)."""
         self._numbered = (self._target.target, self._target.collapsed) if self._target is not None else (None, False)
-        if self.text_selection is not None:
+        if self.text_selection is not None and not keep_in_comment:
             self.screen.selections = {widget: part for widget, part in self.screen.selections.items() if widget is not self}
 
     def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
@@ -87,6 +91,9 @@ class CommentView(TextLines):
 
     def top_lines(self) -> int:
         return self._target.height(self._size.width) if self._target is not None and self._size else 0
+
+    def _text_left(self) -> int:
+        return PADDING
 
     # Selecting, and the target's scrollbar ------------------------------------------------------
 
@@ -178,7 +185,7 @@ class CommentView(TextLines):
         styles; and, once a target has been shown, as many as make the pane as tall as the most
         rows a target takes and the least the comment's text does, so that the labels under the
         pane stay put from a reply to the next (a pane that changes height lays the screen out,
-        and all under it is drawn again: at 200x50, `j` took 20 ms, 13-15 ms without)."""
+        and all under it is drawn again: at 200x50, `j` took 20 ms, 15-17 ms without)."""
         rows = super()._rows_wanted(width)
         if self._target is None or not self.has_class("-under-target"):
             return rows
@@ -263,11 +270,18 @@ class CommentView(TextLines):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The rows as Textual styles them (the pane's colours, the app's filters), each kept by
-        the identity of the row drawn: a comment's rows, its target's and the blank ones are the
-        same objects from a frame to the next (`_padded`, `TargetView.rows`), and a row Textual
-        styled is not styled again (some 50 µs a row, the most of the pane's drawing)."""
+        the identity of the row drawn: a comment's rows (with its scrollbar's cells), its
+        target's and the blank ones are the same objects from a frame to the next while they
+        show the same (`_padded`, `TextLines.render_line`, `TargetView.rows`), and a row Textual
+        styled is not styled again (some 50 µs a row, the most of the pane's drawing). The mark
+        under a long comment is drawn and styled anew each time."""
         if self.styles.gutter or not self._size:  # (padding or a border: a line is not a row)
             return super().render_lines(crop)
+        app = self.app
+        context = (crop.x, crop.width, self._size, tuple(self.get_line_filters()), self.background_colors,
+                   self.opacity, app.ansi_theme, app.native_ansi_color)
+        if context != self._styled_for:  # (what the rows were padded and styled in)
+            self._styled, self._padded, self._pad, self._styled_for = {}, {}, None, context
         self._frame = self.frame()
         try:
             rows = [self.render_line(y) for y in crop.line_range]
@@ -277,9 +291,6 @@ class CommentView(TextLines):
 
     def _styled_rows(self, rows: list[Strip], x: int, width: int) -> list[Strip]:
         """`rows` styled (those styled before, as they were), cropped to `width` cells from `x`."""
-        context = (x, width, self._size, tuple(map(id, self.get_line_filters())))
-        if context != self._styled_for:
-            self._styled, self._styled_for = {}, context
         styled = self._styled
         strips: list[Strip | None] = []
         missing: list[int] = []

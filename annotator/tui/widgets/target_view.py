@@ -149,7 +149,10 @@ class TargetView(Widget, can_focus=False):
             return
         if target != self.target:
             self._scroll = 0
-            self._body.selection = None  # (of the text shown before)
+            if self._body.selection is not None:  # (of the text shown before: its lines were drawn in its colours)
+                self._body.selection = None
+                self._body._wrapped = {}
+                self._drawn.clear()
             self._body.set_blocks([(target_body(target), "", None)] if target is not None else [])
         self.target, self._labels, self.collapsed = target, labels, collapsed
         self._changed(quiet)

@@ -41,7 +41,10 @@ class Frame(NamedTuple):
     lines: list[Strip]  # the text wrapped to it
     scroll: int  # the first line shown
     style: RichStyle  # the widget's
+
+
 KEPT = 4  # texts whose wrapped lines are kept besides the one shown (wrapped ahead, or shown before)
+BARRED_KEPT = 512  # lines kept with the scrollbar's cell beside them
 
 
 def scrollbar_rows(widget: Widget, rows: int, lines: int, position: int, active: bool = False) -> list[Segment]:
@@ -83,6 +86,7 @@ class TextLines(ScrollView, can_focus=False):
         self._blocks_key: tuple = ()
         self._kept: dict[tuple, dict[int, list[Strip]]] = {}  # other texts' `_wrapped`, by `_key`
         self._grabbed: tuple[int, float] | None = None  # the scrollbar dragged: from the screen row, at scroll_y
+        self._barred: dict[tuple[int, int], tuple[Strip, Strip, Strip]] = {}  # (line, bar's cell) -> the row
 
     @property
     def text(self) -> Content:
@@ -271,8 +275,12 @@ class TextLines(ScrollView, can_focus=False):
         """Where the scrollbar is on the screen (empty while the text fits)."""
         if not self.size or (text_width := self._text_width()) == self._box()[0]:
             return Region()
-        content = self.content_region
-        return Region(content.x + text_width, content.y, content.width - text_width, content.height)
+        content, top, left = self.content_region, self.top_lines(), self._text_left()
+        return Region(content.x + left + text_width, content.y + top, content.width - left - text_width, content.height - top)
+
+    def _text_left(self) -> int:
+        """Cells drawn left of the text (by a subclass)."""
+        return 0
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         """A press on the scrollbar: on its thumb, grab it; above or below it, a page up or down."""
@@ -292,7 +300,7 @@ class TextLines(ScrollView, can_focus=False):
 
     def _bar_action(self, offset: Offset) -> str | None:
         """What the scrollbar's cell at the screen's `offset` does ("grab", "scroll_up", "scroll_down")."""
-        y = offset.y - self.content_region.y
+        y = offset.y - self.content_region.y - self.top_lines()
         for segment in self._scrollbar_beside(y)[0] if 0 <= y < self._box()[1] else []:
             if segment.style is not None and segment.style.meta:
                 return segment.style.meta.get("@mouse.down")
@@ -305,7 +313,7 @@ class TextLines(ScrollView, can_focus=False):
             return
         event.stop()
         row, scroll_y = self._grabbed
-        rows, lines = self._box()[1], self.virtual_size.height
+        rows, lines = self._box()[1], self.virtual_size.height - self.top_lines()
         self.scroll_to(y=round(scroll_y + (event.screen_y - row) * lines / max(1, rows)), animate=False, immediate=True)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
@@ -352,7 +360,14 @@ class TextLines(ScrollView, can_focus=False):
         lines = frame.lines
         line = lines[row].adjust_cell_length(text_width, style) if row < len(lines) else self._blank(text_width, style)
         bar = self._scrollbar_beside(y)
-        return Strip.join([line, *bar]) if bar else line
+        if not bar:
+            return line
+        key = (id(line), id(bar[0]))  # (the same line beside the same cell of the bar: the same row)
+        if (kept := self._barred.get(key)) is None or kept[0] is not line or kept[1] is not bar[0]:
+            if len(self._barred) >= BARRED_KEPT:
+                self._barred.clear()
+            kept = self._barred[key] = (line, bar[0], Strip.join([line, bar[0]]))
+        return kept[2]
 
     def _blank(self, width: int, style: RichStyle) -> Strip:
         """A row under the text: the same one from a frame to the next."""
@@ -371,11 +386,11 @@ class TextLines(ScrollView, can_focus=False):
         active = self._grabbed is not None
         key = (rows, lines, frame.scroll, active)  # (the colours: see `notify_style_update`)
         if self._bar is None or self._bar[0] != key:
-            self._bar = (key, scrollbar_rows(self, rows, lines, frame.scroll, active))
-        segment = self._bar[1][y]
-        return [Strip([segment], segment.cell_length)]
+            self._bar = (key, [Strip([segment], segment.cell_length)
+                               for segment in scrollbar_rows(self, rows, lines, frame.scroll, active)])
+        return [self._bar[1][y]]
 
-    _bar: tuple[tuple, list[Segment]] | None = None  # the scrollbar's rows last drawn, and for what
+    _bar: tuple[tuple, list[Strip]] | None = None  # the scrollbar's rows last drawn, and for what
 
 
 def _key(blocks: list[Block]) -> tuple:
