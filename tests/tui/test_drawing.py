@@ -17,6 +17,7 @@ from annotator.core.models import Annotation
 from annotator.core.store import AnnotationFile
 from annotator.tui.widgets.comment_list import CommentList
 from annotator.tui.widgets.comment_view import CommentView
+from annotator.tui.widgets.text_lines import RowsMade
 from tests.tui.conftest import ready, settled, until
 
 # Mostly moves, so that the list scrolls; "blur" and "focus" take the focus from the list and back
@@ -156,7 +157,7 @@ def pane_drawn(view: CommentView, crop: Region) -> tuple[list, list]:
     names = ("_padded", "_styled", "_styled_for", "_styles_cache", "_wrapped", "_kept", "_blank_row", "_bar", "_barred",
              "_pad")
     held = [getattr(view, name) for name in names], (target._drawn, target._boxes, target._body._wrapped)
-    for name, empty in zip(names, ({}, {}, None, StylesCache(), {}, {}, None, None, {}, None)):
+    for name, empty in zip(names, (RowsMade(), RowsMade(), None, StylesCache(), {}, {}, None, None, RowsMade(), None)):
         setattr(view, name, empty)
     target._drawn, target._boxes, target._body._wrapped = [], {}, {}
     try:

@@ -18,12 +18,10 @@ from textual.widget import Widget
 from annotator.core.keymap import DEFAULT_KEYMAP, Keymap
 from annotator.core.models import Comment, printable
 from annotator.tui.widgets.target_view import TargetView
-from annotator.tui.widgets.text_lines import Block, TextLines, selected_text
+from annotator.tui.widgets.text_lines import Block, RowsMade, TextLines, selected_text
 
 META_LINES = 2  # the header line (id, source, author) wraps to at most this many lines
 PADDING = 1  # cells each side of the comment (the target's rows above it take the whole width)
-PADDED_KEPT = 1024  # lines kept with their padding (a few screens' worth)
-STYLED_KEPT = 1024  # rows kept as Textual styled them
 
 
 class CommentView(TextLines):
@@ -49,9 +47,10 @@ class CommentView(TextLines):
         self._target_grabbed: tuple[int, int] | None = None  # its scrollbar dragged: from the screen row, at its line
         # A line of the comment (by identity) -> it between its padding cells: the lines wrapped
         # ahead and those of the comments shown are the same objects from a frame to the next.
-        self._padded: dict[int, tuple[Strip, Strip]] = {}
+        self._padded = RowsMade()
         # A row (by identity) -> it as Textual styles the pane's rows, and what they were styled for.
-        self._styled: dict[int, tuple[Strip, Strip]] = {}
+        self._styled = RowsMade()
+        self._row_styles = StylesCache()
         self._styled_for: tuple | None = None
         if target is not None:
             target.changed = self._target_changed
@@ -252,21 +251,15 @@ class CommentView(TextLines):
             base, background = self.background_colors  # (as Textual draws padding)
             self._pad = Strip.blank(PADDING, Style(background=base + background).rich_style)
         line = self._comment_line(y - top)
-        if (kept := self._padded.get(id(line))) is not None and kept[0] is line:
-            return kept[1]
-        padded = Strip.join([self._pad, line, self._pad])
-        if len(self._padded) >= PADDED_KEPT:
-            self._padded.clear()
-        self._padded[id(line)] = (line, padded)
-        return padded
+        return self._padded.get(line) or self._padded.keep(Strip.join([self._pad, line, self._pad]), line)
 
     _pad: Strip | None = None  # a padding cell, in the pane's background
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._pad = None
-        self._padded = {}
-        self._styled = {}
+        self._padded.clear()
+        self._styled.clear()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The rows as Textual styles them (the pane's colours, the app's filters), each kept by
@@ -281,7 +274,9 @@ class CommentView(TextLines):
         context = (crop.x, crop.width, self._size, tuple(self.get_line_filters()), self.background_colors,
                    self.opacity, app.ansi_theme, app.native_ansi_color)
         if context != self._styled_for:  # (what the rows were padded and styled in)
-            self._styled, self._padded, self._pad, self._styled_for = {}, {}, None, context
+            self._pad, self._styled_for = None, context
+            self._styled.clear()
+            self._padded.clear()
         self._frame = self.frame()
         try:
             rows = [self.render_line(y) for y in crop.line_range]
@@ -292,31 +287,23 @@ class CommentView(TextLines):
     def _styled_rows(self, rows: list[Strip], x: int, width: int) -> list[Strip]:
         """`rows` styled (those styled before, as they were), cropped to `width` cells from `x`."""
         styled = self._styled
-        strips: list[Strip | None] = []
-        missing: list[int] = []
-        for index, row in enumerate(rows):
-            kept = styled.get(id(row))
-            if kept is not None and kept[0] is row:
-                strips.append(kept[1])
-            else:
-                strips.append(None)
-                missing.append(index)
+        strips: list[Strip | None] = [styled.get(row) for row in rows]
+        missing = [index for index, strip in enumerate(strips) if strip is None]
         if missing:
-            if len(styled) + len(missing) > STYLED_KEPT:
-                styled.clear()
             fresh = [rows[index] for index in missing]
             for index, row, strip in zip(missing, fresh, self._style(fresh, x, width)):
-                strips[index] = strip
-                styled[id(row)] = (row, strip)
+                strips[index] = styled.keep(strip, row)
         return strips  # type: ignore[return-value]
 
     def _style(self, rows: list[Strip], x: int, width: int) -> list[Strip]:
         """`rows` as Textual styles a widget's lines (`Widget.render_lines`: the pane has no
-        border, padding or title), in a cache of their own."""
+        border, padding or title), in a cache of their own (one, emptied each time: Textual keeps
+        each cache it styled with in an `lru_cache` of a thousand, with all its lines)."""
         base, background = self.background_colors
         styles, app = self.styles, self.app
         size = Size(self._size.width, len(rows))
-        return StylesCache().render(
+        self._row_styles.clear()
+        return self._row_styles.render(
             styles, size, base, background, rows.__getitem__, self.get_line_filters(), None, None,
             content_size=size, padding=styles.padding, crop=Region(x, 0, width, len(rows)), opacity=self.opacity,
             ansi_theme=app.ansi_theme, native_ansi=app.native_ansi_color)

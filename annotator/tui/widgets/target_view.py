@@ -135,6 +135,7 @@ class TargetView(Widget, can_focus=False):
         # target holds its comment, which has no hash: compared, not looked up)
         self._drawn: list[tuple[tuple, list[Strip]]] = []
         self._boxes: dict[int, tuple[int, int, int, int]] = {}  # width -> `_text_box`, and the rows in all
+        self._box_styles = StylesCache()
         self.changed: Callable[[], None] | None = None  # called when the rows change (by the pane)
 
     def compose(self) -> ComposeResult:
@@ -351,7 +352,8 @@ class TargetView(Widget, can_focus=False):
         height = len(content) + styles.gutter.height
         base, background = self.background_colors
         app = self.app
-        return StylesCache().render(
+        self._box_styles.clear()  # (one cache: Textual keeps each it styled with in an `lru_cache`, lines and all)
+        return self._box_styles.render(
             styles, Size(width, height), base, background, content.__getitem__, [], None, None,
             content_size=Size(content_width, len(content)), padding=styles.padding, crop=Region(0, 0, width, height),
             opacity=self.opacity, ansi_theme=app.ansi_theme, native_ansi=app.native_ansi_color)
