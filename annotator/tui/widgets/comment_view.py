@@ -45,10 +45,9 @@ class CommentView(TextLines):
         self._keymap = keymap  # the read keys' hints name the project's keys
         self._target = target
         self._target_grabbed: tuple[int, int] | None = None  # its scrollbar dragged: from the screen row, at its line
-        # A line of the comment (by identity) -> it between its padding cells: the lines wrapped
-        # ahead and those of the comments shown are the same objects from a frame to the next.
+        # The comment's lines between their padding cells, and the rows as Textual styles them, by
+        # what each is made of (the lines wrapped ahead and those shown are kept objects).
         self._padded = RowsMade()
-        # A row (by identity) -> it as Textual styles the pane's rows, and what they were styled for.
         self._styled = RowsMade()
         self._row_styles = StylesCache()
         self._styled_for: tuple | None = None
@@ -289,10 +288,13 @@ class CommentView(TextLines):
         styled = self._styled
         strips: list[Strip | None] = [styled.get(row) for row in rows]
         missing = [index for index, strip in enumerate(strips) if strip is None]
-        if missing:
-            fresh = [rows[index] for index in missing]
-            for index, row, strip in zip(missing, fresh, self._style(fresh, x, width)):
-                strips[index] = styled.keep(strip, row)
+        if missing:  # (each row once: the blank rows under a short comment are one)
+            fresh = {id(rows[index]): rows[index] for index in missing}
+            made = dict(zip(fresh, self._style(list(fresh.values()), x, width)))
+            for index in missing:
+                strips[index] = made[id(rows[index])]
+            for key, row in fresh.items():
+                styled.keep(made[key], row)
         return strips  # type: ignore[return-value]
 
     def _style(self, rows: list[Strip], x: int, width: int) -> list[Strip]:
