@@ -150,10 +150,7 @@ class TargetView(Widget, can_focus=False):
             return
         if target != self.target:
             self._scroll = 0
-            if self._body.selection is not None:  # (of the text shown before: its lines were drawn in its colours)
-                self._body.selection = None
-                self._body._wrapped = {}
-                self._drawn.clear()
+            self._selected(None)  # (of the text shown before)
             self._body.set_blocks([(target_body(target), "", None)] if target is not None else [])
         self.target, self._labels, self.collapsed = target, labels, collapsed
         self._changed(quiet)
@@ -200,12 +197,17 @@ class TargetView(Widget, can_focus=False):
 
     def select(self, selection: Selection | None) -> None:
         """Show `selection` (of the target's text, its lines counted from 0) in the rows."""
+        if self._selected(selection):
+            self._changed()
+
+    def _selected(self, selection: Selection | None) -> bool:
+        """Take `selection` in; whether it changed (then the lines drawn in the one before go)."""
         if selection == self._body.selection:
-            return
+            return False
         self._body.selection = selection
         self._body._wrapped = {}  # (wrapped again, in the selection's colours)
         self._drawn.clear()
-        self._changed()
+        return True
 
     def _changed(self, quiet: bool = False, restyled: bool = False) -> None:
         self._boxes.clear()
