@@ -29,21 +29,20 @@ are, and `annotator assign` says so.
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, repeat
-from math import comb, log
+from math import comb
 from operator import add, ge, itemgetter, mul
 
 from annotator.core import cache
 from annotator.core.config import CONFIG_NAME, AssignPlan
 from annotator.core.errors import AnnotatorError
 from annotator.core.perf import paused_gc
+from annotator.core.rendezvous import score, score_columns, uniform
 
-_SCALE = 2.0**-52
 _HUGE = 1e12  # the weight of an annotator who holds every comment
 ADJUST_LIMIT = 30_000  # see `weights_adjusted`
 
@@ -51,17 +50,6 @@ ADJUST_LIMIT = 30_000  # see `weights_adjusted`
 def annotator_key(salt: str, annotator: str) -> bytes:
     """What comes before the comment id in one annotator's hashes: salt, NUL, name, NUL."""
     return f"{salt}\0{annotator}\0".encode()
-
-
-def uniform(key: bytes, comment_id: str) -> float:
-    """A uniform number in (0, 1) from the comment id, for the annotator of `key`."""
-    digest = hashlib.blake2b(key + comment_id.encode(), digest_size=8).digest()
-    return ((int.from_bytes(digest, "big") >> 12) + 0.5) * _SCALE
-
-
-def score(weight: float, u: float) -> float:
-    """The rendezvous score: the larger, the more the comment is the annotator's."""
-    return -weight / log(u)
 
 
 # Weights -------------------------------------------------------------------------------------
@@ -229,7 +217,7 @@ def assign(plan: AssignPlan, comment_ids: Sequence[str]) -> Assignment:
     (`annotator.core.cache`): 100,000 comments cost ~0.4 s the first time, a few ms after."""
     names = tuple(sorted(plan.annotators))
     weights = effective_weights(plan)
-    encoded = [comment_id.encode() for comment_id in comment_ids]
+    encoded = list(map(str.encode, comment_ids))
     what = repr((CODES_VERSION, names, [weights[name] for name in names], plan.salt, plan.overlap)).encode()
     where = cache.key("assign", what + b"\0" + b"\n".join(encoded))
     known = _from_cache(cache.load(where), len(encoded), len(names))
@@ -274,14 +262,7 @@ def _top_sets(
     everyone = tuple(range(len(names)))
     if k >= len(names):
         return (everyone,), bytes(len(encoded))
-    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
-    columns = []
-    for name in names:  # one list of scores per annotator: a few calls per hash, no object per comment
-        key, weight = annotator_key(salt, name), weights[name]
-        columns.append(
-            [-weight / log(((from_bytes(blake2b(key + c, digest_size=8).digest(), "big") >> 12) + 0.5) * _SCALE)
-             for c in encoded]
-        )
+    columns = score_columns([(annotator_key(salt, name), weights[name]) for name in names], encoded)
     return _chosen(columns, k)
 
 

@@ -195,7 +195,7 @@ def test_named_calibration_ids_go_to_everyone_and_unknown_ones_are_reported() ->
 
 def test_u_stays_inside_zero_and_one_at_the_extremes(monkeypatch) -> None:
     """The largest and smallest digests still give a u a logarithm can take (no score of 1/0)."""
-    from annotator.core import assign as module
+    from annotator.core import rendezvous as module
 
     for digest in (b"\xff" * 8, b"\x00" * 8):
         monkeypatch.setattr(module.hashlib, "blake2b", lambda *args, digest=digest, **kwargs: type(
