@@ -43,6 +43,7 @@ from annotator.core.store import (
     read_journal,
 )
 from annotator.core.prefetch import Prefetch
+from annotator.tui.collector import CHECK_SECONDS, IdleCollector
 from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.widgets.comment_list import CommentList
 
@@ -172,6 +173,7 @@ class AnnotatorApp(App[int]):
         self.stopped_by: signal.Signals | None = None  # SIGTERM or SIGHUP ended the app
         self._backstop: threading.Timer | None = None
         self._signal_handlers: dict[int, object] = {}  # signal -> the handler it had before the app
+        self._collector: IdleCollector | None = None  # the full collections in the pauses, once the start is over
 
     collector_paused = False  # `annotate` turned the garbage collector off for the start
 
@@ -180,11 +182,15 @@ class AnnotatorApp(App[int]):
         collector back on, what the start made set aside for good (`gc.freeze`). Start-up makes
         few cycles (some 1,500 objects), and with the collector on, each young collection in it
         rescanned the lists just read (at a million comments, 25-50 ms each, on the way to the
-        first usable frame)."""
+        first usable frame). From then on the full passes come in the pauses (`IdleCollector`)."""
         if self.collector_paused:
             self.collector_paused = False
             gc.freeze()
             gc.enable()
+            if not self._closing:
+                self._collector = IdleCollector()
+                self._collector.start()
+                self.set_interval(CHECK_SECONDS, self._collector.check)
 
     @work(thread=True, group="preview", exit_on_error=False)
     def _show_preview(self) -> None:
@@ -361,6 +367,8 @@ class AnnotatorApp(App[int]):
     # the keys after it belong there. Keys typed meanwhile join the queue, so the order holds.
 
     async def on_event(self, event: events.Event) -> None:
+        if self._collector is not None and isinstance(event, events.InputEvent):
+            self._collector.touched()
         if (
             self._typed_ahead is not None
             and isinstance(event, events.Key)

@@ -216,13 +216,16 @@ async def test_the_name_prompt_says_escape_quits_and_it_does(tmp_path: Path) -> 
 
 @pytest.fixture
 def collector_off():
-    """The collector off as `annotate` leaves it for the app; back on (and nothing frozen) after."""
+    """The collector off as `annotate` leaves it for the app; back on (and nothing frozen, its
+    thresholds as they were) after."""
     import gc
 
+    thresholds = gc.get_threshold()
     gc.disable()
     yield
     gc.enable()
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 @pytest.mark.parametrize("outcome", ["main screen", "name prompt", "seeds that cannot be read"])
