@@ -34,6 +34,7 @@ from pathlib import Path
 
 from annotator.core import cache
 from annotator.core.errors import AnnotatorError
+from annotator.core.perf import cores
 from annotator.core.columns import Joined, SeedColumns
 from annotator.core.seeds import cache_kind, cache_seeds, load_seeds, seed_files
 from annotator.core.store.columns import LabelColumns
@@ -60,7 +61,7 @@ class Prefetch:
         """The seeds of the project `root` and the labels of `annotator` (None: not known yet)
         read into the cache by children; none where none would pay (see the module's
         docstring) or none can start."""
-        seeds = _spawn("seeds", root) if _cores() >= 2 and _seeds_worth_a_child(root) else None
+        seeds = _spawn("seeds", root) if cores() >= 2 and _seeds_worth_a_child(root) else None
         labels = None
         if seeds is not None and annotator:  # (with the seeds cached, the app reads the labels with nothing else to do)
             path = _worth_a_child(root, annotator)
@@ -164,14 +165,6 @@ def _worth_a_child(root: Path, annotator: str) -> Path | None:
     except (AnnotatorError, OSError):  # (a bad name: said by the caller)
         return None
     return None if _known_cached(CACHE_KIND, path) else path
-
-
-def _cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # (not on every platform)
-        return os.cpu_count() or 1
 
 
 def main(argv: list[str]) -> int:

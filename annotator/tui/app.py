@@ -187,10 +187,10 @@ class AnnotatorApp(App[int]):
             self.collector_paused = False
             gc.freeze()
             gc.enable()
-            if not self._closing:
-                self._collector = IdleCollector()
-                self._collector.start()
-                self.set_interval(CHECK_SECONDS, self._collector.check)
+            collector = IdleCollector()
+            if not self._closing and collector.start():
+                self._collector = collector
+                self.set_interval(CHECK_SECONDS, collector.check)
 
     @work(thread=True, group="preview", exit_on_error=False)
     def _show_preview(self) -> None:
@@ -368,7 +368,7 @@ class AnnotatorApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         if self._collector is not None and isinstance(event, events.InputEvent):
-            self._collector.touched()
+            self._collector.input_came()
         if (
             self._typed_ahead is not None
             and isinstance(event, events.Key)

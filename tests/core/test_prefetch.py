@@ -119,7 +119,7 @@ def test_no_child_where_it_cannot_pay(labeled: Path, monkeypatch: pytest.MonkeyP
         patch.setenv("ANNOTATOR_CACHE_DIR", "off")
         assert no_child(labeled, "alice")
     with monkeypatch.context() as patch:
-        patch.setattr(prefetch_module, "_cores", lambda: 1)
+        patch.setattr(prefetch_module, "cores", lambda: 1)
         assert no_child(labeled, "alice")
     with monkeypatch.context() as patch:
         patch.setattr(prefetch_module, "MIN_BYTES", annotation_path(labeled, "alice").stat().st_size + 1)

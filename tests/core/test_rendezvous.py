@@ -4,10 +4,11 @@ is exactly what one process computes, whether the child answers or fails."""
 from __future__ import annotations
 
 import sys
+import time
 
 import pytest
 
-from annotator.core import rendezvous
+from annotator.core import perf, rendezvous
 from annotator.core.assign import annotator_key
 
 IDS = [f"{index:06x}".encode() for index in range(2_001)] + ["é✓ ünïcode".encode(), b"x" * 300]
@@ -23,7 +24,7 @@ def parallel(monkeypatch):
     """The child used from the first hash on, as on a machine with two cores; records the lengths
     this process scored."""
     monkeypatch.setattr(rendezvous, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(rendezvous, "_cores", lambda: 2)
+    monkeypatch.setattr(perf, "cores", lambda: 2)
     scored: list[int] = []
     alone = rendezvous.scores
 
@@ -44,21 +45,30 @@ def test_the_child_scores_the_first_half_and_the_scores_are_the_same_to_the_bit(
 
 @pytest.mark.parametrize("broken", [
     pytest.param({"executable": "/nonexistent/python"}, id="cannot start"),
+    pytest.param({"frozen": True}, id="a frozen app"),
     pytest.param({"child": "import sys; sys.stdout.buffer.write(b'12345678')"}, id="answers too little"),
     pytest.param({"child": "raise SystemExit(3)"}, id="fails"),
+    pytest.param({"child": "import sys, time; sys.stdin.buffer.read(); time.sleep(60)"}, id="too slow"),
 ])
-def test_a_child_that_fails_leaves_its_half_to_this_process(parallel, monkeypatch, broken) -> None:
+def test_a_child_that_fails_leaves_its_half_to_this_process(parallel, monkeypatch, tmp_path, broken) -> None:
     if "executable" in broken:
         monkeypatch.setattr(sys, "executable", broken["executable"])
+    elif "frozen" in broken:
+        monkeypatch.setattr(sys, "frozen", True, raising=False)
     else:
-        monkeypatch.setattr(rendezvous, "_CHILD", broken["child"])
+        script = tmp_path / "child.py"
+        script.write_text(broken["child"])
+        monkeypatch.setattr(rendezvous, "__file__", str(script))
+        monkeypatch.setattr(rendezvous, "CHILD_GRACE", 0.5)
     expected = one_process()
     parallel.clear()
+    started = time.monotonic()
     assert rendezvous.score_columns(CLAIMS, IDS) == expected
     assert sum(parallel) == len(IDS) * len(CLAIMS)  # (every score made here)
+    assert time.monotonic() - started < 30  # (a child too slow is not waited for)
 
 
 def test_few_hashes_are_scored_here_without_a_child(monkeypatch) -> None:
-    monkeypatch.setattr(rendezvous, "_cores", lambda: 2)
+    monkeypatch.setattr(perf, "cores", lambda: 2)
     monkeypatch.setattr(rendezvous, "_start_child", lambda: pytest.fail("a child for a few hashes"))
     assert rendezvous.score_columns(CLAIMS, IDS[:10]) == [column[:10] for column in one_process()]

@@ -39,13 +39,14 @@ def thresholds():
 def test_a_full_pass_waits_until_one_is_due_and_no_key_came_for_a_while(thresholds) -> None:
     clock = Clock()
     idle = IdleCollector(clock)
-    idle.start()
-    assert gc.get_threshold() == (*thresholds[:2], thresholds[2] * collector.RARER)
+    assert idle.start()
+    assert not idle.start()  # (once)
+    assert gc.get_threshold() == (*thresholds[:2], thresholds[2] * collector.AUTOMATIC_RARER)
     gc.collect()  # (nothing due from here)
     clock.now += 10
     assert not idle.check()  # a long pause, but nothing due
     young_collections(thresholds[2])
-    idle.touched()
+    idle.input_came()
     clock.now += collector.IDLE_SECONDS / 2
     assert not idle.check()  # due, but a key came just now
     assert gc.get_count()[2] >= thresholds[2]
@@ -63,14 +64,15 @@ async def test_the_app_makes_its_full_passes_in_the_pauses(tmp_path: Path, colle
     app.collector_paused = True  # (as `annotate` runs it)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
-        for _ in range(200):  # (the warm-up freezes what it made, which starts the counts again)
+        for _ in range(1000):  # (the warm-up freezes what it made, which starts the counts again)
             if screen.session.store.warmed:
                 break
             await pilot.pause(0.01)
-        assert gc.get_threshold()[2] == before[2] * collector.RARER
+        assert screen.session.store.warmed
+        assert gc.get_threshold()[2] == before[2] * collector.AUTOMATIC_RARER
         await pilot.pause(collector.IDLE_SECONDS)  # (no key since the start, for long enough)
-        young_collections(before[2])
         await pilot.press("j")
+        young_collections(before[2])  # (after the key: no pass could come between the two)
         await pilot.pause(collector.IDLE_SECONDS / 3)  # (checked in that time)
         assert gc.get_count()[2] >= before[2]  # due, but a key came
         await pilot.pause(collector.IDLE_SECONDS * 1.5)
