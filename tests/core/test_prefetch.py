@@ -4,6 +4,8 @@ cannot pay."""
 
 from __future__ import annotations
 
+import gc
+import signal
 import subprocess
 import sys
 import time
@@ -265,7 +267,12 @@ def test_after_a_session_the_child_also_counts_the_labels_among_the_comments(tmp
         store.set(comments[number].id, Annotation(stance="agree", updated=WHEN), comments[number].text)
     store.set("not-a-comment", Annotation(stance="agree", updated=WHEN), "An entry for no comment.")
     store.save()
-    assert prefetch_module.main(["labels", str(annotation_path(root, "alice"))]) == 0
+    terminate = signal.getsignal(signal.SIGTERM)
+    try:
+        assert prefetch_module.main(["labels", str(annotation_path(root, "alice"))]) == 0
+    finally:  # (the child's settings, not this process's: the tests after this one collect as usual)
+        gc.enable()
+        signal.signal(signal.SIGTERM, terminate)
     corpus = load_seeds(root).comments
     opened = AnnotationFile.open(root, "alice")
 

@@ -31,9 +31,13 @@ def young_collections(count: int) -> None:
 
 @pytest.fixture
 def thresholds():
-    before = gc.get_threshold()
+    """The collector on, its thresholds as they were after."""
+    before, enabled = gc.get_threshold(), gc.isenabled()
+    gc.enable()
     yield before
     gc.set_threshold(*before)
+    if not enabled:
+        gc.disable()
 
 
 def test_a_full_pass_waits_until_one_is_due_and_no_key_came_for_a_while(thresholds) -> None:
