@@ -357,7 +357,8 @@ class AnnotationFile:
         changed since rendered in their place."""
         rendered = self._rendered(columns)
         reader = rendered.reader()
-        ids, size = columns.ids, len(columns.ids)
+        ids = columns.ids_for_lookup()  # (a few looked up: not split)
+        size = len(ids)
         done = 0  # the columns' entries before this position are placed
         for comment_id in sorted(entries.changed_ids() | excerpts.changed_ids()):
             position = bisect_left(ids, comment_id)
