@@ -18,7 +18,7 @@ threshold, nor does a build without the GIL count its passes this way), nothing 
 from __future__ import annotations
 
 import gc
-import sysconfig
+import sys
 import time
 from collections.abc import Callable
 
@@ -40,7 +40,7 @@ class IdleCollector:
         """Make the automatic full passes `AUTOMATIC_RARER` times rarer (the thresholds are the
         process's); whether this collector takes over, as it does where Python counts as above."""
         young, middle, oldest = gc.get_threshold()
-        if self._due or oldest <= 0 or sysconfig.get_config_var("Py_GIL_DISABLED"):
+        if self._due or oldest <= 0 or not getattr(sys, "_is_gil_enabled", lambda: True)():
             return False
         self._due = oldest
         gc.set_threshold(young, middle, oldest * AUTOMATIC_RARER)

@@ -4,6 +4,8 @@ wide list shows topic, note and flag marks."""
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from annotator.tui.screens.main import Status, status_line
@@ -135,3 +137,46 @@ async def test_a_wide_list_shows_topic_note_and_flag_marks(make_app, tmp_path) -
         await settled(pilot)
         assert not screen.query_one(CommentList).wide
         assert screen_text(app).splitlines()[1].startswith(" ⚑ disagree Thanks")
+
+
+@pytest.mark.parametrize(("size", "chosen"), [((100, 24), "-short"), ((100, 39), "-short"), ((100, 40), "-tall")],
+                         ids=lambda value: f"{value[0]}x{value[1]}" if isinstance(value, tuple) else value)
+async def test_the_first_frame_has_the_layout_of_its_height_and_a_resize_to_the_same_size_lays_out_nothing(
+        make_app, monkeypatch, size, chosen) -> None:
+    """Textual sets the height's class at a Resize, and the app's first one reaches the screen
+    after its first frame: that frame had the layout of neither height, and the Resize laid the
+    screen out and drew it again while the first key waited."""
+    from textual import events
+    from textual.screen import Screen
+
+    from annotator.tui.screens.main import MainScreen
+
+    first_frame: list[set[str]] = []
+    refresh = Screen._compositor_refresh
+
+    def recorded(self, *args, **kwargs):
+        if isinstance(self, MainScreen) and not first_frame:
+            first_frame.append(set(self.classes))
+        return refresh(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", recorded)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await ready(pilot)
+        await settled(pilot)
+        assert first_frame and chosen in first_frame[0] and {"-short", "-tall"} - {chosen} - first_frame[0]
+        # (the Textual names this stands on, as `app._opened` does on `_mounted_event`)
+        assert list(inspect.signature(Screen._screen_resized).parameters) == ["self", "size"]
+        assert screen._compositor.size == app.size and screen._mounted_event.is_set()
+        layouts = []
+        refresh_layout = type(screen)._refresh_layout
+        monkeypatch.setattr(type(screen), "_refresh_layout",
+                            lambda self, *args, **kwargs: layouts.append(1) or refresh_layout(self, *args, **kwargs))
+        screen.post_message(events.Resize(app.size, app.size))
+        await pilot.pause()
+        await pilot.pause()
+        assert not layouts and screen.has_class(chosen)
+        await pilot.resize_terminal(120, 40 if chosen == "-short" else 30)
+        await pilot.pause()
+        await pilot.pause()
+        assert layouts and not screen.has_class(chosen)  # (a resize to another size is laid out)

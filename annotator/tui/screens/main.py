@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Header, Input
@@ -249,6 +250,7 @@ class MainScreen(PromptFrames[None]):
     # Layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        self.update_classes(self._size_classes(self.app.size.height), update=False)
         self.pace = Pace(self.session.clock, self.session.labeled_count)
         schema = self.session.schema
         width = max((len(name) for name in schema.stance_names), default=4)
@@ -266,6 +268,23 @@ class MainScreen(PromptFrames[None]):
                 yield EditorPane(schema, id="editor")
         yield KeyBar(id="keys")
         yield self.saver
+
+    # Textual sets the classes of `VERTICAL_BREAKPOINTS` at a Resize only, and lays a screen out
+    # again at every one, of the same size too. The app's first Resize (sent as the terminal is
+    # opened) is kept until the app is first idle, which is after this screen's first frame: that
+    # frame lacked the classes (the layout of neither height), and then the Resize restyled and
+    # laid out the whole screen while the first key waited (60-70 ms at any size). The classes
+    # are set before the first frame, and a Resize to the size the screen is laid out for is let
+    # pass (`tests/tui/test_layout.py` checks the names this stands on).
+
+    def _size_classes(self, height: int) -> dict[str, bool]:
+        """The layout's classes for a screen `height` rows tall (as Textual's breakpoints choose)."""
+        chosen = [name for rows, name in self.VERTICAL_BREAKPOINTS if height >= rows][-1:]
+        return {name: name in chosen for _, name in self.VERTICAL_BREAKPOINTS}
+
+    def _screen_resized(self, size: Size) -> None:
+        if size != self._compositor.size:
+            super()._screen_resized(size)
 
     def on_mount(self) -> None:
         self.set_interval(1, self._show_progress)  # (the time on the comment runs)
