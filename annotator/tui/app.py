@@ -329,13 +329,10 @@ class AnnotatorApp(App[int]):
         self.set_keymap({f"main.{action_id}": ",".join(keys) for action_id, keys in keymap.keys.items()
                          if keys != ACTION_KEYS.get(action_id)})
         screen = MainScreen.for_session(message.session, message.annotator)
-        self.push_screen(screen)
+        mounted = self.push_screen(screen)
         for warning in (*self.project.warnings, *message.session.store.warnings):
             self.notify(str(warning), severity="warning", markup=False, timeout=6)
-        # Its list takes the focus before any key that is posted from now on. (Awaiting what
-        # `push_screen` returns waits for the same event, then lays the whole screen out again:
-        # the first key typed at the first frame waited for that, and drew it again.)
-        await screen._mounted_event.wait()
+        await mounted  # (its list takes the focus before any key that is posted from now on)
         self.resume_collector()
         self._main = screen
         self._replay_typed_ahead()

@@ -40,7 +40,7 @@ class IdleCollector:
         """Make the automatic full passes `AUTOMATIC_RARER` times rarer (the thresholds are the
         process's); whether this collector takes over, as it does where Python counts as above."""
         young, middle, oldest = gc.get_threshold()
-        if self._due or oldest <= 0 or not getattr(sys, "_is_gil_enabled", lambda: True)():
+        if self._due or oldest <= 0 or "free-threading" in sys.version:  # (the build, not whether the GIL is on now)
             return False
         self._due = oldest
         gc.set_threshold(young, middle, oldest * AUTOMATIC_RARER)

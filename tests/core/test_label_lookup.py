@@ -18,14 +18,14 @@ from annotator.core.store.layout import read_canonical, render_entry, render_hea
 HEX = "0123456789abcdef"
 
 
-def cached(tmp_path: Path, ids: list[str]) -> LabelColumns:
+def cached(tmp_path: Path, ids: list[str], name: str = "entry") -> LabelColumns:
     """The columns of a file of an entry per id, written to a cache entry and read back in place."""
     text = render_head("alice", {}) + "".join(
         render_entry(cid, Annotation(stance="agree" if n % 2 else None, topics=("t1",) if n % 3 else ()), None)
         for n, cid in enumerate(sorted(ids)))
     canonical = read_canonical(text)
     assert canonical is not None and canonical.entries.columns is not None
-    entry = tmp_path / "entry.columns"
+    entry = tmp_path / f"{name}.columns"
     with entry.open("wb") as handle:
         canonical.entries.columns.write(handle, {})
     with entry.open("rb") as handle:
@@ -56,6 +56,7 @@ def test_each_id_is_found_where_a_search_of_the_split_ids_finds_it(tmp_path_fact
         if position >= 0:
             assert columns.entry(position) == columns.make(position)
             assert columns.entry(position) is columns.entry(position)  # (made once)
+    assert isinstance(columns._ids, str) == (len({len(cid) for cid in ids}) == 1)  # (in place: one length)
     assert columns.ids == in_order
 
 
@@ -65,5 +66,17 @@ def test_ids_of_one_length_are_looked_up_without_splitting_them(tmp_path: Path) 
     assert columns.position(ids[123]) == sorted(ids).index(ids[123])
     assert columns.entry(columns.position(ids[5])).stance in ("agree", None)
     assert isinstance(columns._ids, str)  # still as read: a million ids split take 70 ms
-    mixed = cached(tmp_path, [*ids[:10], "abc"])
+    mixed = cached(tmp_path, [*ids[:10], "abc"], name="mixed")
     assert mixed.position("abc") == 10
+
+
+def test_a_reader_of_every_entry_has_the_ids_split_after_some_lookups(tmp_path: Path, monkeypatch) -> None:
+    """An import looks every id up: in place, each costs ten times a lookup in a list."""
+    from annotator.core.store import columns as module
+
+    monkeypatch.setattr(module, "IN_PLACE_LOOKUPS", 5)
+    ids = [f"{n:04x}" for n in range(1, 40)]
+    columns = cached(tmp_path, ids)
+    for number, comment_id in enumerate(ids):
+        assert columns.position(comment_id) == number
+        assert isinstance(columns._ids, str) == (number < 5)

@@ -165,9 +165,9 @@ async def test_the_first_frame_has_the_layout_of_its_height_and_a_resize_to_the_
         screen = await ready(pilot)
         await settled(pilot)
         assert first_frame and chosen in first_frame[0] and {"-short", "-tall"} - {chosen} - first_frame[0]
-        # (the Textual names this stands on, as `app._opened` does on `_mounted_event`)
+        # (the Textual names this stands on)
         assert list(inspect.signature(Screen._screen_resized).parameters) == ["self", "size"]
-        assert screen._compositor.size == app.size and screen._mounted_event.is_set()
+        assert screen._compositor.size == app.size
         layouts = []
         refresh_layout = type(screen)._refresh_layout
         monkeypatch.setattr(type(screen), "_refresh_layout",

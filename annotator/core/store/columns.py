@@ -38,6 +38,9 @@ _MISSING: Any = object()
 _GONE: Any = object()  # in the changes laid over the columns: removed
 
 
+IN_PLACE_LOOKUPS = 20_000  # then the ids are split (`LabelColumns.ids_for_lookup`)
+
+
 class LabelColumns:
     """The entries of one canonical file, field by field, in the order of their sorted ids: in
     memory (as `layout.read_canonical` reads them, `in_id_order`), or read from a cache entry
@@ -48,7 +51,7 @@ class LabelColumns:
     the same object (the store's cache of rendered entries compares them by identity).
     """
 
-    __slots__ = ("_ids", "_lookup", "as_rendered", "count", "flagged", "in_corpus", "labeled", "lines", "made", "notes", "quote_ends",
+    __slots__ = ("_ids", "_lookup", "_lookups", "as_rendered", "count", "flagged", "in_corpus", "labeled", "lines", "made", "notes", "quote_ends",
                  "quoted", "quoted_count", "quotes", "seconds", "source", "stance_codes", "stances", "topic_codes",
                  "topic_sets", "updated")
 
@@ -56,6 +59,7 @@ class LabelColumns:
                  notes: dict[int, str], quoted_count: int, columns: dict[str, Any], as_rendered: bool = False) -> None:
         self._ids = ids  # sorted; or all of them joined by newlines, split when first asked for (`ids`)
         self._lookup: Sequence[str] | None = None  # (`ids_for_lookup`)
+        self._lookups = 0
         self.count = len(columns["stance_codes"])  # how many entries
         self.stances = stances  # the distinct stances, None first: `stance_codes` indexes them
         self.topic_sets = topic_sets  # the distinct lists of topics: `topic_codes` indexes them
@@ -83,6 +87,7 @@ class LabelColumns:
         ids = self._ids
         if type(ids) is str:
             ids = self._ids = ids.split("\n") if self.count else []
+            self._lookup = None
         return ids  # type: ignore[return-value]
 
     def position(self, comment_id: str) -> int:
@@ -94,11 +99,17 @@ class LabelColumns:
     def ids_for_lookup(self) -> Sequence[str]:
         """The ids, for looking a few up: while they are still joined (read from a cache entry)
         and all of one length, as ids made from the texts are, read in place (`_SameLengthIds`),
-        without splitting them (at a million, 70 ms on the way to the first frame); else `ids`."""
-        if type(self._ids) is not str:
-            return self._ids
+        without splitting them (at a million, 70 ms on the way to the first frame); else, or
+        after `IN_PLACE_LOOKUPS` (a reader of every entry, such as an import: a lookup in place
+        costs some ten times one in a list), `ids`."""
+        ids = self._ids
+        if type(ids) is not str:
+            return ids
+        self._lookups += 1
+        if self._lookups > IN_PLACE_LOOKUPS:
+            return self.ids
         if self._lookup is None:
-            self._lookup = _SameLengthIds.of(self._ids, self.count) or self.ids
+            self._lookup = _SameLengthIds.of(ids, self.count) or self.ids
         return self._lookup
 
     def labeled_among(self, corpus: bytes, known: Callable[[], Collection[str]]) -> int:

@@ -250,7 +250,7 @@ class MainScreen(PromptFrames[None]):
     # Layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        self.update_classes(self._size_classes(self.app.size.height), update=False)
+        self.update_classes(self._size_classes(self.app.size.height))
         self.pace = Pace(self.session.clock, self.session.labeled_count)
         schema = self.session.schema
         width = max((len(name) for name in schema.stance_names), default=4)
@@ -273,13 +273,13 @@ class MainScreen(PromptFrames[None]):
     # again at every one, of the same size too. The app's first Resize (sent as the terminal is
     # opened) is kept until the app is first idle, which is after this screen's first frame: that
     # frame lacked the classes (the layout of neither height), and then the Resize restyled and
-    # laid out the whole screen while the first key waited (60-70 ms at any size). The classes
-    # are set before the first frame, and a Resize to the size the screen is laid out for is let
-    # pass (`tests/tui/test_layout.py` checks the names this stands on).
+    # laid out the whole screen while the first key waited. The classes are set before the
+    # first frame, and a Resize to the size the screen is laid out for is let pass
+    # (`tests/tui/test_layout.py` checks the names this stands on).
 
     def _size_classes(self, height: int) -> dict[str, bool]:
         """The layout's classes for a screen `height` rows tall (as Textual's breakpoints choose)."""
-        chosen = [name for rows, name in self.VERTICAL_BREAKPOINTS if height >= rows][-1:]
+        chosen = [name for rows, name in sorted(self.VERTICAL_BREAKPOINTS) if height >= rows][-1:]
         return {name: name in chosen for _, name in self.VERTICAL_BREAKPOINTS}
 
     def _screen_resized(self, size: Size) -> None:
