@@ -333,6 +333,7 @@ def plan_label_import(rows: LabelRows, store: AnnotationFile, overwrite: bool, n
     """The changes `rows` make to `store`; labeled entries are kept unless `overwrite`."""
     plan = LabelPlan(skipped=rows.skipped)
     ids = list(map(_COMMENT_ID, rows.rows))
+    store.entries.for_many_lookups()
     befores = list(map(store.entries.get, ids))
     if befores.count(None) == len(befores):  # (an import into a new file: every row adds an entry)
         fields = list(map(_FIELDS, rows.rows))

@@ -70,8 +70,9 @@ def test_ids_of_one_length_are_looked_up_without_splitting_them(tmp_path: Path) 
     assert mixed.position("abc") == 10
 
 
-def test_a_reader_of_every_entry_has_the_ids_split_after_some_lookups(tmp_path: Path, monkeypatch) -> None:
-    """An import looks every id up: in place, each costs ten times a lookup in a list."""
+def test_many_lookups_have_the_ids_split(tmp_path: Path, monkeypatch) -> None:
+    """In place, a lookup costs ten times one in a list: a reader of every entry (an import)
+    splits them first, and any other after `IN_PLACE_LOOKUPS`."""
     from annotator.core.store import columns as module
 
     monkeypatch.setattr(module, "IN_PLACE_LOOKUPS", 5)
@@ -80,3 +81,6 @@ def test_a_reader_of_every_entry_has_the_ids_split_after_some_lookups(tmp_path: 
     for number, comment_id in enumerate(ids):
         assert columns.position(comment_id) == number
         assert isinstance(columns._ids, str) == (number < 5)
+    split = cached(tmp_path, ids, name="split")
+    split.for_many_lookups()
+    assert not isinstance(split._ids, str) and split.position(ids[7]) == 7

@@ -38,7 +38,7 @@ _MISSING: Any = object()
 _GONE: Any = object()  # in the changes laid over the columns: removed
 
 
-IN_PLACE_LOOKUPS = 20_000  # then the ids are split (`LabelColumns.ids_for_lookup`)
+IN_PLACE_LOOKUPS = 100_000  # then the ids are split (`LabelColumns.ids_for_lookup`)
 
 
 class LabelColumns:
@@ -100,8 +100,8 @@ class LabelColumns:
         """The ids, for looking a few up: while they are still joined (read from a cache entry)
         and all of one length, as ids made from the texts are, read in place (`_SameLengthIds`),
         without splitting them (at a million, 70 ms on the way to the first frame); else, or
-        after `IN_PLACE_LOOKUPS` (a reader of every entry, such as an import: a lookup in place
-        costs some ten times one in a list), `ids`."""
+        after `IN_PLACE_LOOKUPS` (a lookup in place costs some ten times one in a list: a reader
+        of every entry splits them first, `for_many_lookups`), `ids`."""
         ids = self._ids
         if type(ids) is not str:
             return ids
@@ -111,6 +111,10 @@ class LabelColumns:
         if self._lookup is None:
             self._lookup = _SameLengthIds.of(ids, self.count) or self.ids
         return self._lookup
+
+    def for_many_lookups(self) -> None:
+        """Split the ids now: the caller is about to look up many (an import, every row)."""
+        self.ids  # noqa: B018
 
     def labeled_among(self, corpus: bytes, known: Callable[[], Collection[str]]) -> int:
         """How many labeled entries have an id in a corpus (`corpus` a digest of its ids, `known`
@@ -348,6 +352,11 @@ class _Layered(MutableMapping[str, V], Generic[V]):
         """Where the columns hold `key`, or -1."""
         return -1 if self._columns is None else self._columns.position(key)
 
+    def for_many_lookups(self) -> None:
+        """The caller is about to look up many keys (`LabelColumns.for_many_lookups`)."""
+        if self._columns is not None:
+            self._columns.for_many_lookups()
+
     def _base_value(self, position: int) -> V:
         raise NotImplementedError
 
@@ -386,6 +395,7 @@ class _Layered(MutableMapping[str, V], Generic[V]):
         if self._columns is None:  # (over no columns, a removal leaves no mark: the keys are those set)
             self._size += len(values.keys() - self._changed.keys())
         else:
+            self.for_many_lookups()
             self._size += len(values) - sum(map(self.__contains__, values))
         self._changed.update(values)
 

@@ -237,6 +237,7 @@ class AnnotationFile:
         with self._lock:
             self._sequence += 1
             entries = self.entries
+            entries.for_many_lookups()
             current = list(map(entries.get, stored))  # (the entries before these changes)
             for known in (self._base, self._unjournaled):
                 if known.keys().isdisjoint(stored):
