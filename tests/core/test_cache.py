@@ -16,6 +16,7 @@ from annotator.core.config import Label, Schema
 from annotator.core.models import Annotation, Comment
 from annotator.core.session import Session
 from annotator.core.store import AnnotationFile
+from annotator.core.store.columns import MAGIC as LABELS_MAGIC
 from tests.conftest import DATA, make_project
 
 TEXTS = ["First reply, about scaling.", "Second reply.\nIt has two lines.", "Third: a note with \"quotes\"."]
@@ -214,8 +215,9 @@ def test_a_damaged_labels_entry_is_parsed_again(tmp_path: Path, own_cache: Path)
     expected = dict(parsed.entries), dict(parsed.excerpts), dict(parsed.lines)
     (entry,) = own_cache.glob("labels-*")
     whole = entry.read_bytes()
+    assert whole.startswith(LABELS_MAGIC)
     flipped = [whole[:at] + bytes([whole[at] ^ 1 << at % 8]) + whole[at + 1:] for at in range(0, len(whole), 7)]
-    for damaged in (whole[:len(whole) // 2], whole[:40], b"", whole.replace(b"ANLAB2", b"XXXXXX"), *flipped):
+    for damaged in (whole[:len(whole) // 2], whole[:40], b"", b"X" * len(LABELS_MAGIC) + whole[len(LABELS_MAGIC):], *flipped):
         entry.unlink()
         entry.write_bytes(damaged)
         again = AnnotationFile.load(path)
@@ -282,3 +284,21 @@ def test_a_temporary_file_left_by_a_kill_goes_once_it_is_an_hour_old(own_cache: 
     os.utime(old, (time.time() - cache.STALE_SECONDS - 60,) * 2)
     cache.save(cache.key("test", b"one"), "value")
     assert not old.exists() and recent.exists()
+
+
+def test_notes_read_from_the_cache_are_the_files_one_by_one_and_all_at_once(tmp_path: Path, own_cache: Path) -> None:
+    ids = [f"c{index:03}" for index in range(60)]
+    notes = {0: "first", 7: "déjà vu: ünïcode", 8: 'says "no"', 31: "a\ttab", 59: "last"}
+    labels = AnnotationFile.open(tmp_path, "alice")
+    for position, comment_id in enumerate(ids):
+        labels.set(comment_id, Annotation("agree", note=notes.get(position)), f"text {position}")
+    labels.save(force=True)
+    path = labels.path
+    parsed = AnnotationFile.load(path)
+    cached = AnnotationFile.load(path)  # (from the cache entry the first read wrote)
+    columns = cached.entries.columns
+    assert columns is not None and type(columns.notes) is not dict
+    assert [cached.get(comment_id).note for comment_id in ids] == [notes.get(position) for position in range(60)]
+    assert [entry.note for entry in columns.every_entry()] == [notes.get(position) for position in range(60)]
+    assert cached.entries == parsed.entries
+    assert cached.render() == path.read_text("utf-8")
