@@ -129,6 +129,31 @@ def read_keyed(kind: str, path: Path, suffix: str = ".marshal") -> tuple[bytes, 
     return data, known or key(kind, data, suffix)
 
 
+def read_keyed_blocks(kind: str, path: Path, suffix: str, take: Callable[[bytes], None]) -> Path | None:
+    """`read_keyed` a block at a time: the bytes of the file at `path` given to `take` in turn (a
+    file of hundreds of megabytes is never all in memory), then their key: hashed as they are
+    read, unless the file's digest is known by its status. None when the cache is off, or when
+    the digest was known that way and the file changed meanwhile. `OSError` if the file cannot
+    be read; what `take` raises goes on (and ends the reading)."""
+    with path.open("rb") as handle:
+        before = _status(handle)
+        known = _entry_by_status(kind, before, suffix)
+        digest = None if known is not None else content_digest(kind)
+        handle.seek(0)
+        while block := handle.read(BLOCK_BYTES):
+            if digest is not None:
+                digest.update(block)
+            take(block)
+        after = _status(handle) if known is not None else None
+    if digest is None:
+        return known if after == before else None
+    where = folder()
+    return None if where is None else where / entry_name(kind, digest, suffix)
+
+
+BLOCK_BYTES = 4 * 2**20  # what `read_keyed_blocks` reads at a time
+
+
 def stream_entry(kind: str, path: Path, suffix: str, write: Callable[[BinaryIO, BinaryIO], None]) -> Path | None:
     """Write the entry of the file at `path` with `write(source, handle)` (the file open for
     reading, the entry's handle), which reads the file as it goes: when the file's digest is

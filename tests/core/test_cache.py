@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core import cache, seeds, store
+from annotator.core import cache, seeds
 from annotator.core.seeds import load_seeds
 from annotator.core.config import Label, Schema
 from annotator.core.models import Annotation, Comment
 from annotator.core.session import Session
 from annotator.core.store import AnnotationFile
+from annotator.core.store import layout
 from annotator.core.store.columns import MAGIC as LABELS_MAGIC
 from tests.conftest import DATA, make_project
 
@@ -132,7 +133,7 @@ def test_a_second_read_of_an_annotation_file_comes_from_the_cache(
     path.write_bytes((DATA / "golden" / "alice.toml").read_bytes())
     parsed = AnnotationFile.load(path)
 
-    monkeypatch.setattr(store, "read_canonical", lambda text: pytest.fail("parsed again"))
+    monkeypatch.setattr(layout, "read_canonical", lambda text: pytest.fail("parsed again"))
     cached = AnnotationFile.load(path)
     assert cached.entries == parsed.entries
     assert (cached.lines, cached.excerpts, cached.extra) == (parsed.lines, parsed.excerpts, parsed.extra)
@@ -302,3 +303,34 @@ def test_notes_read_from_the_cache_are_the_files_one_by_one_and_all_at_once(tmp_
     assert [entry.note for entry in columns.every_entry()] == [notes.get(position) for position in range(60)]
     assert cached.entries == parsed.entries
     assert cached.render() == path.read_text("utf-8")
+
+
+@pytest.mark.parametrize("block", [7, 100, 4096])
+def test_a_labels_file_read_a_block_at_a_time_is_cached_as_it_parses_whole(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    labels = AnnotationFile.open(tmp_path, "alice")
+    for index in range(40):
+        entry = Annotation("agree" if index % 3 else None, ("t1",) if index % 2 else (), note="déjà" if index % 7 == 0 else None)
+        labels.set(f"c{index:03}", entry, f"excerpt {index} …" if index % 5 else f"excerpt {index}")
+    labels.save(force=True)
+    path = labels.path
+    text = path.read_text("utf-8")
+    monkeypatch.setattr(cache, "BLOCK_BYTES", block)
+    for written in (text, "\ufeff" + text):  # (a file an editor gave a byte order mark)
+        for entry in own_cache.glob("labels-*"):
+            entry.unlink()
+        path.write_text(written, "utf-8")
+        assert layout.cache_columns(path)
+        with monkeypatch.context() as patched:
+            patched.setattr(layout, "read_canonical", lambda text: pytest.fail("parsed again"))
+            cached = AnnotationFile.load(path)
+        whole = layout.read_canonical(text)
+        assert whole is not None
+        assert cached.entries == whole.entries
+        assert (dict(cached.lines), dict(cached.excerpts)) == (dict(whole.lines), dict(whole.excerpts))
+    for entry in own_cache.glob("labels-*"):
+        entry.unlink()
+    path.write_text(text + "\n[comments.zz]\nstance = 'agree'\ntopics = []\nflagged = false\n", "utf-8")
+    assert not layout.cache_columns(path)  # (a hand edit in a later block: parsed by tomllib when read)
+    assert not list(own_cache.glob("labels-*"))

@@ -41,7 +41,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from itertools import accumulate, compress, count, repeat
+from itertools import accumulate, compress, count, islice, repeat
 from operator import is_
 from pathlib import Path
 from sys import intern
@@ -320,103 +320,180 @@ def read_canonical(text: str) -> CanonicalFile | None:
     spellings `render_entry` never writes (`seconds = 0.0`, unsorted topics, `updated` with
     a fraction of fewer than six digits, an escaped or empty note, an empty excerpt line).
     """
-    head_match = _CANONICAL_HEAD.match(text)
-    if head_match is None:
-        return None
-    head: dict[str, Any] = {"format": int(head_match["format"]), "annotator": head_match["annotator"]}
-    ids: list[str] = []
-    stances: list[str | None] = [None]
-    stance_code: dict[str | None, int] = {None: 0}
-    topic_sets: list[tuple[str, ...]] = [()]
-    topic_code: dict[tuple[str, ...], int] = {(): 0}
-    written_topics: dict[str, int] = {"[]": 0}  # as written -> its code: a few, shared by every entry
-    written_seconds: dict[str, float | None] = {}
-    notes: dict[int, str] = {}
-    quotes: list[str] = []
-    columns: dict[str, Any] = {name: array(kind) for name, kind in COLUMN_KINDS.items()}
-    add_id, add_quote = ids.append, quotes.append
-    add_stance, add_topics, add_flag, add_seconds, add_time, add_line, add_labeled, add_quoted = (
-        columns[name].append
-        for name in ("stance_codes", "topic_codes", "flagged", "seconds", "updated", "lines", "labeled", "quoted"))
-    parse_time, epoch, microsecond, no_time = datetime.fromisoformat, EPOCH, MICROSECOND, NO_TIME
-    as_rendered = True
-    position = head_match.end()
-    line = text.count("\n", 0, position) + 1
-    size = len(text)
-    while position < size:
-        match = _CANONICAL_ENTRY.match(text, position)
-        if match is None:
+    reader = CanonicalReader()
+    return reader.result() if reader.feed(text) else None
+
+
+class CanonicalReader:
+    """`read_canonical` of a text given in pieces (`feed`), each of whole entries: the first
+    with the file's head, every other starting at an entry's blank line. A file of hundreds
+    of megabytes is then read a block at a time (`cache_columns`), never held whole."""
+
+    def __init__(self) -> None:
+        self.head: dict[str, Any] | None = None
+        self.ids: list[str] = []
+        self.stances: list[str | None] = [None]
+        self.stance_code: dict[str | None, int] = {None: 0}
+        self.topic_sets: list[tuple[str, ...]] = [()]
+        self.topic_code: dict[tuple[str, ...], int] = {(): 0}
+        self.written_topics: dict[str, int] = {"[]": 0}  # as written -> its code: a few, shared by every entry
+        self.written_seconds: dict[str, float | None] = {}
+        self.notes: dict[int, str] = {}
+        self.columns: dict[str, Any] = {name: array(kind) for name, kind in COLUMN_KINDS.items()}
+        self.quote_pieces: list[bytes] = []  # the excerpts of each piece of text, in UTF-8
+        self.quote_ends = array("Q")
+        self.as_rendered = True
+        self.line = 0  # the line the next entry starts on (its blank line)
+
+    def feed(self, text: str) -> bool:
+        """Read the entries of `text`, the next piece of the file; False if it is not in the
+        layout (the reader is then of no further use)."""
+        position = 0
+        if self.head is None:
+            head_match = _CANONICAL_HEAD.match(text)
+            if head_match is None:
+                return False
+            self.head = {"format": int(head_match["format"]), "annotator": head_match["annotator"]}
+            position = head_match.end()
+            self.line = text.count("\n", 0, position) + 1
+        ids, stances, stance_code, topic_sets = self.ids, self.stances, self.stance_code, self.topic_sets
+        topic_code, written_topics, written_seconds, notes = self.topic_code, self.written_topics, self.written_seconds, self.notes
+        columns = self.columns
+        quotes: list[str] = []
+        add_id, add_quote = ids.append, quotes.append
+        add_stance, add_topics, add_flag, add_seconds, add_time, add_line, add_labeled, add_quoted = (
+            columns[name].append
+            for name in ("stance_codes", "topic_codes", "flagged", "seconds", "updated", "lines", "labeled", "quoted"))
+        parse_time, epoch, microsecond, no_time = datetime.fromisoformat, EPOCH, MICROSECOND, NO_TIME
+        as_rendered = self.as_rendered
+        line = self.line
+        size = len(text)
+        while position < size:
+            match = _CANONICAL_ENTRY.match(text, position)
+            if match is None:
+                return False
+            quote, comment_id, stance, topics, note, flagged, seconds, updated = match.groups()
+            if note is not None:
+                written = note
+                note = _string(note)
+                if note is _ODD:
+                    return False
+                if note:
+                    notes[len(ids)] = note
+                as_rendered = as_rendered and bool(note) and written == f'"{note}"' and _PLAIN.fullmatch(note) is not None
+            spent = written_seconds.get(seconds, _ODD) if seconds is not None else 0.0
+            if spent is _ODD:
+                spent = written_seconds[seconds] = _seconds(seconds)
+                as_rendered = as_rendered and spent is not None and spent != 0 and repr(spent) == seconds
+            if spent is None:
+                return False  # not finite, or not to the tenth: `from_dict` decides
+            code = stance_code.get(stance)
+            if code is None:
+                if len(stances) == 256:
+                    return False
+                code = stance_code[stance] = len(stances)
+                stances.append(intern(stance))
+                as_rendered = as_rendered and (stance is None or _PLAIN.fullmatch(stance) is not None)
+            add_stance(code)
+            labels = written_topics.get(topics)
+            if labels is None:
+                listed = _topic_list(topics)
+                labels = written_topics[topics] = topic_code.setdefault(listed, len(topic_sets))
+                if labels == len(topic_sets):
+                    topic_sets.append(listed)
+                as_rendered = as_rendered and _labels_lines(None, listed) == f"topics = {topics}\n"
+            if updated is not None and (len(updated) != 25 and (len(updated) != 32 or updated[19:26] == ".000000")
+                                        or updated[11:13] >= "24"):
+                as_rendered = False  # (`str` of a time writes no fraction, or six digits; hours to 23)
+            if quote == "":
+                as_rendered = False  # (no excerpt line is written for an empty excerpt)
+            add_topics(labels)
+            add_labeled(code != 0 or labels != 0)
+            add_id(comment_id)
+            add_flag(flagged == "true")
+            add_seconds(spent)
+            if updated is None:
+                add_time(no_time)
+            else:
+                try:
+                    add_time((parse_time(updated) - epoch) // microsecond)
+                except ValueError:
+                    return False  # (month 13, hour 24: the TOML parser says where)
+            header_line = line + (2 if quote is not None else 1)
+            add_line(header_line)
+            add_quoted(quote is not None)
+            add_quote(quote or "")
+            line = header_line + text.count("\n", match.start("id"), match.end())
+            position = match.end()
+        self.as_rendered, self.line = as_rendered, line
+        encoded = quotes if text.isascii() else [quote.encode("utf-8") for quote in quotes]
+        ends = self.quote_ends
+        ends.extend(islice(accumulate(map(len, encoded), initial=ends[-1] if ends else 0), 1, None))
+        self.quote_pieces.append("".join(quotes).encode("utf-8"))
+        return True
+
+    def result(self) -> CanonicalFile | None:
+        """The file read (None if an id repeats, or nothing was fed)."""
+        if self.head is None:
             return None
-        quote, comment_id, stance, topics, note, flagged, seconds, updated = match.groups()
-        if note is not None:
-            written = note
-            note = _string(note)
-            if note is _ODD:
-                return None
-            if note:
-                notes[len(ids)] = note
-            as_rendered = as_rendered and bool(note) and written == f'"{note}"' and _PLAIN.fullmatch(note) is not None
-        spent = written_seconds.get(seconds, _ODD) if seconds is not None else 0.0
-        if spent is _ODD:
-            spent = written_seconds[seconds] = _seconds(seconds)
-            as_rendered = as_rendered and spent is not None and spent != 0 and repr(spent) == seconds
-        if spent is None:
-            return None  # not finite, or not to the tenth: `from_dict` decides
-        code = stance_code.get(stance)
-        if code is None:
-            if len(stances) == 256:
-                return None
-            code = stance_code[stance] = len(stances)
-            stances.append(intern(stance))
-            as_rendered = as_rendered and (stance is None or _PLAIN.fullmatch(stance) is not None)
-        add_stance(code)
-        labels = written_topics.get(topics)
-        if labels is None:
-            listed = _topic_list(topics)
-            labels = written_topics[topics] = topic_code.setdefault(listed, len(topic_sets))
-            if labels == len(topic_sets):
-                topic_sets.append(listed)
-            as_rendered = as_rendered and _labels_lines(None, listed) == f"topics = {topics}\n"
-        if updated is not None and (len(updated) != 25 and (len(updated) != 32 or updated[19:26] == ".000000")
-                                    or updated[11:13] >= "24"):
-            as_rendered = False  # (`str` of a time writes no fraction, or six digits; hours to 23)
-        if quote == "":
-            as_rendered = False  # (no excerpt line is written for an empty excerpt)
-        add_topics(labels)
-        add_labeled(code != 0 or labels != 0)
-        add_id(comment_id)
-        add_flag(flagged == "true")
-        add_seconds(spent)
-        if updated is None:
-            add_time(no_time)
-        else:
-            try:
-                add_time((parse_time(updated) - epoch) // microsecond)
-            except ValueError:
-                return None  # (month 13, hour 24: the TOML parser says where)
-        header_line = line + (2 if quote is not None else 1)
-        add_line(header_line)
-        add_quoted(quote is not None)
-        add_quote(quote or "")
-        line = header_line + text.count("\n", match.start("id"), match.end())
-        position = match.end()
-    encoded = [quote.encode("utf-8") for quote in quotes] if not text.isascii() else quotes
-    columns["quote_ends"] = array("Q", accumulate(map(len, encoded)))
-    columns["quotes"] = "".join(quotes).encode("utf-8")
-    labels = LabelColumns.in_id_order(ids, stances, topic_sets, notes, columns, as_rendered)
-    return None if labels is None else CanonicalFile(head, Entries(labels), Lines(labels), Excerpts(labels), labels)
+        columns = self.columns
+        columns["quote_ends"] = self.quote_ends
+        columns["quotes"] = b"".join(self.quote_pieces)
+        labels = LabelColumns.in_id_order(self.ids, self.stances, self.topic_sets, self.notes, columns, self.as_rendered)
+        return None if labels is None else CanonicalFile(self.head, Entries(labels), Lines(labels), Excerpts(labels), labels)
 
 
 def cache_columns(source: Path) -> bool:
     """Parse the annotation file at `source` into the parse cache, as `parse_annotations` does
     when it finds the file in the canonical layout; False if it is not (a hand edit, say: that
-    file is parsed by `tomllib` when it is read), cannot be read, or the cache is off."""
+    file is parsed by `tomllib` when it is read), cannot be read, or the cache is off. The file
+    is read and parsed a block at a time (`CanonicalReader`): at a million entries, the file
+    and its text held whole took 630 MB (its excerpts are not ASCII: two bytes a character)."""
+    pieces = _Pieces(CanonicalReader())
     try:
-        encoded, entry = cache.read_keyed(CACHE_KIND, source, ".columns")
-        canonical = read_canonical(encoded.decode("utf-8").removeprefix("\ufeff"))
-    except (OSError, UnicodeDecodeError):
+        entry = cache.read_keyed_blocks(CACHE_KIND, source, ".columns", pieces.take)
+        canonical = pieces.finish()
+    except (OSError, UnicodeDecodeError, _NotCanonical):
         return False
     return canonical is not None and _save(canonical, entry)
+
+
+class _NotCanonical(Exception):
+    """The file being read a block at a time is not in the layout: reading it stops."""
+
+
+class _Pieces:
+    """Blocks of a file's bytes made into pieces of whole entries for a `CanonicalReader`: each
+    cut at its last blank line (in the layout, a blank line only ever starts an entry), the
+    rest carried over to the next block."""
+
+    LONGEST = 16 * 2**20  # bytes with no blank line: no file in the layout has such an entry
+
+    def __init__(self, reader: CanonicalReader) -> None:
+        self._reader = reader
+        self._rest = b""
+        self._first = True
+
+    def take(self, block: bytes) -> None:
+        data = self._rest + block if self._rest else block
+        cut = data.rfind(b"\n\n") + 1  # (0: none)
+        if not cut and len(data) > self.LONGEST:
+            raise _NotCanonical
+        self._rest = data[cut:]
+        if cut:
+            self._feed(data[:cut])
+
+    def finish(self) -> CanonicalFile | None:
+        if self._rest or self._first:
+            self._feed(self._rest)
+        return self._reader.result()
+
+    def _feed(self, data: bytes) -> None:
+        text = data.decode("utf-8")
+        if self._first:
+            text, self._first = text.removeprefix("\ufeff"), False
+        if not self._reader.feed(text):
+            raise _NotCanonical
 
 
 def _read(path: Path, name: str, keyed: bool = False) -> tuple[bytes, Path | None]:
