@@ -5,7 +5,8 @@ The entry (written by `write_columns` through `cache.save_columns`, read through
 
 - a header: `MAGIC` (which says the byte order and the layout), a CRC-32 (`_checksum`), then
   unsigned 8-byte numbers: the count of comments, the width of the numbers in the sections (4 or 8 bytes), whether the
-  ids are all different (1 or 0), then the start and length of each of `SECTIONS`. A comment
+  ids are all different (1 or 0), then the start and length of each of `SECTIONS`; then the
+  SHA-256 of the ids joined by newlines (`SeedColumns.ids_digest`, which names the corpus). A comment
   that the file repeats (the same id, the same text) is kept once; an id that the file gives to
   two different comments keeps both, and the entry is not `unique` (`seeds` then says where);
 - per text field (`STRING_FIELDS`) a blob of UTF-8 and the offsets in the file where each

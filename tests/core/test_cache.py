@@ -17,7 +17,7 @@ from annotator.core.models import Annotation, Comment
 from annotator.core.session import Session
 from annotator.core.store import AnnotationFile
 from annotator.core.store import layout
-from annotator.core.store.columns import MAGIC as LABELS_MAGIC
+from annotator.core.store.columns import MAGIC as LABELS_MAGIC, StoredNotes
 from tests.conftest import DATA, make_project
 
 TEXTS = ["First reply, about scaling.", "Second reply.\nIt has two lines.", "Third: a note with \"quotes\"."]
@@ -287,7 +287,9 @@ def test_a_temporary_file_left_by_a_kill_goes_once_it_is_an_hour_old(own_cache: 
     assert not old.exists() and recent.exists()
 
 
-def test_notes_read_from_the_cache_are_the_files_one_by_one_and_all_at_once(tmp_path: Path, own_cache: Path) -> None:
+def test_notes_read_from_the_cache_are_the_files_one_by_one_and_all_at_once(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ids = [f"c{index:03}" for index in range(60)]
     notes = {0: "first", 7: "déjà vu: ünïcode", 8: 'says "no"', 31: "a\ttab", 59: "last"}
     labels = AnnotationFile.open(tmp_path, "alice")
@@ -295,10 +297,13 @@ def test_notes_read_from_the_cache_are_the_files_one_by_one_and_all_at_once(tmp_
         labels.set(comment_id, Annotation("agree", note=notes.get(position)), f"text {position}")
     labels.save(force=True)
     path = labels.path
-    parsed = AnnotationFile.load(path)
-    cached = AnnotationFile.load(path)  # (from the cache entry the first read wrote)
+    with monkeypatch.context() as uncached:
+        uncached.setenv("ANNOTATOR_CACHE_DIR", "off")
+        parsed = AnnotationFile.load(path)
+    assert parsed.entries.columns is not None and type(parsed.entries.columns.notes) is dict
+    cached = AnnotationFile.load(path)  # (parsed, cached, and read back from the cache entry)
     columns = cached.entries.columns
-    assert columns is not None and type(columns.notes) is not dict
+    assert columns is not None and type(columns.notes) is StoredNotes
     assert [cached.get(comment_id).note for comment_id in ids] == [notes.get(position) for position in range(60)]
     assert [entry.note for entry in columns.every_entry()] == [notes.get(position) for position in range(60)]
     assert cached.entries == parsed.entries
@@ -334,3 +339,20 @@ def test_a_labels_file_read_a_block_at_a_time_is_cached_as_it_parses_whole(
     path.write_text(text + "\n[comments.zz]\nstance = 'agree'\ntopics = []\nflagged = false\n", "utf-8")
     assert not layout.cache_columns(path)  # (a hand edit in a later block: parsed by tomllib when read)
     assert not list(own_cache.glob("labels-*"))
+
+
+def test_a_labels_entry_whose_notes_do_not_add_up_is_parsed_again(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    labels = AnnotationFile.open(tmp_path, "alice")
+    for index, note in enumerate(["one", None, "three"]):
+        labels.set(f"c{index}", Annotation("agree", note=note), f"text {index}")
+    labels.save(force=True)
+    sections = StoredNotes.sections
+    monkeypatch.setattr(StoredNotes, "sections", staticmethod(
+        lambda notes: sections(notes) | {"note_texts": sections(notes)["note_texts"][:-1]}))  # (checksummed as written)
+    AnnotationFile.load(labels.path)  # (parsed, and its entry written)
+    assert list(own_cache.glob("labels-*"))
+    again = AnnotationFile.load(labels.path)
+    assert type(again.entries.columns.notes) is dict  # (the entry was not used: the file was parsed)
+    assert [again.get(f"c{index}").note for index in range(3)] == ["one", None, "three"]

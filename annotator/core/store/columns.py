@@ -203,7 +203,7 @@ class LabelColumns:
         notes: list[str | None] | repeat[None] = repeat(None, count)
         if self.notes:
             notes = [None] * count
-            for position, note in self.notes.items():
+            for position, note in _note_pairs(self.notes):
                 notes[position] = note
         values = zip(map(self.stances.__getitem__, self.stance_codes), map(self.topic_sets.__getitem__, self.topic_codes),
                      notes, map(bool, self.flagged),
@@ -296,8 +296,8 @@ class LabelColumns:
                        for name, kind in COLUMN_KINDS.items()}
             notes = StoredNotes(*(_copied(sections[name], kind) for name, kind in NOTE_KINDS.items()))
             ids = str(sections["ids"], "utf-8") if count else ""  # (split when asked for: `ids`)
-        except (EOFError, KeyError, TypeError, ValueError, AttributeError):
-            return None
+        except (EOFError, KeyError, TypeError, ValueError, AttributeError, MemoryError):
+            return None  # (MemoryError: a damaged size in the header, read before the checksum can be)
         # (the number of ids is covered by the checksum: `write` joined `count` ids, none holding a line end)
         if any(len(columns[name]) != count for name in COLUMN_KINDS if name != "quotes") or not notes.fits(count):
             return None
@@ -305,8 +305,9 @@ class LabelColumns:
 
 
 def _checksum(header: bytes, sections: Mapping[str, Any]) -> int:
-    """A CRC-32 of what decides the labels: the entry's header, the ids and the copied columns (a
-    damaged entry is parsed again, never read as other labels; about 2 ms for 90,000 entries).
+    """A CRC-32 of what decides the labels: the entry's header, the ids, the copied columns and
+    the notes (a damaged entry is parsed again, never read as other labels; about 2 ms for
+    90,000 entries).
     The excerpts and line numbers, read in place, are not covered: a damaged one only shows
     another excerpt or line number, which the next parse of the file puts right."""
     checked = zlib.crc32(header)
@@ -357,7 +358,7 @@ class StoredNotes(Mapping[int, str]):
     @staticmethod
     def sections(notes: Mapping[int, str]) -> dict[str, bytes]:
         """The sections of a cache entry that hold `notes` (`NOTE_KINDS`)."""
-        ordered = sorted(notes.items())
+        ordered = sorted(_note_pairs(notes))
         encoded = [note.encode("utf-8") for _, note in ordered]
         return {"note_positions": array("I", [position for position, _ in ordered]).tobytes(),
                 "note_ends": array("Q", accumulate(map(len, encoded))).tobytes(), "note_texts": b"".join(encoded)}
@@ -367,9 +368,16 @@ class StoredNotes(Mapping[int, str]):
         positions, ends = self._positions, self._ends
         return len(positions) == len(ends) and (not ends or (ends[-1] == len(self._texts) and positions[-1] < count))
 
-    def _at(self, position: int) -> int:
+    def _at(self, position: object) -> int:
+        if type(position) is not int:
+            return -1
         at = bisect_left(self._positions, position)
         return at if at < len(self._positions) and self._positions[at] == position else -1
+
+    def get(self, position: int, default: Any = None) -> Any:
+        """`Mapping.get`, without a KeyError raised and caught for each entry that has no note."""
+        at = self._at(position)
+        return default if at < 0 else self._note(at)
 
     def __getitem__(self, position: int) -> str:
         at = self._at(position)
@@ -382,7 +390,7 @@ class StoredNotes(Mapping[int, str]):
         return str(self._texts[start:self._ends[at]], "utf-8", "replace")
 
     def __contains__(self, position: object) -> bool:
-        return type(position) is int and self._at(position) >= 0
+        return self._at(position) >= 0
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -390,9 +398,14 @@ class StoredNotes(Mapping[int, str]):
     def __iter__(self) -> Iterator[int]:
         return iter(self._positions)
 
-    def items(self) -> Iterator[tuple[int, str]]:  # type: ignore[override]
-        """Each position with its note, in order (without a lookup each)."""
+    def in_order(self) -> Iterator[tuple[int, str]]:
+        """Each position with its note, in order of position (without a lookup each)."""
         return zip(self._positions, map(self._note, range(len(self._positions))))
+
+
+def _note_pairs(notes: Mapping[int, str]) -> Iterable[tuple[int, str]]:
+    """Each position of `notes` (a dict, or `StoredNotes`: in order) with its note."""
+    return notes.in_order() if isinstance(notes, StoredNotes) else notes.items()
 
 
 class _Layered(MutableMapping[str, V], Generic[V]):
