@@ -69,6 +69,18 @@ def entry_name(kind: str, digest: Any, suffix: str) -> str:
 SETTLED_NS = 2 * 10**9  # a file unchanged this long keeps its digest by its status (`file_key`)
 
 
+def wait_until_settled(path: Path) -> None:
+    """Sleep until the file at `path` has been unchanged for `SETTLED_NS` (at most that long; at
+    once if it cannot be read), so that `file_key` then keeps its digest by its status."""
+    try:
+        status = path.stat()
+    except OSError:
+        return
+    left = max(status.st_mtime_ns, status.st_ctime_ns) + SETTLED_NS - time.time_ns()
+    if 0 < left <= SETTLED_NS:
+        time.sleep(left / 1e9 + 0.05)
+
+
 def file_key(kind: str, path: Path, suffix: str = ".marshal") -> Path | None:
     """`key(kind, the bytes of the file at path)`, reading the file a piece at a time (a file of
     hundreds of megabytes is never all in memory). None when the cache is off or the file cannot

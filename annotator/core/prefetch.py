@@ -20,7 +20,10 @@ add its start to the wait. Each child first looks whether its file is cached (a 
 but not changed), and ends at once if it is.
 
 After a session the labels' child is started and left to run (`leave`): the session's saves
-changed the file, and the next start would otherwise parse it again.
+changed the file, and the next start would otherwise parse it again. That child first waits
+until the file has been left alone for two seconds (`cache.SETTLED_NS`): its digest is then kept
+by its status, and the next start finds the entry without hashing the file (at a million
+entries, 0.2-0.35 s before the first usable frame).
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ class Prefetch:
         (hashing a file just written costs time: not this process's, which is ending)."""
         path = _worth_a_child(root, annotator)
         if path is not None:
-            _spawn("labels", path)
+            _spawn("session-labels", path)
 
     def wait_for_seeds(self) -> None:
         """Until the seeds' child has ended (their entries, if it wrote them, are then in the cache)."""
@@ -171,10 +174,12 @@ def main(argv: list[str]) -> int:
     """The child: `seeds ROOT`, the seed files of the project ROOT into the parse cache
     (`seeds.cache_seeds`); or `labels FILE`, the annotation file FILE, if it is in annotator's
     own layout (`layout.cache_columns`). Either only what is not cached yet. 0 when all is
-    cached, 1 when not."""
+    cached, 1 when not. `session-labels FILE`: as `labels`, once the file has settled (`leave`)."""
     gc.disable()  # (a short life that makes objects by the hundred thousand and no cycles)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # (`interrupt`, `stop`: the entry being written is removed)
     kind, path = argv[0], Path(argv[1])
+    if kind == "session-labels":
+        cache.wait_until_settled(path)
     if kind == "seeds":
         return 0 if cache_seeds(path) else 1
     try:
