@@ -43,7 +43,7 @@ def parse_config(text: str, source: str) -> tuple[Schema, list[Problem]]:
     A byte-order mark at the start is allowed, as in seeds and annotation files."""
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, ValueError) as error:  # (ValueError: an integer of over 4,300 digits)
         raise AnnotatorError(
             f"{source}: not valid TOML: {error}", hint="fix the file, or delete it to use the defaults"
         ) from None

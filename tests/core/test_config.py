@@ -64,6 +64,7 @@ def test_unknown_key_is_a_warning() -> None:
         (STANCE.replace("description", "colour"), "annotator.toml: stance[0].colour: unknown key"),
         (STANCE.replace('key = "a"', "key = 1"), "annotator.toml: stance[0].key: Input should be a valid string, got 1"),
         ("stance = [", "annotator.toml: not valid TOML"),
+        (STANCE + "format = " + "1" * 5000 + "\n", "annotator.toml: not valid TOML: Exceeds the limit (4300 digits)"),
         (STANCE + '[assign]\nannotators = ["ada", "bob"]\noverlap = 3\n',
          ("annotator.toml: assign: overlap: 3 annotators per comment, but the plan lists only 2 (add annotators "
           "or lower the overlap)")),

@@ -482,3 +482,13 @@ def test_an_impossible_time_is_reported_with_its_line(tmp_path: Path, time: str)
     assert read_canonical(text) is None  # (the shape of the layout, not a time: the TOML parser says where)
     with pytest.raises(StoreError, match=r"bob\.toml:9:\d+: invalid TOML"):
         AnnotationFile.load(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("digits", [20, 5000])
+def test_a_format_of_too_many_digits_is_said_not_raised(tmp_path: Path, digits: int) -> None:
+    """Python reads no integer of over 4,300 digits (nor does the TOML parser): the file gets a
+    message, not a traceback; one that Python reads is a format newer than this annotator's."""
+    text = f'format = {"9" * digits}\nannotator = "bob"\n'
+    assert read_canonical(text) is None
+    with pytest.raises(StoreError, match="invalid TOML: Exceeds the limit" if digits > 4300 else "is newer than this annotator reads"):
+        AnnotationFile.load(write(tmp_path, text))

@@ -219,7 +219,7 @@ def parse_annotations(text: str | None, name: str, annotator: str | None = None,
 
     try:
         data = canonical.head if canonical else tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, ValueError) as error:  # (ValueError: an integer of over 4,300 digits)
         # A conflict marker is never valid TOML, so a file that parses has none; one that does not
         # may: then the lines that are markers, outside a multi-line string (a note), say why.
         conflicts = [
@@ -467,7 +467,7 @@ class _Pieces:
     cut at its last blank line (in the layout, a blank line only ever starts an entry), the
     rest carried over to the next block."""
 
-    LONGEST = 16 * 2**20  # bytes with no blank line: no file in the layout has such an entry
+    LONGEST = 16 * 2**20  # bytes with no blank line: an entry as long (a note of 16 MiB) is left to the app's own parse
 
     def __init__(self, reader: CanonicalReader) -> None:
         self._reader = reader
@@ -555,7 +555,7 @@ def _topic_list(written: str) -> tuple[str, ...]:
 _ODD = object()
 _SAFE = r'[^"\\\x00-\x1f\x7f\n]'
 _CANONICAL_HEAD = re.compile(
-    r'(?:#[^\n]*\n)*format = (?P<format>[0-9]+)\nannotator = "(?P<annotator>[A-Za-z0-9._-]+)"\n'
+    r'(?:#[^\n]*\n)*format = (?P<format>[0-9]{1,18})\nannotator = "(?P<annotator>[A-Za-z0-9._-]+)"\n'
 )
 _CANONICAL_ENTRY = re.compile(
     r"\n(?:# (?P<quote>[^\n]*)\n)?"
