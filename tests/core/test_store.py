@@ -27,7 +27,7 @@ from annotator.core.store import (
     read_canonical,
     safe_annotator_name,
 )
-from annotator.core.store.layout import CanonicalFile, render_entries, render_entry
+from annotator.core.store.layout import CanonicalFile, CanonicalReader, render_entries, render_entry
 from tests.conftest import DATA
 
 WHEN = datetime(2026, 11, 27, 9, 30, 0, tzinfo=UTC)
@@ -451,6 +451,26 @@ def test_entries_out_of_order_are_read_by_the_fast_reader_and_written_sorted(tmp
     rewritten = AnnotationFile.load(write(tmp_path, shuffled)).render()  # (as bob.toml)
     assert rewritten == text.replace('annotator = "alice"', 'annotator = "bob"')
     assert read_canonical("\n\n".join([head, entries[0], entries[0]]) + "\n") is None  # (an id twice: not TOML)
+
+
+def test_entries_in_order_within_each_piece_but_not_across_are_read_sorted() -> None:
+    """The block reader checks the order of the ids piece by piece and across the cuts: a file
+    whose second piece starts before the first ends reads as the TOML parser reads it, and an id
+    repeated across a cut is refused, as in one piece."""
+    text = (DATA / "golden" / "alice.toml").read_text("utf-8")
+    head, *entries = text.rstrip("\n").split("\n\n")
+    ordered = sorted(entries, key=lambda entry: entry.split("[comments.")[1])
+    pieces = ["\n\n".join([head, ordered[1], ordered[2]]) + "\n", "\n" + ordered[0] + "\n"]
+    reader = CanonicalReader()
+    assert all(map(reader.feed, pieces))
+    fast = reader.result()
+    assert fast is not None
+    assert_reads_as_toml_parser(fast, "".join(pieces))
+    assert fast.columns.ids == sorted(fast.entries)
+    assert fast.excerpts == read_canonical(text).excerpts
+    repeated = CanonicalReader()
+    assert repeated.feed("\n\n".join([head, ordered[0], ordered[1]]) + "\n") and repeated.feed("\n" + ordered[0] + "\n")
+    assert repeated.result() is None
 
 
 def test_anything_unusual_falls_back_to_the_toml_parser(tmp_path: Path) -> None:

@@ -231,13 +231,13 @@ class LabelColumns:
         return str(self.quotes[start:self.quote_ends[position]], "utf-8", "replace")  # (not covered by the checksum)
 
     @classmethod
-    def in_id_order(cls, ids: list[str], stances: list[str | None], topic_sets: list[tuple[str, ...]],
+    def in_id_order(cls, ids: list[str] | str, stances: list[str | None], topic_sets: list[tuple[str, ...]],
                     notes: dict[int, str], columns: dict[str, Any], as_rendered: bool = False) -> LabelColumns | None:
         """The columns of entries read in file order (`notes` by position, `quote_ends` running
         over the excerpts in that order), sorted by id if the file was not; None if an id repeats.
-        `as_rendered`: each entry stands in the file as `render_entry` writes it (kept if the
-        file is in id order)."""
-        if all(map(str.__lt__, ids, ids[1:])):  # (as annotator writes them)
+        `ids` joined by newlines: known to be sorted already. `as_rendered`: each entry stands in
+        the file as `render_entry` writes it (kept if the file is in id order)."""
+        if type(ids) is str or all(map(str.__lt__, ids, ids[1:])):  # (as annotator writes them)
             return cls(ids, stances, topic_sets, notes, columns["quoted"].count(1), columns, as_rendered)
         if len(set(ids)) != len(ids):
             return None
@@ -254,7 +254,8 @@ class LabelColumns:
 
     def write(self, handle: BinaryIO, head: dict[str, Any]) -> None:
         """Write the columns, and the file's `head`, as a cache entry for `read`."""
-        sections = {"ids": "\n".join(self.ids).encode("utf-8")}
+        ids = self._ids
+        sections = {"ids": (ids if type(ids) is str else "\n".join(ids)).encode("utf-8")}
         sections.update((name, memoryview(getattr(self, name)).cast("B")) for name in COLUMN_KINDS)
         sections.update(StoredNotes.sections(self.notes))
         where: dict[str, tuple[int, int]] = {}
