@@ -272,7 +272,7 @@ def _write(path: Path | None, write: Callable[[BinaryIO], None]) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         try:
-            with os.fdopen(fd, "wb") as handle:
+            with os.fdopen(fd, "w+b") as handle:  # (read too: `columns.write_columns` reads back)
                 write(handle)
             os.replace(temporary, path)
         except BaseException:

@@ -316,23 +316,31 @@ def rows_of(comments: Iterable[Comment]) -> Iterator[Rows]:
 
 
 def write_columns(handle: BinaryIO, batches: Iterable[Rows]) -> None:
-    """Write the comments of one file, `batches` of them in order, to `handle` as an entry
-    `open_entry` reads: the texts straight to the file, the other fields kept until the end.
-    Each field of a batch is encoded at once (`_utf8`), not value by value."""
+    """Write the comments of one file, `batches` of them in order, to `handle` (open for reading
+    too: the text of an id met again is read back) as an entry `open_entry` reads: the texts
+    straight to the file, the other fields kept until the end. Each field of a batch is encoded
+    at once (`_utf8`), not value by value."""
     handle.seek(_HEADER)
     position = _HEADER
     text_starts = array("Q", [position])
     small = {name: _Blob() for name in STRING_FIELDS if name != "text"}
     ids: list[str] = []
     lines = array("Q")
-    seen: dict[str, int] = {}  # id -> the hash of its text
+    seen: set[str] = set()  # the ids so far (no more: a million texts' hashes took 0.3 s and 80 MB)
+    rows: dict[str, int] | None = None  # once an id comes again: each id's first row
     unique = True
     for batch in batches:
-        marks = dict(zip(batch.ids, map(hash, batch.texts)))
-        if len(marks) == len(batch.ids) and seen.keys().isdisjoint(marks):
-            seen.update(marks)
-        else:  # an id seen before: the same comment again is left out
-            keep, unique = _new_in(batch, seen, unique)
+        fresh = set(batch.ids)
+        if len(fresh) == len(batch.ids) and (seen if rows is None else rows.keys()).isdisjoint(fresh):
+            if rows is None:
+                seen |= fresh
+            else:
+                rows.update(zip(batch.ids, range(len(ids), len(ids) + len(batch.ids))))
+        else:  # an id met before: the same comment again is left out
+            if rows is None:
+                rows = dict(zip(ids, range(len(ids))))
+                seen.clear()
+            keep, unique = _new_in(batch, rows, _Written(handle, text_starts), unique)
             batch = batch.kept(keep)
         texts, sizes = _utf8(batch.texts)
         handle.write(texts)
@@ -345,16 +353,16 @@ def write_columns(handle: BinaryIO, batches: Iterable[Rows]) -> None:
             if values is not None and any(values):
                 small[name].add(*_utf8([value or "" for value in values]))
             else:
-                small[name].add(b"", repeat(0, len(batch.ids)))
+                small[name].add_empty(len(batch.ids))
         if batch.metas is not None and any(batch.metas):
             metas = [marshal.dumps(dict(meta)) if meta else b"" for meta in batch.metas]
             small["meta"].add(b"".join(metas), map(len, metas))
         else:
-            small["meta"].add(b"", repeat(0, len(batch.ids)))
+            small["meta"].add_empty(len(batch.ids))
         lines.extend(batch.lines)
     count = len(lines)
     order = sorted(range(count), key=ids.__getitem__)  # (str sorts as its UTF-8 bytes do: by code point)
-    del ids, seen
+    del ids, seen, rows
     places = {"text": (_HEADER, position - _HEADER)}
     tail = [(name, blob if blob.size else _Blob()) for name, blob in small.items()]  # (no offsets for a field none has)
     blobs_end = position + sum(blob.size for _, blob in tail)
@@ -368,7 +376,8 @@ def write_columns(handle: BinaryIO, batches: Iterable[Rows]) -> None:
     arrays: list[tuple[str, array[int]]] = [("text@", array(code, text_starts))]
     for name, blob in tail:
         start = places[name][0]
-        arrays.append((f"{name}@", array(code, accumulate(blob.lengths, initial=start)) if blob.size else array(code)))
+        lengths = chain(repeat(0, blob.empty), blob.lengths)
+        arrays.append((f"{name}@", array(code, accumulate(lengths, initial=start)) if blob.size else array(code)))
     consecutive = lines == array("Q", range(1, count + 1))
     arrays += [("line", array(code) if consecutive else array(code, lines)), ("order", array(code, order))]
     written = {}
@@ -386,14 +395,24 @@ def write_columns(handle: BinaryIO, batches: Iterable[Rows]) -> None:
 
 
 class _Blob:
-    """The values of one field, encoded a batch at a time: the pieces and each value's length."""
+    """The values of one field, encoded a batch at a time: the pieces and each value's length
+    (but for the empty values before the first that is not, only counted: a field no comment
+    has took 8 MB a million)."""
 
-    __slots__ = ("lengths", "pieces", "size")
+    __slots__ = ("empty", "lengths", "pieces", "size")
 
     def __init__(self) -> None:
         self.pieces: list[bytes] = []
+        self.empty = 0
         self.lengths = array("Q")
         self.size = 0
+
+    def add_empty(self, count: int) -> None:
+        """`count` more values, each empty."""
+        if self.size:
+            self.lengths.extend(repeat(0, count))
+        else:
+            self.empty += count
 
     def add(self, piece: bytes, lengths: Iterable[int]) -> None:
         """The values of one more batch: all of them, encoded, and the length of each."""
@@ -433,22 +452,42 @@ def _checksum(header: Any, blobs: dict[str, Any], sections: dict[str, Any]) -> i
 BATCH = 8192
 
 
-def _new_in(batch: Rows, seen: dict[str, int], unique: bool) -> tuple[list[int], bool]:
-    """The positions in `batch` of the comments to keep, one by one: those not a repeat of one in
-    `seen` (which they join); and whether the ids are still all different (an id with another
+def _new_in(batch: Rows, rows: dict[str, int], written: _Written, unique: bool) -> tuple[list[int], bool]:
+    """The positions in `batch` of the comments to keep, one by one: those not a repeat of one
+    kept before (`rows`: each id's first row, which the new ones join; the texts of earlier
+    batches are `written`); and whether the ids are still all different (an id with another
     text is kept)."""
-    kept = []
+    kept: list[int] = []
+    first = len(written)  # the row of the batch's first comment kept
     for index, (comment_id, text) in enumerate(zip(batch.ids, batch.texts)):
-        mark = hash(text)
-        known = seen.get(comment_id)
-        if known is None:
-            seen[comment_id] = mark
-        elif known == mark:
+        row = rows.get(comment_id)
+        if row is None:
+            rows[comment_id] = first + len(kept)
+        elif (batch.texts[kept[row - first]] if row >= first else written.text(row)) == text:
             continue  # the same comment again
         else:
             unique = False  # (kept, for `seeds` to report where it was first)
         kept.append(index)
     return kept, unique
+
+
+class _Written:
+    """The texts `write_columns` has written so far, read back from its handle by row."""
+
+    def __init__(self, handle: BinaryIO, starts: array) -> None:
+        self._handle, self._starts = handle, starts
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def text(self, row: int) -> str:
+        handle = self._handle
+        end = handle.tell()
+        try:
+            handle.seek(self._starts[row])
+            return handle.read(self._starts[row + 1] - self._starts[row]).decode("utf-8")
+        finally:
+            handle.seek(end)
 
 
 class ById(Mapping[str, Comment]):

@@ -139,7 +139,7 @@ def test_comments_read_a_batch_at_a_time_are_those_read_one_by_one(tmp_path: Pat
                        "context" if index % 5 == 0 else None, {"score": index} if index % 7 == 0 else {})
                for index in range(BATCH + 10)]
     path = tmp_path / "entry"
-    with path.open("wb") as handle:
+    with path.open("w+b") as handle:
         write_columns(handle, rows_of(written))
     import mmap
 
