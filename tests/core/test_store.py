@@ -27,7 +27,14 @@ from annotator.core.store import (
     read_canonical,
     safe_annotator_name,
 )
-from annotator.core.store.layout import CanonicalFile, CanonicalReader, render_entries, render_entry
+from annotator.core.store.layout import (
+    CanonicalFile,
+    CanonicalReader,
+    parse_annotations,
+    render_entries,
+    render_entry,
+    render_head,
+)
 from tests.conftest import DATA
 
 WHEN = datetime(2026, 11, 27, 9, 30, 0, tzinfo=UTC)
@@ -471,6 +478,46 @@ def test_entries_in_order_within_each_piece_but_not_across_are_read_sorted() -> 
     repeated = CanonicalReader()
     assert repeated.feed("\n\n".join([head, ordered[0], ordered[1]]) + "\n") and repeated.feed("\n" + ordered[0] + "\n")
     assert repeated.result() is None
+
+
+_HEAD = '# head\nformat = {format}\nannotator = "alice"\n'
+_ENTRY = '\n# {quote}\n[comments.a]\nstance = "agree"\ntopics = []\nflagged = false\nseconds = {seconds}\n'
+
+
+@pytest.mark.parametrize("text", [
+    _HEAD.format(format="01") + _ENTRY.format(quote="x", seconds="1.5"),  # (a leading zero: not TOML)
+    _HEAD.format(format="1") + _ENTRY.format(quote="x", seconds="01.5"),
+    _HEAD.format(format="1") + _ENTRY.format(quote="a\x01b", seconds="1.5"),  # (a control character in a comment)
+    _HEAD.format(format="1\x7f") + _ENTRY.format(quote="x", seconds="1.5"),
+], ids=["format 01", "seconds 01.5", "control character in an excerpt", "DEL after the format"])
+def test_what_toml_refuses_the_fast_reader_refuses_too(text: str) -> None:
+    assert read_canonical(text) is None
+    with pytest.raises(tomllib.TOMLDecodeError):
+        tomllib.loads(text)
+    with pytest.raises(StoreError, match="invalid TOML"):
+        parse_annotations(text, "annotations/alice.toml", "alice")
+
+
+def test_an_excerpt_line_ended_by_crlf_reads_as_the_toml_parser_reads_it() -> None:
+    text = _HEAD.format(format="1") + _ENTRY.format(quote="the excerpt\r", seconds="1.5")
+    parsed = parse_annotations(text, "annotations/alice.toml", "alice")
+    assert dict(parsed.excerpts) == {"a": "the excerpt"}
+    assert parsed.entries == {key: Annotation.from_dict(value) for key, value in tomllib.loads(text)["comments"].items()}
+
+
+def test_a_note_with_a_unicode_line_separator_leaves_the_line_numbers_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TOML ends a line at LF (or CRLF) only: a note may hold U+2028, U+0085 or a form feed
+    (escaped), and the lines and excerpts of the entries after it are still right when the
+    file is read by the TOML parser (an unknown key: not in annotator's own layout)."""
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", "off")
+    text = (render_head("alice", {}) + render_entry("a", Annotation("agree", note="one\u2028two\u0085three"), "first")
+            + render_entry("b", Annotation("agree", extra={"foo": 1}), "second"))
+    assert "\u2028" in text and read_canonical(text) is None
+    parsed = parse_annotations(text, "annotations/alice.toml", "alice")
+    numbers = {line.removeprefix("[comments.").removesuffix("]"): number
+               for number, line in enumerate(text.split("\n"), start=1) if line.startswith("[comments.")}
+    assert dict(parsed.lines) == numbers == {"a": 7, "b": 14}
+    assert dict(parsed.excerpts) == {"a": "first", "b": "second"}
 
 
 def test_anything_unusual_falls_back_to_the_toml_parser(tmp_path: Path) -> None:

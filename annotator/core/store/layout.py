@@ -437,10 +437,13 @@ class CanonicalReader:
             self.last_id = ids[-1]
             self.count += len(ids)
             self.id_pieces.append("\n".join(ids))
+        joined = "".join(quotes)
+        if not joined.isprintable() and _NOT_IN_COMMENT.search(joined):
+            return False  # (a control character in an excerpt line, a CR before its line end: the TOML parser decides)
         encoded = quotes if text.isascii() else [quote.encode("utf-8") for quote in quotes]
         ends = self.quote_ends
         ends.extend(islice(accumulate(map(len, encoded), initial=ends[-1] if ends else 0), 1, None))
-        self.quotes += "".join(quotes).encode("utf-8")
+        self.quotes += joined.encode("utf-8")
         return True
 
     def result(self) -> CanonicalFile | None:
@@ -568,17 +571,19 @@ def _topic_list(written: str) -> tuple[str, ...]:
 
 _ODD = object()
 _SAFE = r'[^"\\\x00-\x1f\x7f\n]'
+_COMMENT = r"[^\x00-\x08\x0a-\x1f\x7f]*"  # what a TOML comment may hold: no control character but tab (nor CR)
+_NOT_IN_COMMENT = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _CANONICAL_HEAD = re.compile(
-    r'(?:#[^\n]*\n)*format = (?P<format>[0-9]{1,18})\nannotator = "(?P<annotator>[A-Za-z0-9._-]+)"\n'
+    rf'(?:#{_COMMENT}\n)*format = (?P<format>0|[1-9][0-9]{{0,17}})\nannotator = "(?P<annotator>[A-Za-z0-9._-]+)"\n'
 )
 _CANONICAL_ENTRY = re.compile(
-    r"\n(?:# (?P<quote>[^\n]*)\n)?"
+    r"\n(?:# (?P<quote>[^\n]*)\n)?"  # (checked for control characters a block at a time: `_NOT_IN_COMMENT`)
     r"\[comments\.(?P<id>[A-Za-z0-9_-]+)\]\n"
     rf'(?:stance = "(?P<stance>{_SAFE}*)"\n)?'
     rf'topics = (?P<topics>\[\]|\[\n(?:    "{_SAFE}*",\n)+\])\n'
     r'(?:note = (?P<note>"[^\n]*")\n)?'
     r"flagged = (?P<flagged>true|false)\n"
-    r"(?:seconds = (?P<seconds>[0-9]+\.[0-9]+(?:e[+-]?[0-9]+)?)\n)?"
+    r"(?:seconds = (?P<seconds>(?:0|[1-9][0-9]*)\.[0-9]+(?:e[+-]?[0-9]+)?)\n)?"  # (no leading zero, as in TOML)
     r"(?:updated = (?P<updated>[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?\+00:00)\n)?"
 )
 _MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
@@ -592,7 +597,7 @@ def _conflict_marker_lines(text: str) -> list[int]:
         return []
     found: list[int] = []
     closing: str | None = None  # the delimiter of the multi-line string open at the line's start
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if closing is None and _CONFLICT.match(line):
             found.append(number)
         else:
@@ -664,7 +669,7 @@ def _scan_entries(text: str) -> tuple[dict[str, int], dict[str, str]]:
     lines: dict[str, int] = {}
     excerpts: dict[str, str] = {}
     previous = ""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if line.startswith("[comments."):
             match = _BARE_HEADER.match(line)
             comment_id = match[1] if match else _quoted_header(line) if line.startswith('[comments."') else None
@@ -674,6 +679,15 @@ def _scan_entries(text: str) -> tuple[dict[str, int], dict[str, str]]:
                     excerpts[comment_id] = previous[2:]
         previous = line
     return lines, excerpts
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of `text` as TOML counts them: ended by LF or CRLF only (`str.splitlines` also
+    ends one at U+2028, U+0085 or a form feed, which a note may hold)."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 def _quoted_header(line: str) -> str | None:
