@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import time
+from array import array
 from pathlib import Path
 
 import pytest
@@ -356,3 +357,32 @@ def test_a_labels_entry_whose_notes_do_not_add_up_is_parsed_again(
     again = AnnotationFile.load(labels.path)
     assert type(again.entries.columns.notes) is dict  # (the entry was not used: the file was parsed)
     assert [again.get(f"c{index}").note for index in range(3)] == ["one", None, "three"]
+
+
+def test_damaged_counts_in_the_cache_are_worked_out_again(tmp_path: Path, own_cache: Path) -> None:
+    """The count of labeled comments and where each entry's comment is, kept in the parse cache
+    by the labels' entry and the corpus, are checked as they are read: a damaged one (a flipped
+    bit, or one kept as an earlier version wrote it) is worked out again, not shown or used."""
+    root = tmp_path / "p"
+    (root / "seeds").mkdir(parents=True)
+    (root / "seeds" / "a.txt").write_text("one\ntwo\nthree\n")
+    corpus = load_seeds(root).comments
+    ids = corpus.ids.all()
+    labels = AnnotationFile.open(root, "alice")
+    for comment_id in ids[:2]:
+        labels.set(comment_id, Annotation("agree"), "excerpt")
+    labels.save(force=True)
+    AnnotationFile.load(labels.path)  # (parsed, and its entry written)
+    columns = AnnotationFile.load(labels.path).entries.columns
+    assert columns is not None and columns.source is not None
+    digest = corpus.ids_digest()
+    truth = (2, sorted(map(corpus.positions().__getitem__, columns.ids)))
+    assert (columns.labeled_among(digest, corpus.positions), sorted(columns.positions_in(corpus.positions, digest))) == truth
+    counted = cache.key("labeled", b"%s\0%s" % (columns.source.encode(), digest))
+    placed = cache.key("positions", b"%s\0%s" % (columns.source.encode(), digest))
+    for count, positions in [((3, 0), (array("i", [0, 7]).tobytes(), 0)),  # (checks that do not match)
+                             (3, array("i", [0, 7]).tobytes())]:  # (as kept before they had checks)
+        cache.save(counted, count)
+        cache.save(placed, positions)
+        fresh = AnnotationFile.load(labels.path).entries.columns
+        assert (fresh.labeled_among(digest, corpus.positions), sorted(fresh.positions_in(corpus.positions, digest))) == truth

@@ -123,11 +123,12 @@ class LabelColumns:
         where = None
         if self.source is not None:
             where = cache.key("labeled", b"%s\0%s" % (self.source.encode(), corpus))
-            count = cache.load(where)
-            if type(count) is int:
-                return count
+            kept = cache.load(where)
+            if type(kept) is tuple and len(kept) == 2 and type(kept[0]) is int and 0 <= kept[0] <= self.count \
+                    and _count_check(kept[0]) == kept[1]:
+                return kept[0]
         count = sum(map(known().__contains__, compress(self.ids, self.labeled)))
-        cache.save(where, count)
+        cache.save(where, (count, _count_check(count)))
         return count
 
     def positions_in(self, position_of: Callable[[], Mapping[str, int]], corpus: bytes) -> array:
@@ -146,10 +147,14 @@ class LabelColumns:
         if self.source is not None:
             where = cache.key("positions", b"%s\0%s" % (self.source.encode(), corpus))
             kept = cache.load(where)
-            if type(kept) is bytes and len(kept) == 4 * self.count:
-                return array("i", kept)
+            if type(kept) is tuple and len(kept) == 2 and type(kept[0]) is bytes and len(kept[0]) == 4 * self.count \
+                    and zlib.crc32(kept[0]) == kept[1]:
+                positions = array("i", kept[0])
+                if min(positions, default=-1) >= -1:
+                    return positions
         positions = array("i", map(position_of().get, self.ids, repeat(-1)))
-        cache.save(where, positions.tobytes())
+        data = positions.tobytes()
+        cache.save(where, (data, zlib.crc32(data)))
         return positions
 
     def aligned_in(self, position_of: Callable[[], Mapping[str, int]], corpus: bytes, size: int) -> array | None:
@@ -329,6 +334,11 @@ def _copied(section: memoryview, kind: str) -> array:
     values = array(kind)
     values.frombytes(section)
     return values
+
+
+def _count_check(count: int) -> int:
+    """A CRC-32 of a count kept in the parse cache (`labeled_among`): a damaged one is counted again."""
+    return zlib.crc32(count.to_bytes(8, "little", signed=True))
 
 
 MAGIC = b"ANLAB4" + (b"LE" if sys.byteorder == "little" else b"BE")  # the layout of `write`, and its byte order
