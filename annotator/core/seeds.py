@@ -115,7 +115,11 @@ def _load_folder(folder: Path, allow_empty: bool) -> Corpus:
                 Problem(name, None, "ignored: seeds are .txt, .jsonl or .csv files", warning=True)
             )
             continue
-        files.append(read_seed_file(path, name))
+        try:
+            files.append(read_seed_file(path, name))
+        except OSError as error:  # (a file without read permission, say)
+            raise SeedError(f"{name}: cannot be read: {error.strerror or error}",
+                            hint="check the file's permissions, or move it out of seeds/") from None
     corpus = _columns_corpus(files, tuple(warnings)) or _joined_corpus(files, tuple(warnings))
     if not corpus.comments and not allow_empty:
         raise SeedError(

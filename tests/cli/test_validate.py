@@ -96,6 +96,21 @@ def test_broken_config_and_seeds_are_both_reported(tmp_path: Path, capsys) -> No
     ]
 
 
+def test_a_seed_file_that_cannot_be_read_is_said(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """(Permissions do not stop root, who runs the tests: the read fails as it would for anyone else.)"""
+    from annotator.core import seeds
+
+    root = make_project(tmp_path, {"a.jsonl": '{"text": "ok"}\n'})
+
+    def unreadable(path: Path, name: str) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(seeds, "read_seed_file", unreadable)
+    code, out, err = run(capsys, root)
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == "seeds/a.jsonl: cannot be read: Permission denied"
+
+
 @pytest.mark.parametrize(
     ("table", "expected"),
     [
