@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import mmap
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -228,25 +229,30 @@ _OPTIONAL = st.none() | _TEXTS
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.text(st.sampled_from("abéz0"), min_size=1, max_size=3), _TEXTS,
                           _OPTIONAL, _OPTIONAL, _OPTIONAL, _OPTIONAL), max_size=40),
-       st.integers(1, 5))
-def test_an_entry_reads_back_the_comments_written_in_any_batches(rows: list, batch: int) -> None:
+       st.integers(1, 5), st.booleans())
+def test_an_entry_reads_back_the_comments_written_in_any_batches(rows: list, batch: int, on_disk: bool) -> None:
     """Each field of a batch is encoded at once when it is ASCII, value by value when not: the
-    entry reads back what was written either way, and finds the ids in their UTF-8 order."""
+    entry reads back what was written either way, and finds the ids in their UTF-8 order. A
+    comment given again is left out, its text read back from the entry being written (from a
+    file as the cache writes one, or from memory)."""
     comments, kept, first_text = [], [], {}
     for line, (comment_id, text, author, url, parent, context) in enumerate(rows, start=1):
         comment = Comment(comment_id, text, "s.jsonl", line, author, url, parent, context)
         comments.append(comment)
         if first_text.setdefault(comment_id, text) != text or comment_id not in {other.id for other in kept}:
             kept.append(comment)  # (left out: the comment its id was first given to, again)
-    handle = io.BytesIO()
+    handle = tempfile.TemporaryFile("w+b") if on_disk else io.BytesIO()
     original = columns.BATCH
     columns.BATCH = batch
     try:
         columns.write_columns(handle, columns.rows_of(comments))
     finally:
         columns.BATCH = original
-    view = mmap.mmap(-1, len(handle.getvalue()))
-    view.write(handle.getvalue())
+    handle.seek(0)
+    written = handle.read()
+    handle.close()
+    view = mmap.mmap(-1, len(written))
+    view.write(written)
     entry = columns.open_entry(view, "s.jsonl")
     assert entry is not None
     assert list(entry) == kept

@@ -268,7 +268,7 @@ class LabelColumns:
         for name, data in sections.items():
             where[name] = (position, len(data))
             position += -(-len(data) // 8) * 8  # (each section starts 8-byte aligned)
-        header = marshal.dumps((head, len(self.ids), self.stances, self.topic_sets, self.quoted_count,
+        header = marshal.dumps((head, self.count, self.stances, self.topic_sets, self.quoted_count,
                                 self.as_rendered, where))
         start = -(-(len(MAGIC) + 16 + len(header)) // 8) * 8
         checked = _checksum(header, sections)

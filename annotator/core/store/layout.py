@@ -454,7 +454,7 @@ class CanonicalReader:
         columns["quote_ends"] = self.quote_ends
         columns["quotes"] = self.quotes
         ids = "\n".join(self.id_pieces)
-        self.id_pieces = []
+        self.id_pieces = [ids]  # (joined once: asked again, the same)
         labels = LabelColumns.in_id_order(ids if self.in_order else ids.split("\n") if self.count else [], self.stances,
                                           self.topic_sets, self.notes, columns, self.as_rendered)
         return None if labels is None else CanonicalFile(self.head, Entries(labels), Lines(labels), Excerpts(labels), labels)
@@ -687,7 +687,7 @@ def _lines(text: str) -> list[str]:
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    return [line.removesuffix("\r") for line in lines] if "\r" in text else lines
 
 
 def _quoted_header(line: str) -> str | None:
