@@ -455,8 +455,8 @@ class CanonicalReader:
         columns["quotes"] = self.quotes
         ids = "\n".join(self.id_pieces)
         self.id_pieces = [ids]  # (joined once: asked again, the same)
-        labels = LabelColumns.in_id_order(ids if self.in_order else ids.split("\n") if self.count else [], self.stances,
-                                          self.topic_sets, self.notes, columns, self.as_rendered)
+        labels = LabelColumns.in_id_order(ids if self.in_order else ids.split("\n"), self.stances, self.topic_sets,
+                                          self.notes, columns, self.as_rendered)
         return None if labels is None else CanonicalFile(self.head, Entries(labels), Lines(labels), Excerpts(labels), labels)
 
 
@@ -571,8 +571,9 @@ def _topic_list(written: str) -> tuple[str, ...]:
 
 _ODD = object()
 _SAFE = r'[^"\\\x00-\x1f\x7f\n]'
-_COMMENT = r"[^\x00-\x08\x0a-\x1f\x7f]*"  # what a TOML comment may hold: no control character but tab (nor CR)
-_NOT_IN_COMMENT = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL = r"\x00-\x08\x0a-\x1f\x7f"  # what a TOML comment may not hold: the control characters but tab (CR too)
+_COMMENT = rf"[^{_CONTROL}]*"
+_NOT_IN_COMMENT = re.compile(rf"[{_CONTROL}]")
 _CANONICAL_HEAD = re.compile(
     rf'(?:#{_COMMENT}\n)*format = (?P<format>0|[1-9][0-9]{{0,17}})\nannotator = "(?P<annotator>[A-Za-z0-9._-]+)"\n'
 )
