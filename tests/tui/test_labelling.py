@@ -69,6 +69,22 @@ async def test_note_is_saved_when_escape_leaves_it(make_app) -> None:
         assert screen.query_one(NoteEditor).text == "cites [bold] $x\ntwod"
 
 
+async def test_escape_and_a_key_typed_at_once_leave_the_note_and_act(make_app) -> None:
+    """Escape and `j` typed within the terminal's escape delay come as one `alt+j`: the note is
+    left and saved without a `j`, and `j` moves to the next comment."""
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("e", *"seen", "alt+j")
+        await until(pilot, lambda: screen.current_position() == 1, "the next comment")
+        assert isinstance(app.focused, CommentList)
+        await settled(pilot)
+        assert disk_entry(app, 0).note == "seen"
+        await pilot.press("e", *"x", "alt+d")  # (a stance key: the stance of the comment now shown)
+        await settled(pilot)
+        assert (disk_entry(app, 1).note, disk_entry(app, 1).stance) == ("x", "disagree")
+
+
 async def test_navigation_keys(make_app) -> None:
     app = make_app()
     async with app.run_test() as pilot:

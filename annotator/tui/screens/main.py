@@ -766,9 +766,11 @@ class MainScreen(PromptFrames[None]):
             self._show_labels()
 
     @on(NoteEditor.Done)
-    def _note_done(self) -> None:
+    def _note_done(self, event: NoteEditor.Done) -> None:
         self._save_note()
         self.comment_list.focus()
+        if event.then is not None:  # (after the focus has moved: both go through the app's queue)
+            self.app.post_message(event.then)
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if isinstance(event.widget, NoteEditor):

@@ -25,10 +25,28 @@ class NoteEditor(TextArea):
     comment_id: str | None = None  # the comment whose note is being edited (set by the screen)
 
     class Done(Message):
-        """The annotator left the note editor."""
+        """The annotator left the note editor; `then`, a key typed with the Escape (see `_on_key`)."""
+
+        def __init__(self, then: events.Key | None = None) -> None:
+            super().__init__()
+            self.then = then
 
     def action_done(self) -> None:
         self.post_message(self.Done())
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Escape and the next key, typed within the terminal's escape delay (0.1 s), reach the app
+        # as one key with alt (`escape`, `j` -> `alt+j`), which the editor would type as the
+        # character: as a person meant it, the note is left and the key goes on (`j`: the next).
+        if event.key.startswith("alt+"):
+            key = event.key.removeprefix("alt+")
+            key = key[-1].upper() if key.startswith("shift+") and len(key) == 7 else key  # (`alt+shift+j`: J)
+            if len(key) == 1 and key.isprintable():  # (a letter or digit: the terminal sends others without alt)
+                event.stop()
+                event.prevent_default()
+                self.post_message(self.Done(then=events.Key(key, key)))
+                return
+        await super()._on_key(event)
 
     def get_line(self, line_index: int) -> Text:
         """The line as drawn: control characters as their pictures, one for one (the note itself
