@@ -6,7 +6,9 @@ the annotator's labels, most of a second each at 100,000 comments, on top of the
 (importing Textual, the first frame, the config). `Prefetch.start`, called before the app
 loads, runs each parse in a child process, which writes the file's columns to the parse cache
 (`annotator.core.cache`) and exits; the app `wait`s for the seeds once it has read its config,
-for the labels once it has the comments, and then finds both cached.
+for the labels once it has the comments, and then finds both cached. At the start the app is
+still one thread, and each child is forked from it: a new interpreter would spend some 0.1 s of
+a core starting and importing what the app has imported already, when both cores are busiest.
 
 A child changes nothing but the cache, and every failure in it (a seed file with an error, a
 labels file not in annotator's own layout, no cache, a kill) only means that the app parses the
@@ -33,6 +35,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from annotator.core import cache
@@ -53,7 +57,7 @@ class Prefetch:
     (either may be absent). `wait_for_seeds`, `wait` and `stop` belong to one thread (the one
     that opens the project); `interrupt` may come from any."""
 
-    def __init__(self, seeds: subprocess.Popen[bytes] | None, labels: subprocess.Popen[bytes] | None,
+    def __init__(self, seeds: Child | None, labels: Child | None,
                  named: bool = True) -> None:
         self._seeds = seeds
         self._labels = labels
@@ -64,11 +68,11 @@ class Prefetch:
         """The seeds of the project `root` and the labels of `annotator` (None: not known yet)
         read into the cache by children; none where none would pay (see the module's
         docstring) or none can start."""
-        seeds = _spawn("seeds", root) if cores() >= 2 and _seeds_worth_a_child(root) else None
+        seeds = _start("seeds", root) if cores() >= 2 and _seeds_worth_a_child(root) else None
         labels = None
         if seeds is not None and annotator:  # (with the seeds cached, the app reads the labels with nothing else to do)
             path = _worth_a_child(root, annotator)
-            labels = _spawn("labels", path) if path is not None else None
+            labels = _start("labels", path) if path is not None else None
         return cls(seeds, labels, named=annotator is not None)
 
     def add_labels(self, root: Path, annotator: str) -> None:
@@ -118,12 +122,84 @@ class Prefetch:
                 process.kill()
                 process.wait()
 
-    def _children(self) -> list[subprocess.Popen[bytes]]:
+    def _children(self) -> list[Child]:
         return [process for process in (self._seeds, self._labels) if process is not None]
 
 
+class Forked:
+    """A child forked from this process (`_start`), with the part of `subprocess.Popen` that
+    `Prefetch` uses: `poll`, `wait`, `terminate`, `kill`, `returncode`."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        return self._reaped(os.WNOHANG)
+
+    def wait(self, timeout: float | None = None) -> int:
+        if timeout is None:
+            return self._reaped(0)
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"prefetch child {self.pid}", timeout)
+            time.sleep(0.005)
+        return self.returncode
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def _signal(self, number: int) -> None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, number)
+            except ProcessLookupError:  # (ended, not reaped yet: `poll` reaps it)
+                pass
+
+    def _reaped(self, options: int) -> int | None:
+        """The exit code, once the child has ended (`options`: 0 to wait for it, `os.WNOHANG` not)."""
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, options)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+
+Child = subprocess.Popen[bytes] | Forked
+
+
+def _start(kind: str, path: Path) -> Child | None:
+    """The child reading `path` at the app's start: forked from this process while it is the
+    only thread (a new interpreter's start and imports cost each child some 0.1 s of a core,
+    while the cores are busiest), else a new interpreter (`_spawn`)."""
+    if threading.active_count() > 1 or not hasattr(os, "fork"):
+        return _spawn(kind, path)
+    try:
+        pid = os.fork()
+    except OSError:
+        return _spawn(kind, path)
+    if pid:
+        return Forked(pid)
+    code = 1
+    try:  # (the child: its own session, as `_spawn`'s, no terminal, and it never returns)
+        os.setsid()
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for descriptor in (0, 1, 2):
+            os.dup2(quiet, descriptor)
+        code = main([kind, str(path)])
+    except BaseException:  # (SystemExit on SIGTERM, after its entry is removed)
+        pass
+    finally:
+        os._exit(code)
+
+
 def _spawn(kind: str, path: Path) -> subprocess.Popen[bytes] | None:
-    """The child reading `path` (the project, for "seeds"; the labels file, for "labels")."""
+    """The child reading `path` (the project, for "seeds"; the labels file, for "labels"), a
+    new interpreter."""
     try:
         return subprocess.Popen(
             [sys.executable, "-P", "-m", __name__, kind, str(path)],  # (-P: not the project's folder on the path)

@@ -5,6 +5,7 @@ cannot pay."""
 from __future__ import annotations
 
 import gc
+import os
 import signal
 import subprocess
 import sys
@@ -301,3 +302,60 @@ def test_after_a_session_the_child_also_counts_the_labels_among_the_comments(tmp
     assert opened.entries.labeled_among(corpus.ids_digest(), never, lambda key: True) == 67
     positions, _ = opened.entries.labeled_positions(never, corpus.ids_digest(), corpus.find)
     assert sorted(positions) == list(range(0, 200, 3))
+
+
+def test_a_child_forked_at_the_start_and_stopped_while_it_writes_leaves_no_temporary_file(
+    labeled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the start the app is one thread, and its children are forked from it (no interpreter
+    to start, no imports): stopped while writing, such a child too removes its temporary file
+    and ends at once, and the terminal is not its own."""
+    folder = tmp_path / "cache"
+    marker = tmp_path / "writing"
+
+    def writing(path: Path) -> bool:
+        def write(handle) -> None:
+            handle.write(b"half an entry")
+            handle.flush()
+            quiet = all(os.path.samestat(os.fstat(descriptor), os.stat(os.devnull)) for descriptor in (0, 1, 2))
+            marker.write_text(f"{os.getsid(0)} {'no terminal' if quiet else 'a terminal'}")
+            time.sleep(30)
+        return cache.save_columns(folder / "labels-0.columns", write)
+
+    monkeypatch.setattr(prefetch_module, "cache_columns", writing)
+    monkeypatch.setattr(prefetch_module, "_seeds_worth_a_child", lambda root: True)
+    prefetch = Prefetch.start(labeled, "alice")
+    assert isinstance(prefetch._labels, prefetch_module.Forked)
+    deadline = time.monotonic() + 10
+    while not marker.exists() or not marker.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    session, terminal = marker.read_text().split(" ", 1)
+    assert int(session) == prefetch._labels.pid and terminal == "no terminal"
+    assert any(path.name.endswith(".tmp") for path in folder.iterdir())
+    started = time.monotonic()
+    prefetch.stop()
+    assert prefetch._labels.returncode == 1 and time.monotonic() - started < STOP_SECONDS
+    assert not [path.name for path in folder.iterdir() if path.name.endswith(".tmp")]
+
+
+def test_with_another_thread_running_the_children_are_new_interpreters_and_cache_the_same(
+    labeled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fork copies one thread of a process, and a lock another thread held stays held in the
+    child: with other threads at work the children are started afresh."""
+    import threading
+
+    expected = in_process(labeled, monkeypatch)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        prefetch = Prefetch.start(labeled, "alice")
+    finally:
+        stop.set()
+        other.join()
+    assert isinstance(prefetch._labels, subprocess.Popen)
+    prefetch.wait()
+    assert prefetch._labels.returncode == 0 and entry_of(labeled).exists()
+    assert AnnotationFile.open(labeled, "alice").render() == expected.render()
