@@ -1,6 +1,9 @@
 """Running the apps being measured: the installed console script on a pseudo-terminal, and the
 peak memory of the process (`VmHWM` in `/proc/<pid>/status`: the high-water mark of its RSS since
-its exec, which a parent's size does not inflate, unlike a forked child's `ru_maxrss`)."""
+its exec, which a parent's size does not inflate, unlike a forked child's `ru_maxrss`). The app's
+own children are forked from it without an exec: their `VmHWM` counts the pages they still share
+with it, so the cold start's sum over the three processes counts those (some 35 MiB) more than
+once, a figure on the high side."""
 
 from __future__ import annotations
 

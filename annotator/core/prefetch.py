@@ -13,7 +13,7 @@ a core starting and importing what the app has imported already, when both cores
 A child changes nothing but the cache, and every failure in it (a seed file with an error, a
 labels file not in annotator's own layout, no cache, a kill) only means that the app parses the
 file itself, as without it, and says what is wrong. A child is started only where it may pay:
-two cores or more, the cache on, files large enough that their parse outweighs starting Python
+two cores or more, the cache on, files large enough that their parse outweighs a child's start
 (and labels within the size `AnnotationFile.load` reads), seeds not known to be cached (by the
 status of their files, `cache.known_key`). With the seeds cached, as at every start but the
 first, there are no children: the app has the comments at once and reads the labels itself
@@ -48,7 +48,7 @@ from annotator.core.store.columns import LabelColumns
 from annotator.core.store.layout import CACHE_KIND, cache_columns, max_file_bytes
 from annotator.core.store.names import annotation_path
 
-MIN_BYTES = 2 * 2**20  # some 4,000-9,000 comments or entries: a parse of a tenth of a second, twice a child's start
+MIN_BYTES = 2 * 2**20  # some 4,000-9,000 comments or entries: a parse of a tenth of a second, a new interpreter's start twice
 STOP_SECONDS = 1.0  # a child asked to end removes its temporary file at once; a second is plenty
 
 
@@ -161,11 +161,17 @@ class Forked:
                 pass
 
     def _reaped(self, options: int) -> int | None:
-        """The exit code, once the child has ended (`options`: 0 to wait for it, `os.WNOHANG` not)."""
+        """The exit code, once the child has ended (`options`: 0 to wait for it, `os.WNOHANG` not).
+        1 if it was reaped already (the app started with SIGCHLD ignored: the system reaps its
+        children itself): what it did is unknown, and the app looks for its entry as always."""
         if self.returncode is None:
-            pid, status = os.waitpid(self.pid, options)
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
+            try:
+                pid, status = os.waitpid(self.pid, options)
+            except ChildProcessError:
+                self.returncode = 1
+            else:
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
 
 
@@ -185,8 +191,9 @@ def _start(kind: str, path: Path) -> Child | None:
     if pid:
         return Forked(pid)
     code = 1
-    try:  # (the child: its own session, as `_spawn`'s, no terminal, and it never returns)
+    try:  # (the child: its own session, no terminal, none of the app's files, as `_spawn`'s; it never returns)
         os.setsid()
+        _close_inherited()
         quiet = os.open(os.devnull, os.O_RDWR)
         for descriptor in (0, 1, 2):
             os.dup2(quiet, descriptor)
@@ -195,6 +202,21 @@ def _start(kind: str, path: Path) -> Child | None:
         pass
     finally:
         os._exit(code)
+
+
+def _close_inherited() -> None:
+    """Close every file descriptor above the standard three (in a forked child: a pipe of the
+    app's parent held open by a child that outlives the app would keep its reader waiting)."""
+    try:
+        descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        descriptors = list(range(3, 1024))
+    for descriptor in descriptors:
+        if descriptor > 2:
+            try:
+                os.close(descriptor)
+            except OSError:  # (not open: the listing's own, for one)
+                pass
 
 
 def _spawn(kind: str, path: Path) -> subprocess.Popen[bytes] | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -210,10 +211,10 @@ def test_with_everything_cached_no_child_or_one_that_ends_writing_nothing(
     """A start with the seeds and labels cached (every start but the first): files whose digest
     the cache knows by their status start no child; others (changed in the last seconds) start
     children that find them cached and end."""
-    monkeypatch.setattr(cache, "SETTLED_NS", 0 if settled else 10**12)  # (here: the children keep the real one)
+    monkeypatch.setattr(cache, "SETTLED_NS", 0 if settled else 10**12)  # (forked from here, the children have it too)
     first = Prefetch.start(labeled, "alice")
     first.wait()
-    if settled:  # (the children hash with the real SETTLED_NS: the digests kept by status here)
+    if settled:  # (the digests kept by status here, however the children were started)
         cache.file_key(CACHE_KIND, annotation_path(labeled, "alice"), ".columns")
         cache.file_key("seeds-txt", labeled / "seeds" / "a.txt", ".columns")
     entries = written_entries(labeled)
@@ -324,17 +325,23 @@ def test_a_child_forked_at_the_start_and_stopped_while_it_writes_leaves_no_tempo
 
     monkeypatch.setattr(prefetch_module, "cache_columns", writing)
     monkeypatch.setattr(prefetch_module, "_seeds_worth_a_child", lambda root: True)
+    reader, writer = os.pipe()  # (as a harness's pipe, which waits for the app's end)
     prefetch = Prefetch.start(labeled, "alice")
-    assert isinstance(prefetch._labels, prefetch_module.Forked)
-    deadline = time.monotonic() + 10
-    while not marker.exists() or not marker.read_text():
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    session, terminal = marker.read_text().split(" ", 1)
-    assert int(session) == prefetch._labels.pid and terminal == "no terminal"
-    assert any(path.name.endswith(".tmp") for path in folder.iterdir())
-    started = time.monotonic()
-    prefetch.stop()
+    try:
+        os.close(writer)
+        assert isinstance(prefetch._labels, prefetch_module.Forked)
+        deadline = time.monotonic() + 10
+        while not marker.exists() or not marker.read_text():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        session, terminal = marker.read_text().split(" ", 1)
+        assert int(session) == prefetch._labels.pid and terminal == "no terminal"
+        assert select.select([reader], [], [], 5)[0] and os.read(reader, 1) == b""  # (no child holds it open)
+        assert any(path.name.endswith(".tmp") for path in folder.iterdir())
+        started = time.monotonic()
+    finally:
+        prefetch.stop()
+        os.close(reader)
     assert prefetch._labels.returncode == 1 and time.monotonic() - started < STOP_SECONDS
     assert not [path.name for path in folder.iterdir() if path.name.endswith(".tmp")]
 
@@ -359,3 +366,19 @@ def test_with_another_thread_running_the_children_are_new_interpreters_and_cache
     prefetch.wait()
     assert prefetch._labels.returncode == 0 and entry_of(labeled).exists()
     assert AnnotationFile.open(labeled, "alice").render() == expected.render()
+
+
+def test_children_reaped_by_the_system_do_not_stop_the_start(labeled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An app started with SIGCHLD ignored (its parent's setting, kept across an exec) has its
+    children reaped by the system: waiting for them must not fail, and the app then finds the
+    entries they wrote."""
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        prefetch = Prefetch.start(labeled, "alice")
+        prefetch.wait_for_seeds()
+        prefetch.wait()
+        prefetch.stop()
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert entry_of(labeled).exists()
+    assert AnnotationFile.open(labeled, "alice").render() == in_process(labeled, monkeypatch).render()
