@@ -49,6 +49,7 @@ from annotator.tui.widgets.comment_list import CommentList
 
 if TYPE_CHECKING:  # imported where they are used: the first frame waits for none of them
     from annotator.core.project import Project  # (its config brings pydantic: 80 ms to import)
+    from annotator.core.schema import Label
     from annotator.core.session import Session
     from annotator.tui.screens.main import MainScreen
 
@@ -513,12 +514,19 @@ class AnnotatorApp(App[int]):
                 yield SystemCommand(f"Go: {action.description}",
                                     f"keys: {', '.join(key_label(key) for key in keymap.keys[action.id])}",
                                     lambda action=action: main.run_action(action.id))
+        # (The palette reads a help given as a string as markup: a description from annotator.toml
+        # goes as `Content`, literally.)
         for label in main.session.schema.stance:
-            yield SystemCommand(f"Stance: {label.name}", f"key {label.key}: {label.description}",
+            yield SystemCommand(f"Stance: {label.name}", described(label),  # type: ignore[arg-type]
                                 lambda name=label.name: main.action_stance(name))
         for label in main.session.schema.topic:
-            yield SystemCommand(f"Topic: {label.name}", f"key {label.key}: {label.description}",
+            yield SystemCommand(f"Topic: {label.name}", described(label),  # type: ignore[arg-type]
                                 lambda name=label.name: main.action_topic(name))
+
+
+def described(label: Label) -> Content:
+    """A label's key and description, for the command palette: shown as written."""
+    return Content(f"key {label.key}: {printable(label.description, keep_newlines=False)}")
 
 
 class _Closing(Exception):

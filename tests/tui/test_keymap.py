@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from textual.content import Content
+
 from annotator.core.config import default_config_text
 from annotator.core.project import Project
 from annotator.tui.screens.help import HelpScreen
@@ -90,3 +92,24 @@ async def test_the_hints_on_screen_name_the_moved_keys(make_app, tmp_path) -> No
         await at(pilot, reply.id)
         await until(pilot, lambda: "goes there" in screen_text(app), "the target's head")
         assert "^ goes there · Z hides" in screen_text(app)
+
+
+async def test_label_descriptions_are_shown_as_written_in_the_help_and_the_palette(make_app, tmp_path) -> None:
+    """A description in annotator.toml is the project's text, not the app's: markup in it is
+    shown as typed, and a terminal escape as its picture (never sent to the terminal)."""
+    written = "[red]Supports[/red] [@click=app.quit]x[/] \\u001b[31mX"
+    config = default_config_text().replace(
+        'description = "Supports or builds on the parent\'s claim or argument."', f'description = "{written}"')
+    assert written in config
+    app = make_app(root=make_project(tmp_path / "project", config=config))
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        help_text = app.screen.query_one("#help-body Static").render()
+        assert "[red]Supports[/red] [@click=app.quit]x[/] \u241b[31mX" in str(help_text)
+        assert "\x1b" not in str(help_text)
+        await pilot.press("escape")
+        commands = {command.title: command.help for command in app.get_system_commands(screen)}
+        shown = Content.from_markup(commands["Stance: agree"])  # (as the palette reads it)
+        assert shown.plain == "key a: [red]Supports[/red] [@click=app.quit]x[/] \u241b[31mX" and not shown.spans

@@ -22,10 +22,12 @@ def help_content(schema: Schema) -> Content:
     lines.append(Content.assemble(("  ctrl+p       ", "bold $accent"), "Command palette: every action by name"))
     lines += [Content(""), Content.styled("Stance (one per comment; the same key again clears it)", "bold underline")]
     for label in schema.stance:
-        lines.append(Content.assemble((f"  {label.key:<4}", "bold $accent"), (f"{label.name:<16}", "bold"), label.description))
+        lines.append(Content.assemble((f"  {label.key:<4}", "bold $accent"), (f"{label.name:<16}", "bold"),
+                                      printable(label.description, keep_newlines=False)))
     lines += [Content(""), Content.styled("Topics (any number; each key toggles one)", "bold underline")]
     for label in schema.topic:
-        lines.append(Content.assemble((f"  {label.key:<4}", "bold $accent"), (f"{label.name:<16}", "bold"), label.description))
+        lines.append(Content.assemble((f"  {label.key:<4}", "bold $accent"), (f"{label.name:<16}", "bold"),
+                                      printable(label.description, keep_newlines=False)))
     lines += [
         Content(""),
         Content.styled("Tip", "bold underline"),
