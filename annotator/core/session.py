@@ -288,10 +288,29 @@ class Session:
     def _replay(self, changes: list[FieldChange]) -> Undone:
         kept: list[str] = []
         for change in changes:
-            entry, clashes = apply(self.store.get(change.comment_id), change, keep_current=True)
+            current = self.store.get(change.comment_id)
+            entry, clashes = apply(current, change, keep_current=True)
             kept.extend(name for name in clashes if name not in kept)
-            self._write(change.comment_id, entry)
+            if _labels(entry) != _labels(current):  # (nothing taken back: its time spent and last change stay)
+                self._write(change.comment_id, entry)
         return Undone(changes[-1].comment_id, kept)
+
+    def reloaded(self, theirs: dict[str, dict[str, tuple[Any, Any]]]) -> None:
+        """After a reload that kept this session's value of fields the file changed too
+        (`Reload.theirs`: id -> field -> the value the session's change replaced, the file's):
+        undoing that change brings back the file's value, not the one it replaced, which the
+        file no longer holds. The change is the newest step that set the field from that value."""
+        for comment_id, fields in theirs.items():
+            for name, (replaced, file_value) in fields.items():
+                self._rebase(comment_id, name, replaced, file_value)
+
+    def _rebase(self, comment_id: str, name: str, replaced: Any, value: Any) -> None:
+        for step in reversed(self._undo):
+            for index in range(len(step) - 1, -1, -1):
+                change = step[index]
+                if change.comment_id == comment_id and name in change.before and change.before[name] == replaced:
+                    step[index] = FieldChange(comment_id, change.before | {name: value}, change.after)
+                    return
 
     def _entry(self, comment_id: str) -> Annotation:
         self.spend_time()
@@ -414,3 +433,11 @@ class Session:
             if not self.is_labeled(rows[row]):
                 return row
         return None
+
+
+def _labels(entry: Annotation | None) -> dict[str, Any]:
+    """An entry's fields but the time spent on it and the time of its last change."""
+    fields = (entry or Annotation()).as_dict()
+    fields.pop("seconds", None)
+    fields.pop("updated", None)
+    return fields

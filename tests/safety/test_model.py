@@ -17,7 +17,8 @@ field follows; `seconds` and `updated` are left out (and the clock is fixed).
 - `disk`: the TOML file (blank where there is none). An outside edit sets a field of it.
 - `shown`: what the session shows. A key sets a field; undo (redo) sets it back (again) only
   where it still holds the value the step left, and names a stance or note it leaves in
-  `Undone.kept`.
+  `Undone.kept`. After a reload that kept the session's value of a field the file changed too,
+  undo of the step that changed it from the file's old value goes back to the file's new one.
 - `base`: what the session last read from the file or wrote to it. Where `shown` differs from
   it, the field is the session's pending change.
 - The one merge rule (`merged`): the session's value where it is a pending change (a clash
@@ -333,6 +334,15 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
         kept = [step.name] if now not in (was, to) and not step.name.startswith("topic:") else []
         assert result == Undone(step.comment_id, kept)
 
+    def rebase_undo(self, comment_id: str, name: str, replaced: Any, value: Any) -> None:
+        """The newest step that set `name` of `comment_id` from `replaced` now goes back to `value`
+        (a reload kept the session's value over the file's, which undo then brings back)."""
+        for index in range(len(self.undo_steps) - 1, -1, -1):
+            step = self.undo_steps[index]
+            if (step.comment_id, step.name, step.before) == (comment_id, name, replaced):
+                self.undo_steps[index] = Step(comment_id, name, value, step.after)
+                return
+
     @rule(view=st.sampled_from(FILTERS))
     def select(self, view: Filter) -> None:
         expected = [position for position, comment_id in enumerate(IDS)
@@ -453,6 +463,12 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
                        for name in ("stance", "note"))
             ]
             assert reload.both == clashes
+            for comment_id in clashes:  # (undo of the session's change now goes back to the file's value)
+                for name in ("stance", "note"):
+                    values = (self.base[comment_id][name], self.shown[comment_id][name], self.disk[comment_id][name])
+                    if len(set(values)) == 3:
+                        self.rebase_undo(comment_id, name, values[0], values[2])
+            self.session.reloaded(reload.theirs)  # (as the app does on a reload)
             self.shown = merge(self.base, self.shown, self.disk)
             self.base = copy.deepcopy(self.disk)
         self.journal_anew()

@@ -49,10 +49,14 @@ class WritesPaused(ChangedOnDisk):
 @dataclass(slots=True)
 class Reload:
     """What `merge_from_disk` found: entries both sides changed differently (this session's values
-    kept in the clashing fields), and, when the file had gone, how many entries it put back."""
+    kept in the clashing fields), with the file's value of each such field and the value it
+    replaced (`theirs`: id -> field -> (before, file's)); how many entries hold changes of this
+    session the file does not (`kept`); and, when the file had gone, how many entries it put back."""
 
     both: list[str] = field(default_factory=list)
     restored: int = 0
+    kept: int = 0
+    theirs: dict[str, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
 
 
 class AnnotationFile:
@@ -571,7 +575,7 @@ class AnnotationFile:
             return self._file_gone()
         fresh = AnnotationFile.load(self.path, replay=False) if self.path.exists() else AnnotationFile(self.path, self.annotator)
         with self._journal_lock, self._lock:
-            both = []
+            both, their_values = [], {}
             merged: dict[str, Annotation | None] = {}
             for comment_id, before in self._base.items():
                 change = FieldChange.between(comment_id, before, self.entries.get(comment_id))
@@ -582,6 +586,8 @@ class AnnotationFile:
                 merged[comment_id], clashes = apply(theirs, change)
                 if clashes:
                     both.append(comment_id)
+                    file_values = (theirs or Annotation()).as_dict()
+                    their_values[comment_id] = {name: (change.before.get(name), file_values.get(name)) for name in clashes}
             self._rebase_journal(FieldChange.between(comment_id, fresh.entries.get(comment_id), entry)
                                  for comment_id, entry in merged.items())
             quotes = {comment_id: self.excerpts.get(comment_id) for comment_id in self._base}
@@ -600,7 +606,7 @@ class AnnotationFile:
                     self._base[comment_id] = theirs
                     self._changed_at[comment_id] = self._sequence
                 self._store(comment_id, entry)
-        return Reload(sorted(both))
+        return Reload(sorted(both), kept=len(self._base), theirs=their_values)
 
     def _file_gone(self) -> Reload:
         """The file was removed under this session: every entry it holds is to be written back,

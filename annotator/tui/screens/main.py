@@ -745,8 +745,8 @@ class MainScreen(PromptFrames[None]):
         if comment_id is not None:
             note = self._one(NoteEditor)
             note.comment_id = comment_id  # the note belongs to this comment, wherever the list moves
-            entry = self.session.annotation(comment_id)
-            text = entry.note if entry and entry.note else ""
+            text = self._note_of(comment_id)
+            note.opened_with = text
             if note.text != text:
                 note.load_text(text)
             self._editing_note(True)
@@ -779,11 +779,21 @@ class MainScreen(PromptFrames[None]):
                 self._editing_note(False)
 
     def _save_note(self) -> None:
+        """The note as typed, if it was changed; a note that changed on disk meanwhile (a `git
+        pull`) is left as it is when nothing was typed, and named when what was typed replaces it."""
         note = self._one(NoteEditor)
         comment_id, note.comment_id = note.comment_id, None
-        if comment_id is None or self.session.position(comment_id) is None:
+        if comment_id is None or self.session.position(comment_id) is None or note.text == note.opened_with:
             return
+        if self._note_of(comment_id) not in (note.opened_with, note.text.strip("\n")):
+            self.notify(f"The note of {comment_id} changed on disk while you edited it: yours kept "
+                        f"({self.session.schema.keymap.shown('undo')} brings back the one from disk).",
+                        severity="warning", markup=False, timeout=10)
         self._edit(comment_id, lambda: self.session.set_note(comment_id, note.text))
+
+    def _note_of(self, comment_id: str) -> str:
+        entry = self.session.annotation(comment_id)
+        return entry.note if entry and entry.note else ""
 
     # Finding ---------------------------------------------------------------------------------
 
@@ -988,15 +998,20 @@ class MainScreen(PromptFrames[None]):
         """The file changed on disk (git pull, checkout, a hand edit): show what is there now,
         with the cursor and the note editor on the same comments as before."""
         conflicts = len(self.session.conflicts)
+        reload = message.reload
+        self.session.reloaded(reload.theirs)
         self.session.recount()
         self.comment_list.refresh()
         self._apply_filter(self.view, anchor=True)
-        reload, name = message.reload, f"{ANNOTATIONS_DIR}/{self.annotator}.toml"
+        name = f"{ANNOTATIONS_DIR}/{self.annotator}.toml"
         if reload.restored:
             note = (f"{name} was removed (or its folder) while the app ran: writing back the "
                     f"{reload.restored} entries the app holds.")
+        elif reload.kept:
+            unsaved = "change" if reload.kept == 1 else f"changes to {reload.kept} comments"
+            note = f"{name} changed on disk: reloaded, with your unsaved {unsaved} kept."
         else:
-            note = f"{name} changed on disk: reloaded, with your unsaved changes kept."
+            note = f"{name} changed on disk: reloaded."
         if reload.both:
             note += f" {both_sides_message(reload.both).capitalize()}."
         warn = reload.both or reload.restored

@@ -23,6 +23,7 @@ class NoteEditor(TextArea):
     BINDINGS = [Binding("escape", "done", "Done", id="note.done")]
 
     comment_id: str | None = None  # the comment whose note is being edited (set by the screen)
+    opened_with = ""  # its note when the editor opened (set by the screen): what a pull may change meanwhile
 
     class Done(Message):
         """The annotator left the note editor; `then`, a key typed with the Escape (see `_on_key`)."""
