@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import unicodedata
@@ -50,6 +51,16 @@ def one_line(text: str) -> str:
     if flat.isprintable():
         return flat
     return "".join(ch for ch in flat if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"})
+
+
+def quoted(text: str) -> str:
+    """`text` as a JSON string on one line, with every character that does not print escaped
+    (a newline as `\\n`, ESC as `\\u001b`, a bidi override as `\\u202e`): a note that changed
+    only in them reads as changed, and nothing in it acts on a terminal."""
+    dumped = json.dumps(text, ensure_ascii=False)
+    if dumped.isprintable():
+        return dumped
+    return "".join(ch if ch.isprintable() else json.dumps(ch)[1:-1] for ch in dumped)
 
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from annotator.core.diff import parse_bytes
-from annotator.core.models import Annotation, one_line
+from annotator.core.models import Annotation, one_line, quoted
 from annotator.core.reports.diff import conflict_summary
 from annotator.core.store import CONFLICT_KEY, StoreError
 
@@ -59,7 +59,10 @@ def entry_labels(entry: Annotation) -> str:
 
 
 def _value(value: Any) -> str:
-    """A value on one line, as JSON (strings quoted, control characters dropped)."""
+    """A value on one line, as JSON: a string quoted, with what does not print escaped (a
+    change to a newline in a note shows); in a table or list, control characters dropped."""
+    if isinstance(value, str):
+        return quoted(value)
     return json.dumps(_flat(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

@@ -72,7 +72,7 @@ def test_markdown_is_a_table_with_every_dynamic_part_in_code_spans(repo: Repo, c
 | `alice` | `{A4}` ``This is <b>bold</b> \\| pipes `ticks` and @someone.`` | changed | \
 `note` `(none)` → ``"\\| not a table `x`"`` |
 | `alice` | `{A2}` `I disagree with the premise entirely.` | added | `stance` `(none)` → `neutral`<br>\
-`note` `(none)` → `"Check \\"this\\". Later."`<br>`flagged` `no` → `yes` |
+`note` `(none)` → `"Check \\"this\\".\\nLater."`<br>`flagged` `no` → `yes` |
 | `alice` | `{A0}` `{E0}` | changed | \
 `stance` `agree` → `disagree`<br>topics +`scaling` −`dl-theory` |
 """
@@ -143,7 +143,7 @@ def test_a_hand_edited_layout_is_compared_all_the_same(repo: Repo, capsys) -> No
     )
     _, out, _ = repo.run(capsys, "diff", "--annotator", "bob")
     assert out == (f"bob  {A1}  added  {TEXTS[1]}\n    stance: (none) -> agree\n"
-                   f"bob  {A3}  added  {TEXTS[3]}\n    note: (none) -> \"two lines\"\n")
+                   f"bob  {A3}  added  {TEXTS[3]}\n    note: (none) -> \"two\\nlines\"\n")
 
 
 def test_outside_a_git_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:

@@ -140,8 +140,25 @@ def test_git_diff_shows_one_line_per_entry(repo: Repo) -> None:
         f" {A1}  {TEXTS[1]}  stance=disagree topics=scaling",
         f"-{A0}  {E0}  stance=agree",
         f"+{A2}  {TEXTS[2]}  stance=neutral",
-        f"+{A0}  {E0}  stance=mixed topics=dl-theory,scaling flagged note=\"See the paper.\"",
+        f"+{A0}  {E0}  stance=mixed topics=dl-theory,scaling flagged note=\"See\\nthe paper.\"",
     ]
+
+
+def test_git_diff_shows_a_note_changed_only_in_a_line_end_or_a_control_character(repo: Repo) -> None:
+    """A reviewer sees every change to a note: one that only breaks a line, or adds an escape
+    character, is a changed line too (the escape written out, never sent to the terminal)."""
+    repo.label("alice", 3, stance="agree", note="sigterm note", updated=WHEN)
+    repo.label("alice", 4, stance="agree", note="pulled", updated=WHEN)
+    repo.commit("two notes")
+    repo.label("alice", 3, stance="agree", note="sigterm\nnote", updated=WHEN)
+    repo.label("alice", 4, stance="agree", note="pulled\x1b[2J", updated=WHEN)
+    changed = [line for line in hunks(repo.git("diff", "--no-color").stdout) if line[0] in "+-"]
+    assert sorted(changed) == sorted([
+        f"-{A3}  {TEXTS[3]}  stance=agree note=\"sigterm note\"",
+        f"-{A4}  {TEXTS[4]}  stance=agree note=\"pulled\"",
+        f"+{A3}  {TEXTS[3]}  stance=agree note=\"sigterm\\nnote\"",
+        f"+{A4}  {TEXTS[4]}  stance=agree note=\"pulled\\u001b[2J\"",
+    ])
 
 
 def test_git_log_and_show_use_the_driver_too(repo: Repo) -> None:

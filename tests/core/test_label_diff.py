@@ -112,7 +112,7 @@ def test_textconv_golden_file() -> None:
     assert lines == [
         "0b1c2d3e4f50  Thanks for sharing this, I believe this kind of work is very promisin…  stance=agree",
         "7a8b9c0d1e2f  NO rigorous, first-principles analysis has ever computed any aspect o…  "
-        'stance=disagree topics=dl-theory,scaling note="Cites \\"Tensor Programs V\\". See muP."',
+        'stance=disagree topics=dl-theory,scaling note="Cites \\"Tensor Programs V\\".\\nSee muP."',  # (the note's line end shows)
         "c3d4e5f60718  Short one.  flagged",
     ]
 
@@ -124,7 +124,7 @@ def test_textconv_keeps_hostile_text_on_one_line() -> None:
     ).encode("utf-8")
     assert textconv(data, "x.toml") == (
         'legacy="x"\n'
-        'a  red  stance=agree[2J note="one two" confidence=0.5\n'
+        'a  red  stance=agree[2J note="one\\ntwo\\u0007" confidence=0.5\n'
         "b  (no labels)\n"
     )
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from annotator.core.diff import EntryChange, FieldChange
-from annotator.core.models import one_line
+from annotator.core.models import one_line, quoted
 from annotator.core.reports.jsondoc import JSON_FORMAT, dumps, json_value
 from annotator.core.reports.markdown import code
 from annotator.core.store import CONFLICT_KEY
@@ -81,7 +81,7 @@ def shown(name: str, value: Any) -> str:
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, str):
-        return json.dumps(one_line(value), ensure_ascii=False)
+        return quoted(value)
     return one_line(json.dumps(value, ensure_ascii=False, sort_keys=True, default=json_value))
 
 
