@@ -308,7 +308,9 @@ class Saver(Widget):
         self.post_message(self.Failed(message.reason, first))
 
     def _retry_fold(self) -> None:
-        self.fold_soon(compact=True)
+        # (with the watch: a fold that failed on a file it could not read must read it again, not
+        # find nothing to write and call that a success until the next watch fails again)
+        self.fold_soon(compact=True, watch=True)
 
     def _recovered(self, lane: str) -> None:
         if self._errors.pop(lane, None) is not None and not self._errors:

@@ -242,3 +242,43 @@ async def test_a_note_with_terminal_controls_is_drawn_literally_in_preview_and_e
         drawn = "".join(editor.render_line(y).text for y in range(editor.size.height))
         assert not {"\x1b", "\x07", "\u202e"} & set(drawn)
         assert editor.text.startswith("hi \x1b[2J")  # (the note itself is kept as it is)
+
+
+async def test_a_labels_file_broken_under_the_app_stays_reported_and_quitting_keeps_the_journal(
+    make_app, monkeypatch
+) -> None:
+    """A hand edit leaves the labels file unreadable: the app says so until it is fixed (it
+    used to say "saved again" at each retry, and fail again at the next look), never writes
+    over it, and quitting says where the labels wait, which the next start then applies."""
+    from annotator.core.store import AnnotationFile
+    from annotator.tui import saver
+    from tests.tui.conftest import until
+
+    monkeypatch.setattr(saver, "RETRY_SECONDS", 0.2)
+    monkeypatch.setattr(saver, "COMPACT_AFTER", 0.05)
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("a")
+        await settled(pilot, compacted=True)
+        path = screen.session.store.path
+        broken = path.read_text("utf-8") + "broken = \n"
+        path.write_text(broken, "utf-8")
+        await until(pilot, lambda: screen.save_error is not None, "the error")
+        await pilot.pause(2 * saver.WATCH_SECONDS + 0.5)  # (with nothing to write: several retries and looks)
+        assert "invalid TOML" in screen.save_error
+        assert not any("again" in notice.message for notice in app._notifications)
+        await pilot.press("j", "d")
+        await pilot.pause(0.5)
+        assert "invalid TOML" in screen.save_error
+        assert path.read_text("utf-8") == broken
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(app.screen, Question), "the question")
+        said = " ".join(str(widget.render()) for widget in app.screen.query("Static"))
+        assert "[d] quit: they wait in annotations/.alice.journal, and come back the next time the app opens the file" \
+            in said.replace("\n", " ")
+        second = app.project.corpus.comments[1].id
+        await pilot.press("d")
+    assert path.read_text("utf-8") == broken
+    path.write_text(broken.replace("broken = \n", ""), "utf-8")
+    assert AnnotationFile.open(path.parent.parent, "alice").get(second).stance == "disagree"

@@ -1059,11 +1059,16 @@ class MainScreen(PromptFrames[None]):
             else:
                 self._asking = self._quitting = False
 
+        if self.saver.saved_version == self.session.version:  # (the file cannot be written, the journal was)
+            journal = f"{ANNOTATIONS_DIR}/{self.session.store.journal.name}"
+            discard = f"quit: they wait in {journal}, and come back the next time the app opens the file"
+        else:
+            discard = "quit and lose them"
         self.app.push_screen(
             Question(
                 "Unsaved changes",
                 f"Your labels could not be written: {self.save_error}.",
-                [("w", "elsewhere", "write them to another file"), ("d", "discard", "quit and lose them"),
+                [("w", "elsewhere", "write them to another file"), ("d", "discard", discard),
                  ("r", "retry", "stay and keep retrying")],
             ),
             answered,
