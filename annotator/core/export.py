@@ -600,9 +600,16 @@ def _prodigy_lines(rows: Iterator[tuple[Comment, Decision]], schema: Schema) -> 
     # The options are the same in every record: encoded once and spliced in where sorted keys put
     # them (between "meta" and "text"), which gives the same bytes as encoding the whole record.
     options_json = _encode(options)
+    known = {option["id"] for option in options}
     for comment, decision in rows:
-        head = _encode(_prodigy_answer(comment, decision))
-        yield f'{head[:-1]}, "options": {options_json}, "text": {_encode(comment.text)}}}\n'
+        answer = _prodigy_answer(comment, decision)
+        head = _encode(answer)
+        unknown = [name for name in answer["accept"] if name not in known]
+        # (a label annotator.toml does not name, kept from the file: an option of its own, since
+        # Prodigy takes only accepted ids among the options; `validate` reports it)
+        shown = _encode(options + [{"id": name, "text": f"{name} (not in annotator.toml)"} for name in unknown]) \
+            if unknown else options_json
+        yield f'{head[:-1]}, "options": {shown}, "text": {_encode(comment.text)}}}\n'
 
 
 def prodigy_options(schema: Schema) -> list[dict[str, str]]:

@@ -236,3 +236,21 @@ def test_loads_with_pandas_and_datasets(root: Path, tmp_path: Path, capsys) -> N
     assert list(frame["id"]) == ["c1", "c2", "c3", "c4", "c5"]
     dataset = datasets.load_dataset("json", data_files=str(target), split="train")
     assert dataset[1]["stance_tie"] == ["agree", "disagree"]
+
+
+def test_prodigy_gives_a_label_annotator_toml_does_not_name_an_option_of_its_own(root: Path, capsys) -> None:
+    """A label kept from a file though the config does not name it (a typo, a renamed label):
+    Prodigy takes only accepted ids among the options, so the record gets an option for it,
+    marked, rather than an answer Prodigy cannot show or the label dropped."""
+    path = root / "annotations" / "alice.toml"
+    path.write_text(path.read_text("utf-8").replace('stance = "agree"', 'stance = "agreee"', 1), "utf-8")
+    _, out, _ = export(capsys, root, "--format", "prodigy", "--resolve", "annotator:alice")
+    records = [json.loads(line) for line in out.splitlines()]
+    odd = [record for record in records if "agreee" in record["accept"]]
+    assert len(odd) == 1
+    assert odd[0]["options"] == [{"id": name, "text": name} for name in STANCES + TOPICS] + [
+        {"id": "agreee", "text": "agreee (not in annotator.toml)"}]
+    for record in records:
+        assert set(record["accept"]) <= {option["id"] for option in record["options"]}
+    for line in out.splitlines(keepends=True):
+        assert json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True) + "\n" == line
