@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -411,7 +412,7 @@ class Session:
             return False
         if view.test is not None and not view.test(comment.id):
             return False
-        return not view.query or view.query.casefold() in comment.text.casefold()
+        return not view.query or searchable(view.query) in searchable(comment.text)
 
     def select(self, view: Filter, threads: bool = False) -> Sequence[int]:
         """The corpus positions that `view` shows, in corpus order (or in thread order: only the
@@ -441,3 +442,10 @@ def _labels(entry: Annotation | None) -> dict[str, Any]:
     fields.pop("seconds", None)
     fields.pop("updated", None)
     return fields
+
+
+def searchable(text: str) -> str:
+    """`text` as search compares it: case folded, and composed (NFC), so that "é" typed finds
+    an "e" followed by a combining accent, which is drawn the same."""
+    folded = text.casefold()
+    return folded if folded.isascii() else unicodedata.normalize("NFC", folded)

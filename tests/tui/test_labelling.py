@@ -353,3 +353,18 @@ async def test_a_click_on_a_label_while_typing_a_note_changes_nothing(make_app) 
         await settled(pilot)
         entry = disk_entry(app, 0)
         assert (entry.note, entry.stance) == ("why", None)
+
+
+async def test_search_finds_an_accented_letter_however_it_is_written(make_app) -> None:
+    """"é" typed in the search finds a comment that writes it as "e" and a combining accent
+    (drawn the same), and the other way round; case is ignored as before."""
+    app = make_app(extra=["A caf\u0065\u0301 near the lab.", "Another CAF\u00c9 entirely."])
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        for typed in ("café", "cafe\u0301"):
+            await pilot.press("slash")
+            screen.query_one("#search").value = typed  # (typed as a terminal would send it: Pilot names keys)
+            await pilot.press("enter")
+            texts = [app.project.corpus.comments[row].text for row in screen.comment_list.rows]
+            assert texts == ["A caf\u0065\u0301 near the lab.", "Another CAF\u00c9 entirely."], typed
+            await pilot.press("escape")
