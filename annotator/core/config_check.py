@@ -175,7 +175,7 @@ class ConfigTables(BaseModel):
     guidelines: str = ""
     stance: tuple[LabelTable, ...] = Field(min_length=1)
     topic: tuple[LabelTable, ...] = ()
-    auto_advance: bool = Field(
+    auto_advance: bool = Field(strict=True,  # (TOML has true and false: "no" is a mistake, not a false)
         default=False, description="After a stance is chosen, move to the next unlabeled comment."
     )
     target: TargetTable | None = Field(

@@ -142,6 +142,8 @@ def test_deeply_nested_json_is_reported_by_validate(tmp_path: Path, capsys) -> N
         ("name-with-space.toml", 1, "annotator.toml: stance[0].name: a label name of letters, digits, '-', '_' or '.', got 'strongly agree'"),
         ("name-with-quote.toml", 1, "annotator.toml: stance[0].name: a label name of letters, digits, '-', '_' or '.', got 'say \"yes\"'"),
         ("unknown-key.toml", 0, "annotator.toml: warning: unknown key 'colour' ignored"),
+        # ("no" read as false used to pass: TOML writes true and false)
+        ("auto-advance-text.toml", 1, "annotator.toml: auto_advance: Input should be a valid boolean, got 'no'"),
     ],
 )
 def test_validate_reports_each_broken_config(tmp_path: Path, capsys, fixture: str, code: int, expected: str) -> None:
