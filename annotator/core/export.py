@@ -604,7 +604,7 @@ def _prodigy_lines(rows: Iterator[tuple[Comment, Decision]], schema: Schema) -> 
     for comment, decision in rows:
         answer = _prodigy_answer(comment, decision)
         head = _encode(answer)
-        unknown = [name for name in answer["accept"] if name not in known]
+        unknown = list(dict.fromkeys(name for name in answer["accept"] if name not in known))  # (a stance and a topic alike: one)
         # (a label annotator.toml does not name, kept from the file: an option of its own, since
         # Prodigy takes only accepted ids among the options; `validate` reports it)
         shown = _encode(options + [{"id": name, "text": f"{name} (not in annotator.toml)"} for name in unknown]) \

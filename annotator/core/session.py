@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +22,7 @@ from annotator.core.config import Schema
 from annotator.core.conflict import decided_by, settled, take
 from annotator.core.ids import IdIndex
 from annotator.core.models import Annotation, Comment, utc_now
-from annotator.core.store import CONFLICT_KEY, AnnotationFile, FieldChange, apply
+from annotator.core.store import CONFLICT_KEY, AnnotationFile, FieldChange, apply, same_labels
 from annotator.core.threads import Threads, thread_order
 
 IDLE_AFTER = 60.0  # seconds without a key press that stop counting as time on a comment
@@ -292,26 +292,36 @@ class Session:
             current = self.store.get(change.comment_id)
             entry, clashes = apply(current, change, keep_current=True)
             kept.extend(name for name in clashes if name not in kept)
-            if _labels(entry) != _labels(current):  # (nothing taken back: its time spent and last change stay)
+            if not same_labels(entry, current):  # (nothing taken back: its time spent and last change stay)
                 self._write(change.comment_id, entry)
         return Undone(changes[-1].comment_id, kept)
 
     def reloaded(self, theirs: dict[str, dict[str, tuple[Any, Any]]]) -> None:
         """After a reload that kept this session's value of fields the file changed too
         (`Reload.theirs`: id -> field -> the value the session's change replaced, the file's):
-        undoing that change brings back the file's value, not the one it replaced, which the
-        file no longer holds. The change is the newest step that set the field from that value."""
+        taking that change back brings back the file's value, not the one it replaced, which the
+        file no longer holds. The change is the newest step that set the field from that value
+        (undo then goes back to the file's), else the newest step undone that had set it to
+        that value (redo then goes back to the file's)."""
         for comment_id, fields in theirs.items():
             for name, (replaced, file_value) in fields.items():
-                self._rebase(comment_id, name, replaced, file_value)
+                if not self._rebase(self._undo, "before", comment_id, name, replaced, file_value):
+                    self._rebase(self._redo, "after", comment_id, name, replaced, file_value)
 
-    def _rebase(self, comment_id: str, name: str, replaced: Any, value: Any) -> None:
-        for step in reversed(self._undo):
+    @staticmethod
+    def _rebase(steps: list[list[FieldChange]], side: str, comment_id: str, name: str, replaced: Any,
+                value: Any) -> bool:
+        """Give the newest change in `steps` whose `side` ("before" or "after") set `name` of
+        `comment_id` from (to) `replaced` the file's `value` there instead; whether one did."""
+        for step in reversed(steps):
             for index in range(len(step) - 1, -1, -1):
                 change = step[index]
-                if change.comment_id == comment_id and name in change.before and change.before[name] == replaced:
-                    step[index] = FieldChange(comment_id, change.before | {name: value}, change.after)
-                    return
+                values = getattr(change, side)
+                if change.comment_id == comment_id and name in values and values[name] == replaced:
+                    moved = values | {name: value}
+                    step[index] = FieldChange(comment_id, *((moved, change.after) if side == "before" else (change.before, moved)))
+                    return True
+        return False
 
     def _entry(self, comment_id: str) -> Annotation:
         self.spend_time()
@@ -412,7 +422,7 @@ class Session:
             return False
         if view.test is not None and not view.test(comment.id):
             return False
-        return not view.query or searchable(view.query) in searchable(comment.text)
+        return not view.query or _searched(view.query) in searchable(comment.text)
 
     def select(self, view: Filter, threads: bool = False) -> Sequence[int]:
         """The corpus positions that `view` shows, in corpus order (or in thread order: only the
@@ -436,12 +446,10 @@ class Session:
         return None
 
 
-def _labels(entry: Annotation | None) -> dict[str, Any]:
-    """An entry's fields but the time spent on it and the time of its last change."""
-    fields = (entry or Annotation()).as_dict()
-    fields.pop("seconds", None)
-    fields.pop("updated", None)
-    return fields
+@lru_cache(maxsize=16)
+def _searched(query: str) -> str:
+    """A query as `searchable` makes it: once, not once per comment."""
+    return searchable(query)
 
 
 def searchable(text: str) -> str:

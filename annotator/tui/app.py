@@ -508,14 +508,14 @@ class AnnotatorApp(App[int]):
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is None:
             return
+        # (The palette reads a help given as a string as markup: the keys and descriptions from
+        # annotator.toml go as `Content`, literally: a key `[` would not be read as markup.)
         keymap = main.session.schema.keymap
         for action in ACTIONS:
             if action.id != "quit":
                 yield SystemCommand(f"Go: {action.description}",
-                                    f"keys: {', '.join(key_label(key) for key in keymap.keys[action.id])}",
+                                    Content(f"keys: {', '.join(key_label(key) for key in keymap.keys[action.id])}"),  # type: ignore[arg-type]
                                     lambda action=action: main.run_action(action.id))
-        # (The palette reads a help given as a string as markup: a description from annotator.toml
-        # goes as `Content`, literally.)
         for label in main.session.schema.stance:
             yield SystemCommand(f"Stance: {label.name}", described(label),  # type: ignore[arg-type]
                                 lambda name=label.name: main.action_stance(name))

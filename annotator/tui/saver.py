@@ -109,6 +109,7 @@ class Saver(Widget):
         self._folding = False
         self._fold_queued = (False, False)  # (compact, watch) asked for while a fold ran
         self._compact_timer: Timer | None = None
+        self._retries: dict[str, Timer] = {}  # lane -> its retry, waiting
         self._quiet_waits = 0  # times quitting waited for git to leave its directory alone
         self._git_dir = gitio.git_dir(session.store.path.parent.parent)
         session.store.pause_writes = self.writes_paused
@@ -303,14 +304,18 @@ class Saver(Widget):
             self._fold_queued = (False, False)
         first = self.error is None
         self._errors[message.lane] = message.reason
-        self.set_timer(RETRY_SECONDS, self.commit_soon if message.lane == "commit" else self._retry_fold)
+        if message.lane not in self._retries:  # (one retry waiting per lane: the watch fails on a broken file too)
+            self._retries[message.lane] = self.set_timer(RETRY_SECONDS, lambda lane=message.lane: self._retry(lane))
         self.post_message(self.StateChanged())
         self.post_message(self.Failed(message.reason, first))
 
-    def _retry_fold(self) -> None:
-        # (with the watch: a fold that failed on a file it could not read must read it again, not
-        # find nothing to write and call that a success until the next watch fails again)
-        self.fold_soon(compact=True, watch=True)
+    def _retry(self, lane: str) -> None:
+        del self._retries[lane]
+        if lane == "commit":
+            self.commit_soon()
+        else:  # (with the watch: a fold that failed on a file it could not read must read it again,
+            # not find nothing to write and call that a success until the next watch fails again)
+            self.fold_soon(compact=True, watch=True)
 
     def _recovered(self, lane: str) -> None:
         if self._errors.pop(lane, None) is not None and not self._errors:

@@ -175,3 +175,12 @@ def test_a_file_that_does_not_parse_names_its_revision_and_line(repo: Repo, caps
     short = repo.git("rev-parse", "--short=12", "HEAD").stdout.strip()
     assert code == 1
     assert err.startswith(f"annotator: {short}:annotations/bob.toml:3:")
+
+
+def test_a_note_changed_only_in_its_spaces_or_line_breaks_shows_as_changed_in_every_format(repo: Repo, capsys) -> None:
+    repo.commit("the working tree's labels")
+    repo.label("alice", 2, stance="neutral", flagged=True, note='Check "this".  Later.', updated=WHEN)
+    code, text, _ = repo.run(capsys, "diff", "--annotator", "alice")
+    assert (code, text.splitlines()[1:]) == (0, ['    note: "Check \\"this\\".\\nLater." -> "Check \\"this\\".  Later."'])
+    _, markdown, _ = repo.run(capsys, "diff", "--format", "markdown", "--annotator", "alice")
+    assert '`note` `"Check \\"this\\".\\nLater."` → `"Check \\"this\\".  Later."` |' in markdown

@@ -375,6 +375,7 @@ def test_children_reaped_by_the_system_do_not_stop_the_start(labeled: Path, monk
     before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     try:
         prefetch = Prefetch.start(labeled, "alice")
+        assert isinstance(prefetch._labels, prefetch_module.Forked)
         prefetch.wait_for_seeds()
         prefetch.wait()
         prefetch.stop()

@@ -116,3 +116,46 @@ async def test_a_reload_with_nothing_unsaved_does_not_speak_of_unsaved_changes(n
         await until(pilot, lambda: reload_notices(app), "the reload after the pull")
         assert "annotations/alice.toml changed on disk: reloaded." in notices(app)
         await pilot.press("ctrl+q")
+
+
+async def test_redo_after_yours_kept_brings_back_the_value_the_pull_brought(repo: Repo, monkeypatch) -> None:
+    """The same for redo: a stance chosen and folded in, then undone (the undo in the journal
+    only), then a pull that changes it: the reload keeps the undone value, and redo gives the
+    pulled one, not the one the file no longer holds."""
+    outside_edit(repo, 1, stance="neutral")
+    repo.commit("alice: neutral")
+    monkeypatch.setattr(saver, "COMPACT_AFTER", 0.05)
+    app = build_app(Project.open(repo.root), "alice", now=lambda: NOW)
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("j", "d")
+        await settled(pilot, compacted=True)
+        monkeypatch.setattr(saver, "COMPACT_AFTER", 60.0)
+        await pilot.press("u")
+        await settled(pilot)
+        outside_edit(repo, 1, stance="agree")
+        await until(pilot, lambda: reload_notices(app), "the reload after the pull")
+        assert screen.session.annotation(IDS[1]).stance == "neutral"
+        monkeypatch.setattr(saver, "COMPACT_AFTER", 0.05)
+        await pilot.press("U")
+        await settled(pilot, compacted=True)
+        assert in_file(repo, 1).stance == "agree"
+        await pilot.press("ctrl+q")
+
+
+async def test_a_note_with_a_line_separator_left_untouched_keeps_the_pulled_note(repo: Repo) -> None:
+    """The editor splits a note's lines at any line separator and joins them with newlines: a
+    note holding U+2028 reads back otherwise, though nothing was typed."""
+    outside_edit(repo, 1, stance="agree", note="first\u2028note")
+    repo.commit("alice notes the second comment")
+    app = build_app(Project.open(repo.root), "alice", now=lambda: NOW)
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        await pilot.press("j", "e")
+        outside_edit(repo, 1, note="pulled")
+        await until(pilot, lambda: reload_notices(app), "the reload after the pull")
+        await pilot.press("escape")
+        await settled(pilot, compacted=True)
+        assert in_file(repo, 1).note == "pulled"
+        assert not any("while you edited" in notice for notice in notices(app))
+        await pilot.press("ctrl+q")

@@ -113,3 +113,12 @@ async def test_label_descriptions_are_shown_as_written_in_the_help_and_the_palet
         commands = {command.title: command.help for command in app.get_system_commands(screen)}
         shown = Content.from_markup(commands["Stance: agree"])  # (as the palette reads it)
         assert shown.plain == "key a: [red]Supports[/red] [@click=app.quit]x[/] \u241b[31mX" and not shown.spans
+
+
+async def test_a_key_that_looks_like_markup_is_named_literally_in_the_palette(make_app, tmp_path) -> None:
+    config = default_config_text() + '\n[keys]\nnext = ["[", "down"]\n'
+    app = make_app(root=make_project(tmp_path / "project", config=config))
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        commands = {command.title: command.help for command in app.get_system_commands(screen)}
+        assert Content.from_markup(commands["Go: Next comment"]).plain == "keys: [, down"

@@ -255,7 +255,11 @@ async def test_a_labels_file_broken_under_the_app_stays_reported_and_quitting_ke
     from tests.tui.conftest import until
 
     monkeypatch.setattr(saver, "RETRY_SECONDS", 0.2)
+    monkeypatch.setattr(saver, "WATCH_SECONDS", 0.3)
     monkeypatch.setattr(saver, "COMPACT_AFTER", 0.05)
+    merges = []
+    real_merge = AnnotationFile.merge_from_disk
+    monkeypatch.setattr(AnnotationFile, "merge_from_disk", lambda store: merges.append(1) or real_merge(store))
     app = make_app()
     async with app.run_test() as pilot:
         screen = await ready(pilot)
@@ -265,9 +269,13 @@ async def test_a_labels_file_broken_under_the_app_stays_reported_and_quitting_ke
         broken = path.read_text("utf-8") + "broken = \n"
         path.write_text(broken, "utf-8")
         await until(pilot, lambda: screen.save_error is not None, "the error")
-        await pilot.pause(2 * saver.WATCH_SECONDS + 0.5)  # (with nothing to write: several retries and looks)
+        merges.clear()
+        await pilot.pause(2.0)  # (with nothing to write: several retries and looks)
         assert "invalid TOML" in screen.save_error
         assert not any("again" in notice.message for notice in app._notifications)
+        # One retry at a time, and a look now and then: each failed look used to start a chain of
+        # retries of its own, and the chains never ended.
+        assert len(merges) <= 2.0 / saver.RETRY_SECONDS + 2.0 / saver.WATCH_SECONDS + 2
         await pilot.press("j", "d")
         await pilot.pause(0.5)
         assert "invalid TOML" in screen.save_error

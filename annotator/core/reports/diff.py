@@ -1,9 +1,10 @@
 """`annotator diff`'s report: label changes as plain text for a terminal, Markdown for a pull
 request, JSON for tools (`annotator blame` lists its changes the same way).
 
-Comment text, notes and labels read from the files are untrusted: in text they are flattened to
-one line (`one_line`), in Markdown they are code spans (no links, mentions, HTML or tables
-broken), in JSON they are plain strings.
+Comment text, notes and labels read from the files are untrusted: in text, excerpts and labels
+are flattened to one line (`one_line`) and notes quoted with what does not print written out
+(`quoted`: a change to a line break shows); in Markdown they are code spans (no links,
+mentions, HTML or tables broken); in JSON they are plain strings.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def _markdown_field(field: FieldChange) -> str:
         moves = [f"+{code(topic)}" for topic in field.added] + [f"−{code(topic)}" for topic in field.removed]
         return f"topics {' '.join(moves)}"
     old, new = shown(field.name, field.old), shown(field.name, field.new)
-    return f"{code(field.name)} {code(old)} → {code(new)}"
+    return f"{code(field.name)} {code(old, spaces=True)} → {code(new, spaces=True)}"
 
 
 # JSON -----------------------------------------------------------------------------------------

@@ -19,9 +19,11 @@ _PLAIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")  # nothing in it that Mark
 _BACKTICKS = re.compile("`+")
 
 
-def code(text: str, cell: bool = True) -> str:
-    """`text` as a code span that shows it literally; `cell`: the span stands in a table cell."""
-    flat = one_line(text)
+def code(text: str, cell: bool = True, spaces: bool = False) -> str:
+    """`text` as a code span that shows it literally; `cell`: the span stands in a table cell;
+    `spaces`: a text on one line already (a quoted note) keeps its runs of spaces (a code span
+    shows them as they are), so that a change in them shows."""
+    flat = text if spaces and text.isprintable() and text == text.strip() else one_line(text)
     if not flat:
         return ""
     if cell:

@@ -10,7 +10,7 @@
   compacted into the file.
 """
 
-from annotator.core.store.changes import FieldChange, apply, merge_entry, merge_topics, merge_values
+from annotator.core.store.changes import FieldChange, apply, merge_entry, merge_topics, merge_values, same_labels
 from annotator.core.store.durable import (
     ChangedOnDisk,
     DiskState,
@@ -50,5 +50,5 @@ __all__ = [
     "WritesPaused", "annotation_path", "annotator_name_problem", "append_durably", "apply", "atomic_write",
     "check_annotator_name", "check_folder", "entry_table", "folder_problem", "journal_path", "list_annotators", "max_file_bytes",
     "merge_entry", "merge_topics", "merge_values", "parse_annotations", "read_canonical", "read_journal",
-    "remove_durably", "remove_stale_temporaries", "safe_annotator_name",
+    "remove_durably", "remove_stale_temporaries", "safe_annotator_name", "same_labels",
 ]

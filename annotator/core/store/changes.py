@@ -21,6 +21,7 @@ from annotator.core.models import FIELDS, Annotation
 
 EMPTY = Annotation()
 _ALWAYS_MERGED = frozenset({"topics", "seconds", "updated"})
+_TIMES = frozenset({"seconds", "updated"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,13 @@ def apply(current: Annotation | None, change: FieldChange, keep_current: bool = 
     if keep_current:
         return merge_entry(base, current, changed)
     return merge_entry(base, changed, current)
+
+
+def same_labels(one: Annotation | None, other: Annotation | None) -> bool:
+    """Whether two entries hold the same labels: every field but the time spent and the time of
+    the last change."""
+    first, second = (one or EMPTY).as_dict(), (other or EMPTY).as_dict()
+    return all(first.get(key) == second.get(key) for key in first.keys() | second.keys() if key not in _TIMES)
 
 
 def merge_entry(

@@ -24,7 +24,7 @@ from annotator.core.errors import Problem
 from annotator.core.models import Annotation, excerpt, excerpts
 from annotator.core.perf import paused_gc
 from annotator.core.store import durable
-from annotator.core.store.changes import FieldChange, apply, compose
+from annotator.core.store.changes import FieldChange, apply, compose, same_labels
 from annotator.core.store.columns import Entries, Excerpts, LabelColumns
 from annotator.core.store.durable import ChangedOnDisk, DiskState
 from annotator.core.store.journal import Record, encode, journal_path, new_session_id, read_journal, record_author
@@ -598,6 +598,7 @@ class AnnotationFile:
             self.disk = fresh.disk
             self._sequence += 1
             self._base, self._changed_at = {}, {}
+            kept = 0
             for comment_id, entry in merged.items():
                 if quotes[comment_id] is not None:
                     self.excerpts[comment_id] = quotes[comment_id]
@@ -605,8 +606,9 @@ class AnnotationFile:
                 if entry != theirs:  # the merged result is not in the file yet
                     self._base[comment_id] = theirs
                     self._changed_at[comment_id] = self._sequence
+                    kept += not same_labels(entry, theirs)  # (time spent alone is no change of labels)
                 self._store(comment_id, entry)
-        return Reload(sorted(both), kept=len(self._base), theirs=their_values)
+        return Reload(sorted(both), kept=kept, theirs=their_values)
 
     def _file_gone(self) -> Reload:
         """The file was removed under this session: every entry it holds is to be written back,

@@ -746,9 +746,9 @@ class MainScreen(PromptFrames[None]):
             note = self._one(NoteEditor)
             note.comment_id = comment_id  # the note belongs to this comment, wherever the list moves
             text = self._note_of(comment_id)
-            note.opened_with = text
             if note.text != text:
                 note.load_text(text)
+            note.opened_with, note.opened_text = text, note.text
             self._editing_note(True)
             note.focus()
 
@@ -783,12 +783,15 @@ class MainScreen(PromptFrames[None]):
         pull`) is left as it is when nothing was typed, and named when what was typed replaces it."""
         note = self._one(NoteEditor)
         comment_id, note.comment_id = note.comment_id, None
-        if comment_id is None or self.session.position(comment_id) is None or note.text == note.opened_with:
+        if comment_id is None or self.session.position(comment_id) is None or note.text == note.opened_text:
             return
-        if self._note_of(comment_id) not in (note.opened_with, note.text.strip("\n")):
-            self.notify(f"The note of {comment_id} changed on disk while you edited it: yours kept "
-                        f"({self.session.schema.keymap.shown('undo')} brings back the one from disk).",
-                        severity="warning", markup=False, timeout=10)
+        on_disk = self._note_of(comment_id)
+        if on_disk not in (note.opened_with, note.text.strip("\n")):
+            undo = self.session.schema.keymap.shown("undo")
+            self.notify(f"The note of {comment_id} changed on disk while you edited it: yours kept ({undo} brings "
+                        f"back the one from disk)." if on_disk else
+                        f"The note of {comment_id} was removed on disk while you edited it: yours kept ({undo} "
+                        "takes it back).", severity="warning", markup=False, timeout=10)
         self._edit(comment_id, lambda: self.session.set_note(comment_id, note.text))
 
     def _note_of(self, comment_id: str) -> str:
@@ -981,8 +984,8 @@ class MainScreen(PromptFrames[None]):
     def _save_failed(self, message: Saver.Failed) -> None:
         if message.first:
             self.notify(
-                f"Could not save: {message.reason}. Your changes are kept in memory; retrying every "
-                f"{RETRY_SECONDS:.0f} s.",
+                f"Could not save: {message.reason}. Your changes are kept (in the journal, if it could be "
+                f"written; in memory meanwhile); retrying every {RETRY_SECONDS:.0f} s.",
                 severity="error", markup=False, timeout=8,
             )
         if self._quitting and self.saver.idle:

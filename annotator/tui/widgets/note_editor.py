@@ -24,6 +24,7 @@ class NoteEditor(TextArea):
 
     comment_id: str | None = None  # the comment whose note is being edited (set by the screen)
     opened_with = ""  # its note when the editor opened (set by the screen): what a pull may change meanwhile
+    opened_text = ""  # the editor's text then (a line separator other than a newline reads back as one)
 
     class Done(Message):
         """The annotator left the note editor; `then`, a key typed with the Escape (see `_on_key`)."""
