@@ -78,15 +78,22 @@ async def test_undo_after_yours_kept_brings_back_the_value_the_pull_brought(repo
         screen = await ready(pilot)
         await pilot.press("j", "d")
         await settled(pilot)
-        outside_edit(repo, 1, stance="agree")
-        await until(pilot, lambda: reload_notices(app), "the reload after the pull")
+        await taken_back_after_a_pull(pilot, screen, repo, monkeypatch, "u", kept="disagree")
         assert any(f"Changed on both sides, yours kept: {IDS[1]}" in notice for notice in notices(app))
-        assert screen.session.annotation(IDS[1]).stance == "disagree"
-        monkeypatch.setattr(saver, "COMPACT_AFTER", 0.05)
-        await pilot.press("u")
-        await settled(pilot, compacted=True)
-        assert in_file(repo, 1).stance == "agree"
         await pilot.press("ctrl+q")
+
+
+async def taken_back_after_a_pull(pilot, screen, repo: Repo, monkeypatch, key: str, kept: str) -> None:
+    """A pull sets comment 1's stance to agree while the session's change to it (to `kept`) is
+    in the journal only: the reload keeps `kept`; then `key` (undo or redo) takes the session's
+    change back, and the file has the pulled stance."""
+    outside_edit(repo, 1, stance="agree")
+    await until(pilot, lambda: reload_notices(screen.app), "the reload after the pull")
+    assert screen.session.annotation(IDS[1]).stance == kept
+    monkeypatch.setattr(saver, "COMPACT_AFTER", 0.05)
+    await pilot.press(key)
+    await settled(pilot, compacted=True)
+    assert in_file(repo, 1).stance == "agree"
 
 
 async def test_an_undo_refused_for_a_field_changed_since_leaves_the_entry_as_it_is(noted: Repo) -> None:
@@ -133,13 +140,7 @@ async def test_redo_after_yours_kept_brings_back_the_value_the_pull_brought(repo
         monkeypatch.setattr(saver, "COMPACT_AFTER", 60.0)
         await pilot.press("u")
         await settled(pilot)
-        outside_edit(repo, 1, stance="agree")
-        await until(pilot, lambda: reload_notices(app), "the reload after the pull")
-        assert screen.session.annotation(IDS[1]).stance == "neutral"
-        monkeypatch.setattr(saver, "COMPACT_AFTER", 0.05)
-        await pilot.press("U")
-        await settled(pilot, compacted=True)
-        assert in_file(repo, 1).stance == "agree"
+        await taken_back_after_a_pull(pilot, screen, repo, monkeypatch, "U", kept="neutral")
         await pilot.press("ctrl+q")
 
 
