@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core import cache
+from annotator.core.config_lines import key_line
 from annotator.core.errors import AnnotatorError, Problem
 from annotator.core.schema import SCHEMA_KEYS, AssignPlan, Label, ProjectTarget, Schema
 
@@ -33,6 +34,12 @@ class LoadedSchema:
     warnings: tuple[Problem, ...] = ()
 
 
+# The parse cache's kind for a checked config: a new one whenever the check gives another result
+# for the same text (2: `auto_advance` and `format` strict), so that no project keeps a config the
+# check now refuses, and the seeds' and labels' entries stay.
+CONFIG_KIND = "config-2"
+
+
 def default_config_text() -> str:
     """The schema shipped for the bundled comments (also the repository's `annotator.toml`)."""
     return resources.files("annotator.core").joinpath("default_config.toml").read_text("utf-8")
@@ -47,15 +54,17 @@ def parse_config(text: str, source: str) -> tuple[Schema, list[Problem]]:
         raise AnnotatorError(
             f"{source}: not valid TOML: {error}", hint="fix the file, or delete it to use the defaults"
         ) from None
+    text = text.removeprefix("\ufeff")
     warnings = [
-        Problem(source, None, f"unknown key {key!r} ignored", warning=True) for key in sorted(data) if key not in SCHEMA_KEYS
+        Problem(source, key_line(text, [key]), f"unknown key {key!r} ignored", warning=True)
+        for key in sorted(data) if key not in SCHEMA_KEYS
     ]
-    where = cache.key("config", text.encode("utf-8", "surrogatepass"))
+    where = cache.key(CONFIG_KIND, text.encode("utf-8", "surrogatepass"))
     schema = _from_plain(cache.load(where))
     if schema is None:
         from annotator.core.config_check import check_tables
 
-        schema = check_tables({key: value for key, value in data.items() if key in SCHEMA_KEYS}, source)
+        schema = check_tables({key: value for key, value in data.items() if key in SCHEMA_KEYS}, source, text)
         cache.save(where, _plain(schema))
     return schema, warnings
 

@@ -9,6 +9,7 @@ check gave in the parse cache), so most starts never import pydantic (some 50 ms
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from pydantic import (
@@ -20,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from annotator.core.config_lines import key_line
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import label_key_problem, parse_key
 from annotator.core.schema import (
@@ -34,13 +36,13 @@ from annotator.core.schema import (
 from annotator.core.store.names import GOLD, annotator_name_problem
 
 
-def check_tables(data: dict[str, Any], source: str) -> Schema:
-    """The schema the known tables of a config file give; `AnnotatorError` naming `source` and
-    each bad key."""
+def check_tables(data: dict[str, Any], source: str, text: str = "") -> Schema:
+    """The schema the known tables of a config file give; `AnnotatorError` naming `source`, the
+    line of each bad key in `text` (the file's), and what is wrong with it."""
     try:
         tables = ConfigTables.model_validate(data)
     except ValidationError as error:
-        raise AnnotatorError(_explain(error, source)) from None
+        raise AnnotatorError(_explain(error, source, text)) from None
     return tables.schema()
 
 
@@ -171,7 +173,7 @@ class ConfigTables(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    format: int = CONFIG_FORMAT
+    format: int = Field(default=CONFIG_FORMAT, strict=True)  # (TOML has integers: "1" is a mistake)
     guidelines: str = ""
     stance: tuple[LabelTable, ...] = Field(min_length=1)
     topic: tuple[LabelTable, ...] = ()
@@ -259,8 +261,9 @@ class ConfigTables(BaseModel):
 
 
 
-def _explain(error: ValidationError, source: str) -> str:
-    """One line per pydantic error: `file: key.path: expected ...`."""
+def _explain(error: ValidationError, source: str, text: str = "") -> str:
+    """One line per pydantic error: `file:line: key.path: expected ...` (the line where `text`
+    has the key, or its table)."""
     lines = []
     items = error.errors()
     for item in items:
@@ -286,7 +289,11 @@ def _explain(error: ValidationError, source: str) -> str:
         value = _shown(item.get("input"))
         if value and item["type"] not in {"missing", "value_error", "extra_forbidden"}:
             message += f", got {value}"
-        lines.append(f"{source}: {where or 'top level'}: {message}" if where else f"{source}: {message}")
+        # (a check of a whole table names the key in its message: `overlap: ...` in `assign`)
+        path = [*item["loc"], *(_path_in(message) if item["type"] == "value_error" else [])]
+        line = key_line(text, path) if text and path else None
+        at = f"{source}:{line}" if line else source
+        lines.append(f"{at}: {where or 'top level'}: {message}" if where else f"{at}: {message}")
     return "\n".join(lines)
 
 
@@ -295,3 +302,15 @@ def _shown(value: Any) -> str:
         return ""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_NAMED = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?(?:\.([A-Za-z_]+))?: ")
+
+
+def _path_in(message: str) -> list[str | int]:
+    """The key a message begins with (`stance[1].key: ...`), as a path."""
+    named = _NAMED.match(message)
+    if named is None:
+        return []
+    table, index, key = named.groups()
+    return [table, *([int(index)] if index else []), *([key] if key else [])]

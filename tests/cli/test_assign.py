@@ -162,7 +162,7 @@ def test_usage_errors(capsys, root: Path, args: list[str], message: str) -> None
 
 def test_a_bad_plan_is_reported_with_the_file_and_key(capsys, tmp_path: Path) -> None:
     root = with_plan(labeled_project(tmp_path / "p"), '\n[assign]\nannotators = ["alice"]\noverlap = 2\n')
-    message = ("annotator: annotator.toml: assign: overlap: 2 annotators per comment, but the plan lists only 1 (add "
+    message = ("annotator: annotator.toml:82: assign: overlap: 2 annotators per comment, but the plan lists only 1 (add "
                "annotators or lower the overlap)\n")
     assert assign(capsys, root) == (1, "", message)
 

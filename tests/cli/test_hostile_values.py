@@ -239,6 +239,6 @@ def test_a_key_no_key_types_is_refused_naming_it(tmp_path: Path) -> None:
     code, out, err = annotator(root, "validate")
     assert (code, out) == (1, "")
     assert err.splitlines()[0] == (
-        "annotator.toml: topic[0].key: a character that a key types on its own, got '\u0301' "
+        "annotator.toml:7: topic[0].key: a character that a key types on its own, got '\u0301' "
         "(U+0301 is a combining mark, drawn on the character before it)"
     )

@@ -91,7 +91,7 @@ def test_broken_config_and_seeds_are_both_reported(tmp_path: Path, capsys) -> No
     code, _, err = run(capsys, root)
     assert code == 1
     assert err.splitlines()[:2] == [
-        "annotator.toml: stance: expected at least one [[stance]] label",
+        "annotator.toml:1: stance: expected at least one [[stance]] label",
         'seeds/a.jsonl:2: expected a JSON object with a "text" field, got a list',
     ]
 
@@ -115,10 +115,10 @@ def test_a_seed_file_that_cannot_be_read_is_said(tmp_path: Path, capsys, monkeyp
     ("table", "expected"),
     [
         ('[target]\ntitle = ""\n',
-         "annotator.toml: target: expected at least one of title, text and url, as a non-empty string"),
-        ('[target]\ntitle = "Q"\nurl = 3\n', "annotator.toml: target.url: Input should be a valid string, got 3"),
-        ('[target]\nbody = "x"\n', "annotator.toml: target.body: unknown key (expected title, text and url)"),
-        ('target = "a post"\n', "annotator.toml: target: expected a [target] table of title, text and url, got 'a post'"),
+         "annotator.toml:80: target: expected at least one of title, text and url, as a non-empty string"),
+        ('[target]\ntitle = "Q"\nurl = 3\n', "annotator.toml:82: target.url: Input should be a valid string, got 3"),
+        ('[target]\nbody = "x"\n', "annotator.toml:81: target.body: unknown key (expected title, text and url)"),
+        ('target = "a post"\n', "annotator.toml:1: target: expected a [target] table of title, text and url, got 'a post'"),
     ],
 )
 def test_a_bad_project_target_is_reported(tmp_path: Path, capsys, table: str, expected: str) -> None:
@@ -236,7 +236,7 @@ def test_a_plan_with_too_large_an_overlap_is_a_problem(tmp_path: Path, capsys) -
     code, out, err = run(capsys, root)
     assert (code, out) == (1, "")
     assert err.splitlines()[0] == (
-        "annotator.toml: assign: overlap: 3 annotators per comment, but the plan lists only 2 (add annotators or "
+        "annotator.toml:82: assign: overlap: 3 annotators per comment, but the plan lists only 2 (add annotators or "
         "lower the overlap)"
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -31,7 +33,7 @@ def test_missing_file_uses_defaults_and_says_so(tmp_path: Path) -> None:
 def test_unknown_key_is_a_warning() -> None:
     schema, warnings = parse_config(STANCE.replace("[[stance]]", "colour = 'red'\n[[stance]]"), "annotator.toml")
     assert schema.stance_names == ("agree",)
-    assert [str(w) for w in warnings] == ["annotator.toml: warning: unknown key 'colour' ignored"]
+    assert [str(w) for w in warnings] == ["annotator.toml:1: warning: unknown key 'colour' ignored"]
 
 
 @pytest.mark.parametrize(
@@ -89,9 +91,35 @@ def test_unknown_key_is_a_warning() -> None:
     ],
 )
 def test_errors_name_file_and_key(text: str, message: str) -> None:
+    """The message names the file, the line and the key; the line is one that writes that key,
+    or its table's header."""
     with pytest.raises(AnnotatorError) as caught:
         parse_config(text, "annotator.toml")
-    assert str(caught.value).startswith(message)
+    said = re.fullmatch(r"annotator\.toml:(\d+): (.*)", str(caught.value), re.DOTALL)
+    if said is None:  # (no line to name: a key not written, or TOML's own error, which says where)
+        assert str(caught.value).startswith(message) and ("missing" in message or "not valid TOML" in message)
+        return
+    assert f"annotator.toml: {said[2]}".startswith(message)
+    line = text.splitlines()[int(said[1]) - 1]
+    names = [name for part in said[2].split(": ")[:2] if re.fullmatch(r"[a-z_]+(\[\d+\])?(\.[a-z_]+)*", part)
+             for name in re.findall(r"[a-z_]+", part)]
+    assert any(re.search(rf"\b{name}\s*=", line) or line.strip("[] ") == name for name in names), (line, said[2])
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (STANCE + STANCE.replace('"agree"', '"yes"'), 7),  # stance[1].key
+        (STANCE + '[assign]\nannotators = ["ada", "bob"]\n\noverlap = 3\n', 8),  # assign: overlap
+        ('[keys]\nhelp = "f1"\nnext = "k"\n' + STANCE, 3),  # keys.next
+        ('auto_advance = "no"\n' + STANCE, 1),
+        (STANCE + '[target]\ntitle = "Q"\n\n\nurl = 3\n', 9),
+    ],
+)
+def test_an_error_names_the_line_of_its_key(text: str, line: int) -> None:
+    with pytest.raises(AnnotatorError) as caught:
+        parse_config(text, "annotator.toml")
+    assert str(caught.value).startswith(f"annotator.toml:{line}: ")
 
 
 def test_keys_move_actions_and_free_their_old_keys() -> None:

@@ -136,17 +136,19 @@ def test_deeply_nested_json_is_reported_by_validate(tmp_path: Path, capsys) -> N
 @pytest.mark.parametrize(
     ("fixture", "code", "expected"),
     [
-        ("duplicate-key.toml", 1, "annotator.toml: stance[1].key: 'a' is already the key of stance[0]"),
-        ("navigation-key.toml", 1, "annotator.toml: stance[0].key: a key the app does not already use, got 'j' (the key of 'next', Next comment; see `?` in the app)"),
-        ("empty-stance.toml", 1, "annotator.toml: stance: expected at least one [[stance]] label"),
-        ("name-with-space.toml", 1, "annotator.toml: stance[0].name: a label name of letters, digits, '-', '_' or '.', got 'strongly agree'"),
-        ("name-with-quote.toml", 1, "annotator.toml: stance[0].name: a label name of letters, digits, '-', '_' or '.', got 'say \"yes\"'"),
-        ("unknown-key.toml", 0, "annotator.toml: warning: unknown key 'colour' ignored"),
+        ("duplicate-key.toml", 1, "annotator.toml:7: stance[1].key: 'a' is already the key of stance[0]"),
+        ("navigation-key.toml", 1, "annotator.toml:3: stance[0].key: a key the app does not already use, got 'j' (the key of 'next', Next comment; see `?` in the app)"),
+        ("empty-stance.toml", 1, "annotator.toml:1: stance: expected at least one [[stance]] label"),
+        ("name-with-space.toml", 1, "annotator.toml:2: stance[0].name: a label name of letters, digits, '-', '_' or '.', got 'strongly agree'"),
+        ("name-with-quote.toml", 1, "annotator.toml:2: stance[0].name: a label name of letters, digits, '-', '_' or '.', got 'say \"yes\"'"),
+        ("unknown-key.toml", 0, "annotator.toml:1: warning: unknown key 'colour' ignored"),
         # ("no" read as false used to pass: TOML writes true and false)
-        ("auto-advance-text.toml", 1, "annotator.toml: auto_advance: Input should be a valid boolean, got 'no'"),
+        ("auto-advance-text.toml", 1, "annotator.toml:1: auto_advance: Input should be a valid boolean, got 'no'"),
+        ("format-text.toml", 1, "annotator.toml:1: format: Input should be a valid integer, got '1'"),
     ],
 )
 def test_validate_reports_each_broken_config(tmp_path: Path, capsys, fixture: str, code: int, expected: str) -> None:
+    """Each mistake on one line, with the line of the key (or its table) in the file."""
     root = project(tmp_path)
     shutil.copy(BROKEN / "config" / fixture, root / "annotator.toml")
     got, lines, _ = validate(capsys, root)
