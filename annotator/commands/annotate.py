@@ -43,10 +43,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run(args: argparse.Namespace) -> int:
     from annotator.core.gitio import git_user_name
     from annotator.core.project import project_folder
-    from annotator.core.store import check_annotator_name, safe_annotator_name
+    from annotator.core.store import check_annotator_name, list_annotators, safe_annotator_name
 
     root = project_folder(Path(args.project))  # the app reads the config and seeds (errors end it)
-    name = args.annotator or os.environ.get("ANNOTATOR") or safe_annotator_name(git_user_name(root))
+    name = args.annotator or os.environ.get("ANNOTATOR") or safe_annotator_name(git_user_name(root), list_annotators(root))
     if name:
         check_annotator_name(name)
     # Textual draws changes at most 60 times a second, on a fixed beat: a key pressed within a beat

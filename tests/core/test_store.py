@@ -425,10 +425,24 @@ def test_good_annotator_names(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "safe"), [("Ada Lovelace", "ada-lovelace"), ("  ../etc  ", "etc"), ("José García", "jos-garc-a"), ("...", "")]
+    ("raw", "safe"),
+    [("Ada Lovelace", "ada-lovelace"), ("  ../etc  ", "etc"), ("José García", "jose-garcia"), ("...", ""),
+     ("Łukasz Żółć", "lukasz-zolc"), ("../../Étienne Ü [x] 日本", "etienne-u-x"), ("Straße", "strasse"),
+     ("Zoë Œuvre-Æsir", "zoe-oeuvre-aesir"), ("日本", ""), ("ｆｕｌｌ", "full")],
 )
 def test_safe_annotator_name(raw: str, safe: str) -> None:
+    """Accents come off rather than the letters going (a git name "José García" used to give
+    "jos-garc-a"); what has no ASCII letters is left out."""
     assert safe_annotator_name(raw) == safe
+
+
+@pytest.mark.parametrize(
+    ("existing", "safe"),
+    [([], "jose-garcia"), (["jos-garc-a"], "jos-garc-a"), (["jos-garc-a", "jose-garcia"], "jose-garcia"), (["bob"], "jose-garcia")],
+)
+def test_a_name_made_before_accents_were_taken_off_stays_where_its_file_is(existing: list[str], safe: str) -> None:
+    """Someone whose labels are in the file the earlier rule named keeps that file."""
+    assert safe_annotator_name("José García", existing) == safe
 
 
 def test_the_usual_layout_is_read_by_the_fast_reader(tmp_path: Path) -> None:

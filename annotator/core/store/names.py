@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Collection
 from pathlib import Path
 
 from annotator.core.errors import AnnotatorError
@@ -46,9 +48,34 @@ def annotator_name_problem(name: str) -> str | None:
     return None
 
 
-def safe_annotator_name(raw: str) -> str:
-    """A best-effort file-safe name from free text such as `git config user.name` ('' if none)."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", raw.strip()).strip("-.").lower()[:_MAX_NAME]
+# Latin letters that are not a letter and an accent (which `_latin` takes off): written as ASCII.
+_OWN_LETTERS = str.maketrans({
+    "ß": "ss", "ẞ": "SS", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l",
+    "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Þ": "Th", "þ": "th", "ı": "i", "Ħ": "H", "ħ": "h",
+})
+
+
+def safe_annotator_name(raw: str, existing: Collection[str] = ()) -> str:
+    """A best-effort file-safe name from free text such as `git config user.name` ('' if none):
+    accents are taken off ("José Łukasz" -> "jose-lukasz"); what has no ASCII letters (日本) is
+    left out. A name made before accents were taken off (they were left out: "jos-ukasz"), among
+    the `existing` annotators where the new one is not, stays: those are that person's labels."""
+    name = _file_safe(_latin(raw))
+    earlier = _file_safe(raw)
+    if earlier != name and earlier in existing and name not in existing:
+        return earlier
+    return name
+
+
+def _latin(text: str) -> str:
+    """`text` with the accents taken off its letters, and letters of their own written in ASCII."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.translate(_OWN_LETTERS)) if not unicodedata.combining(ch))
+
+
+def _file_safe(text: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", text.strip()).strip("-.").lower()[:_MAX_NAME]
     return name if annotator_name_problem(name) is None else ""
 
 

@@ -80,7 +80,7 @@ class NamePrompt(ModalScreen[str | None]):
         typed = typed.strip()
         if not typed:
             return None, ""
-        name = typed if typed in self._existing else safe_annotator_name(typed)
+        name = typed if typed in self._existing else safe_annotator_name(typed, self._existing)
         if not name:
             return None, f"not usable as a name ({annotator_name_problem(typed) or 'it has no letters or digits'})"
         whose = "an existing annotator" if name in self._existing else "new"
