@@ -13,7 +13,7 @@ def key_line(text: str, path: Sequence[str | int]) -> int | None:
     """The line (from 1) of the key at `path` in a config's `text`: `["auto_advance"]` at the top,
     `["stance", 1, "key"]` in the second `[[stance]]`, `["assign", "overlap"]` in `[assign]`;
     the table's header where the key is not written in it; None where the text does not say."""
-    lines = text.splitlines()
+    lines = text.split("\n")  # (TOML's lines: `splitlines` would end one at a U+2028 in a string too)
     headers = [(number, found[2], found[1] == "[[") for number, line in enumerate(lines, 1)
                if (found := _HEADER.fullmatch(line))]
     table, *rest = path

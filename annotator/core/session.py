@@ -301,12 +301,12 @@ class Session:
         (`Reload.theirs`: id -> field -> the value the session's change replaced, the file's):
         taking that change back brings back the file's value, not the one it replaced, which the
         file no longer holds. The change is the newest step that set the field from that value
-        (undo then goes back to the file's), else the newest step undone that had set it to
-        that value (redo then goes back to the file's)."""
+        (undo then goes back to the file's), and the newest step undone that had set it to that
+        value (redo then goes back to the file's): the session's value came from one of them."""
         for comment_id, fields in theirs.items():
             for name, (replaced, file_value) in fields.items():
-                if not self._rebase(self._undo, "before", comment_id, name, replaced, file_value):
-                    self._rebase(self._redo, "after", comment_id, name, replaced, file_value)
+                self._rebase(self._undo, "before", comment_id, name, replaced, file_value)
+                self._rebase(self._redo, "after", comment_id, name, replaced, file_value)
 
     @staticmethod
     def _rebase(steps: list[list[FieldChange]], side: str, comment_id: str, name: str, replaced: Any,

@@ -114,6 +114,7 @@ def test_errors_name_file_and_key(text: str, message: str) -> None:
         ('[keys]\nhelp = "f1"\nnext = "k"\n' + STANCE, 3),  # keys.next
         ('auto_advance = "no"\n' + STANCE, 1),
         (STANCE + '[target]\ntitle = "Q"\n\n\nurl = 3\n', 9),
+        ('# a\u2028b (a line separator TOML takes in a comment)\n' + STANCE + STANCE.replace('"agree"', '"yes"'), 8),
     ],
 )
 def test_an_error_names_the_line_of_its_key(text: str, line: int) -> None:

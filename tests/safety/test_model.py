@@ -336,13 +336,13 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
 
     def rebase_undo(self, comment_id: str, name: str, replaced: Any, value: Any) -> None:
         """The newest step that set `name` of `comment_id` from `replaced` now goes back to `value`
-        (a reload kept the session's value over the file's, which undo then brings back); else
+        (a reload kept the session's value over the file's, which undo then brings back); and
         the newest step undone that set it to `replaced` now goes to `value` (redo then does)."""
         for index in range(len(self.undo_steps) - 1, -1, -1):
             step = self.undo_steps[index]
             if (step.comment_id, step.name, step.before) == (comment_id, name, replaced):
                 self.undo_steps[index] = Step(comment_id, name, value, step.after)
-                return
+                break
         for index in range(len(self.redo_steps) - 1, -1, -1):
             step = self.redo_steps[index]
             if (step.comment_id, step.name, step.after) == (comment_id, name, replaced):

@@ -58,13 +58,12 @@ _OWN_LETTERS = str.maketrans({
 def safe_annotator_name(raw: str, existing: Collection[str] = ()) -> str:
     """A best-effort file-safe name from free text such as `git config user.name` ('' if none):
     accents are taken off ("José Łukasz" -> "jose-lukasz"); what has no ASCII letters (日本) is
-    left out. A name made before accents were taken off (they were left out: "jos-ukasz"), among
-    the `existing` annotators where the new one is not, stays: those are that person's labels."""
+    left out. A name made before accents were taken off (they were left out: "jos-ukasz") stays
+    where it is among the `existing` annotators: those are that person's labels (a "Jose Lukasz"
+    may have the other name)."""
     name = _file_safe(_latin(raw))
     earlier = _file_safe(raw)
-    if earlier != name and earlier in existing and name not in existing:
-        return earlier
-    return name
+    return earlier if earlier != name and earlier in existing else name
 
 
 def _latin(text: str) -> str:
