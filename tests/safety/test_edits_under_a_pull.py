@@ -125,22 +125,25 @@ async def test_a_reload_with_nothing_unsaved_does_not_speak_of_unsaved_changes(n
         await pilot.press("ctrl+q")
 
 
-async def test_redo_after_yours_kept_brings_back_the_value_the_pull_brought(repo: Repo, monkeypatch) -> None:
-    """The same for redo: a stance chosen and folded in, then undone (the undo in the journal
+@pytest.mark.parametrize(("keys", "kept"), [(("d",), "neutral"), (("d", "n"), "disagree")], ids=["one step", "two steps"])
+async def test_redo_after_yours_kept_brings_back_the_value_the_pull_brought(repo: Repo, monkeypatch, keys, kept) -> None:
+    """The same for redo: stances chosen and folded in, the last undone (the undo in the journal
     only), then a pull that changes it: the reload keeps the undone value, and redo gives the
-    pulled one, not the one the file no longer holds."""
+    pulled one, not the one the file no longer holds. With two steps (d then n: the file neutral
+    again), both an older step (neutral -> disagree) and the step undone (disagree -> neutral)
+    hold the value the session replaced."""
     outside_edit(repo, 1, stance="neutral")
     repo.commit("alice: neutral")
     monkeypatch.setattr(saver, "COMPACT_AFTER", 0.05)
     app = build_app(Project.open(repo.root), "alice", now=lambda: NOW)
     async with app.run_test() as pilot:
         screen = await ready(pilot)
-        await pilot.press("j", "d")
+        await pilot.press("j", *keys)
         await settled(pilot, compacted=True)
         monkeypatch.setattr(saver, "COMPACT_AFTER", 60.0)
         await pilot.press("u")
         await settled(pilot)
-        await taken_back_after_a_pull(pilot, screen, repo, monkeypatch, "U", kept="neutral")
+        await taken_back_after_a_pull(pilot, screen, repo, monkeypatch, "U", kept=kept)
         await pilot.press("ctrl+q")
 
 
@@ -159,23 +162,4 @@ async def test_a_note_with_a_line_separator_left_untouched_keeps_the_pulled_note
         await settled(pilot, compacted=True)
         assert in_file(repo, 1).note == "pulled"
         assert not any("while you edited" in notice for notice in notices(app))
-        await pilot.press("ctrl+q")
-
-
-async def test_redo_after_a_pull_when_undo_and_redo_both_held_the_replaced_value(repo: Repo, monkeypatch) -> None:
-    """d then n, folded in (the file: neutral again); undo (disagree, in the journal only); a pull
-    sets agree. Both an older step (neutral -> disagree) and the step undone (disagree ->
-    neutral) hold the value the session replaced: redo gives the pulled stance all the same."""
-    outside_edit(repo, 1, stance="neutral")
-    repo.commit("alice: neutral")
-    monkeypatch.setattr(saver, "COMPACT_AFTER", 0.05)
-    app = build_app(Project.open(repo.root), "alice", now=lambda: NOW)
-    async with app.run_test() as pilot:
-        screen = await ready(pilot)
-        await pilot.press("j", "d", "n")
-        await settled(pilot, compacted=True)
-        monkeypatch.setattr(saver, "COMPACT_AFTER", 60.0)
-        await pilot.press("u")
-        await settled(pilot)
-        await taken_back_after_a_pull(pilot, screen, repo, monkeypatch, "U", kept="disagree")
         await pilot.press("ctrl+q")
