@@ -310,9 +310,9 @@ class Session:
 
     @staticmethod
     def _rebase(steps: list[list[FieldChange]], side: str, comment_id: str, name: str, replaced: Any,
-                value: Any) -> bool:
+                value: Any) -> None:
         """Give the newest change in `steps` whose `side` ("before" or "after") set `name` of
-        `comment_id` from (to) `replaced` the file's `value` there instead; whether one did."""
+        `comment_id` from (to) `replaced` the file's `value` there instead."""
         for step in reversed(steps):
             for index in range(len(step) - 1, -1, -1):
                 change = step[index]
@@ -320,8 +320,7 @@ class Session:
                 if change.comment_id == comment_id and name in values and values[name] == replaced:
                     moved = values | {name: value}
                     step[index] = FieldChange(comment_id, *((moved, change.after) if side == "before" else (change.before, moved)))
-                    return True
-        return False
+                    return
 
     def _entry(self, comment_id: str) -> Annotation:
         self.spend_time()

@@ -189,11 +189,6 @@ class Saver(Widget):
         self.fold_soon(compact=True)
         return False
 
-    def retry(self) -> None:
-        """Try both lanes again now."""
-        self.commit_soon()
-        self.fold_soon(compact=True)
-
     # The commit lane -------------------------------------------------------------------------
 
     def commit_soon(self) -> None:
