@@ -35,9 +35,9 @@ class LoadedSchema:
 
 
 # The parse cache's kind for a checked config: a new one whenever the check gives another result
-# for the same text (2: `auto_advance` and `format` strict), so that no project keeps a config the
+# for the same text (2: `auto_advance` and `format` strict; 3: `assign.weights` numbers), so that no project keeps a config the
 # check now refuses, and the seeds' and labels' entries stay.
-CONFIG_KIND = "config-2"
+CONFIG_KIND = "config-3"
 
 
 def default_config_text() -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     ValidationError,
     field_validator,
     model_validator,
@@ -109,7 +110,7 @@ class AssignTable(BaseModel):
     calibration: int | tuple[str, ...] = Field(
         default=0, description="Comments everyone labels: the first N in seed order, or a list of comment ids."
     )
-    weights: dict[str, float] = Field(
+    weights: dict[str, Annotated[float, Strict()]] = Field(  # (a number: "0.5" is a mistake)
         default_factory=dict, description="An annotator's share relative to the others (default 1; 0.5: half time)."
     )
     salt: str = Field(default="", description="Changes the whole split; the same salt always gives the same one.")
@@ -282,6 +283,8 @@ def _explain(error: ValidationError, source: str, text: str = "") -> str:
             message = "missing: this key is required"
         elif item["type"] == "model_type" and where == "target":
             message = "expected a [target] table of title, text and url"
+        elif item["type"] == "float_type":  # (a weight: the one number that may have a fraction)
+            message = "expected a number above 0"
         elif item["type"] == "too_short" and where == "stance":
             message = "expected at least one [[stance]] label"
         elif item["type"] == "too_short" and where == "assign.annotators":

@@ -82,6 +82,10 @@ def test_unknown_key_is_a_warning() -> None:
          "annotator.toml: assign: weights.bob: 'bob' is not in assign.annotators"),
         (STANCE + '[assign]\nannotators = ["ada"]\nweights = { ada = 0 }\n',
          "annotator.toml: assign: weights.ada: expected a number above 0, got 0.0"),
+        (STANCE + '[assign]\nannotators = ["ada"]\nweights = { ada = "0.5" }\n',
+         "annotator.toml: assign.weights.ada: expected a number above 0, got '0.5'"),
+        (STANCE + '[assign]\nannotators = ["ada"]\nweights = { ada = true }\n',
+         "annotator.toml: assign.weights.ada: expected a number above 0, got True"),
         (STANCE + '[assign]\nannotators = ["ada"]\ncalibration = "ten"\n',
          ("annotator.toml: assign.calibration: expected a number of comments (the first N in seed order) or a list "
           "of comment ids, got 'ten'")),
@@ -115,6 +119,11 @@ def test_errors_name_file_and_key(text: str, message: str) -> None:
         ('auto_advance = "no"\n' + STANCE, 1),
         (STANCE + '[target]\ntitle = "Q"\n\n\nurl = 3\n', 9),
         ('# a\u2028b (a line separator TOML takes in a comment)\n' + STANCE + STANCE.replace('"agree"', '"yes"'), 8),
+        # lines of a multi-line string are not headers or keys, whatever they look like
+        ('guidelines = """\n[assign]\noverlap = 1\n"""\n' + STANCE + '[assign]\nannotators = ["a"]\noverlap = 0\n', 11),
+        ("guidelines = '''\n[[stance]]\nkey = 'x'\n'''\n" + STANCE + STANCE.replace('"agree"', '"yes"'), 11),
+        ('guidelines = "# [assign]"\n' + STANCE + '[assign]\nannotators = ["a"]\n\noverlap = 0\n', 9),
+        (STANCE + '[assign]\nannotators = ["a"]\n[assign.weights]\n\na = "2"\n', 9),  # the sub-table's key
     ],
 )
 def test_an_error_names_the_line_of_its_key(text: str, line: int) -> None:
