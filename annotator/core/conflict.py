@@ -81,6 +81,8 @@ def take(entry: Annotation, name: str, side: str) -> Annotation:
     if name not in conflict.fields:
         return entry
     values[name] = conflict.value(side, name)
+    if values[name] is None and name not in FIELDS:  # (an unknown key that side does not have)
+        del values[name]
     return settled(Annotation.from_dict(values), [name])
 
 

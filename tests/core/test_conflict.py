@@ -115,3 +115,18 @@ def test_review_compares_every_field_and_splits_unanimous_comments_by_remarks(tm
     assert review.verdict("c2", "carol").seconds == 3.0
     plan = review.unanimous()
     assert (plan.clean, plan.remarked) == ({}, {"c1": ("agree", ()), "c2": ("neutral", ())})
+
+
+def test_taking_the_side_without_an_unknown_key_removes_it(tmp_path: Path) -> None:
+    """Theirs removed `confidence`, ours changed it: `>` leaves the entry without it (not a
+    value TOML cannot write, which would fail every save after)."""
+    entry = with_conflict(Annotation.from_dict({"stance": "agree", "confidence": 2}), ["confidence"],
+                          Annotation.from_dict({"stance": "agree", "confidence": 1}), Annotation("agree"))
+    taken = take(entry, "confidence", "theirs")
+    assert (taken.stance, dict(taken.extra)) == ("agree", {})
+    assert dict(take(entry, "confidence", "ours").extra) == {"confidence": 2}
+    (tmp_path / "annotations").mkdir()
+    store = AnnotationFile.open(tmp_path, "alice")
+    store.set("c1", taken, "first")
+    store.save()
+    assert "confidence" not in (tmp_path / "annotations" / "alice.toml").read_text("utf-8")

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.merge import merge_entry, merge_files, merge_in_place
+from annotator.core.conflict import Conflict
+from annotator.core.merge import merge_entry, merge_files, merge_in_place, with_conflict
 from annotator.core.models import Annotation
-from annotator.core.store import AnnotationFile, parse_annotations
+from annotator.core.store import AnnotationFile, StoreError, parse_annotations
 
 EARLY = datetime(2026, 1, 1, tzinfo=UTC)
 LATE = datetime(2026, 1, 2, tzinfo=UTC)
@@ -131,3 +132,48 @@ def test_a_version_that_does_not_parse_falls_back_to_git_line_merge(tmp_path: Pa
     assert outcome.message.startswith("annotations/alice.toml: cannot merge entry by entry (")
     assert outcome.message.endswith("); merged lines instead")
     assert paths["ours"].read_text("utf-8") == "<<<<<<< x\nb\nz\n"
+
+
+def test_an_entry_still_in_conflict_keeps_it_beside_a_new_one() -> None:
+    """A merge committed with its conflict unresolved, then merged again: the table lists both
+    merges' fields, each with its own alternative."""
+    base = document(aa=entry(stance="agree"))
+    first = merge_files(base, document(aa=entry(stance="agree", note="ours")),
+                        document(aa=entry(stance="agree", note="theirs first")), "annotations/alice.toml")
+    assert first.conflicts == ["aa"]
+    ours = first.text.encode("utf-8")
+    ours = ours.replace(b'stance = "agree"\ntopics = []\nnote = "ours"', b'stance = "mixed"\ntopics = []\nnote = "ours"', 1)
+    second = merge_files(base, ours, document(aa=entry(stance="disagree")), "annotations/alice.toml")
+    assert second.conflicts == ["aa"]
+    merged = parse_annotations(second.text, "merged", "alice").entries["aa"]
+    conflict = Conflict.of(merged)
+    assert conflict.fields == ("note", "stance")
+    assert [conflict.value(side, "note") for side in ("base", "ours", "theirs")] == [None, "ours", "theirs first"]
+    assert [conflict.value(side, "stance") for side in ("base", "ours", "theirs")] == ["agree", "mixed", "disagree"]
+
+
+@pytest.mark.parametrize("theirs", [
+    document(aa=entry(stance="agree", note="theirs again")),  # the same field clashes again
+    document(aa=with_conflict(entry(stance="neutral"), ["stance"], entry(stance="agree"), entry(stance="mixed"))),
+])
+def test_a_conflict_one_table_cannot_hold_keeps_both_versions_between_markers(tmp_path: Path, theirs: bytes) -> None:
+    base = document(aa=entry(stance="agree"), bb=entry(stance="agree"))
+    ours = merge_files(base, document(aa=entry(stance="agree", note="ours"), bb=entry(stance="agree")),
+                       document(aa=entry(stance="agree", note="theirs first"), bb=entry(stance="agree")),
+                       "annotations/alice.toml").text.encode("utf-8")
+    theirs = theirs.replace(b'# The comment aa.', b'# The comment bb.\n[comments.bb]\nstance = "mixed"\ntopics = []\n'
+                            b'flagged = false\n\n# The comment aa.')
+    paths = {name: tmp_path / name for name in ("base", "ours", "theirs")}
+    for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
+        paths[name].write_bytes(data)
+    outcome = merge_in_place(paths["base"], paths["ours"], paths["theirs"], "annotations/alice.toml")
+    assert outcome.code == 1
+    assert outcome.message.startswith("annotations/alice.toml: 1 comment(s) still in conflict from an earlier merge "
+                                      "changed again: aa. Both versions")
+    text = paths["ours"].read_text("utf-8")
+    ours_block = ours.decode().split("# The comment aa.\n")[1].split("\n# The comment bb.")[0]
+    theirs_block = theirs.decode().split("# The comment aa.\n")[1]
+    assert f"# The comment aa.\n<<<<<<< ours\n{ours_block}=======\n{theirs_block}>>>>>>> theirs\n" in text
+    assert '[comments.bb]\nstance = "mixed"' in text  # the other entries merged as ever
+    with pytest.raises(StoreError, match="conflict marker"):
+        parse_annotations(text, "annotations/alice.toml", "alice")
