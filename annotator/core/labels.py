@@ -29,6 +29,7 @@ from annotator.core.perf import paused_gc
 from annotator.core.store import (
     ANNOTATIONS_DIR,
     GOLD,
+    JOURNAL_SUFFIX,
     SUFFIX,
     AnnotationFile,
     StoreError,
@@ -116,6 +117,29 @@ class Unread:
 
     def error(self) -> StoreError:
         return StoreError(self.problems, self.hint)
+
+
+def labels_state(root: Path, leave_out: Collection[str]) -> tuple[tuple[str, int, int, int], ...]:
+    """What a read of `annotations/` (but the files and journals of `leave_out`) depends on: each
+    annotation file and journal with its size, change time and inode. Another state than the
+    one a read began with means that read is out of date (a `git pull` came, say)."""
+    folder = root / ANNOTATIONS_DIR
+    skip = {f"{name}{SUFFIX}" for name in leave_out} | {f".{name}{JOURNAL_SUFFIX}" for name in leave_out}
+    state = []
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError:  # (no folder yet, or not one: the read says so)
+        return ()
+    for path in paths:
+        name = path.name
+        if name in skip or not (name.endswith(SUFFIX) or (name.startswith(".") and name.endswith(JOURNAL_SUFFIX))):
+            continue
+        try:
+            status = path.stat()
+        except OSError:
+            continue
+        state.append((name, status.st_size, status.st_mtime_ns, status.st_ino))
+    return tuple(state)
 
 
 def read_labels(root: Path, gold: bool = True, leave_out: Collection[str] = ()) -> dict[str, LabelFile]:

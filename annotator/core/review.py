@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.models import Annotation
-from annotator.core.labels import LabelFile, read_labels
+from annotator.core.labels import LabelFile, labels_state, read_labels
+from annotator.core.store import GOLD
 
 # The fields gold can take from one annotator, in the order they are shown; `LABELS` are those
 # that accepting an annotator wholesale takes (a note and a flag are that annotator's own remarks).
@@ -62,7 +63,8 @@ class BulkPlan:
 class Review:
     """The labels of the annotators other than `me` and gold, read once, indexed by comment."""
 
-    def __init__(self, files: Iterable[LabelFile]) -> None:
+    def __init__(self, files: Iterable[LabelFile], state: tuple[object, ...] = ()) -> None:
+        self.state = state  # the files' state the read began with (`labels_state`)
         self.annotators: list[str] = []
         self._by_comment: dict[str, list[Verdict]] = {}
         for store in sorted(files, key=lambda f: f.annotator):
@@ -74,7 +76,14 @@ class Review:
     @classmethod
     def load(cls, root: Path, me: str) -> Review:
         """Read every annotator's file under `root` except `me` and gold."""
-        return cls(read_labels(root, gold=False, leave_out={me}).values())
+        state = cls.state_of(root, me)
+        return cls(read_labels(root, gold=False, leave_out={me}).values(), state)
+
+    @staticmethod
+    def state_of(root: Path, me: str) -> tuple[object, ...]:
+        """The state of the files a review for `me` reads: another than a review's `state`, and
+        that review is out of date."""
+        return labels_state(root, {me, GOLD})
 
     def verdicts(self, comment_id: str) -> list[Verdict]:
         """What each other annotator gave `comment_id` (labels, a note or a flag), by annotator name."""

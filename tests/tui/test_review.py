@@ -12,6 +12,7 @@ from annotator.core.models import Annotation
 from annotator.core.project import Project
 from annotator.core.store import CONFLICT_KEY, AnnotationFile
 from annotator.tui.app import build_app
+from annotator.tui.screens import main as main_module
 from annotator.tui.screens.dialogs import Question
 from annotator.tui.screens.take import TakeDialog
 from annotator.tui.widgets.label_panel import LabelPanel
@@ -270,3 +271,54 @@ def test_review_mode_snapshot(snap_compare, tmp_path: Path) -> None:
         await settled(pilot)
 
     assert snap_compare(gold_app(project_with_two_annotators(tmp_path)), terminal_size=(100, 32), run_before=run_before)
+
+
+async def test_review_reads_the_files_again_when_they_change_on_disk(tmp_path: Path, monkeypatch) -> None:
+    """A `git pull` brings bob's new stance while gold reviews: the panel shows it, and the
+    comment is no longer among the unanimous ones."""
+    monkeypatch.setattr(main_module, "WATCH_SECONDS", 0.05)
+    root = project_with_two_annotators(tmp_path)
+    app = gold_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await start_review(pilot)
+        assert panel(screen).startswith("Review = all agree")
+        first = Project.open(root).corpus.comments[0]
+        store = AnnotationFile.open(root, "bob")
+        store.set(first.id, Annotation("disagree", ("scaling",), updated=NOW), first.text)
+        store.save()
+        await until(pilot, lambda: panel(screen).startswith("Review ≠ stance"), "the panel to show bob's new stance")
+        await until(pilot, lambda: "Review: the other annotators' files changed on disk, and were read again."
+                    in notices(app), "the notice")
+        assert first.id not in screen.review.unanimous().clean
+
+
+async def test_a_file_review_cannot_read_is_said_and_read_again_once_fixed(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(main_module, "WATCH_SECONDS", 0.05)
+    root = project_with_two_annotators(tmp_path)
+    carol = root / "annotations" / "carol.toml"
+    good = carol.read_text("utf-8")
+    carol.write_text("<<<<<<< HEAD\n" + good, "utf-8")
+    app = gold_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: "cannot read" in panel(screen), "the panel to say why")
+        assert panel(screen).startswith("Review: cannot read the other annotators' files. annotations/carol.toml:1: ")
+        assert any(message.startswith("Review mode cannot read the other annotators' files:\nannotations/carol.toml:1: ")
+                   for message in notices(app))
+        await pilot.press("equals_sign")
+        await pilot.pause()
+        assert not isinstance(app.screen, TakeDialog)
+        carol.write_text(good, "utf-8")
+        await until(pilot, lambda: screen.review is not None, "the files to be read once fixed")
+        await pilot.pause()
+        assert panel(screen).startswith("Review = all agree")
+
+
+async def test_a_view_without_comments_says_so_in_review_mode(tmp_path: Path) -> None:
+    app = gold_app(project_with_two_annotators(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await start_review(pilot)
+        await pick_filter(pilot, "conflicts")
+        assert list(screen.comment_list.rows) == []
+        assert panel(screen) == "Review: no comment in this view."

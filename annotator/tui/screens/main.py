@@ -31,7 +31,7 @@ from annotator.core.store import (
     ANNOTATIONS_DIR, GOLD, AnnotationFile, atomic_write,
 )
 from annotator.core.store.file import both_sides_message
-from annotator.tui.saver import RETRY_SECONDS, Saver, describe_failure
+from annotator.tui.saver import RETRY_SECONDS, WATCH_SECONDS, Saver, describe_failure
 from annotator.tui.screens.dialogs import Picker, Prompt, Question
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.pacing import PromptFrames
@@ -59,9 +59,19 @@ class ThreadsOrdered(Message):
 
 @dataclass
 class ReviewLoaded(Message):
-    """The other annotators' files were read for review mode."""
+    """The other annotators' files were read for review mode (again: `again`; None: they had not
+    changed since the last read)."""
 
-    review: Review
+    review: Review | None
+    again: bool = False
+
+
+@dataclass
+class ReviewFailed(Message):
+    """One of the other annotators' files could not be read for review mode."""
+
+    error: AnnotatorError
+    state: tuple[object, ...]  # the files' state when it failed: read again once it changes
 
 
 def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
@@ -288,6 +298,7 @@ class MainScreen(PromptFrames[None]):
 
     def on_mount(self) -> None:
         self.set_interval(1, self._show_progress)  # (the time on the comment runs)
+        self.set_interval(WATCH_SECONDS, self._watch_review)
         self.title = "annotator"
         self.sub_title = self.annotator
         self.query_one("#search", Input).display = False
@@ -389,11 +400,16 @@ class MainScreen(PromptFrames[None]):
         self._one(LabelPanel).show(entry, heading)
         self._one(ConflictPanel).show(Conflict.of(entry))
         if self.reviewing:
-            review = self.review
-            verdicts = None if review is None or comment_id is None else review.verdicts(comment_id)
-            differing = review.differing(comment_id) if review is not None and comment_id is not None else []
-            self._one(ReviewPanel).show(verdicts, differing, entry, review.annotators if review else [],
-                                             self.annotator == GOLD)
+            review, panel = self.review, self._one(ReviewPanel)
+            if review is None and self._review_failure is not None:
+                panel.say(f"Review: cannot read the other annotators' files. {self._review_failure.error}")
+            elif review is None:
+                panel.say("Review: reading the other annotators' files…")
+            elif comment_id is None:
+                panel.say("Review: no comment in this view.")
+            else:
+                panel.show(review.verdicts(comment_id), review.differing(comment_id), entry, review.annotators,
+                           self.annotator == GOLD)
         if not self._one(NoteEditor).display:  # (the note being edited stays as typed)
             self._one(NotePreview).show(entry.note if entry and entry.note else "")
 
@@ -615,7 +631,8 @@ class MainScreen(PromptFrames[None]):
         self.reviewing = not self.reviewing
         self._one(ReviewPanel).set_class(self.reviewing, "-on")
         self.set_class(self.reviewing, "-reviewing")
-        if self.reviewing and self.review is None:
+        if self.reviewing and self.review is None and not self._review_reading:
+            self._review_reading = True
             self._load_review()
         if self.reviewing and self.annotator != GOLD:
             self.notify("Review mode. Accepting labels writes to gold.toml: open the app with --annotator gold "
@@ -637,13 +654,55 @@ class MainScreen(PromptFrames[None]):
         if self.session.threads_known:
             self.action_threads()
 
+    _review_reading = False  # the other annotators' files are being read
+    _review_failure: ReviewFailed | None = None  # why they could not be, the last time
+
     @work(thread=True, exit_on_error=False)
-    def _load_review(self) -> None:
-        self.post_message(ReviewLoaded(Review.load(self.session.store.path.parent.parent, self.annotator)))
+    def _load_review(self, state: tuple[object, ...] | None = None) -> None:
+        """Read the other annotators' files, or, given the `state` they had at the last read,
+        only if they changed since (a `git pull`)."""
+        root, me = self.session.store.path.parent.parent, self.annotator
+        try:
+            if state is not None and Review.state_of(root, me) == state:
+                self.post_message(ReviewLoaded(None))
+                return
+            self.post_message(ReviewLoaded(Review.load(root, me), again=state is not None))
+        except AnnotatorError as error:
+            self.post_message(ReviewFailed(error, Review.state_of(root, me)))
+        except OSError as error:
+            self.post_message(ReviewFailed(AnnotatorError(f"{ANNOTATIONS_DIR}: {error.strerror or error}"),
+                                           Review.state_of(root, me)))
+
+    def _watch_review(self) -> None:
+        """While reviewing, read the other annotators' files again when they change on disk."""
+        if not self.reviewing or self._review_reading:
+            return
+        known = self.review.state if self.review is not None else (
+            self._review_failure.state if self._review_failure is not None else None)
+        if known is not None:
+            self._review_reading = True
+            self._load_review(known)
 
     @on(ReviewLoaded)
     def _review_loaded(self, message: ReviewLoaded) -> None:
+        self._review_reading = False
+        if message.review is None:
+            return
         self.review = message.review
+        if message.again or self._review_failure is not None:
+            self.notify("Review: the other annotators' files changed on disk, and were read again.",
+                        markup=False, timeout=4)
+        self._review_failure = None
+        self._show_labels()
+
+    @on(ReviewFailed)
+    def _review_failed(self, message: ReviewFailed) -> None:
+        self._review_reading = False
+        self.review = None  # (no adjudication on what is known to be out of date)
+        if self._review_failure is None or str(self._review_failure.error) != str(message.error):
+            self.notify(f"Review mode cannot read the other annotators' files:\n{message.error}", severity="error",
+                        markup=False, timeout=10)
+        self._review_failure = message
         self._show_labels()
 
     def action_take(self) -> None:
@@ -725,9 +784,12 @@ class MainScreen(PromptFrames[None]):
     def _review_ready(self) -> Review | None:
         """The other annotators' labels, or None (and a notice) before review mode has read them."""
         if not self.reviewing or self.review is None:
-            message = ("Reading the other annotators' files: a moment." if self.reviewing else
-                       "Press r first: review mode shows the other annotators' labels.")
-            self.notify(message, markup=False, timeout=4)
+            failure = self._review_failure
+            message = ("Press r first: review mode shows the other annotators' labels." if not self.reviewing else
+                       f"Review mode cannot read the other annotators' files:\n{failure.error}" if failure else
+                       "Reading the other annotators' files: a moment.")
+            self.notify(message, severity="error" if self.reviewing and failure else "information",
+                        markup=False, timeout=4)
             return None
         return self.review
 

@@ -17,11 +17,12 @@ class ReviewPanel(Static):
     """In review mode: every other annotator's stance, topics, flag, time and note on the
     selected comment, the fields on which they differ marked, and the keys of the mode."""
 
-    def show(self, verdicts: list[Verdict] | None, differing: list[str], gold: Annotation | None,
+    def say(self, text: str) -> None:
+        """A line instead of the labels: the files being read, or why they could not be."""
+        self.update(Content.styled(printable(text), "dim"))
+
+    def show(self, verdicts: list[Verdict], differing: list[str], gold: Annotation | None,
              annotators: list[str], adjudicating: bool) -> None:
-        if verdicts is None:
-            self.update(Content.styled("Review: reading the other annotators' files…", "dim"))
-            return
         if differing:
             agreement = [("≠ ", "bold $warning"), (", ".join(FIELD_NAMES.get(name, name) for name in differing), "$warning")]
         elif len(verdicts) > 1:
