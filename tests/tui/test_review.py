@@ -322,3 +322,42 @@ async def test_a_view_without_comments_says_so_in_review_mode(tmp_path: Path) ->
         await pick_filter(pilot, "conflicts")
         assert list(screen.comment_list.rows) == []
         assert panel(screen) == "Review: no comment in this view."
+
+
+async def test_ten_annotators_or_more_are_all_shown_and_taken(tmp_path: Path) -> None:
+    """The tenth annotator is in the panel (and counted in its verdict); the take dialog takes
+    a number of two digits, and one digit at once where no other could follow."""
+    root = make_project(tmp_path / "project")
+    first = Project.open(root).corpus.comments[0]
+    for number in range(11):
+        store = AnnotationFile.open(root, f"a{number:02d}")
+        store.set(first.id, Annotation("disagree" if number == 9 else "agree", updated=NOW), first.text)
+        store.save()
+    app = gold_app(root)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = await start_review(pilot)
+        lines = panel(screen).splitlines()
+        assert lines[0].startswith("Review ≠ stance")
+        assert lines[10] == "=10 a09  ≠disagree · (no topics) · 0 s"
+        assert lines[2] == "=2  a01  ≠agree · (no topics) · 0 s"
+        await pilot.press("equals_sign", "1")  # (10 and 11 may follow)
+        assert isinstance(app.screen, TakeDialog)
+        await pilot.press("0")
+        await settled(pilot)
+        assert disk_entry(app, 0, "gold").stance == "disagree"
+        await pilot.press("equals_sign", "2")  # (no 20: taken at once)
+        await settled(pilot)
+        assert disk_entry(app, 0, "gold").stance == "agree"
+        await pilot.press("equals_sign", "s", "1", "enter")
+        await settled(pilot)
+        assert not isinstance(app.screen, TakeDialog)
+
+
+async def test_a_digit_of_another_script_does_nothing_in_the_take_dialog(tmp_path: Path) -> None:
+    app = gold_app(project_with_two_annotators(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_review(pilot)
+        await pilot.press("equals_sign", "²")  # (a digit to `str.isdigit`, not to `int`)
+        await settled(pilot)
+        assert isinstance(app.screen, TakeDialog)
+        assert "² does nothing here: 1-2 take from an annotator, a s t n f choose what, Escape cancels." in notices(app)

@@ -1,7 +1,8 @@
 """The take dialog of review mode (`=`): take into gold one annotator's labels, or one field.
 
-Its own keys, shown in it: a number takes from that annotator; `s`, `t`, `n`, `f` first choose
-one field (stance, topics, note, flag) and `a` all labels again. Any other key, or a number with
+Its own keys, shown in it: a number takes from that annotator (from ten annotators on, a number
+another digit could go on is taken at Enter); `s`, `t`, `n`, `f` first choose one field
+(stance, topics, note, flag) and `a` all labels again. Any other key, or a number with
 no annotator, says so and leaves the dialog open; Escape cancels.
 """
 
@@ -43,9 +44,10 @@ class TakeDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
     def __init__(self, comment_id: str, annotators: Sequence[str], verdicts: Sequence[Verdict]) -> None:
         super().__init__()
         self._comment_id = comment_id
-        self._annotators = list(annotators[:9])
+        self._annotators = list(annotators)
         self._verdicts = {verdict.annotator: verdict for verdict in verdicts}
         self.field = "a"
+        self._typed = ""  # the digits of a number being typed (ten annotators or more)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="take"):
@@ -69,7 +71,10 @@ class TakeDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
         return Content.assemble(*parts)
 
     def _field_line(self) -> Content:
-        return Content.assemble("Takes: ", (FIELD_KEYS[self.field][1], "bold"), ("  (then a number)", "dim"))
+        then = (f"  number {self._typed}… (another digit, or Enter)" if self._typed else
+                "  (then a number, and Enter if another digit could follow)" if len(self._annotators) > 9 else
+                "  (then a number)")
+        return Content.assemble("Takes: ", (FIELD_KEYS[self.field][1], "bold"), (then, "dim"))
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
@@ -79,13 +84,25 @@ class TakeDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
             self.dismiss(None)
         elif key in FIELD_KEYS:
             self.field = key
+            self._typed = ""
             self.query_one("#take-field", Static).update(self._field_line())
-        elif key.isdigit() and len(key) == 1:
-            self._take(int(key))
+        elif len(key) == 1 and key in "0123456789":  # (ASCII: "²" is a digit to `isdigit`, not to `int`)
+            self._typed += key
+            if self._typed == "0" or int(self._typed) * 10 > len(self._annotators):  # (no digit could follow)
+                self._take_typed()
+            else:
+                self.query_one("#take-field", Static).update(self._field_line())
+        elif event.key == "enter" and self._typed:
+            self._take_typed()
         else:
             count = len(self._annotators)
             self.notify(f"{printable(key, False)} does nothing here: 1-{count} take from an annotator, "
                         "a s t n f choose what, Escape cancels.", severity="warning", markup=False, timeout=4)
+
+    def _take_typed(self) -> None:
+        number, self._typed = int(self._typed), ""
+        self.query_one("#take-field", Static).update(self._field_line())
+        self._take(number)
 
     def _take(self, number: int) -> None:
         if not 1 <= number <= len(self._annotators):

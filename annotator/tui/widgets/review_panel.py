@@ -32,18 +32,19 @@ class ReviewPanel(Static):
         keys = "= take · Y all unanimous" if adjudicating else "only gold adjudicates"
         lines = [Content.assemble(("Review ", "bold"), *agreement, ("  " if agreement else ""), (keys, "dim"))]
         by_name = {verdict.annotator: verdict for verdict in verdicts}
-        width = max((len(name) for name in annotators[:9]), default=0)
-        for number, name in enumerate(annotators[:9], start=1):
-            lines += self._verdict_lines(number, name.ljust(width), by_name.get(name), differing, gold)
+        width = max((len(name) for name in annotators), default=0)
+        digits = len(str(len(annotators)))
+        for number, name in enumerate(annotators, start=1):
+            lines += self._verdict_lines(f"={number:<{digits}}", name.ljust(width), by_name.get(name), differing, gold)
         if not annotators:
             lines.append(Content.styled("No other annotator has a file in annotations/.", "dim"))
         self.update(Content("\n").join(lines))
 
     @staticmethod
-    def _verdict_lines(number: int, name: str, verdict: Verdict | None, differing: list[str],
+    def _verdict_lines(key: str, name: str, verdict: Verdict | None, differing: list[str],
                        gold: Annotation | None) -> list[Content]:
         """The annotator's line: stance · topics · flag · seconds · note, differing fields marked ≠."""
-        head = Content.assemble((f"={number} ", "dim"), (printable(name, False), "bold"), "  ")
+        head = Content.assemble((f"{key} ", "dim"), (printable(name, False), "bold"), "  ")
         if verdict is None:
             return [head + Content.styled("— nothing on this comment", "dim")]
 
