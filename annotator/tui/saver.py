@@ -117,6 +117,9 @@ class Saver(Widget):
     def on_mount(self) -> None:
         self.set_interval(WATCH_SECONDS, lambda: self.fold_soon(watch=True))
         self.set_timer(WARM_AFTER, self._warm)
+        if self.session.store.needs_compaction:  # (a journal a crash left, replayed: into the file too,
+            # before someone commits the file without it)
+            self._compact_timer = self.set_timer(COMPACT_AFTER, self._compact_when_ready)
 
     # What the screen asks and shows ------------------------------------------------------------
 

@@ -238,3 +238,20 @@ async def test_7_a_removed_annotations_folder_gets_every_label_back(repo: Repo, 
         assert [(in_file(repo, i) or Annotation()).stance for i in range(3)] == ["agree", "disagree", "mixed"]
         assert screen.save_error is None
         await pilot.press("ctrl+q")
+
+
+async def test_2b_changes_recovered_at_the_start_reach_the_file_without_another_key(repo: Repo) -> None:
+    """A crash left a label in the journal only; the next session, with no key pressed, writes
+    it into the TOML file (which is what `git add` takes), and the journal goes."""
+    store = AnnotationFile.open(repo.root, "alice")
+    store.set(IDS[2], Annotation("neutral", updated=NOW))
+    store.commit()
+    del store  # killed
+    assert in_file(repo, 2) is None
+    app = build_app(Project.open(repo.root), "alice", now=lambda: NOW)
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        await until(pilot, lambda: (in_file(repo, 2) or Annotation()).stance == "neutral", "the recovered label in the file")
+        await until(pilot, lambda: not (repo.root / "annotations" / ".alice.journal").exists()
+                    or not (repo.root / "annotations" / ".alice.journal").read_text("utf-8").strip(), "the journal trimmed")
+        await pilot.press("ctrl+q")
