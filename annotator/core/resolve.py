@@ -318,7 +318,7 @@ class Resolver:
 
     def _topic_vote(self, topic_sets: list[tuple[str, ...]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The topics more than half the voters chose, and those exactly half chose."""
-        counts = _counts(topic for topics in topic_sets for topic in topics)
+        counts = _counts(topic for topics in topic_sets for topic in set(topics))  # (a topic twice: one vote)
         if not counts:
             return (), ()
         voters = len(topic_sets)

@@ -56,6 +56,15 @@ def test_a_topic_needs_more_than_half_of_those_who_labeled() -> None:
     assert (decision.topics, decision.topics_tie) == (("zeta", "alpha"), ())
 
 
+def test_a_topic_listed_twice_is_one_vote() -> None:
+    """(`validate` reports the duplicate; the vote does not count it twice.)"""
+    decision = majority(vote("agree", "alpha", "alpha"), vote("agree"), vote("agree"))
+    assert (decision.topics, decision.topics_tie) == ((), ())
+    columns = Resolver(SCHEMA, files(a0={"c": vote("agree", "alpha", "alpha")}, a1={"c": vote("agree")},
+                                     a2={"c": vote("agree")}), Resolution("majority"))
+    assert [decision.topics for decision in columns.decisions(["c"])] == [()]
+
+
 def test_a_topic_chosen_by_exactly_half_is_a_tie() -> None:
     decision = majority(vote("agree", "beta", "zeta"), vote("disagree", "zeta"))
     assert decision == Decision(None, ("agree", "disagree"), ("zeta",), ("beta",), None, False, 0.0, "majority")
