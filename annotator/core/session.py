@@ -188,7 +188,8 @@ class Session:
         """Count the labeled comments again, after the store was reloaded from disk."""
         entries = self.store.entries  # (counted from the columns it was read into: no entry is made)
         self.labeled_count = entries.labeled_among(self._corpus_digest(), lambda: self._index, self._known)
-        self.conflicts = {comment_id for comment_id, entry in entries.with_extra() if CONFLICT_KEY in entry.extra}
+        self.conflicts = {comment_id for comment_id, entry in entries.with_extra()  # (on comments of the corpus:
+                          if CONFLICT_KEY in entry.extra and self._known(comment_id)}  # the others, `validate` says)
 
     def _known(self, comment_id: str) -> bool:
         return self.position(comment_id) is not None

@@ -130,3 +130,14 @@ def test_taking_the_side_without_an_unknown_key_removes_it(tmp_path: Path) -> No
     store.set("c1", taken, "first")
     store.save()
     assert "confidence" not in (tmp_path / "annotations" / "alice.toml").read_text("utf-8")
+
+
+def test_a_conflict_on_a_comment_not_in_the_corpus_is_not_counted(tmp_path: Path) -> None:
+    """The app lists and resolves conflicts on the corpus's comments; one on a comment that left
+    the seeds cannot be reached there (`validate` reports it)."""
+    (tmp_path / "annotations").mkdir()
+    store = AnnotationFile.open(tmp_path, "alice")
+    store.set("c1", CONFLICTED, "first")
+    store.set("gone", CONFLICTED, "a comment no longer in the seeds")
+    store.save()
+    assert session_on(tmp_path).conflicts == {"c1"}
