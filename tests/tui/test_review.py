@@ -15,7 +15,10 @@ from annotator.tui.app import build_app
 from annotator.tui.screens import main as main_module
 from annotator.tui.screens.dialogs import Question
 from annotator.tui.screens.take import TakeDialog
+from annotator.tui.widgets.comment_view import CommentView
+from annotator.tui.widgets.key_bar import KeyBar
 from annotator.tui.widgets.label_panel import LabelPanel
+from annotator.tui.widgets.note_editor import NoteEditor, NotePreview
 from annotator.tui.widgets.review_panel import ReviewPanel
 from tests.conftest import make_project
 from tests.tui.conftest import (
@@ -361,3 +364,63 @@ async def test_a_digit_of_another_script_does_nothing_in_the_take_dialog(tmp_pat
         await settled(pilot)
         assert isinstance(app.screen, TakeDialog)
         assert "² does nothing here: 1-2 take from an annotator, a s t n f choose what, Escape cancels." in notices(app)
+
+
+async def test_review_mode_keeps_the_comment_on_a_tall_screen(tmp_path: Path) -> None:
+    """From 40 rows the comment is as tall as its text (12 rows at least): review mode's panel
+    goes under it, and the comment stays (it went to no rows, until a resize)."""
+    app = gold_app(project_with_two_annotators(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await start_review(pilot)
+        await settled(pilot)
+        comment, review = screen.query_one(CommentView).region, screen.query_one(ReviewPanel).region
+        assert comment.height >= 12 and review.y >= comment.bottom
+        await pilot.press("j")
+        await settled(pilot)
+        assert screen.query_one(CommentView).region.height >= 12
+
+
+async def test_at_24_rows_review_mode_leaves_gold_its_labels_and_note(tmp_path: Path) -> None:
+    """Three annotators with notes longer than a line: their panel has a line each, and gold's
+    labels, note and (typed) note editor stay above the keys' line."""
+    root = make_project(tmp_path / "project")
+    first = Project.open(root).corpus.comments[0]
+    for number in range(3):
+        store = AnnotationFile.open(root, f"a{number}")
+        store.set(first.id, Annotation("agree", ("scaling",), note="why this stance, at length " * 6, updated=NOW),
+                  first.text)
+        store.save()
+    app = gold_app(root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_review(pilot)
+        await settled(pilot)
+        keys_line = screen.query_one(KeyBar).region.y
+        assert screen.query_one(ReviewPanel).region.height == 4  # the head and a line each
+        assert screen.query_one(LabelPanel).region.bottom <= screen.query_one(NotePreview).region.y
+        assert screen.query_one(NotePreview).region.bottom <= keys_line
+        assert screen.query_one(CommentView).region.height >= 3
+        await pilot.press("e")
+        await settled(pilot)
+        assert screen.query_one(NoteEditor).region.height == 3
+        assert screen.query_one(NoteEditor).region.bottom <= keys_line
+
+
+async def test_taking_all_labels_from_an_annotator_who_gave_none_is_refused(tmp_path: Path) -> None:
+    """Carol only wrote a note: `=` `2` would clear gold's stance; it says so, and `n` `2` takes the note."""
+    root = make_project(tmp_path / "project")
+    first = Project.open(root).corpus.comments[0]
+    for name, entry in (("bob", Annotation("agree", updated=NOW)), ("carol", Annotation(note="unsure", updated=NOW))):
+        store = AnnotationFile.open(root, name)
+        store.set(first.id, entry, first.text)
+        store.save()
+    app = gold_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_review(pilot)
+        await pilot.press("a")  # gold's own stance
+        await pilot.press("equals_sign", "2")
+        await settled(pilot)
+        assert isinstance(app.screen, TakeDialog)
+        assert "carol gave no stance or topics here, only a note or a flag: n or f first takes that." in notices(app)
+        await pilot.press("n", "2")
+        await settled(pilot)
+        assert (disk_entry(app, 0, "gold").stance, disk_entry(app, 0, "gold").note) == ("agree", "unsure")

@@ -116,4 +116,8 @@ class TakeDialog(ModalScreen[tuple[str, tuple[str, ...]] | None]):
                         severity="warning", markup=False, timeout=4)
             return
         field = FIELD_KEYS[self.field][0]
+        if field == "labels" and not self._verdicts[name].is_labeled:  # (taking nothing would clear gold's)
+            self.notify(f"{name} gave no stance or topics here, only a note or a flag: n or f first takes that.",
+                        severity="warning", markup=False, timeout=4)
+            return
         self.dismiss((name, LABELS if field == "labels" else (field,)))

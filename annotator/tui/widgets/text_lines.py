@@ -223,6 +223,10 @@ class TextLines(ScrollView, can_focus=False):
     def _update_extent(self) -> None:
         """Set the scroll extent for the text now shown; a layout only when an auto height changes."""
         if not self.size:
+            if self._auto_height and self.size.width and self._rows_wanted(self._box()[0]) > 0:
+                # Laid out with no rows (its text came after Textual measured it, and Textual keeps
+                # the measure until a layout is asked for): no resize would ever come to ask.
+                self.refresh(layout=True)
             return  # (not laid out yet: the first layout sets it)
         width, height = self._box()
         text_width = self._text_width()
