@@ -34,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                 "annotator --project ../survey --annotator bob",
             ],
             problems="the project cannot be read (annotator.toml or a seed file), or $ANNOTATOR is not a usable name",
+            more_codes=["129  ended by SIGHUP (a closed SSH session); 143: by SIGTERM. Either way the labels are "
+                        "saved, or stderr says where they wait"],
         ),
     )
     add_global_option(parser, ANNOTATOR, help="edit NAME's labels, annotations/NAME.toml")

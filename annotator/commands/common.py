@@ -71,12 +71,15 @@ def add_report_format(parser: argparse.ArgumentParser, markdown: bool = True) ->
 
 
 def epilog(
-    examples: Sequence[str], problems: str = "problems found, or input that cannot be used", project: bool = True
+    examples: Sequence[str], problems: str = "problems found, or input that cannot be used", project: bool = True,
+    more_codes: Sequence[str] = (),
 ) -> str:
     """The end of a command's `--help`: examples, then the exit codes (`problems`: what exit 1 means,
-    besides a --project folder that is not a project, for a command that needs one)."""
+    besides a --project folder that is not a project, for a command that needs one; `more_codes`:
+    lines for the command's own, "129  ...")."""
     lines = ["examples:", *(f"  {example}" for example in examples), ""]
     codes = EXIT_CODES.format(problems=f"{problems}, or DIR is not a project" if project else problems)
+    codes += "".join(f"\n  {line}" for line in more_codes)
     first, *rest = codes.splitlines()
     wrapped = [textwrap.fill(line, 78, subsequent_indent=" " * 5) for line in rest]
     return "\n".join([*lines, first, *wrapped])

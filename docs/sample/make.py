@@ -4,7 +4,7 @@
     annotator --project docs/sample --annotator you  # then label it
 
 It writes `annotator.toml` (the default labels, plus a `[target]`: the post the whole discussion
-answers), `seeds/threads.jsonl` (36 comments in four threads: replies name their `parent`; a few
+answers), `seeds/threads.jsonl` (36 comments in five threads: replies name their `parent`; a few
 quote the passage they answer in `context`; one answers a comment that was deleted, so its parent is
 not in the corpus) and `annotations/sample.toml` (a few labels). The comments were written for
 this sample. The output is the same on every run: the tests check that the committed files are

@@ -265,7 +265,7 @@ def test_bad_annotator_file_name(capsys, root: Path) -> None:
     code, out, err = agree(capsys, root)
     assert (code, out) == (1, "")
     assert err.splitlines()[0] == (
-        "annotator: annotations/bad\u241b[31mname.toml: bad annotator file name: the name use only letters, "
+        "annotator: annotations/bad\u241b[31mname.toml: bad annotator file name: the name must use only letters, "
         "digits, '-', '_' and '.' (no spaces or path separators)"
     )
 

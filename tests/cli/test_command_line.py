@@ -205,7 +205,7 @@ BAD = [
      "argument --format: invalid choice: 'xml'"),
     ("import-labels", ["import-labels", "{inputs}/carol.jsonl"], "the following arguments are required: --annotator"),
     ("import-labels", ["import-labels", "{inputs}/carol.jsonl", "--annotator", "carol smith"],
-     "argument --annotator: annotator name 'carol smith': use only letters"),
+     "argument --annotator: annotator name 'carol smith': must use only letters"),
     ("stats", ["stats", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
     ("stats", ["stats", "--annotator", "alice"], "--annotator does not apply to `annotator stats`"),
     ("diff", ["diff", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
@@ -390,3 +390,10 @@ def test_the_main_help_lists_each_command_with_an_imperative_summary(setup: Setu
     entries = dict(re.findall(r"^    (\S+)\s+(.*?)(?=^    \S|\Z)", block, re.M | re.S))
     assert sorted(entries) == sorted(VISIBLE)
     assert {name: summary.split()[0] for name, summary in entries.items() if summary.split()[0] not in VERBS} == {}
+
+
+def test_the_app_s_help_gives_its_exit_codes_after_a_signal(setup: Setup) -> None:
+    code, out, _ = setup.run("annotate", "--help")
+    assert code == 0
+    assert out.endswith("\n  129  ended by SIGHUP (a closed SSH session); 143: by SIGTERM. Either way the\n"
+                        "     labels are saved, or stderr says where they wait\n")

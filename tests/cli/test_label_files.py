@@ -13,7 +13,7 @@ from tests.core.labels_fixture import labeled_project
 
 READERS = ["agree", "export", "stats"]
 BAD_NAME = (
-    "annotations/bad\u241b[31mname.toml: bad annotator file name: the name use only letters, digits, '-', '_' "
+    "annotations/bad\u241b[31mname.toml: bad annotator file name: the name must use only letters, digits, '-', '_' "
     "and '.' (no spaces or path separators)\n"
     "  (rename the file (or move it out of annotations/): its name says whose labels these are)\n"
 )

@@ -81,7 +81,7 @@ def test_bad_annotator_file_name(tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, root)
     assert code == 1
     assert err.splitlines()[0] == (
-        "annotations/bad name.toml: bad annotator file name: the name use only letters, digits, "
+        "annotations/bad name.toml: bad annotator file name: the name must use only letters, digits, "
         "'-', '_' and '.' (no spaces or path separators)"
     )
 

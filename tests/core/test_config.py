@@ -77,7 +77,7 @@ def test_unknown_key_is_a_warning() -> None:
         (STANCE + '[assign]\nannotators = ["ada", "gold"]\n', ("annotator.toml: assign.annotators: 'gold' holds "
                                                             "the adjudicated labels")),
         (STANCE + '[assign]\nannotators = ["a b"]\n', ("annotator.toml: assign.annotators: annotator name "
-                                                      "'a b': the name use only letters")),
+                                                      "'a b': the name must use only letters")),
         (STANCE + '[assign]\nannotators = ["ada"]\nweights = { bob = 2 }\n',
          "annotator.toml: assign: weights.bob: 'bob' is not in assign.annotators"),
         (STANCE + '[assign]\nannotators = ["ada"]\nweights = { ada = 0 }\n',

@@ -299,9 +299,9 @@ def no_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         (".git", "annotator name '.git': must not start with a dot"),
         ("CON", "annotator name 'CON': is a reserved device name on Windows"),
         ("x" * 300, f"annotator name '{'x' * 39}…': must be at most 64 characters"),
-        ("café", "annotator name 'café': use only ASCII letters and digits, '-', '_' and '.': the name is a file name on every system"),
-        ("日本語", "annotator name '日本語': use only ASCII letters and digits"),
-        ("a\x1b[2Jb", "annotator name 'a\\x1b[2Jb': use only letters, digits"),
+        ("café", "annotator name 'café': must use only ASCII letters and digits, '-', '_' and '.': the name is a file name on every system"),
+        ("日本語", "annotator name '日本語': must use only ASCII letters and digits"),
+        ("a\x1b[2Jb", "annotator name 'a\\x1b[2Jb': must use only letters, digits"),
         ("", "annotator name '': must not be empty"),
     ],
 )

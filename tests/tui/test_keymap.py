@@ -47,6 +47,7 @@ async def test_moved_actions_answer_to_their_new_keys_and_not_the_old(make_app, 
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-body Static").render())
         assert "N / down" in text and "Next comment" in text
+        assert "\n  next · previous · next_unlabeled · " in text  # (the ids, for [keys])
         assert "  F " in text and "Flag for later" in text
         await pilot.press("escape")
 

@@ -193,7 +193,7 @@ async def test_a_name_that_cannot_be_made_a_file_name_is_explained(tmp_path: Pat
         assert str(screen.query_one("#name-result").render()) == "type a name first"
         await pilot.press(*"中文")
         result = str(screen.query_one("#name-result").render())
-        assert result.startswith("not usable as a name (use only ASCII letters and digits")
+        assert result.startswith("not usable as a name (must use only ASCII letters and digits")
         await pilot.press("enter")
         assert app.screen is screen
 

@@ -40,9 +40,9 @@ def annotator_name_problem(name: str) -> str | None:
     if name.startswith("."):
         return "must not start with a dot"
     if not name.isascii():
-        return "use only ASCII letters and digits, '-', '_' and '.': the name is a file name on every system"
+        return "must use only ASCII letters and digits, '-', '_' and '.': the name is a file name on every system"
     if not _NAME.fullmatch(name):
-        return "use only letters, digits, '-', '_' and '.' (no spaces or path separators)"
+        return "must use only letters, digits, '-', '_' and '.' (no spaces or path separators)"
     if name.split(".")[0].lower() in _WINDOWS_DEVICES:
         return "is a reserved device name on Windows"
     return None
