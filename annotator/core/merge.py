@@ -27,6 +27,7 @@ from pathlib import Path
 from annotator.core import gitio
 from annotator.core.conflict import Conflict
 from annotator.core.diff import EMPTY, EntryChange, compare_files, parse_bytes
+from annotator.core.errors import Problem
 from annotator.core.models import Annotation
 from annotator.core.perf import paused_gc
 from annotator.core.store import CONFLICT_KEY, SUFFIX, AnnotationFile, StoreError, atomic_write, merge_entry, merge_values
@@ -54,19 +55,23 @@ def merge_files(base: bytes, ours: bytes, theirs: bytes, name: str, path: Path |
         other = compare_files(base, theirs, annotator, f"{name} (base)", f"{name} (theirs)")
         extra = merge_values(other.old_extra, mine.extra, other.new_extra)[0]
         merged = AnnotationFile(path or Path(name), annotator, dict(mine.entries), dict(mine.excerpts), extra)
-        unmerged: dict[str, Annotation | None] = {}
+        unmerged: dict[str, tuple[bool, Annotation | None]] = {}
         conflicts = _apply(other.changes, merged, unmerged)
         text = merged.render()
-        for comment_id, theirs in unmerged.items():  # (ours is in the file: theirs goes beside it)
+        for comment_id, (ours_kept, theirs) in unmerged.items():  # (ours, or a stand-in, is in the file)
             block = entry_table(comment_id, merged.get(comment_id) or EMPTY)
+            if text.count(block) != 1:  # (cannot be: then no entry-by-entry merge, rather than a guess)
+                raise StoreError([Problem(name, None, f"comment {comment_id}: both versions could not be placed")])
             other_block = entry_table(comment_id, theirs) if theirs is not None else ""
-            text = text.replace(block, f"<<<<<<< ours\n{block}=======\n{other_block}>>>>>>> theirs\n", 1)
+            text = text.replace(block, f"<<<<<<< ours\n{block if ours_kept else ''}=======\n{other_block}>>>>>>> theirs\n")
         return MergeResult(text, conflicts, list(unmerged))
 
 
-def _apply(their_changes: list[EntryChange], merged: AnnotationFile, unmerged: dict[str, Annotation | None]) -> list[str]:
+def _apply(their_changes: list[EntryChange], merged: AnnotationFile,
+           unmerged: dict[str, tuple[bool, Annotation | None]]) -> list[str]:
     """Merge each entry "theirs" changed into `merged` (which holds "ours"); the ids in conflict.
-    An entry whose conflict one table cannot say stays ours, and theirs goes to `unmerged`."""
+    An entry whose conflict one table cannot say stays ours (an empty stand-in where ours has
+    none, to mark its place), and goes to `unmerged` with whether ours has it, and theirs."""
     conflicts = []
     for change in their_changes:
         comment_id = change.comment_id
@@ -75,12 +80,18 @@ def _apply(their_changes: list[EntryChange], merged: AnnotationFile, unmerged: d
             try:
                 entry = with_conflict(entry, clashes, change.old, change.new)
             except UnsaidConflict:
-                unmerged[comment_id] = change.new
+                ours = merged.get(comment_id)
+                if ours is None:  # (ours deleted it: a stand-in marks where theirs goes)
+                    merged.set(comment_id, _STAND_IN, change.excerpt or None)
+                unmerged[comment_id] = (ours is not None, change.new)
                 continue
             conflicts.append(comment_id)
         quote = None if comment_id in merged.excerpts else change.excerpt or None
         merged.set(comment_id, entry, quote)
     return conflicts
+
+
+_STAND_IN = Annotation.from_dict({"merge-stand-in": True})  # (an entry with no labels would be no entry)
 
 
 class UnsaidConflict(Exception):

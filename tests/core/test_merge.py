@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.conflict import Conflict
+from annotator.core.conflict import Conflict, take
 from annotator.core.merge import merge_entry, merge_files, merge_in_place, with_conflict
 from annotator.core.models import Annotation
 from annotator.core.store import AnnotationFile, StoreError, parse_annotations
@@ -177,3 +177,21 @@ def test_a_conflict_one_table_cannot_hold_keeps_both_versions_between_markers(tm
     assert '[comments.bb]\nstance = "mixed"' in text  # the other entries merged as ever
     with pytest.raises(StoreError, match="conflict marker"):
         parse_annotations(text, "annotations/alice.toml", "alice")
+
+
+def test_an_entry_ours_deleted_while_in_conflict_and_theirs_changed_stands_between_markers(tmp_path: Path) -> None:
+    """Ours deleted an entry still in conflict; theirs resolved one of its fields (its table
+    changed): theirs stands between the markers, against nothing on our side, where the entry was."""
+    conflicted = with_conflict(entry(stance="agree", note="n"), ["stance", "note"], entry(stance="neutral"),
+                               entry(stance="mixed", note="m"))
+    base = document(aa=conflicted, bb=entry(stance="agree"))
+    ours = document(bb=entry(stance="agree"))
+    theirs = document(aa=take(conflicted, "note", "theirs"), bb=entry(stance="agree"))
+    paths = {name: tmp_path / name for name in ("base", "ours", "theirs")}
+    for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
+        paths[name].write_bytes(data)
+    outcome = merge_in_place(paths["base"], paths["ours"], paths["theirs"], "annotations/alice.toml")
+    assert outcome.code == 1 and "changed again: aa." in outcome.message
+    text = paths["ours"].read_text("utf-8")
+    theirs_block = theirs.decode().split("# The comment aa.\n")[1].split("\n# The comment bb.")[0]
+    assert f"# The comment aa.\n<<<<<<< ours\n=======\n{theirs_block}>>>>>>> theirs\n\n# The comment bb.\n" in text
