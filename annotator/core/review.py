@@ -74,9 +74,10 @@ class Review:
                     self._by_comment.setdefault(comment_id, []).append(Verdict.of(store.annotator, entry))
 
     @classmethod
-    def load(cls, root: Path, me: str) -> Review:
-        """Read every annotator's file under `root` except `me` and gold."""
-        state = cls.state_of(root, me)
+    def load(cls, root: Path, me: str, state: tuple[object, ...] | None = None) -> Review:
+        """Read every annotator's file under `root` except `me` and gold (`state`: theirs,
+        `state_of`, taken just before)."""
+        state = cls.state_of(root, me) if state is None else state
         return cls(read_labels(root, gold=False, leave_out={me}).values(), state)
 
     @staticmethod

@@ -10,6 +10,7 @@ from pathlib import Path
 from annotator.core.merge import with_conflict
 from annotator.core.models import Annotation
 from annotator.core.project import Project
+from annotator.core.review import Review
 from annotator.core.store import CONFLICT_KEY, AnnotationFile
 from annotator.tui.app import build_app
 from annotator.tui.screens import main as main_module
@@ -424,3 +425,52 @@ async def test_taking_all_labels_from_an_annotator_who_gave_none_is_refused(tmp_
         await pilot.press("n", "2")
         await settled(pilot)
         assert (disk_entry(app, 0, "gold").stance, disk_entry(app, 0, "gold").note) == ("agree", "unsure")
+
+
+async def test_a_file_fixed_while_review_mode_read_it_is_read_again(tmp_path: Path, monkeypatch) -> None:
+    """The read fails on a file being written (a `git pull` half way), which is whole before the
+    read's error is handled: the files are read again, not said unreadable for good. And an
+    error of any kind from the read is said, then read past once the files change."""
+    monkeypatch.setattr(main_module, "WATCH_SECONDS", 0.05)
+    root = project_with_two_annotators(tmp_path)
+    carol = root / "annotations" / "carol.toml"
+    good = carol.read_text("utf-8")
+    carol.write_text("<<<<<<< HEAD\n" + good, "utf-8")
+    real_load = Review.load
+    calls = []
+
+    def load(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            try:
+                return real_load(*args, **kwargs)
+            finally:
+                carol.write_text(good, "utf-8")  # (the pull ends as the read fails)
+        if len(calls) == 2:
+            raise RuntimeError("a reader's own fault")
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(Review, "load", load)
+    app = gold_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: len(calls) >= 2 and "cannot read" in panel(screen), "the second read to fail")
+        assert "a reader's own fault" in panel(screen)
+        carol.write_text(good.replace('stance = "agree"', 'stance = "neutral"', 1), "utf-8")
+        await until(pilot, lambda: screen.review is not None, "the files to be read once they changed")
+
+
+async def test_the_disagreement_filter_follows_the_files_read_again(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(main_module, "WATCH_SECONDS", 0.05)
+    root = project_with_two_annotators(tmp_path)
+    app = gold_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await start_review(pilot)
+        await pick_filter(pilot, "disagree")
+        assert list(screen.comment_list.rows) == [1, 3]
+        first = Project.open(root).corpus.comments[0]
+        store = AnnotationFile.open(root, "bob")
+        store.set(first.id, Annotation("disagree", ("scaling",), updated=NOW), first.text)
+        store.save()
+        await until(pilot, lambda: list(screen.comment_list.rows) == [0, 1, 3], "the filter to show comment 0")

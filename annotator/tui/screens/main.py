@@ -662,16 +662,25 @@ class MainScreen(PromptFrames[None]):
         """Read the other annotators' files, or, given the `state` they had at the last read,
         only if they changed since (a `git pull`)."""
         root, me = self.session.store.path.parent.parent, self.annotator
+        now = Review.state_of(root, me)  # (before the read: a change during it is read again after)
+        if state is not None and now == state:
+            self.post_message(ReviewLoaded(None))
+            return
         try:
-            if state is not None and Review.state_of(root, me) == state:
-                self.post_message(ReviewLoaded(None))
-                return
-            self.post_message(ReviewLoaded(Review.load(root, me), again=state is not None))
+            self.post_message(ReviewLoaded(Review.load(root, me, now), again=state is not None))
         except AnnotatorError as error:
-            self.post_message(ReviewFailed(error, Review.state_of(root, me)))
+            self.post_message(ReviewFailed(error, now))
         except OSError as error:
-            self.post_message(ReviewFailed(AnnotatorError(f"{ANNOTATIONS_DIR}: {error.strerror or error}"),
-                                           Review.state_of(root, me)))
+            self.post_message(ReviewFailed(AnnotatorError(f"{ANNOTATIONS_DIR}: {error.strerror or error}"), now))
+        except Exception as error:  # (whatever a file made the reader do: said, and read again once changed)
+            self.post_message(ReviewFailed(AnnotatorError(f"{ANNOTATIONS_DIR}: {describe_failure(error)}"), now))
+
+    def _review_test(self, kind: str) -> Callable[[str], bool]:
+        """The review filter `kind` (disagree, remarked) by comment id, on the files as last read."""
+        def test(comment_id: str) -> bool:
+            review = self.review
+            return review is not None and (review.disagree if kind == "disagree" else review.remarked)(comment_id)
+        return test
 
     def _watch_review(self) -> None:
         """While reviewing, read the other annotators' files again when they change on disk."""
@@ -693,6 +702,8 @@ class MainScreen(PromptFrames[None]):
             self.notify("Review: the other annotators' files changed on disk, and were read again.",
                         markup=False, timeout=4)
         self._review_failure = None
+        if self.view.kind in ("disagree", "remarked"):  # (its rows as the files say now)
+            self._apply_filter(self.view, anchor=True)
         self._show_labels()
 
     @on(ReviewFailed)
@@ -901,7 +912,7 @@ class MainScreen(PromptFrames[None]):
                 kind, _, value = choice.partition(":")
                 test = None
                 if self.review is not None and kind in ("disagree", "remarked"):
-                    test = self.review.disagree if kind == "disagree" else self.review.remarked
+                    test = self._review_test(kind)
                 self._apply_filter(Filter(kind, value, self.view.query, test))
 
         self.app.push_screen(Picker("Show which comments?", options), chosen)
