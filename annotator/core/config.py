@@ -50,9 +50,11 @@ def parse_config(text: str, source: str) -> tuple[Schema, list[Problem]]:
     A byte-order mark at the start is allowed, as in seeds and annotation files."""
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
-    except (tomllib.TOMLDecodeError, ValueError) as error:  # (ValueError: an integer of over 4,300 digits)
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as error:  # (ValueError: an integer of over
+        # 4,300 digits; RecursionError: arrays in arrays, thousands deep)
+        reason = "arrays or tables nested too deeply to read" if isinstance(error, RecursionError) else error
         raise AnnotatorError(
-            f"{source}: not valid TOML: {error}", hint="fix the file, or delete it to use the defaults"
+            f"{source}: not valid TOML: {reason}", hint="fix the file, or delete it to use the defaults"
         ) from None
     text = text.removeprefix("\ufeff")
     warnings = [

@@ -130,6 +130,21 @@ def test_deeply_nested_json_is_reported_by_validate(tmp_path: Path, capsys) -> N
     assert (code, lines[0]) == (1, "seeds/a.jsonl:2: JSON nested too deeply")
 
 
+def test_toml_nested_too_deeply_is_reported_not_a_traceback(tmp_path: Path, capsys) -> None:
+    """tomllib recurses into arrays: thousands deep, it ran out of stack, in an annotation file
+    (every command) and in annotator.toml."""
+    root = project(tmp_path)
+    nested = "x = " + "[" * 5000 + "]" * 5000 + "\n"
+    bob = root / "annotations" / "bob.toml"
+    bob.write_text('format = 1\nannotator = "bob"\n' + nested, "utf-8")
+    code, lines, _ = validate(capsys, root)
+    assert (code, lines[0]) == (1, "annotations/bob.toml: invalid TOML: arrays or tables nested too deeply to read")
+    bob.unlink()
+    (root / "annotator.toml").write_text(nested, "utf-8")
+    code, lines, _ = validate(capsys, root)
+    assert (code, lines[0]) == (1, "annotator.toml: not valid TOML: arrays or tables nested too deeply to read")
+
+
 # The config ----------------------------------------------------------------------------------
 
 

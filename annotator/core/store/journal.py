@@ -65,7 +65,7 @@ def read_journal(data: bytes) -> tuple[list[Record], int]:
             continue
         try:
             records.append(_decode(json.loads(line, object_hook=_untag_time)))
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             skipped += 1
     return records, skipped
 
@@ -74,7 +74,7 @@ def record_author(line: bytes) -> str | None:
     """The `by` of a journal line, or None for a line that is not a record of this version."""
     try:
         value = json.loads(line).get("by")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return None
     return value if isinstance(value, str) else None
 

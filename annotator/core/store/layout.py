@@ -219,6 +219,9 @@ def parse_annotations(text: str | None, name: str, annotator: str | None = None,
 
     try:
         data = canonical.head if canonical else tomllib.loads(text)
+    except RecursionError:  # (arrays in arrays, thousands deep: no annotation file holds them)
+        raise StoreError([Problem(name, None, "invalid TOML: arrays or tables nested too deeply to read")],
+                         hint="fix the file by hand; annotator will not overwrite it") from None
     except (tomllib.TOMLDecodeError, ValueError) as error:  # (ValueError: an integer of over 4,300 digits)
         # A conflict marker is never valid TOML, so a file that parses has none; one that does not
         # may: then the lines that are markers, outside a multi-line string (a note), say why.
