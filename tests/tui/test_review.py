@@ -474,3 +474,20 @@ async def test_the_disagreement_filter_follows_the_files_read_again(tmp_path: Pa
         store.set(first.id, Annotation("disagree", ("scaling",), updated=NOW), first.text)
         store.save()
         await until(pilot, lambda: list(screen.comment_list.rows) == [0, 1, 3], "the filter to show comment 0")
+
+
+async def test_back_in_review_mode_the_files_are_as_they_are_now(tmp_path: Path, monkeypatch) -> None:
+    """Files changed while review mode was off are read again as it comes back on, without
+    waiting for the watch."""
+    monkeypatch.setattr(main_module, "WATCH_SECONDS", 3600)  # (no watch in this test)
+    root = project_with_two_annotators(tmp_path)
+    app = gold_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await start_review(pilot)
+        await pilot.press("r")
+        first = Project.open(root).corpus.comments[0]
+        store = AnnotationFile.open(root, "bob")
+        store.set(first.id, Annotation("disagree", ("scaling",), updated=NOW), first.text)
+        store.save()
+        await pilot.press("r")
+        await until(pilot, lambda: panel(screen).startswith("Review ≠ stance"), "the files read again")

@@ -631,9 +631,10 @@ class MainScreen(PromptFrames[None]):
         self.reviewing = not self.reviewing
         self._one(ReviewPanel).set_class(self.reviewing, "-on")
         self.set_class(self.reviewing, "-reviewing")
-        if self.reviewing and self.review is None and not self._review_reading:
+        if self.reviewing and not self._review_reading:  # (the files as they are now, before any `=` or `Y`:
+            # read if never read, or if the last read failed; else if they changed since)
             self._review_reading = True
-            self._load_review()
+            self._load_review(self.review.state if self.review is not None else None)
         if self.reviewing and self.annotator != GOLD:
             self.notify("Review mode. Accepting labels writes to gold.toml: open the app with --annotator gold "
                         "to adjudicate.", markup=False, timeout=6)
