@@ -342,10 +342,13 @@ class Session:
         return change
 
     def _remember(self, step: list[FieldChange]) -> None:
+        """A new step to undo; the steps undone before it can no longer be redone (they were
+        undone from a state this change has left)."""
         if not step:
             return
         self._undo.append(step)
         del self._undo[:-UNDO_LIMIT]
+        self._redo.clear()
 
     def _write(self, comment_id: str, entry: Annotation | None) -> None:
         was = self.store.get(comment_id)

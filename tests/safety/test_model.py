@@ -15,8 +15,9 @@ The model is a dict per layer, comment id -> field -> value. The fields are `sta
 field follows; `seconds` and `updated` are left out (and the clock is fixed).
 
 - `disk`: the TOML file (blank where there is none). An outside edit sets a field of it.
-- `shown`: what the session shows. A key sets a field; undo (redo) sets it back (again) only
-  where it still holds the value the step left, and names a stance or note it leaves in
+- `shown`: what the session shows. A key sets a field (and ends what redo could bring back);
+  undo (redo) sets it back (again) only where it still holds the value the step left, and names
+  a stance or note it leaves in
   `Undone.kept`. After a reload that kept the session's value of a field the file changed too,
   undo of the step that changed it from the file's old value goes back to the file's new one.
 - `base`: what the session last read from the file or wrote to it. Where `shown` differs from
@@ -291,6 +292,7 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
         assert change is not None
         self.shown[comment_id][name] = value
         self.undo_steps.append(Step(comment_id, name, before, value))
+        self.redo_steps.clear()  # (a new change: what was undone before it is not redone)
 
     @rule(comment_id=comment_ids, stance=st.sampled_from(STANCES))
     def key_stance(self, comment_id: str, stance: str) -> None:

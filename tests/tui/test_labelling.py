@@ -251,6 +251,21 @@ async def test_undo_and_redo_several_steps(make_app) -> None:
         assert disk_entry(app, 1).flagged is True
 
 
+async def test_a_new_change_ends_what_redo_could_bring_back(make_app) -> None:
+    """`a`, `u`, then `d` on another comment: `U` has nothing to redo (it used to write `agree`
+    back on the first comment, and say the file had changed)."""
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("a", "u", "j", "d")
+        await settled(pilot)
+        await pilot.press("U")
+        await settled(pilot)
+        assert disk_entry(app, 0) is None and disk_entry(app, 1).stance == "disagree"
+        assert screen.current_position() == 1
+        assert "Nothing to redo" in [notification.message for notification in app._notifications]
+
+
 async def test_help_shows_keys_labels_and_guidelines(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 60)) as pilot:
