@@ -80,6 +80,9 @@ RESTORE_TERMINAL = (
 TYPED_AHEAD_KEYS = frozenset(key for action in ACTIONS if action.id != "quit" for key in action.keys) | {
     "enter", "backspace"}
 SETTLE_ROUNDS = 8  # at most, of the waits between two of them (see `_settle`)
+# The main screen's actions that move the focus into a box or push a screen: the keys that come
+# with one of theirs (in one read from the terminal) wait until it has (`AnnotatorApp.hold_keys`).
+FOCUS_ACTIONS = ("note", "search", "goto", "filter", "help", "take", "accept_unanimous", "quit")
 
 
 @dataclass
@@ -329,6 +332,7 @@ class AnnotatorApp(App[int]):
         keymap = self.project.schema.keymap
         self.set_keymap({f"main.{action_id}": ",".join(keys) for action_id, keys in keymap.keys.items()
                          if keys != ACTION_KEYS.get(action_id)})
+        self._focus_keys = frozenset(key for action_id in FOCUS_ACTIONS for key in keymap.keys.get(action_id, ()))
         screen = MainScreen.for_session(message.session, message.annotator)
         mounted = self.push_screen(screen)
         for warning in (*self.project.warnings, *message.session.store.warnings):
@@ -371,6 +375,15 @@ class AnnotatorApp(App[int]):
         if self._collector is not None and isinstance(event, events.InputEvent):
             self._collector.input_came()
         if (
+            isinstance(event, events.Key)
+            and self._typed_ahead is None
+            and not event.is_forwarded
+            and self._moves_focus(event.key)
+        ):
+            await super().on_event(event)  # (passed on to the focused widget: its action comes later)
+            self.hold_keys()
+            return
+        if (
             self._typed_ahead is not None
             and isinstance(event, events.Key)
             and not event.is_forwarded  # (not a key on its way back up from the focused widget)
@@ -378,9 +391,45 @@ class AnnotatorApp(App[int]):
             and (event.key in TYPED_AHEAD_KEYS or event.is_printable or bindable(event.key))
             and event.key not in ACTION_KEYS["quit"]
         ):
-            self._typed_ahead.append(events.Key(event.key, event.character))
+            if event.key == "ctrl+j" and self._main is None:  # (Enter, typed before Textual set the terminal
+                # raw: the terminal gave a line feed)
+                self._typed_ahead.append(events.Key("enter", "\r"))
+            else:
+                self._typed_ahead.append(events.Key(event.key, event.character))
             return
         await super().on_event(event)
+
+    def _moves_focus(self, key: str) -> bool:
+        """Whether `key` is one whose action moves the focus, or pushes a screen, on the main screen:
+        the keys after it wait until it has (`hold_keys`)."""
+        main = self._main
+        if main is None or self.screen is not main:
+            return False
+        focused = self.focused
+        if focused is main.note_editor:  # (Escape, or Escape and a key at once, leave the note)
+            return key == "escape" or key.startswith("alt+")
+        if focused is main.search_box:
+            return key in ("enter", "escape")
+        return key in self._focus_keys
+
+    _focus_keys: frozenset[str] = frozenset()  # the keys of `FOCUS_ACTIONS`, as the project's [keys] has them
+
+    def hold_keys(self, first: events.Key | None = None) -> None:
+        """Keep the keys that come until the focus an action gave, or the screen it pushed, is in
+        place, then apply them there in order (`first` before them). Textual moves the focus after
+        the keys it has read already: `e`, `/` or `:` and text in one read (a fast typist, a paste,
+        a slow link) had the text taken as the main screen's keys (`d` a stance, `r` review mode)."""
+        if self._main is None or self.stopped_by is not None:  # (the start keeps its keys itself)
+            if first is not None:
+                self.post_message(first)
+            return
+        if self._typed_ahead is None:
+            self._typed_ahead = deque()
+            self.call_later(self._settle, None, 0)
+        if first is not None:
+            key = events.Key(first.key, first.character)
+            key._sender = self  # (as the terminal's keys: Textual stops a key bubbling past its sender's child)
+            self._typed_ahead.appendleft(key)
 
     @property
     def keeping_typed_keys(self) -> bool:

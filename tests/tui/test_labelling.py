@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from textual import events
+from textual.keys import _character_to_key
+from textual.widgets import Input
+
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
 from annotator.tui.widgets.note_editor import NoteEditor
@@ -83,6 +88,46 @@ async def test_escape_and_a_key_typed_at_once_leave_the_note_and_act(make_app) -
         await pilot.press("e", *"x", "alt+d")  # (a stance key: the stance of the comment now shown)
         await settled(pilot)
         assert (disk_entry(app, 1).note, disk_entry(app, 1).stance) == ("x", "disagree")
+
+
+def typed_at_once(app, keys: str) -> None:
+    """`keys` as a terminal gives keys that came in one read (a fast typist, a paste, a slow SSH
+    link): posted to the app together, before it has handled the first."""
+    for character in keys:
+        app.post_message(events.Key(_character_to_key(character), character))  # (named as the terminal's are)
+
+
+@pytest.mark.parametrize("opening", ["e", "/", ":"])
+async def test_text_typed_with_the_key_that_opens_its_box_goes_into_the_box(make_app, opening: str) -> None:
+    """`e`, `/` or `:` and the text after it in one read: the text is the note, the search or the
+    id, not keys of the main screen (`d` used to set a stance, `r` review mode, space move on)."""
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        typed_at_once(app, opening + "dr 4")
+        await settled(pilot)
+        await pilot.pause(0.2)
+        assert disk_entry(app, 0) is None or disk_entry(app, 0).stance is None
+        assert not screen.reviewing and screen.current_position() == 0
+        box = app.focused
+        assert isinstance(box, (NoteEditor, Input)), box
+        assert (box.text if isinstance(box, NoteEditor) else box.value) == "dr 4"
+
+
+async def test_keys_typed_with_the_one_that_leaves_a_box_act_on_the_list(make_app) -> None:
+    """Escape or Enter and the keys after it in one read: the note is left (then `d` sets the
+    stance), the search applied (then `j` moves in its rows)."""
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        for key in ("e", "x", "escape", "d", "slash", "t", "h", "e", "enter", "j"):
+            app.post_message(events.Key(key, key if len(key) == 1 else "/" if key == "slash" else None))
+        await settled(pilot)
+        await pilot.pause(0.2)
+        entry = disk_entry(app, 0)
+        assert (entry.note, entry.stance) == ("x", "disagree")
+        assert screen.view.query == "the" and isinstance(app.focused, CommentList)
+        assert screen.comment_list.cursor == 1
 
 
 async def test_navigation_keys(make_app) -> None:
@@ -203,6 +248,19 @@ async def test_search_filters_and_escape_returns_to_the_same_comment(make_app) -
         assert len(screen.comment_list.rows) == 22
         assert screen.current_position() == chosen
         assert on_disk(app).get(app.project.corpus.comments[chosen].id).stance == "disagree"
+
+
+async def test_escape_in_the_search_box_cancels_it(make_app) -> None:
+    """As its placeholder says: the box closes, the list has the keys again, the filter stays."""
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("slash", *"gpt", "enter", "slash", "R", "escape")
+        assert not screen.search_box.display and isinstance(app.focused, CommentList)
+        assert screen.view.query == "gpt"
+        await pilot.press("j", "d")
+        await settled(pilot)
+        assert on_disk(app).get(screen.current_id()).stance == "disagree"
 
 
 async def test_filters_by_status_stance_and_topic(make_app) -> None:

@@ -145,3 +145,19 @@ async def test_typed_ahead_keys_go_on_into_a_prompt_that_one_of_them_opened(tmp_
         assert disk_entry(app, 4).flagged
         assert [disk_entry(app, i) for i in (0, 1, 2)] == [None, None, None]
         assert screen.current_position() == 4
+
+
+async def test_an_enter_typed_before_the_terminal_was_raw_is_an_enter(tmp_path, held) -> None:
+    """Typed as the app starts, before Textual sets the terminal raw, Enter comes as a line feed
+    (ctrl+j): kept, it is Enter (the jump prompt took it as text, and the keys after it too)."""
+    root = make_project(tmp_path / "p")
+    target = load_seeds(root).comments[3].id
+    app = build_app(root, "alice")
+    async with app.run_test() as pilot:
+        await pilot.press("colon", *target, "ctrl+j", "n")
+        held.set()
+        screen = await ready(pilot)
+        await until(pilot, lambda: replayed(app), "the typed keys applied")
+        await settled(pilot)
+        assert disk_entry(app, 3).stance == "neutral"
+        assert screen.current_position() == 3

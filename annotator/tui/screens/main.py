@@ -323,6 +323,23 @@ class MainScreen(PromptFrames[None]):
     def comment_list(self) -> CommentList:
         return self._one(CommentList)
 
+    @property
+    def note_editor(self) -> NoteEditor:
+        return self._one(NoteEditor)
+
+    @property
+    def search_box(self) -> Input:
+        return self._one(Input)
+
+    def _hold_keys(self, first: events.Key | None = None) -> None:
+        """The focus moves: keys that came with the one that moved it wait for it (the app's
+        `hold_keys`; an app without it, a test's, gets `first` at once)."""
+        hold = getattr(self.app, "hold_keys", None)
+        if hold is not None:
+            hold(first)
+        elif first is not None:
+            self.app.post_message(first)
+
     def _one(self, kind: type[W]) -> W:
         """The screen's one widget of `kind`, queried once: a query walks the screen's widgets, and
         a key that moves the cursor asked for a dozen of them (a third of its handler's time)."""
@@ -443,8 +460,11 @@ class MainScreen(PromptFrames[None]):
                         markup=False, timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Label and navigation keys do nothing while typing in the note or the search box."""
+        """Label and navigation keys do nothing while typing in the note or the search box (but
+        Escape, in the search box, cancels it)."""
         focused = self.focused
+        if isinstance(focused, Input) and action == "clear_filter":
+            return True
         return not (isinstance(focused, (Input, NoteEditor)) and action not in {"quit", "help"})
 
     def action_stance(self, name: str) -> None:
@@ -843,8 +863,7 @@ class MainScreen(PromptFrames[None]):
     def _note_done(self, event: NoteEditor.Done) -> None:
         self._save_note()
         self.comment_list.focus()
-        if event.then is not None:  # (after the focus has moved: both go through the app's queue)
-            self.app.post_message(event.then)
+        self._hold_keys(first=event.then)  # (`then`, and what comes after, once the focus has moved)
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if isinstance(event.widget, NoteEditor):
