@@ -685,7 +685,8 @@ def _comment(record: dict[str, Any], name: str, number: int, fields: FieldNames 
     body = record.get("text")
     if not isinstance(body, str) or not body.strip():
         field = fields.text
-        got = f"no \"{field}\" field" if body is None else f"\"{field}\" is {json_kind(body)}"
+        got = (f"no \"{field}\" field" if body is None else f"\"{field}\" is {json_kind(body)}" if not isinstance(body, str)
+               else f"\"{field}\" is empty" if not body else f"\"{field}\" is only white space")
         raise SeedError(f"{name}:{number}: expected a non-empty \"{field}\" string, {got}")
     body = body.strip()
     given = record.get("id")

@@ -550,7 +550,7 @@ class AnnotatorApp(App[int]):
         self.exit(0)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette: every action and label by name, as `group: title`."""
+        """The command palette: every action by what it does, every label as `Stance: name` or `Topic: name`."""
         from annotator.tui.screens.main import MainScreen
 
         yield from super().get_system_commands(screen)
@@ -562,7 +562,7 @@ class AnnotatorApp(App[int]):
         keymap = main.session.schema.keymap
         for action in ACTIONS:
             if action.id != "quit":
-                yield SystemCommand(f"Go: {action.description}",
+                yield SystemCommand(action.description,
                                     Content(f"keys: {', '.join(key_label(key) for key in keymap.keys[action.id])}"),  # type: ignore[arg-type]
                                     lambda action=action: main.run_action(action.id))
         for label in main.session.schema.stance:

@@ -113,6 +113,8 @@ def test_csv_with_embedded_newlines_and_quotes(tmp_path: Path) -> None:
         ({"a.jsonl": '{"text": "ok"}\n[1, 2]\n'}, 'seeds/a.jsonl:2: expected a JSON object with a "text" field, got a list'),
         ({"a.jsonl": '{"text": "ok"}\n\n{"body": "x"}\n'}, 'seeds/a.jsonl:3: expected a non-empty "text" string, no "text" field'),
         ({"a.jsonl": '{"text": 5}\n'}, 'seeds/a.jsonl:1: expected a non-empty "text" string, "text" is a number'),
+        ({"a.jsonl": '{"text": ""}\n'}, 'seeds/a.jsonl:1: expected a non-empty "text" string, "text" is empty'),
+        ({"a.jsonl": '{"text": " \\t"}\n'}, 'seeds/a.jsonl:1: expected a non-empty "text" string, "text" is only white space'),
         ({"a.jsonl": '{"text": "x",}\n'}, "seeds/a.jsonl:1: not valid JSON"),
         ({"a.jsonl": "[" * 100000 + "]" * 100000 + "\n"}, "seeds/a.jsonl:1: JSON nested too deeply"),
         ({"a.csv": "body,author\nhello,me\n"}, 'seeds/a.csv:1: no "text" column'),

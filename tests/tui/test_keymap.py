@@ -52,8 +52,8 @@ async def test_moved_actions_answer_to_their_new_keys_and_not_the_old(make_app, 
         await pilot.press("escape")
 
         commands = {command.title: command.help for command in app.get_system_commands(screen)}
-        assert commands["Go: Next comment"] == "keys: N, down"
-        assert commands["Go: Flag for later, or unflag"] == "keys: F"
+        assert commands["Next comment"] == "keys: N, down"
+        assert commands["Flag for later, or unflag"] == "keys: F"
 
 
 
@@ -122,4 +122,4 @@ async def test_a_key_that_looks_like_markup_is_named_literally_in_the_palette(ma
     async with app.run_test() as pilot:
         screen = await ready(pilot)
         commands = {command.title: command.help for command in app.get_system_commands(screen)}
-        assert Content.from_markup(commands["Go: Next comment"]).plain == "keys: [, down"
+        assert Content.from_markup(commands["Next comment"]).plain == "keys: [, down"

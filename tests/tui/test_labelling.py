@@ -9,6 +9,7 @@ from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import Input
 
+from annotator.core.session import Filter
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
 from annotator.tui.widgets.note_editor import NoteEditor
@@ -441,3 +442,18 @@ async def test_search_finds_an_accented_letter_however_it_is_written(make_app) -
             texts = [app.project.corpus.comments[row].text for row in screen.comment_list.rows]
             assert texts == ["A caf\u0065\u0301 near the lab.", "Another CAF\u00c9 entirely."], typed
             await pilot.press("escape")
+
+
+async def test_an_undo_on_a_comment_the_filter_hides_says_where(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        await pilot.press("j", "d", "5")  # comment #2: disagree, then a topic
+        await settled(pilot)
+        screen._apply_filter(Filter("stance", "agree"))
+        await pilot.press("u")
+        await settled(pilot)
+        assert disk_entry(app, 1).topics == ()
+        hidden = app.project.corpus.comments[1].id
+        assert (f"Undone on comment #2 ({hidden}), which this view hides (Escape shows every comment)."
+                in [notification.message for notification in app._notifications])

@@ -552,18 +552,24 @@ class MainScreen(PromptFrames[None]):
                         markup=False, timeout=5)
 
     def action_undo(self) -> None:
-        self._undo_or_redo(self.session.undo(), "Nothing to undo")
+        self._undo_or_redo(self.session.undo(), "Undone")
 
     def action_redo(self) -> None:
-        self._undo_or_redo(self.session.redo(), "Nothing to redo")
+        self._undo_or_redo(self.session.redo(), "Redone")
 
-    def _undo_or_redo(self, done: Undone | None, nothing: str) -> None:
+    def _undo_or_redo(self, done: Undone | None, what: str) -> None:
+        """Show what an undo (`what`: "Undone") or a redo ("Redone") did."""
         if done is None:
-            self.notify(nothing, markup=False, timeout=2)
+            self.notify(f"Nothing to {'undo' if what == 'Undone' else 'redo'}", markup=False, timeout=2)
             return
         row = self.row_of(done.comment_id)
         if row is not None:
             self.comment_list.move_to(row)
+        else:  # (the filter hides it: say where it happened, or it looks as if nothing did)
+            position = self.session.position(done.comment_id)
+            where = f"#{position + 1} ({done.comment_id})" if position is not None else done.comment_id
+            self.notify(f"{what} on comment {where}, which this view hides (Escape shows every comment).",
+                        markup=False, timeout=5)
         self._changed(done.comment_id)
         if done.kept:
             self.notify(f"{', '.join(done.kept).capitalize()} left as it is: changed on disk since (a git pull, "
