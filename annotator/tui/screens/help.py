@@ -21,7 +21,7 @@ def help_content(schema: Schema) -> Content:
         lines.append(Content.assemble((f"  {keys:<13}", "bold $accent"), action.description))
     lines.append(Content.assemble(("  ctrl+p       ", "bold $accent"), "Command palette: every action by name"))
     lines += [Content(""), Content.styled("Other keys: [keys] in annotator.toml, by these action ids", "bold underline"),
-              Content.assemble("  ", *_joined([(action.id, "$accent") for action in ACTIONS], " · "))]
+              Content("  ") + Content(" · ").join(Content.styled(action.id, "$accent") for action in ACTIONS)]
     lines += [Content(""), Content.styled("Stance (one per comment; the same key again clears it)", "bold underline")]
     for label in schema.stance:
         lines.append(Content.assemble((f"  {label.key:<4}", "bold $accent"), (f"{label.name:<16}", "bold"),
@@ -39,13 +39,6 @@ def help_content(schema: Schema) -> Content:
         Content(printable(schema.guidelines.strip() or "(none in annotator.toml)")),
     ]
     return Content("\n").join(lines)
-
-
-def _joined(parts: list[tuple[str, str]], between: str) -> list[tuple[str, str] | str]:
-    joined: list[tuple[str, str] | str] = []
-    for part in parts:
-        joined += [between, part] if joined else [part]
-    return joined
 
 
 class HelpScreen(ModalScreen[None]):
