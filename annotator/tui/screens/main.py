@@ -331,15 +331,6 @@ class MainScreen(PromptFrames[None]):
     def search_box(self) -> Input:
         return self._one(Input)
 
-    def _hold_keys(self, first: events.Key | None = None) -> None:
-        """The focus moves: keys that came with the one that moved it wait for it (the app's
-        `hold_keys`; an app without it, a test's, gets `first` at once)."""
-        hold = getattr(self.app, "hold_keys", None)
-        if hold is not None:
-            hold(first)
-        elif first is not None:
-            self.app.post_message(first)
-
     def _one(self, kind: type[W]) -> W:
         """The screen's one widget of `kind`, queried once: a query walks the screen's widgets, and
         a key that moves the cursor asked for a dozen of them (a third of its handler's time)."""
@@ -869,7 +860,7 @@ class MainScreen(PromptFrames[None]):
     def _note_done(self, event: NoteEditor.Done) -> None:
         self._save_note()
         self.comment_list.focus()
-        self._hold_keys(first=event.then)  # (`then`, and what comes after, once the focus has moved)
+        self.app.hold_keys(first=event.then)  # type: ignore[attr-defined]  (`then`, and what comes after, once the focus has moved)
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if isinstance(event.widget, NoteEditor):
