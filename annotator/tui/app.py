@@ -332,7 +332,9 @@ class AnnotatorApp(App[int]):
         keymap = self.project.schema.keymap
         self.set_keymap({f"main.{action_id}": ",".join(keys) for action_id, keys in keymap.keys.items()
                          if keys != ACTION_KEYS.get(action_id)})
-        self._focus_keys = frozenset(key for action_id in FOCUS_ACTIONS for key in keymap.keys.get(action_id, ()))
+        self._focus_keys = frozenset({"tab", "shift+tab"}.union(  # (tab: to the note's preview, which opens it)
+            key for action_id in FOCUS_ACTIONS for key in keymap.keys.get(action_id, ())))
+        self._search_keys = frozenset({"enter", *keymap.keys.get("clear_filter", ())})
         screen = MainScreen.for_session(message.session, message.annotator)
         mounted = self.push_screen(screen)
         for warning in (*self.project.warnings, *message.session.store.warnings):
@@ -385,34 +387,40 @@ class AnnotatorApp(App[int]):
             return
         if (
             self._typed_ahead is not None
-            and isinstance(event, events.Key)
+            and isinstance(event, (events.Key, events.Paste))
             and not event.is_forwarded  # (not a key on its way back up from the focused widget)
             and event is not self._replayed
-            and (event.key in TYPED_AHEAD_KEYS or event.is_printable or bindable(event.key))
-            and event.key not in ACTION_KEYS["quit"]
         ):
-            if event.key == "ctrl+j" and self._main is None:  # (Enter, typed before Textual set the terminal
-                # raw: the terminal gave a line feed)
-                self._typed_ahead.append(events.Key("enter", "\r"))
-            else:
-                self._typed_ahead.append(events.Key(event.key, event.character))
-            return
+            if isinstance(event, events.Paste):
+                self._typed_ahead.append(events.Paste(event.text))
+                return
+            if (event.key in TYPED_AHEAD_KEYS or event.is_printable or bindable(event.key)
+                    or event.key.startswith("alt+")) and event.key not in ACTION_KEYS["quit"]:
+                if event.key == "ctrl+j" and self._main is None:  # (Enter, typed before Textual set the
+                    # terminal raw: the terminal gave a line feed)
+                    self._typed_ahead.append(events.Key("enter", "\r"))
+                else:
+                    self._typed_ahead.append(events.Key(event.key, event.character))
+                return
         await super().on_event(event)
 
     def _moves_focus(self, key: str) -> bool:
         """Whether `key` is one whose action moves the focus, or pushes a screen, on the main screen:
         the keys after it wait until it has (`hold_keys`)."""
         main = self._main
-        if main is None or self.screen is not main:
+        if main is None:
             return False
+        if self.screen is not main:  # (a dialog over it: its keys answer it and close it)
+            return main in self.screen_stack
         focused = self.focused
         if focused is main.note_editor:  # (Escape, or Escape and a key at once, leave the note)
             return key == "escape" or key.startswith("alt+")
         if focused is main.search_box:
-            return key in ("enter", "escape")
+            return key in self._search_keys or key.startswith("alt+")
         return key in self._focus_keys
 
     _focus_keys: frozenset[str] = frozenset()  # the keys of `FOCUS_ACTIONS`, as the project's [keys] has them
+    _search_keys: frozenset[str] = frozenset()  # the keys that leave the search box: Enter, and clear_filter's
 
     def hold_keys(self, first: events.Key | None = None) -> None:
         """Keep the keys that come until the focus an action gave, or the screen it pushed, is in

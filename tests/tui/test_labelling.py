@@ -9,6 +9,7 @@ from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import Input
 
+from annotator.core.config import default_config_text
 from annotator.core.session import Filter
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.comment_list import CommentList
@@ -457,3 +458,42 @@ async def test_an_undo_on_a_comment_the_filter_hides_says_where(make_app) -> Non
         hidden = app.project.corpus.comments[1].id
         assert (f"Undone on comment #2 ({hidden}), which this view hides (Escape shows every comment)."
                 in [notification.message for notification in app._notifications])
+
+
+def posted(app, *items: str | events.Event) -> None:
+    """Keys (Textual's names) and events, posted together as one terminal read brings them."""
+    for item in items:
+        app.post_message(item if isinstance(item, events.Event) else
+                         events.Key(item, item if len(item) == 1 else None))
+
+
+async def test_what_comes_with_a_key_that_moves_the_focus_waits_for_it(make_app, tmp_path) -> None:
+    """Escape and a key at once (alt+j), a paste, Tab to the note, Enter closing a dialog, and a
+    moved clear_filter key: what comes with them goes where the focus goes."""
+    app = make_app(root=make_project(tmp_path / "project", config=default_config_text()
+                                     + '\n[keys]\nclear_filter = ["escape", "ctrl+l"]\n'))
+    async with app.run_test() as pilot:
+        screen = await ready(pilot)
+        posted(app, "e", "h", "i", events.Paste(" there"), "alt+j", "d")  # the note, then the next comment's stance
+        await settled(pilot)
+        await pilot.pause(0.2)
+        assert disk_entry(app, 0).note == "hi there" and disk_entry(app, 1).stance == "disagree"
+        assert isinstance(app.focused, CommentList) and screen.current_position() == 1
+        posted(app, "slash", "g", "alt+j")  # Escape and j at once in the search box: cancelled, then j
+        await settled(pilot)
+        await pilot.pause(0.2)
+        assert not screen.search_box.display and screen.current_position() == 2
+        posted(app, "slash", "g", "ctrl+l", "a")  # the project's other key for clear_filter
+        await settled(pilot)
+        await pilot.pause(0.2)
+        assert not screen.search_box.display and disk_entry(app, 2).stance == "agree"
+        await pilot.press("colon")
+        target = app.project.corpus.comments[5].id
+        posted(app, *target, "enter", "n")  # the id, and a stance for the comment jumped to
+        await settled(pilot)
+        await pilot.pause(0.2)
+        assert screen.current_position() == 5 and disk_entry(app, 5).stance == "neutral"
+        posted(app, "tab", "o", "k")  # Tab to the note's preview opens the note
+        await settled(pilot)
+        await pilot.pause(0.2)
+        assert screen.note_editor.text == "ok" and disk_entry(app, 5).stance == "neutral"

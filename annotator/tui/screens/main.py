@@ -43,7 +43,7 @@ from annotator.tui.widgets.editor_pane import EditorPane
 from annotator.tui.widgets.field_names import FIELD_NAMES
 from annotator.tui.widgets.key_bar import KeyBar
 from annotator.tui.widgets.label_panel import LabelPanel
-from annotator.tui.widgets.note_editor import NoteEditor, NotePreview
+from annotator.tui.widgets.note_editor import NoteEditor, NotePreview, key_after_escape
 from annotator.tui.widgets.review_panel import ReviewPanel
 from annotator.tui.widgets.target_view import TargetView
 
@@ -444,6 +444,13 @@ class MainScreen(PromptFrames[None]):
     def on_key(self, event: events.Key) -> None:
         self.session.spend_time()
         self.pace.key()
+        then = key_after_escape(event.key) if self.focused is self.search_box else None
+        if then is not None:  # (Escape and a key at once in the search box: cancelled, and the key goes on)
+            event.stop()
+            event.prevent_default()
+            self._close_search()
+            self.app.hold_keys(first=then)  # type: ignore[attr-defined]
+            return
         if (self.reviewing and event.is_printable and self.focused is self.comment_list
                 and event.key not in self.active_bindings):
             self.notify(f"{printable(event.character or event.key, False)} does nothing in review mode: the label "

@@ -17,6 +17,17 @@ from annotator.core.models import printable
 from annotator.tui.widgets.text_lines import TextLines
 
 
+def key_after_escape(key: str) -> events.Key | None:
+    """The key typed right after an Escape, where the two came as one key with alt (`escape`, `j`
+    -> `alt+j`, within the terminal's escape delay): a letter or digit (the terminal sends the
+    others without alt); None for any other key."""
+    if not key.startswith("alt+"):
+        return None
+    key = key.removeprefix("alt+")
+    key = key[-1].upper() if key.startswith("shift+") and len(key) == 7 else key  # (`alt+shift+j`: J)
+    return events.Key(key, key) if len(key) == 1 and key.isprintable() else None
+
+
 class NoteEditor(TextArea):
     """The note of the selected comment; Escape leaves it and saves the note."""
 
@@ -40,14 +51,12 @@ class NoteEditor(TextArea):
         # Escape and the next key, typed within the terminal's escape delay (0.1 s), reach the app
         # as one key with alt (`escape`, `j` -> `alt+j`), which the editor would type as the
         # character: as a person meant it, the note is left and the key goes on (`j`: the next).
-        if event.key.startswith("alt+"):
-            key = event.key.removeprefix("alt+")
-            key = key[-1].upper() if key.startswith("shift+") and len(key) == 7 else key  # (`alt+shift+j`: J)
-            if len(key) == 1 and key.isprintable():  # (a letter or digit: the terminal sends others without alt)
-                event.stop()
-                event.prevent_default()
-                self.post_message(self.Done(then=events.Key(key, key)))
-                return
+        then = key_after_escape(event.key)
+        if then is not None:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Done(then=then))
+            return
         await super()._on_key(event)
 
     def get_line(self, line_index: int) -> Text:
