@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Input
 
@@ -298,7 +299,6 @@ class MainScreen(PromptFrames[None]):
 
     def on_mount(self) -> None:
         self.set_interval(1, self._show_progress)  # (the time on the comment runs)
-        self.set_interval(WATCH_SECONDS, self._watch_review)
         self.title = "annotator"
         self.sub_title = self.annotator
         self.query_one("#search", Input).display = False
@@ -653,6 +653,9 @@ class MainScreen(PromptFrames[None]):
     def action_review(self) -> None:
         """Show (or hide) the other annotators' labels; the first time, read their files."""
         self.reviewing = not self.reviewing
+        if self._review_watch is not None:  # (a timer only while reviewing: no wake-up between keys otherwise)
+            self._review_watch.stop()
+        self._review_watch = self.set_interval(WATCH_SECONDS, self._watch_review) if self.reviewing else None
         self._one(ReviewPanel).set_class(self.reviewing, "-on")
         self.set_class(self.reviewing, "-reviewing")
         if self.reviewing and not self._review_reading:  # (the files as they are now, before any `=` or `Y`:
@@ -680,6 +683,7 @@ class MainScreen(PromptFrames[None]):
             self.action_threads()
 
     _review_reading = False  # the other annotators' files are being read
+    _review_watch: Timer | None = None  # while reviewing: `_watch_review`, every WATCH_SECONDS
     _review_failure: ReviewFailed | None = None  # why they could not be, the last time
 
     @work(thread=True, exit_on_error=False)
