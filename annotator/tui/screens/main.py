@@ -75,6 +75,24 @@ class ReviewFailed(Message):
     state: tuple[object, ...]  # the files' state when it failed: read again once it changes
 
 
+class SearchBox(Input):
+    """The search box: Escape and a key typed at once (`alt+j`, see `key_after_escape`) cancel it,
+    as Escape does, and the key goes on to the list (the box would type the letter)."""
+
+    @dataclass
+    class Left(Message):
+        then: events.Key
+
+    async def _on_key(self, event: events.Key) -> None:
+        then = key_after_escape(event.key)
+        if then is not None:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Left(then))
+            return
+        await super()._on_key(event)
+
+
 def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     """`done` of `total` as a bar of block characters."""
     filled = round(width * done / total) if total else 0
@@ -270,7 +288,7 @@ class MainScreen(PromptFrames[None]):
             with Vertical(id="left"):
                 yield CommentList(self.session.comments, self.session.annotation, width,
                                   [(label.name, label.key) for label in schema.topic], id="comments")
-                yield Input(placeholder="search the text; Enter filters, Escape cancels", id="search")
+                yield SearchBox(placeholder="search the text; Enter filters, Escape cancels", id="search")
                 yield StatusLine(id="progress")
             with Vertical(id="right"):
                 target = TargetView(schema.keymap, id="target")  # (drawn by the comment pane)
@@ -444,13 +462,6 @@ class MainScreen(PromptFrames[None]):
     def on_key(self, event: events.Key) -> None:
         self.session.spend_time()
         self.pace.key()
-        then = key_after_escape(event.key) if self.focused is self.search_box else None
-        if then is not None:  # (Escape and a key at once in the search box: cancelled, and the key goes on)
-            event.stop()
-            event.prevent_default()
-            self._close_search()
-            self.app.hold_keys(first=then)  # type: ignore[attr-defined]
-            return
         if (self.reviewing and event.is_printable and self.focused is self.comment_list
                 and event.key not in self.active_bindings):
             self.notify(f"{printable(event.character or event.key, False)} does nothing in review mode: the label "
@@ -912,6 +923,11 @@ class MainScreen(PromptFrames[None]):
         event.stop()
         self._close_search()
         self._apply_filter(Filter(self.view.kind, self.view.value, event.value.strip(), self.view.test))
+
+    @on(SearchBox.Left)
+    def _search_left(self, message: SearchBox.Left) -> None:
+        self._close_search()
+        self.app.hold_keys(first=message.then)  # type: ignore[attr-defined]
 
     def _close_search(self) -> None:
         self.query_one("#search", Input).display = False
