@@ -32,6 +32,7 @@ from annotator.core.store import (
     JOURNAL_SUFFIX,
     SUFFIX,
     AnnotationFile,
+    DiskState,
     StoreError,
     annotator_name_problem,
     folder_problem,
@@ -119,7 +120,7 @@ class Unread:
         return StoreError(self.problems, self.hint)
 
 
-def labels_state(root: Path, leave_out: Collection[str]) -> tuple[tuple[str, int, int, int], ...]:
+def labels_state(root: Path, leave_out: Collection[str]) -> tuple[tuple[str, DiskState | None], ...]:
     """What a read of `annotations/` (but the files and journals of `leave_out`) depends on: each
     annotation file and journal with its size, change time and inode. Another state than the
     one a read began with means that read is out of date (a `git pull` came, say)."""
@@ -135,10 +136,9 @@ def labels_state(root: Path, leave_out: Collection[str]) -> tuple[tuple[str, int
         if name in skip or not (name.endswith(SUFFIX) or (name.startswith(".") and name.endswith(JOURNAL_SUFFIX))):
             continue
         try:
-            status = path.stat()
-        except OSError:
+            state.append((name, DiskState.of(path)))
+        except OSError:  # (unreadable: the read says so)
             continue
-        state.append((name, status.st_size, status.st_mtime_ns, status.st_ino))
     return tuple(state)
 
 
