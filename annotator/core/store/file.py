@@ -30,6 +30,7 @@ from annotator.core.store.durable import ChangedOnDisk, DiskState
 from annotator.core.store.journal import Record, encode, journal_path, new_session_id, read_journal, record_author
 from annotator.core.store.layout import (
     CACHE_KIND,
+    FORMAT_VERSION,
     StoreError,
     max_file_bytes,
     parse_annotations,
@@ -101,6 +102,10 @@ class AnnotationFile:
         self._adopted: set[str] = set()  # sessions whose records this one replayed: its own to trim
         self._folding = False  # a compaction is between its mark and its trim: the journal may only grow
         self._journal_has_records = False
+        # The entries of a few comments only (`peek`): changes go to the journal, and the file is
+        # never written from here; a whole store `take_over`s the journal.
+        self.partial = False
+        self._retired = False  # a whole store took over: nothing more is journaled from here
 
     @property
     def journal(self) -> Path:
@@ -164,9 +169,47 @@ class AnnotationFile:
             store._replay_journal(str(Path(name).with_name(store.journal.name)))
         return store
 
-    def _replay_journal(self, name: str) -> None:
+    @classmethod
+    def peek(cls, root: Path, annotator: str, ids: Iterable[str]) -> AnnotationFile | None:
+        """The entries of `ids` alone, found without reading the whole file (`peek.peek_entries`),
+        for the app's first screen at a cold start: a `partial` store, whose changes go to the
+        journal only. None where the whole file must be read first: a journal left by a crash
+        (replayed over every entry), a file not in annotator's layout, anything odd (which `open`
+        then reports)."""
+        from annotator.core.store.peek import peek_entries
+
+        path = annotation_path(root, annotator)
+        journal = journal_path(path)
+        if folder_problem(path.parent) is not None or journal.exists() or journal.is_symlink():
+            return None
+        if not path.exists() and not path.is_symlink():
+            store = cls(path, annotator)
+        elif path.is_symlink() or not path.is_file():
+            return None
+        else:
+            disk = DiskState.of(path)
+            found = peek_entries(path, ids)
+            if found is None or found.head != {"format": FORMAT_VERSION, "annotator": annotator}:
+                return None
+            store = cls(path, annotator, found.entries, found.excerpts, disk=disk)
+        store.partial = True
+        return store
+
+    def take_over(self, partial: AnnotationFile) -> None:
+        """Go on from `partial`, the first screen's store of this same session: its last changes
+        journaled, its session's records replayed over the whole file (as a crash's would be, but
+        said as nothing recovered), and its journal this store's from now on."""
+        with partial._journal_lock:  # (a commit racing this one, from the first screen's saver, then finds it retired)
+            partial._commit()
+            partial._retired = True
+        with self._journal_lock, self._lock:
+            self.session_id = partial.session_id
+            self._replay_journal(f"{ANNOTATIONS_DIR}/{self.journal.name}", own=partial.session_id)
+
+    def _replay_journal(self, name: str, own: str | None = None) -> None:
         """Apply the records of a journal left by an unfinished session, oldest first, each field
-        by field onto what the file holds now (`changes.apply`)."""
+        by field onto what the file holds now (`changes.apply`). Records by the session `own`
+        (this one's, taken over from its first screen) are applied without a word."""
         if self.journal.is_symlink() or (self.journal.exists() and not self.journal.is_file()):
             raise StoreError(
                 [Problem(name, None, "is not a regular file (a link, a folder, a pipe?): refused")],
@@ -179,6 +222,7 @@ class AnnotationFile:
         except OSError as error:
             raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
         records, skipped = read_journal(data)
+        recovered = sum(record.by != own for record in records)
         by_comment: dict[str, list[FieldChange]] = {}
         for record in records:
             comment_id = record.change.comment_id
@@ -196,9 +240,9 @@ class AnnotationFile:
                 both.append(comment_id)
             self._store(comment_id, entry)
         self._journal_has_records = bool(records) or bool(skipped)
-        if records:
+        if recovered:
             self.warnings.append(Problem(
-                name, None, f"recovered {len(records)} unsaved changes from a session that did not finish",
+                name, None, f"recovered {recovered} unsaved changes from a session that did not finish",
                 warning=True,
             ))
         if both:
@@ -276,11 +320,17 @@ class AnnotationFile:
         again after another kill they would undo what the file got since.
         """
         with self._journal_lock:
-            with self._lock:
-                if self._adopted and not self._folding:
-                    return self._rebase_journal(self._changes_to_the_file())
-                pending = self._take_unjournaled()
-            return self._append_to_journal(pending)
+            return self._commit()
+
+    def _commit(self) -> int:
+        """`commit`, under the journal's lock."""
+        if self._retired:
+            raise RuntimeError("a store taken over by another journals nothing more")
+        with self._lock:
+            if self._adopted and not self._folding:
+                return self._rebase_journal(self._changes_to_the_file())
+            pending = self._take_unjournaled()
+        return self._append_to_journal(pending)
 
     def _changes_to_the_file(self) -> Iterator[FieldChange | None]:
         """This session's changes to the entries as the file holds them; call with the lock held."""
@@ -408,6 +458,9 @@ class AnnotationFile:
     def warm(self) -> None:
         """Serialize every entry ahead of time (in a background thread), so that the first
         compaction after loading is quick: it holds the interpreter for less time."""
+        if self.partial:  # (never compacted)
+            self.warmed = True
+            return
         with self._lock:
             entries, excerpts, _ = self._snapshot()
         try:
@@ -527,6 +580,8 @@ class AnnotationFile:
         durable.remove_stale_temporaries(self.journal)  # of a trim that a kill cut short
 
     def _check_writable(self) -> None:
+        if self.partial:  # (it holds a few entries: the file written from it would lose the rest)
+            raise RuntimeError("a partial store never writes the file")
         reason = self.pause_writes() if self.pause_writes is not None else None
         if reason:
             raise WritesPaused(reason, hint="the changes are in the journal; the file is written once it is over")
@@ -571,6 +626,8 @@ class AnnotationFile:
         A file that is gone (removed, or its folder; a `git checkout` of a branch without it) is
         not an empty file: every entry this session holds is kept, to be written back.
         """
+        if self.partial:
+            raise RuntimeError("a partial store never merges the whole file")
         if not self.path.exists() and not self.path.is_symlink() and self.disk is not None:
             return self._file_gone()
         fresh = AnnotationFile.load(self.path, replay=False) if self.path.exists() else AnnotationFile(self.path, self.annotator)
