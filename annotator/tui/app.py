@@ -54,7 +54,7 @@ if TYPE_CHECKING:  # imported where they are used: the first frame waits for non
     from annotator.tui.screens.main import MainScreen
 
 PREVIEW_ROWS = 200  # more than a screen holds
-PREVIEW_STANCE_WIDTH = 8  # the stance column, empty until the labels are read
+PREVIEW_STANCE_WIDTH = 8  # the stance column (wider for a longer stance found), before the schema is read
 # The start of the list is shown only when reading the project takes longer than this: a warm
 # start at 100,000 comments is ready sooner, and drawing a list that is replaced at once would
 # cost a tenth of its start-up. (Textual's own first frame, the empty screen, comes before.)
@@ -145,7 +145,8 @@ class AnnotatorApp(App[int]):
 
     Given a project folder rather than an open `Project`, it reads the project in the worker
     too; if that takes longer than `PREVIEW_DELAY` (a cold start of a large corpus), it shows the
-    start of the comment list meanwhile (`peek_seeds`, a few milliseconds), without marks.
+    start of the comment list meanwhile (`peek_seeds`, a few milliseconds), with the marks of the
+    labels found for it in the file (`AnnotationFile.peek`), or none where that cannot be known yet.
     """
 
     preview_delay = PREVIEW_DELAY  # (tests set 0: the list at once)
@@ -199,18 +200,29 @@ class AnnotatorApp(App[int]):
     @work(thread=True, group="preview", exit_on_error=False)
     def _show_preview(self) -> None:
         """The start of the list while the project is read (read here, on a thread), under the main
-        screen once it is up."""
+        screen once it is up; with its labels, where the file gives them without being read whole
+        (`AnnotationFile.peek`), else without marks."""
         preview = peek_seeds(self.root, PREVIEW_ROWS)
-        if preview:
-            self.call_from_thread(self._mount_preview, preview)
+        if not preview:
+            return
+        labels = None
+        if self.annotator:
+            try:
+                labels = AnnotationFile.peek(self.root, self.annotator, [comment.id for comment in preview])
+            except (AnnotatorError, OSError, ValueError):  # (anything odd: said once the whole file is read)
+                labels = None
+        self.call_from_thread(self._mount_preview, preview, labels)
 
-    def _mount_preview(self, preview: list[Comment]) -> None:
+    def _mount_preview(self, preview: list[Comment], labels: AnnotationFile | None) -> None:
         if self._main is not None or self.failure is not None or self.stopped_by is not None:
             return
+        lookup = labels.get if labels is not None else None
+        entries = [lookup(comment.id) for comment in preview] if lookup is not None else []
+        width = max([PREVIEW_STANCE_WIDTH] + [len(entry.stance) for entry in entries if entry and entry.stance])
         if len(self.screen_stack) == 1:
             self.screen_stack[0].mount_all([
                 Header(icon="✎"),
-                Horizontal(Vertical(CommentList(preview, None, PREVIEW_STANCE_WIDTH, id="comments"),
+                Horizontal(Vertical(CommentList(preview, lookup, width, id="comments"),
                                     Static("reading the comments and labels…", id="progress", markup=False),
                                     id="left"),
                            id="main"),

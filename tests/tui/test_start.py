@@ -12,7 +12,8 @@ from textual.widgets import OptionList, Static
 
 from annotator.core.project import Project
 from annotator.core.seeds import load_seeds
-from annotator.core.store import AnnotationFile, safe_annotator_name
+from annotator.core.models import Annotation
+from annotator.core.store import AnnotationFile, annotation_path, journal_path, safe_annotator_name
 from annotator.tui.app import PREVIEW_ROWS, ErrorScreen, build_app
 from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.widgets.comment_list import CommentList
@@ -33,11 +34,11 @@ async def test_the_list_is_shown_while_the_project_is_read_then_the_main_screen_
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: bool(app.screen_stack[0].query(CommentList)), "the start of the list shown")
         await pilot.pause()  # (mounted from the thread that read it: laid out on the next refresh)
-        first = app.screen_stack[0].query_one(CommentList)  # the list, without labels
+        first = app.screen_stack[0].query_one(CommentList)
         assert first.rows == range(PREVIEW_ROWS)
         row = first.render_line(0).text
         assert "Comment number 0." in row
-        assert row.startswith("   ") and "·" not in row  # no mark: not yet known to be unlabeled
+        assert row.startswith(" · ")  # (no labels file yet: known to be unlabeled)
         held.set()
         screen = await ready(pilot)
         assert len(screen.session.comments) == 1000
@@ -45,6 +46,47 @@ async def test_the_list_is_shown_while_the_project_is_read_then_the_main_screen_
         await settled(pilot)
         assert disk_entry(app, 0).stance == "agree"
     assert app.project is not None and app.project.corpus.comments == load_seeds(root).comments
+
+
+async def test_the_list_shown_while_the_project_is_read_has_the_labels_of_the_file(tmp_path: Path, held) -> None:
+    """Found in the file without reading it whole (`AnnotationFile.peek`): the marks are the file's."""
+    root = make_project(tmp_path / "p", {"big.txt": "\n".join(f"Comment number {i}." for i in range(1000)) + "\n"})
+    comments = load_seeds(root).comments
+    labels = AnnotationFile(annotation_path(root, "alice"), "alice")
+    labels.set(comments[0].id, Annotation(stance="disagree"), comments[0].text)
+    labels.set(comments[2].id, Annotation(topics=("praise",), flagged=True), comments[2].text)
+    labels.save()
+    app = build_app(root, "alice")
+    app.preview_delay = 0
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: bool(app.screen_stack[0].query(CommentList)), "the start of the list shown")
+        await pilot.pause()
+        first = app.screen_stack[0].query_one(CommentList)
+        rows = [first.render_line(y).text for y in range(4)]
+        assert rows[0].startswith(" ● disagree Comment number 0.")
+        assert rows[1].startswith(" · ") and "Comment number 1." in rows[1]
+        assert rows[2].startswith(" ⚑ ") and "Comment number 2." in rows[2]
+        held.set()
+        await ready(pilot)
+    assert not journal_path(annotation_path(root, "alice")).exists()  # (nothing was changed)
+
+
+async def test_with_a_journal_left_by_a_crash_the_list_has_no_marks_until_it_is_replayed(tmp_path: Path, held) -> None:
+    root = make_project(tmp_path / "p", {"big.txt": "\n".join(f"Comment number {i}." for i in range(1000)) + "\n"})
+    comments = load_seeds(root).comments
+    labels = AnnotationFile(annotation_path(root, "alice"), "alice")
+    labels.set(comments[0].id, Annotation(stance="disagree"), comments[0].text)
+    labels.commit()  # (journaled, never written: the file does not know it)
+    app = build_app(root, "alice")
+    app.preview_delay = 0
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: bool(app.screen_stack[0].query(CommentList)), "the start of the list shown")
+        await pilot.pause()
+        row = app.screen_stack[0].query_one(CommentList).render_line(0).text
+        assert row.startswith("   ") and "·" not in row and "disagree" not in row
+        held.set()
+        screen = await ready(pilot)
+        assert screen.session.store.get(comments[0].id) == Annotation(stance="disagree")
 
 
 async def test_a_quick_read_shows_the_main_screen_first(tmp_path: Path) -> None:
