@@ -407,7 +407,8 @@ class AnnotatorApp(App[int]):
                 self._typed_ahead.append(events.Paste(event.text))
                 return
             if (event.key in TYPED_AHEAD_KEYS or event.is_printable or bindable(event.key)
-                    or event.key.startswith("alt+")) and event.key not in ACTION_KEYS["quit"]:
+                    or event.key.startswith("alt+")) and (  # (quit at once while the labels are read;
+                    event.key not in ACTION_KEYS["quit"] or self._main is not None):  # after, after what came before)
                 if event.key == "ctrl+j" and self._main is None:  # (Enter, typed before Textual set the
                     # terminal raw: the terminal gave a line feed)
                     self._typed_ahead.append(events.Key("enter", "\r"))

@@ -467,6 +467,20 @@ def posted(app, *items: str | events.Event) -> None:
                          events.Key(item, item if len(item) == 1 else item[-1] if item.startswith("alt+") else None))
 
 
+async def test_quit_typed_with_a_note_quits_once_the_note_has_it(make_app, tmp_path) -> None:
+    """ctrl+q in the same read as `e` and the note's text: the text is the note's, then the app quits."""
+    app = make_app(root=make_project(tmp_path / "project"))
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        posted(app, "e", "h", "i", "ctrl+q")
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await pilot.pause(0.01)
+    assert app.return_code == 0
+    assert disk_entry(app, 0).note == "hi"
+
+
 async def test_what_comes_with_a_key_that_moves_the_focus_waits_for_it(make_app, tmp_path) -> None:
     """Escape and a key at once (alt+j), a paste, Tab to the note, Enter closing a dialog, and a
     moved clear_filter key: what comes with them goes where the focus goes."""
