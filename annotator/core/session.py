@@ -297,6 +297,21 @@ class Session:
                 self._write(change.comment_id, entry)
         return Undone(changes[-1].comment_id, kept)
 
+    @property
+    def provisional(self) -> bool:
+        """The first screen's session of a cold start: the start of the corpus, with a `partial`
+        store of its labels, until the whole corpus is read (`go_on_from`)."""
+        return self.store.partial
+
+    def go_on_from(self, first: Session, theirs: dict[str, dict[str, tuple[Any, Any]]]) -> None:
+        """Continue `first`, the provisional session of this same start (its store taken over by
+        this one's, which found `theirs`: see `AnnotationFile.take_over`): its undo and redo steps,
+        rebased where the file changed meanwhile (`reloaded`), the visit under way, the time not
+        yet written."""
+        self._undo, self._redo = first._undo, first._redo
+        self._visit, self._unwritten = first._visit, first._unwritten
+        self.reloaded(theirs)
+
     def reloaded(self, theirs: dict[str, dict[str, tuple[Any, Any]]]) -> None:
         """After a reload that kept this session's value of fields the file changed too
         (`Reload.theirs`: id -> field -> the value the session's change replaced, the file's):

@@ -143,7 +143,9 @@ def test_the_whole_store_takes_the_journal_over(tmp_path: Path) -> None:
     assert whole.get("bbbbbbbbbbbb") == Annotation(stance="agree")
     assert whole.get("cccccccccccc") == Annotation(stance="neutral", note="kept", flagged=True)
     assert whole.warnings == []  # (this session's own changes: nothing was recovered)
-    with pytest.raises(RuntimeError):
+    assert first.commit() == 0  # (nothing left: its saver's last round)
+    first.set("bbbbbbbbbbbb", Annotation(stance="neutral"))
+    with pytest.raises(RuntimeError):  # (a change after the take-over would be lost: never made)
         first.commit()
     whole.compact()
     assert not journal_path(path).exists()

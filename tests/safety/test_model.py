@@ -8,7 +8,11 @@ once showed, or to the field the last key changed; or the file is removed); the 
 (`commit`, `compact`, the warm-up before it, and the watch: `changed_on_disk()` then
 `merge_from_disk()`); a git operation in progress (`pause_writes` gives a reason); and kills
 (the session and its store are dropped with no compaction, `AnnotationFile.open` replays the
-journal, a new session starts).
+journal, a new session starts). A start without a journal to replay may be a cold start's: a
+provisional session on a `partial` store (`AnnotationFile.peek`), which journals its changes and
+never reads or writes the file (no compaction, warm-up or watch), until the hand-over: the whole
+file read (without the journal), `take_over` replays the session's records onto it, and a new
+session goes on from the provisional one (`Session.go_on_from`), its undo steps included.
 
 The model is a dict per layer, comment id -> field -> value. The fields are `stance`, `note`,
 `flagged` and one true/false field per topic, so that topics merge as sets by the rule every
@@ -70,7 +74,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from annotator.core.config import Label, Schema
 from annotator.core.models import Annotation, Comment
 from annotator.core.session import Filter, Session, Undone
-from annotator.core.store import AnnotationFile, ChangedOnDisk, WritesPaused, annotation_path, rendered
+from annotator.core.store import AnnotationFile, ChangedOnDisk, WritesPaused, annotation_path, journal_path, rendered
 
 EXAMPLES = int(os.environ.get("ANNOTATOR_MODEL_EXAMPLES", "400"))
 STEPS = int(os.environ.get("ANNOTATOR_MODEL_STEPS", "40"))
@@ -229,9 +233,12 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
         self.values_shown = {comment_id: {name: {value} for name, value in BLANK.items()} for comment_id in IDS}
         self.start()
 
-    def start(self) -> None:
-        """Open the store as the app does (replaying a journal), and a new session on it."""
-        self.store = AnnotationFile.open(self.root, "alice")
+    def start(self, cold: bool = False) -> None:
+        """Open the store as the app does (replaying a journal), and a new session on it; `cold`,
+        and no journal left: the provisional session of a cold start, on the entries peeked."""
+        peeked = AnnotationFile.peek(self.root, "alice", IDS) if cold else None
+        assert peeked is not None or not cold or journal_path(self.path).exists()  # (else the file is annotator's)
+        self.store = peeked or AnnotationFile.open(self.root, "alice")
         self.store.pause_writes = self.git_busy
         self.session = Session(COMMENTS, SCHEMA, self.store, clock=lambda: 0.0, now=lambda: WHEN)
         self.undo_steps: list[Step] = []
@@ -240,6 +247,10 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
 
     def git_busy(self) -> str | None:
         return self.paused
+
+    @property
+    def provisional(self) -> bool:
+        return self.session.provisional
 
     def teardown(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -420,6 +431,7 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
         self.store.commit()
         self.journal_appended()
 
+    @precondition(lambda self: not self.provisional)  # (the app's saver never compacts a partial store)
     @rule()
     def compact(self) -> None:
         before = self.file_bytes()
@@ -442,6 +454,7 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
         self.base = copy.deepcopy(self.shown)
         self.journal_anew()
 
+    @precondition(lambda self: not self.provisional)
     @rule()
     def warm(self) -> None:
         """The app's warm-up: every entry read from the file rendered ahead of the next compaction
@@ -449,6 +462,7 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
         changes; what a compaction writes after it is checked by the invariants."""
         self.store.warm()
 
+    @precondition(lambda self: not self.provisional)
     @rule()
     def watch(self) -> None:
         changed = self.store.changed_on_disk()
@@ -481,11 +495,12 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
             self.base = copy.deepcopy(self.disk)
         self.journal_anew()
 
-    @rule()
-    def kill(self) -> None:
-        """kill -9: no compaction, nothing not yet committed; then the app starts again."""
+    @rule(cold=st.booleans())
+    def kill(self, cold: bool) -> None:
+        """kill -9: no compaction, nothing not yet committed; then the app starts again (`cold`: on
+        a provisional session, where no journal is left)."""
         del self.session, self.store
-        self.start()
+        self.start(cold)
         self.shown = {comment_id: self.after_a_kill(comment_id) for comment_id in IDS}
         self.base = copy.deepcopy(self.disk)
         self.seen = self.token
@@ -498,6 +513,34 @@ class LabelsMeetTheDisk(RuleBasedStateMachine):
                 f"{comment_id}: a committed change is missing after the restart"
             )
             assert again == self.shown[comment_id], f"{comment_id} after the restart"
+
+    @precondition(lambda self: self.provisional)
+    @rule()
+    def hand_over(self) -> None:
+        """The whole file is read: its store takes the provisional one over, and a new session goes
+        on from the provisional one. As after a kill, the session's journaled changes merged with
+        the file (all of them: the take-over commits first), but the undo steps go on, rebased
+        where the file changed a stance or note since to a third value (as a reload rebases them)."""
+        first = self.session
+        self.commit()  # (the take-over's own commit)
+        whole = AnnotationFile.open(self.root, "alice", replay=False)
+        whole.pause_writes = self.git_busy
+        theirs = whole.take_over(first.store)
+        assert not any("recovered" in str(problem) for problem in whole.warnings)  # (this session's own records)
+        self.store = whole
+        self.session = Session(COMMENTS, SCHEMA, whole, clock=lambda: 0.0, now=lambda: WHEN)
+        for comment_id in IDS:
+            for name in ("stance", "note"):
+                values = (self.committed_base[comment_id][name], self.committed[comment_id][name], self.disk[comment_id][name])
+                if len(set(values)) == 3 and values[2] not in self.chain[comment_id][name]:
+                    self.rebase_undo(comment_id, name, values[0], values[2])
+        self.session.go_on_from(first, theirs)
+        self.shown = {comment_id: self.after_a_kill(comment_id) for comment_id in IDS}
+        self.base = copy.deepcopy(self.disk)
+        self.seen = self.token
+        self.journal_replayed = whole.journal.exists()
+        if not self.journal_replayed:
+            self.journal_anew()
 
     # After every step ------------------------------------------------------------------------------
 
@@ -548,3 +591,26 @@ def test_labels_against_the_model(monkeypatch) -> None:
         print(line)
         if REPORT:
             Path(REPORT).write_text(line + "\n", "utf-8")
+
+
+def test_undo_after_a_pull_during_a_cold_start_goes_back_to_the_pulled_stance() -> None:
+    """The model's rarest path, spelled out: a stance changed on the provisional screen, a `git
+    pull` that brings a third one before the whole file is read, then undo, after the hand-over.
+    Undo goes back to the pulled stance, not to the one the file held when the session began."""
+    machine = LabelsMeetTheDisk()
+    try:
+        machine.key_stance("aaaaaaaaaaaa", "agree")
+        machine.compact()  # (the file holds agree)
+        machine.kill(cold=True)
+        assert machine.provisional
+        machine.key_stance("aaaaaaaaaaaa", "disagree")
+        machine.commit()
+        machine.outside_edit("aaaaaaaaaaaa", ("stance", "neutral"), through_save=True)
+        machine.hand_over()
+        assert not machine.provisional
+        machine.session_shows_the_model()
+        machine.undo()
+        machine.session_shows_the_model()
+        assert machine.session.annotation("aaaaaaaaaaaa").stance == "neutral"
+    finally:
+        machine.teardown()

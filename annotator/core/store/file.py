@@ -131,14 +131,16 @@ class AnnotationFile:
     # Reading ---------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, root: Path, annotator: str) -> AnnotationFile:
-        """The file of `annotator` under `root`: loaded if it exists, else empty (not yet written)."""
+    def open(cls, root: Path, annotator: str, replay: bool = True) -> AnnotationFile:
+        """The file of `annotator` under `root`: loaded if it exists, else empty (not yet written);
+        its journal replayed (`replay=False`: not, for `take_over`)."""
         path = annotation_path(root, annotator)
         check_folder(path.parent)
         if path.exists() or path.is_symlink():
-            return cls.load(path, display=f"{ANNOTATIONS_DIR}/{path.name}")
+            return cls.load(path, display=f"{ANNOTATIONS_DIR}/{path.name}", replay=replay)
         store = cls(path, annotator)
-        store._replay_journal(f"{ANNOTATIONS_DIR}/{store.journal.name}")
+        if replay:
+            store._replay_journal(f"{ANNOTATIONS_DIR}/{store.journal.name}")
         return store
 
     @classmethod
@@ -195,21 +197,28 @@ class AnnotationFile:
         store.partial = True
         return store
 
-    def take_over(self, partial: AnnotationFile) -> None:
+    def replay(self) -> None:
+        """Replay the journal a session that did not finish left (`open` does, unless told not to)."""
+        self._replay_journal(f"{ANNOTATIONS_DIR}/{self.journal.name}")
+
+    def take_over(self, partial: AnnotationFile) -> dict[str, dict[str, tuple[Any, Any]]]:
         """Go on from `partial`, the first screen's store of this same session: its last changes
         journaled, its session's records replayed over the whole file (as a crash's would be, but
-        said as nothing recovered), and its journal this store's from now on."""
+        said as nothing recovered), and its journal this store's from now on. Returns the fields
+        where the file changed since `partial` read them, to another value than the session's
+        (`Reload.theirs`: the session keeps its value; `Session.reloaded` rebases its undo)."""
         with partial._journal_lock:  # (a commit racing this one, from the first screen's saver, then finds it retired)
             partial._commit()
             partial._retired = True
         with self._journal_lock, self._lock:
             self.session_id = partial.session_id
-            self._replay_journal(f"{ANNOTATIONS_DIR}/{self.journal.name}", own=partial.session_id)
+            return self._replay_journal(f"{ANNOTATIONS_DIR}/{self.journal.name}", own=partial.session_id)
 
-    def _replay_journal(self, name: str, own: str | None = None) -> None:
+    def _replay_journal(self, name: str, own: str | None = None) -> dict[str, dict[str, tuple[Any, Any]]]:
         """Apply the records of a journal left by an unfinished session, oldest first, each field
         by field onto what the file holds now (`changes.apply`). Records by the session `own`
-        (this one's, taken over from its first screen) are applied without a word."""
+        (this one's, taken over from its first screen) are applied without a word. Returns the
+        clashing fields, as `Reload.theirs`: id -> field -> (the value replaced, the file's)."""
         if self.journal.is_symlink() or (self.journal.exists() and not self.journal.is_file()):
             raise StoreError(
                 [Problem(name, None, "is not a regular file (a link, a folder, a pipe?): refused")],
@@ -218,7 +227,7 @@ class AnnotationFile:
         try:
             data = self.journal.read_bytes()
         except FileNotFoundError:
-            return
+            return {}
         except OSError as error:
             raise StoreError([Problem(name, None, f"cannot be read: {error.strerror}")]) from None
         records, skipped = read_journal(data)
@@ -230,14 +239,17 @@ class AnnotationFile:
             if record.quote is not None:
                 self.excerpts[comment_id] = record.quote
             self._adopted.add(record.by)
-        both = []
+        both, their_values = [], {}
         for comment_id, changes in by_comment.items():  # each entry's changes as one: no clash with itself
             current = self.entries.get(comment_id)
             self._base[comment_id] = current
             self._changed_at[comment_id] = 0
-            entry, clashes = apply(current, compose(changes, current))
+            change = compose(changes, current)
+            entry, clashes = apply(current, change)
             if clashes:
                 both.append(comment_id)
+                file_values = (current or Annotation()).as_dict()
+                their_values[comment_id] = {name: (change.before.get(name), file_values.get(name)) for name in clashes}
             self._store(comment_id, entry)
         self._journal_has_records = bool(records) or bool(skipped)
         if recovered:
@@ -249,6 +261,7 @@ class AnnotationFile:
             self.warnings.append(Problem(name, None, both_sides_message(sorted(both)), warning=True))
         if skipped:
             self.warnings.append(Problem(name, None, f"ignored {skipped} incomplete journal lines", warning=True))
+        return their_values
 
     # Changing ---------------------------------------------------------------------------------
 
@@ -324,6 +337,8 @@ class AnnotationFile:
 
     def _commit(self) -> int:
         """`commit`, under the journal's lock."""
+        if self._retired and not self._unjournaled:  # (its saver's last round, after the take-over)
+            return 0
         if self._retired:
             raise RuntimeError("a store taken over by another journals nothing more")
         with self._lock:
