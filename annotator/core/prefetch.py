@@ -58,22 +58,24 @@ class Prefetch:
     that opens the project); `interrupt` may come from any."""
 
     def __init__(self, seeds: Child | None, labels: Child | None,
-                 named: bool = True) -> None:
+                 named: bool = True, seeds_bytes: int = 0) -> None:
         self._seeds = seeds
         self._labels = labels
         self._named = named  # the annotator was known at the start (else `add_labels` may add a child)
+        self.seeds_bytes = seeds_bytes if seeds is not None else 0  # the size of the seeds its child parses
 
     @classmethod
     def start(cls, root: Path, annotator: str | None) -> Prefetch:
         """The seeds of the project `root` and the labels of `annotator` (None: not known yet)
         read into the cache by children; none where none would pay (see the module's
         docstring) or none can start."""
-        seeds = _start("seeds", root) if cores() >= 2 and _seeds_worth_a_child(root) else None
+        size = _seeds_worth_a_child(root)
+        seeds = _start("seeds", root) if cores() >= 2 and size else None
         labels = None
         if seeds is not None and annotator:  # (with the seeds cached, the app reads the labels with nothing else to do)
             path = _worth_a_child(root, annotator)
             labels = _start("labels", path) if path is not None else None
-        return cls(seeds, labels, named=annotator is not None)
+        return cls(seeds, labels, named=annotator is not None, seeds_bytes=size)
 
     def add_labels(self, root: Path, annotator: str) -> None:
         """The labels of `annotator` too, once the app has asked for the name: a child if the
@@ -232,18 +234,19 @@ def _spawn(kind: str, path: Path) -> subprocess.Popen[bytes] | None:
         return None
 
 
-def _seeds_worth_a_child(root: Path) -> bool:
-    """Whether the seed files of the project `root` are together large enough for a child, and
-    not known to be cached (the cache on)."""
+def _seeds_worth_a_child(root: Path) -> int:
+    """The size of the seed files of the project `root`, if it is large enough for a child and
+    they are not known to be cached (the cache on); else 0."""
     if cache.folder() is None:
-        return False
+        return 0
     paths = seed_files(root)
     try:
-        if sum(path.stat().st_size for path in paths) < MIN_BYTES:
-            return False
+        size = sum(path.stat().st_size for path in paths)
     except OSError:
-        return False
-    return not all(_known_cached(cache_kind(path), path) for path in paths)
+        return 0
+    if size < MIN_BYTES or all(_known_cached(cache_kind(path), path) for path in paths):
+        return 0
+    return size
 
 
 def _known_cached(kind: str, path: Path, hashed: bool = False) -> bool:

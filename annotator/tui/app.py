@@ -13,10 +13,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -49,7 +49,7 @@ from annotator.tui.widgets.comment_list import CommentList
 
 if TYPE_CHECKING:  # imported where they are used: the first frame waits for none of them
     from annotator.core.project import Project  # (its config brings pydantic: 80 ms to import)
-    from annotator.core.schema import Label
+    from annotator.core.schema import Label, Schema
     from annotator.core.session import Session
     from annotator.tui.screens.main import MainScreen
 
@@ -59,6 +59,9 @@ PREVIEW_STANCE_WIDTH = 8  # the stance column (wider for a longer stance found),
 # start at 100,000 comments is ready sooner, and drawing a list that is replaced at once would
 # cost a tenth of its start-up. (Textual's own first frame, the empty screen, comes before.)
 PREVIEW_DELAY = 0.3
+# Seeds of this size or more that are not in the parse cache take half a second or more to read
+# (100,000 comments are some 60 MB): the start of the list, to label, is shown at once instead.
+FIRST_SCREEN_AT_ONCE = 20 * 2**20
 
 # SIGTERM (`kill`) and SIGHUP (a closed SSH session or terminal window) end the app as ctrl+q does,
 # without asking anything: after STOP_DEADLINE seconds it exits whether or not saving is done, and if
@@ -92,6 +95,7 @@ class Opened(Message):
     project: Project
     session: Session
     annotator: str
+    theirs: dict[str, dict[str, tuple[Any, Any]]] = field(default_factory=dict)  # from `take_over`, if any
 
 
 @dataclass
@@ -173,6 +177,9 @@ class AnnotatorApp(App[int]):
         self._prefetch = prefetch  # the seeds and labels being parsed in child processes, at the start
         self._closing = False  # the app is ending: the seeds and labels being read are no longer needed
         self._main: MainScreen | None = None  # once it is up
+        self._first: MainScreen | None = None  # the provisional screen of a cold start, until `_main` is up
+        self._first_lock = threading.Lock()  # orders showing `_first` and the hand-over (`_handing`)
+        self._handing = False  # the whole project is read: no provisional screen from now on
         self._typed_ahead: deque[events.Key] | None = None  # keys kept while the labels are read
         self._replayed: events.Key | None = None  # the kept key being applied now
         self.stopped_by: signal.Signals | None = None  # SIGTERM or SIGHUP ended the app
@@ -211,7 +218,62 @@ class AnnotatorApp(App[int]):
                 labels = AnnotationFile.peek(self.root, self.annotator, [comment.id for comment in preview])
             except (AnnotatorError, OSError, ValueError):  # (anything odd: said once the whole file is read)
                 labels = None
-        self.call_from_thread(self._mount_preview, preview, labels)
+        first = self._provisional_session(preview, labels) if labels is not None else None
+        if first is not None:
+            self.call_from_thread(self._mount_first, first)
+        else:
+            self.call_from_thread(self._mount_preview, preview, labels)
+
+    def _provisional_session(self, preview: list[Comment], labels: AnnotationFile) -> Session | None:
+        """A session on the start of the corpus, with its labels (`labels`, a partial store), for the
+        provisional screen; None where the first rows cannot be shown as the whole corpus will show
+        them: a plan (the start shows the annotator's share), a config with problems, no lock."""
+        from annotator.core.config import load_config
+        from annotator.core.project import project_folder
+        from annotator.core.session import Session
+
+        assert self.annotator is not None
+        try:
+            loaded = load_config(project_folder(self.root))
+        except (AnnotatorError, OSError):
+            return None
+        plan = loaded.schema.assign
+        if loaded.warnings or (plan is not None and self.annotator in plan.annotators):
+            return None
+        # Only rows whose target is known: a parent further on in the corpus would show as missing.
+        ids = {comment.id for comment in preview}
+        rows = []
+        for comment in preview:
+            if comment.parent is not None and comment.parent != comment.id and comment.parent not in ids:
+                break
+            rows.append(comment)
+        if not rows or not self._take_lock():
+            return None
+        return Session(rows, loaded.schema, labels, self._clock, self._now)
+
+    def _take_lock(self) -> bool:
+        """Hold the annotator's lock (once: the provisional screen or `_load` takes it first);
+        False where it cannot be had (`_load` then says why)."""
+        with self._first_lock:
+            if self._lock is None:
+                try:
+                    path = annotation_path(self.root, self.annotator or "")
+                    check_folder(path.parent)  # (first: outside git, the lock lives in that folder)
+                    self._lock = AnnotatorLock.for_file(path).acquire()
+                except (AnnotatorError, OSError):
+                    return False
+            return True
+
+    def _mount_first(self, session: Session) -> None:
+        """Show the provisional screen (unless the whole project is read already, or the app ends)."""
+        from annotator.tui.screens.main import MainScreen
+
+        with self._first_lock:
+            if self._handing or self._main is not None or self.failure is not None or self.stopped_by is not None:
+                return
+            self._apply_keymap(session.schema)
+            self._first = MainScreen.for_session(session, self.annotator or "")
+            self.push_screen(self._first)
 
     def _mount_preview(self, preview: list[Comment], labels: AnnotationFile | None) -> None:
         if self._main is not None or self.failure is not None or self.stopped_by is not None:
@@ -243,6 +305,12 @@ class AnnotatorApp(App[int]):
         self._closing = True
         if (prefetch := self._prefetch) is not None:  # (quit while the seeds or labels were read: `_load` reaps them)
             prefetch.interrupt()
+        if (first := self._first) is not None:  # (ended on the provisional screen: its last changes, into the journal)
+            try:
+                first.session.leave()
+                first.session.store.commit()
+            except (OSError, RuntimeError):  # (said by `stop_report`; the next start recovers what the journal has)
+                pass
         if self._lock is not None:
             self._lock.release()
         loop = asyncio.get_running_loop()
@@ -273,7 +341,8 @@ class AnnotatorApp(App[int]):
         self.annotator = annotator
         self._typed_ahead = deque()  # (not before: keys typed into the name prompt are the prompt's)
         self._load(annotator)
-        if self.project is None and self.preview_delay > 0:
+        cold = self._prefetch is not None and self._prefetch.seeds_bytes >= FIRST_SCREEN_AT_ONCE
+        if self.project is None and self.preview_delay > 0 and not cold:
             self.set_timer(self.preview_delay, self._show_preview)
         elif self.project is None:
             self.call_after_refresh(self._show_preview)
@@ -318,9 +387,18 @@ class AnnotatorApp(App[int]):
             return
         try:
             path = annotation_path(self.root, annotator)
-            check_folder(path.parent)  # (first: outside git, the lock lives in that folder)
-            self._lock = AnnotatorLock.for_file(path).acquire()
-            store = AnnotationFile.open(self.root, annotator)
+            if not self._take_lock():  # (taken by the provisional screen, or here: else the reason, said)
+                check_folder(path.parent)  # (first: outside git, the lock lives in that folder)
+                self._lock = AnnotatorLock.for_file(path).acquire()
+            store = AnnotationFile.open(self.root, annotator, replay=False)  # (the provisional screen goes on)
+            with self._first_lock:
+                self._handing = True  # (no provisional screen from now on)
+            first = self.call_from_thread(self._freeze_first)
+            theirs = {}
+            if first is None:
+                store.replay()
+            else:  # (its changes are in the journal, of this session: taken over, not recovered)
+                theirs = store.take_over(first.store)
         except AnnotatorError as error:
             self.post_message(OpenFailed(error))
             return
@@ -330,7 +408,15 @@ class AnnotatorApp(App[int]):
             return
         session = Session(project.corpus.comments, project.schema, store, self._clock, self._now,
                           share=plan_share(project, annotator))
-        self.post_message(Opened(project, session, annotator))
+        self.post_message(Opened(project, session, annotator, theirs))
+
+    def _freeze_first(self) -> Session | None:
+        """The hand-over begins: the provisional screen (if one is up) changes nothing more, and
+        every key from now on is kept for the screen of the whole corpus. Its session, if any."""
+        if self._first is None:
+            return None
+        self._first.frozen = True
+        return self._first.session
 
     @on(Opened)
     async def _opened(self, message: Opened) -> None:
@@ -339,22 +425,31 @@ class AnnotatorApp(App[int]):
         self.project = message.project
         if self.stopped_by is not None:  # a signal came while the labels were read: nothing to save
             return
-        # The project's [keys]: bindings `main.ACTION`, only those it moves. Textual applies a keymap
-        # to the bindings on every key press; an empty one (the default keys) costs nothing.
-        keymap = self.project.schema.keymap
+        self._apply_keymap(self.project.schema)
+        screen = MainScreen.for_session(message.session, message.annotator)
+        first, self._first = self._first, None
+        carried = first.carried() if first is not None else None
+        if first is not None:  # (the provisional screen, frozen since the hand-over began: replaced)
+            self.pop_screen()
+        mounted = self.push_screen(screen)
+        for warning in (*self.project.warnings, *message.session.store.warnings):
+            self.notify(str(warning), severity="warning", markup=False, timeout=6)
+        await mounted  # (its list takes the focus before any key that is posted from now on)
+        if carried is not None:
+            screen.go_on_from(carried, message.theirs)
+        self.resume_collector()
+        self._main = screen
+        self._replay_typed_ahead()
+
+    def _apply_keymap(self, schema: Schema) -> None:
+        """The project's [keys]: bindings `main.ACTION`, only those it moves. Textual applies a keymap
+        to the bindings on every key press; an empty one (the default keys) costs nothing."""
+        keymap = schema.keymap
         self.set_keymap({f"main.{action_id}": ",".join(keys) for action_id, keys in keymap.keys.items()
                          if keys != ACTION_KEYS.get(action_id)})
         self._focus_keys = frozenset({"tab", "shift+tab"}.union(  # (tab: to the note's preview, which opens it)
             key for action_id in FOCUS_ACTIONS for key in keymap.keys.get(action_id, ())))
         self._search_keys = frozenset({"enter", *keymap.keys.get("clear_filter", ())})
-        screen = MainScreen.for_session(message.session, message.annotator)
-        mounted = self.push_screen(screen)
-        for warning in (*self.project.warnings, *message.session.store.warnings):
-            self.notify(str(warning), severity="warning", markup=False, timeout=6)
-        await mounted  # (its list takes the focus before any key that is posted from now on)
-        self.resume_collector()
-        self._main = screen
-        self._replay_typed_ahead()
 
     @on(OpenFailed)
     def _open_failed(self, message: OpenFailed) -> None:
@@ -406,6 +501,9 @@ class AnnotatorApp(App[int]):
             if isinstance(event, events.Paste):
                 self._typed_ahead.append(events.Paste(event.text))
                 return
+            if not self._typed_ahead and self._first_takes(event.key):
+                await super().on_event(event)  # (acts there now: nothing kept before it)
+                return
             if (event.key in TYPED_AHEAD_KEYS or event.is_printable or bindable(event.key)
                     or event.key.startswith("alt+")) and (  # (quit at once while the labels are read;
                     event.key not in ACTION_KEYS["quit"] or self._main is not None):  # after, after what came before)
@@ -416,6 +514,23 @@ class AnnotatorApp(App[int]):
                     self._typed_ahead.append(events.Key(event.key, event.character))
                 return
         await super().on_event(event)
+
+    def _first_takes(self, key: str) -> bool:
+        """Whether `key` acts on the provisional screen now: one of `PROVISIONAL_ACTIONS` (but not
+        past its last row), or a key that does nothing there; any other is kept, with every key
+        after it, for the screen of the whole corpus."""
+        from annotator.tui.screens.main import PROVISIONAL_ACTIONS
+
+        first = self._first
+        if first is None or first.frozen or self.screen is not first or key in ACTION_KEYS["quit"]:
+            return False
+        bound = first.active_bindings.get(key)
+        if bound is None:
+            return key not in TYPED_AHEAD_KEYS and not key.startswith("alt+")  # (Enter, say, may act later)
+        action = bound.binding.action.partition("(")[0]
+        if action == "next" and first.comment_list.cursor >= len(first.comment_list.rows) - 1:
+            return False  # (on to the rows not read yet)
+        return action in PROVISIONAL_ACTIONS and bound.enabled
 
     def _moves_focus(self, key: str) -> bool:
         """Whether `key` is one whose action moves the focus, or pushes a screen, on the main screen:
@@ -535,9 +650,10 @@ class AnnotatorApp(App[int]):
         if self._backstop is not None:
             self._backstop.cancel()
         name = self.stopped_by.name if self.stopped_by is not None else "a signal"
-        if self._main is None:
+        screen = self._main or self._first
+        if screen is None or (screen is self._first and not screen.session.version):
             return f"annotator: stopped by {name} before labelling started; nothing was changed"
-        held = self._main.session.store
+        held = screen.session.store
         file = f"{ANNOTATIONS_DIR}/{held.path.name}"
         journal = f"{ANNOTATIONS_DIR}/{held.journal.name}"
         try:
@@ -545,11 +661,12 @@ class AnnotatorApp(App[int]):
             records = len(read_journal(held.journal.read_bytes())[0]) if held.journal.exists() else 0
         except (AnnotatorError, OSError) as error:
             return f"annotator: stopped by {name}; could not read {file} back to check it: {error}"
-        lost = sum(held.get(key) != on_disk.get(key) for key in held.entries.keys() | on_disk.entries.keys())
+        compared = held.entries.keys() if held.partial else held.entries.keys() | on_disk.entries.keys()
+        lost = sum(held.get(key) != on_disk.get(key) for key in compared)
         kept = (f"{records} change{'s are' if records != 1 else ' is'} in the journal {journal} and will be "
                 "recovered at the next start")
         if lost:
-            why = self._main.save_error or "saving did not finish in time"
+            why = screen.save_error or "saving did not finish in time"
             return (f"annotator: stopped by {name}; {lost} label{'s' if lost != 1 else ''} could not be written "
                     f"({why}) and {'are' if lost != 1 else 'is'} lost" + (f"; {kept}" if records else ""))
         if records:

@@ -115,6 +115,8 @@ class Saver(Widget):
         session.store.pause_writes = self.writes_paused
 
     def on_mount(self) -> None:
+        if self.session.store.partial:  # (a provisional screen's: it journals, and does nothing else)
+            return
         self.set_interval(WATCH_SECONDS, lambda: self.fold_soon(watch=True))
         self.set_timer(WARM_AFTER, self._warm)
         if self.session.store.needs_compaction:  # (a journal a crash left, replayed: into the file too,
@@ -138,6 +140,8 @@ class Saver(Widget):
         """Every change is in the TOML file; or in the journal, while git works (the next start,
         or the end of the operation, folds it in)."""
         store = self.session.store
+        if store.partial:  # (never compacted: the whole store, which takes it over, folds the journal in)
+            return self.saved_version == self.session.version
         return self.saved_version == self.session.version and (not store.needs_compaction or bool(self.paused))
 
     def state(self) -> tuple[str, str]:
@@ -166,6 +170,9 @@ class Saver(Widget):
     def changed(self) -> None:
         """A label changed (or time was recorded): make it durable now, compact after a pause."""
         if self.saved_version == self.session.version:
+            return
+        if self.session.store.partial:
+            self.commit_soon()
             return
         if self._compact_timer is not None:
             self._compact_timer.stop()

@@ -56,10 +56,10 @@ def make_app(tmp_path: Path, clock: FakeClock):
 
 
 async def ready(pilot) -> MainScreen:
-    """Wait until the main screen is up."""
+    """Wait until the main screen is up (of the whole corpus: not a provisional one)."""
     for _ in range(200):
         await pilot.pause()
-        if isinstance(pilot.app.screen, MainScreen):
+        if isinstance(pilot.app.screen, MainScreen) and not pilot.app.screen.provisional:
             return pilot.app.screen
     raise AssertionError(f"main screen never came up; on {pilot.app.screen!r}")
 

@@ -3,6 +3,7 @@ the error screen when labelling cannot start, and the name prompt when no annota
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from typing import TypeVar
@@ -16,6 +17,7 @@ from annotator.core.models import Annotation
 from annotator.core.store import AnnotationFile, annotation_path, journal_path, safe_annotator_name
 from annotator.tui.app import PREVIEW_ROWS, ErrorScreen, build_app
 from annotator.tui.screens.dialogs import NamePrompt
+from annotator.tui.screens.main import MainScreen
 from annotator.tui.widgets.comment_list import CommentList
 from tests.conftest import make_project
 from tests.tui.conftest import disk_entry, ready, settled
@@ -24,33 +26,107 @@ from tests.tui.test_typed_ahead import held, until  # noqa: F401  (a fixture)
 S = TypeVar("S")
 
 
-async def test_the_list_is_shown_while_the_project_is_read_then_the_main_screen_takes_over(
-    tmp_path: Path, held
-) -> None:
-    """A slow read (held here) shows the start of the list after `preview_delay`."""
-    root = make_project(tmp_path / "p", {"big.txt": "\n".join(f"Comment number {i}." for i in range(1000)) + "\n"})
+def big_project(tmp_path: Path, count: int = 1000) -> Path:
+    return make_project(tmp_path / "p", {"big.txt": "\n".join(f"Comment number {i}." for i in range(count)) + "\n"})
+
+
+async def first_screen(pilot) -> MainScreen:
+    """Wait for the provisional screen: the start of the corpus, shown while the rest is read."""
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.provisional
+                and re.search(r"#\d+/… ", drawn(app.screen)) is not None, "the first screen")  # (mounted from a thread: drawn a moment later)
+    return app.screen
+
+
+def drawn(screen: MainScreen) -> str:
+    """What the terminal shows of `screen` now, as plain text (one line a row)."""
+    return "\n".join(strip.text for strip in screen._compositor.render_strips())
+
+
+async def test_a_slow_read_shows_the_start_of_the_corpus_to_label_then_the_whole(tmp_path: Path, held) -> None:
+    """A slow read (held here) shows the first screen after `preview_delay`: the first comments,
+    which j and the label keys act on at once (the labels into the journal); then the screen of
+    the whole corpus goes on from it, on the same comment."""
+    root = big_project(tmp_path)
     app = build_app(root, "alice")
     app.preview_delay = 0
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: bool(app.screen_stack[0].query(CommentList)), "the start of the list shown")
-        await pilot.pause()  # (mounted from the thread that read it: laid out on the next refresh)
-        first = app.screen_stack[0].query_one(CommentList)
-        assert first.rows == range(PREVIEW_ROWS)
-        row = first.render_line(0).text
-        assert "Comment number 0." in row
-        assert row.startswith(" · ")  # (no labels file yet: known to be unlabeled)
+        first = await first_screen(pilot)
+        assert first.comment_list.rows == range(PREVIEW_ROWS)
+        assert "#1/… " in drawn(first) and " …/… " in drawn(first)  # (the total not known yet)
+        assert first.comment_list.render_line(0).text.startswith(" · ")  # (no labels file yet: known unlabeled)
+        await pilot.press("j", "j", "a")
+        await until(pilot, lambda: first.saver.idle and first.saved_version == first.session.version, "journaled")
+        assert "#3/… " in drawn(first)
+        assert first.comment_list.render_line(2).text.startswith(" ● agree")
+        path = annotation_path(root, "alice")
+        assert not path.exists() and journal_path(path).exists()  # (the file is written from the whole only)
         held.set()
         screen = await ready(pilot)
         assert len(screen.session.comments) == 1000
-        await pilot.press("a")
+        assert screen.current_id() == screen.session.comments[2].id and "#3/1000 " in drawn(screen)
+        assert " 1/1000 " in drawn(screen) and screen.pace.numbers(screen.session.labeled_count)[0] == 1  # (+1 this session)
+        await pilot.press("u")  # (the undo steps are the first screen's too)
         await settled(pilot)
-        assert disk_entry(app, 0).stance == "agree"
-    assert app.project is not None and app.project.corpus.comments == load_seeds(root).comments
+        assert app.project is not None and screen.session.store.get(screen.session.comments[2].id) is None
+        await pilot.press("U", "j", "d")
+        await settled(pilot, compacted=True)
+        assert disk_entry(app, 2).stance == "agree" and disk_entry(app, 3).stance == "disagree"
+    assert app.project.corpus.comments == load_seeds(root).comments
+    assert AnnotationFile.open(root, "alice").warnings == []  # (nothing said recovered: the session went on)
 
 
-async def test_the_list_shown_while_the_project_is_read_has_the_labels_of_the_file(tmp_path: Path, held) -> None:
+async def test_a_key_for_the_whole_corpus_is_kept_with_every_key_after_it(tmp_path: Path, held) -> None:
+    """On the first screen, `e` (the note) waits for the whole corpus, and so does all that
+    follows it: the note gets the text, not the label keys it spells."""
+    root = big_project(tmp_path)
+    app = build_app(root, "alice")
+    app.preview_delay = 0
+    async with app.run_test(size=(100, 30)) as pilot:
+        first = await first_screen(pilot)
+        await pilot.press("j", "e", "a", "d", "escape", "j")
+        await pilot.pause()
+        assert "#2/… " in drawn(first) and first.session.version == 0  # (`j` acted; from `e` on, kept)
+        held.set()
+        await ready(pilot)
+        screen = await settled(pilot, compacted=True)
+        assert screen.current_id() == screen.session.comments[2].id
+    entry = AnnotationFile.open(root, "alice").get(load_seeds(root).comments[1].id)
+    assert entry is not None and entry.note == "ad" and entry.stance is None
+
+
+async def test_j_on_the_last_row_of_the_first_screen_waits_for_the_rest(tmp_path: Path, held) -> None:
+    root = big_project(tmp_path)
+    app = build_app(root, "alice")
+    app.preview_delay = 0
+    async with app.run_test(size=(100, 30)) as pilot:
+        first = await first_screen(pilot)
+        first.comment_list.move_to(PREVIEW_ROWS - 1)
+        await pilot.press("j", "k")  # (both kept: after a kept key, every key is)
+        await pilot.pause()
+        assert f"#{PREVIEW_ROWS}/… " in drawn(first)
+        held.set()
+        screen = await ready(pilot)
+        await until(pilot, lambda: not app.keeping_typed_keys, "the kept keys applied")
+        assert screen.current_id() == screen.session.comments[PREVIEW_ROWS - 1].id
+
+
+async def test_quitting_on_the_first_screen_keeps_its_labels_for_the_next_start(tmp_path: Path, held) -> None:
+    root = big_project(tmp_path)
+    app = build_app(root, "alice")
+    app.preview_delay = 0
+    async with app.run_test(size=(100, 30)) as pilot:
+        await first_screen(pilot)
+        await pilot.press("m", "ctrl+q")
+        await pilot.pause()
+    held.set()
+    store = AnnotationFile.open(root, "alice")  # (the journal, replayed)
+    assert store.get(load_seeds(root).comments[0].id).stance == "mixed"
+
+
+async def test_the_first_screen_has_the_labels_of_the_file(tmp_path: Path, held) -> None:
     """Found in the file without reading it whole (`AnnotationFile.peek`): the marks are the file's."""
-    root = make_project(tmp_path / "p", {"big.txt": "\n".join(f"Comment number {i}." for i in range(1000)) + "\n"})
+    root = big_project(tmp_path)
     comments = load_seeds(root).comments
     labels = AnnotationFile(annotation_path(root, "alice"), "alice")
     labels.set(comments[0].id, Annotation(stance="disagree"), comments[0].text)
@@ -59,16 +135,29 @@ async def test_the_list_shown_while_the_project_is_read_has_the_labels_of_the_fi
     app = build_app(root, "alice")
     app.preview_delay = 0
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: bool(app.screen_stack[0].query(CommentList)), "the start of the list shown")
-        await pilot.pause()
-        first = app.screen_stack[0].query_one(CommentList)
-        rows = [first.render_line(y).text for y in range(4)]
+        first = await first_screen(pilot)
+        rows = [first.comment_list.render_line(y).text for y in range(4)]
         assert rows[0].startswith(" ● disagree Comment number 0.")
         assert rows[1].startswith(" · ") and "Comment number 1." in rows[1]
         assert rows[2].startswith(" ⚑ ") and "Comment number 2." in rows[2]
         held.set()
         await ready(pilot)
     assert not journal_path(annotation_path(root, "alice")).exists()  # (nothing was changed)
+
+
+async def test_with_a_plan_the_start_shows_the_list_only(tmp_path: Path, held) -> None:
+    """The start's view is the annotator's share: the first rows of the corpus are not its rows."""
+    root = big_project(tmp_path)
+    config = root / "annotator.toml"
+    config.write_text(config.read_text("utf-8") + '\n[assign]\nannotators = ["alice", "bob"]\noverlap = 1\n', "utf-8")
+    app = build_app(root, "alice")
+    app.preview_delay = 0
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: bool(app.screen_stack[0].query(CommentList)), "the start of the list shown")
+        assert not isinstance(app.screen, MainScreen)
+        held.set()
+        screen = await ready(pilot)
+        assert screen.view.kind == "mine"
 
 
 async def test_with_a_journal_left_by_a_crash_the_list_has_no_marks_until_it_is_replayed(tmp_path: Path, held) -> None:

@@ -27,9 +27,9 @@ def held(monkeypatch) -> threading.Event:
     release = threading.Event()
     real_open = AnnotationFile.open.__func__
 
-    def open_when_released(cls, root: Path, annotator: str) -> AnnotationFile:
+    def open_when_released(cls, root: Path, annotator: str, replay: bool = True) -> AnnotationFile:
         assert release.wait(20), "the test never released the labels"
-        return real_open(cls, root, annotator)
+        return real_open(cls, root, annotator, replay)
 
     monkeypatch.setattr(AnnotationFile, "open", classmethod(open_when_released))
     return release

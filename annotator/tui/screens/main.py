@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 from pathlib import Path
 
 from textual import events, on, work
@@ -51,6 +51,11 @@ from annotator.tui.widgets.target_view import TargetView
 W = TypeVar("W", bound=Widget)
 BAR_WIDTH = 12
 JUMPS_KEPT = 100  # places ctrl+o can go back to
+# What acts on a provisional screen (the start of the corpus, shown while the rest is read): moving
+# among its rows, labels, undo. The app keeps any other key, and every key after it, for the screen
+# of the whole corpus; quitting quits (the labels set are in the journal).
+PROVISIONAL_ACTIONS = frozenset({"next", "previous", "first", "page_up", "read_down", "read_up", "stance",
+                                 "topic", "flag", "undo", "redo", "toggle_target", "read_target", "quit"})
 ORDER_ON_A_THREAD = 20_000  # comments past which the first thread order is worked out on a thread (~50 ms there)
 
 
@@ -103,8 +108,8 @@ def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
 class Status:
     """What the status line under the list says, before it is fitted to a width."""
 
-    labeled: int
-    total: int
+    labeled: int | None  # None (and `total`): not known yet, on the first screen of a cold start
+    total: int | None
     save: tuple[str, str]  # the saver's state and its style
     auto_advance: bool
     view: str | None = None  # the filter or search, in a few words; None: every comment is shown
@@ -130,7 +135,9 @@ def status_line(status: Status, width: int) -> Content:
 
     def line(session: bool, bar: bool, view_bar: bool, view: str | None, count: bool, gap: str = "  ") -> Content:
         parts: list[str | tuple[str, str]] = []
-        if count:
+        if count and (status.labeled is None or status.total is None):
+            parts.append(("…/…", "bold"))  # (counted once the whole corpus is read)
+        elif count:
             parts.append((f"{status.labeled}/{status.total}", "bold"))
             if bar:
                 parts += [" ", (progress_bar(status.labeled, status.total, 4 if status.view else BAR_WIDTH), "$success")]
@@ -232,6 +239,16 @@ class StatusLine(Widget):
         return status_line(self.status, self.content_region.width)
 
 
+@dataclass(frozen=True)
+class Carried:
+    """A provisional screen's state, for the screen of the whole corpus to go on from."""
+
+    session: Session
+    pace: Pace
+    comment_id: str | None
+    target_collapsed: bool
+
+
 class MainScreen(PromptFrames[None]):
     """Label comments: keys come here, go to the session, and the changed rows are redrawn."""
 
@@ -275,6 +292,7 @@ class MainScreen(PromptFrames[None]):
         self._target_collapsed = False
         self._queried: dict[type[Widget], Widget] = {}  # (see `_one`)
         self._under_target = False  # a target has been shown (see `_show_target`)
+        self.frozen = False  # a provisional screen being replaced: it changes no label any more
 
     # Layout ----------------------------------------------------------------------------------
 
@@ -327,6 +345,25 @@ class MainScreen(PromptFrames[None]):
         self._one(CommentList).focus()
         self._tell_conflicts()
 
+    def carried(self) -> Carried:
+        """What the screen of the whole corpus takes from this provisional one (`go_on_from`)."""
+        return Carried(self.session, self.pace, self.current_id(), self._target_collapsed)
+
+    def go_on_from(self, first: Carried, theirs: dict[str, dict[str, tuple[Any, Any]]]) -> None:
+        """Go on from the provisional screen of this start (its session's store taken over by
+        this one's, which found `theirs`): its undo steps and time (`Session.go_on_from`), its
+        pace, its target collapsed or not, and the comment under its cursor."""
+        done = first.session.labeled_count - first.pace.labeled_at_start
+        self.pace = first.pace
+        self.pace.labeled_at_start = self.session.labeled_count - done
+        self.session.go_on_from(first.session, theirs)
+        self._target_collapsed = first.target_collapsed
+        row = self.row_of(first.comment_id) if first.comment_id is not None else None
+        if row is not None and row != self.comment_list.cursor:
+            self.comment_list.move_to(row)  # (shown as the cursor moves)
+        else:
+            self._show_current()
+
     def _tell_conflicts(self, before: int = 0) -> None:
         """Say how many entries a merge left in conflict, when there are more than `before`."""
         count = len(self.session.conflicts)
@@ -357,6 +394,17 @@ class MainScreen(PromptFrames[None]):
             found = self._queried[kind] = self.query_one(kind)
         return found  # type: ignore[return-value]
 
+    @property
+    def provisional(self) -> bool:
+        """The first screen of a cold start: the start of the corpus, until the whole is read
+        (`Session.provisional`); only `PROVISIONAL_ACTIONS` act on it."""
+        return self.session.provisional
+
+    @property
+    def total(self) -> int | None:
+        """How many comments the corpus has: None on a provisional screen (not known yet)."""
+        return None if self.session.provisional else len(self.session.comments)
+
     def current_position(self) -> int | None:
         rows = self.comment_list.rows
         cursor = self.comment_list.cursor
@@ -374,7 +422,7 @@ class MainScreen(PromptFrames[None]):
         self.pace.moved(comment.id if comment else None)
         self.schedule_save()
         self._show_target(comment, quiet=True)  # (the comment pane takes it in as it shows the comment)
-        self._one(CommentView).show(comment, position or 0, len(self.session.comments))
+        self._one(CommentView).show(comment, position or 0, self.total)
         self._show_labels()
         self._show_progress()
         cursor = self.comment_list.cursor
@@ -397,7 +445,7 @@ class MainScreen(PromptFrames[None]):
         target = target_of(comment, session.comment, session.schema.target)
         labels = session.annotation(target.parent.id) if target is not None and target.parent is not None else None
         self._one(TargetView).wrap_ahead(target, labels)
-        self._one(CommentView).wrap_comment_ahead(comment, rows[row], len(session.comments))
+        self._one(CommentView).wrap_comment_ahead(comment, rows[row], self.total)
         self._one(LabelPanel).draw_ahead(session.annotation(comment.id))
 
     def _show_target(self, comment: Comment | None, quiet: bool = False) -> None:
@@ -441,7 +489,8 @@ class MainScreen(PromptFrames[None]):
 
     def _show_progress(self) -> None:
         session = self.session
-        status = Status(session.labeled_count, len(session.comments), self.saver.state(), self.auto_advance,
+        labeled = None if self.provisional else session.labeled_count
+        status = Status(labeled, self.total, self.saver.state(), self.auto_advance,
                         session=self.pace.describe(session.labeled_count), conflicts=len(session.conflicts),
                         order="threads" if self.threads else "")
         if not self.view.is_all:
@@ -471,6 +520,8 @@ class MainScreen(PromptFrames[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Label and navigation keys do nothing while typing in the note or the search box (but
         Escape, in the search box, cancels it)."""
+        if self.provisional and (self.frozen or action not in PROVISIONAL_ACTIONS):
+            return False  # (the app keeps such keys until the whole corpus is read)
         focused = self.focused
         if isinstance(focused, Input) and action == "clear_filter":
             return True
@@ -483,7 +534,12 @@ class MainScreen(PromptFrames[None]):
         self._edit(comment_id, lambda: self.session.set_stance(comment_id, name))
         entry = self.session.annotation(comment_id)
         if self.auto_advance and entry is not None and entry.stance is not None:
-            self.action_next_unlabeled()
+            if self.provisional:  # (only onward, and only among the rows it has)
+                row = self.session.next_unlabeled(self.comment_list.rows, self.comment_list.cursor)
+                if row is not None and row > self.comment_list.cursor:
+                    self.comment_list.move_to(row)
+            else:
+                self.action_next_unlabeled()
 
     def action_topic(self, name: str) -> None:
         comment_id = self.current_id()
@@ -510,6 +566,8 @@ class MainScreen(PromptFrames[None]):
     def _edit(self, comment_id: str, change: Callable[[], object]) -> None:
         """Make a change to one comment, redraw it, and say what it did to a merge conflict there:
         a clashing field set by hand is resolved; any other change leaves the conflict, and says so."""
+        if self.frozen:  # (a click on a label as the screen is replaced: the keys are kept, not this)
+            return
         before = Conflict.of(self.session.annotation(comment_id))
         change()
         self._changed(comment_id)

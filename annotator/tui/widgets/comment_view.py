@@ -201,11 +201,11 @@ class CommentView(TextLines):
                 lines = bound(lines, int(limit.resolve(size, self.app.size)))
         return lines
 
-    def show(self, comment: Comment | None, position: int, total: int) -> None:
+    def show(self, comment: Comment | None, position: int, total: int | None) -> None:
         self.set_blocks(_blocks(comment, position, total))  # (the selection goes: it was of the comment before)
         self._drop_selection()
 
-    def wrap_comment_ahead(self, comment: Comment, position: int, total: int) -> None:
+    def wrap_comment_ahead(self, comment: Comment, position: int, total: int | None) -> None:
         """Wrap `comment` (at list `position` of `total`) to this pane, for `show` to find ready.
         (Its rows are not padded or styled ahead too: with keys typed one on the other, what is
         done after a frame delays the next key's as much as it spares it.)"""
@@ -337,12 +337,12 @@ def _in_target(selection: Selection | None, lines: int) -> Selection | None:
                      None if end is None or end.y >= 0 else Offset(end.x, end.y + lines))
 
 
-def _blocks(comment: Comment | None, position: int, total: int) -> list[Block]:
+def _blocks(comment: Comment | None, position: int, total: int | None) -> list[Block]:
     """What the pane shows of `comment`: a header line (its place, id, source, author), then its text."""
     if comment is None:
         meta, body = Content("No comment matches the filter. Escape clears it."), Content("")
     else:
-        parts = [(f"#{position + 1}/{total}", "bold"), "  ", (comment.id, "$accent"), "  ",
+        parts = [(f"#{position + 1}/{'…' if total is None else total}", "bold"), "  ", (comment.id, "$accent"), "  ",
                  (printable(f"{comment.source}:{comment.line}", keep_newlines=False), "dim")]
         if comment.author:
             parts += ["  ", (printable(comment.author, keep_newlines=False), "italic")]
