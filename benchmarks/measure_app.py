@@ -81,6 +81,7 @@ class AppRuns:
     start_bare: list[float] = field(default_factory=list)
     usable_warm: list[float] = field(default_factory=list)
     usable_cold: list[float] = field(default_factory=list)
+    whole_cold: list[float] = field(default_factory=list)  # the screen of the whole corpus, at a cold start
     usable_after: list[float] = field(default_factory=list)  # the start after a session
     wrong_marks: list[float] = field(default_factory=list)  # per session: 1 if a frame showed wrong marks
     first_key_ms: list[float] = field(default_factory=list)
@@ -215,9 +216,10 @@ def label_presses(terminal: Terminal, watch: DiskWatch, stance: str | None, name
         terminal.wait_for(SAVED, since=mark)
 
 
-def position(number: int, total: int) -> bytes:
-    """What the comment's header shows at list position `number` (1-based)."""
-    return f"#{number}/{total}".encode()
+def position(number: int, total: int | None) -> bytes:
+    """What the comment's header shows at list position `number` (1-based); `total` None: on the
+    app's provisional screen (the start of a cold start's corpus, its size not known yet)."""
+    return f"#{number}/{'…' if total is None else total}".encode()
 
 
 def next_presses(terminal: Terminal, total: int, runs: AppRuns) -> None:
@@ -281,16 +283,25 @@ def paused_cache():
     return mock.patch.dict(os.environ, {"ANNOTATOR_CACHE_DIR": "off"})
 
 
+def whole_counted(project: SyntheticProject, labeled_count: int | None = None) -> bytes:
+    """The status line's count once the whole corpus is read: the annotator's labels (as
+    generated, or `labeled_count`) of the corpus's size."""
+    count = project.labeled[ANNOTATOR] if labeled_count is None else labeled_count
+    return f"{count}/{project.size}".encode()
+
+
 def wait_usable(terminal: Terminal, project: SyntheticProject, subject: Subject | None, runs: AppRuns,
                 labeled_count: int | None = None) -> float:
-    """Seconds from the fork to the first usable frame: the status line counts the annotator's
-    labels (`N/total`: `labeled_count`, or as generated) and the editor shows the first comment
-    (`#1/total`), in one whole frame. Given the `subject`, records whether an earlier frame showed
-    a labeled comment (`Subject.watched`) without its label mark."""
-    count = project.labeled[ANNOTATOR] if labeled_count is None else labeled_count
-    labeled = f"{count}/{project.size}".encode()
-    usable = terminal.wait_frame(labeled, position(1, project.size), timeout=START_TIMEOUT)
-    offset = terminal.output.find(labeled)
+    """Seconds from the fork to the first usable frame, in one whole frame: the editor shows the
+    first comment and the list its labels' marks, on the screen of the whole corpus (`#1/total`,
+    the status line counting the annotator's labels) or on the provisional screen of a cold start
+    (`#1/…`: the start of the corpus, its labels found in the file, labels and moves acting at
+    once). Given the `subject`, records whether an earlier frame showed a labeled comment
+    (`Subject.watched`) without its label mark."""
+    labeled = whole_counted(project, labeled_count)
+    usable, which = terminal.wait_any_frame((labeled, position(1, project.size)), (position(1, None),),
+                                            timeout=START_TIMEOUT)
+    offset = terminal.output.find(labeled if which == 0 else position(1, None))
     if subject is not None and subject.watched is not None:
         wrong = re.search(f"{MARK_UNLABELED} +{re.escape(subject.watched)}", terminal.text_before(offset)) is not None
         runs.wrong_marks.append(float(wrong))
@@ -305,6 +316,7 @@ def app_session(project: SyntheticProject, subject: Subject, script: str, runs: 
     terminal, start = time_start(argv, project.root, first, {"ANNOTATOR_CACHE_DIR": str(cache)})
     with killed_on_failure(terminal):
         usable = wait_usable(terminal, project, subject, runs)
+        terminal.wait_frame(whole_counted(project), timeout=START_TIMEOUT)  # (the keys below: on the whole corpus)
         terminal.wait_for(SAVED)
         terminal.idle(SETTLE_SECONDS)
         watch = DiskWatch(project, subject.comment_id)
@@ -364,18 +376,20 @@ def wait_for_children(file: Path, timeout: float = CHILD_TIMEOUT) -> None:
 
 def cold_session(project: SyntheticProject, subject: Subject, script: str, runs: AppRuns, cache: Path) -> None:
     """One start with an empty parse cache (`cache`, which it fills): the first usable frame, then
-    one `j` typed at once (its time to the frame with the second comment), then quit. Records
-    the cache's size afterwards."""
+    one `j` typed at once (its time to the frame with the second comment, on whichever screen is
+    up), the screen of the whole corpus, then quit. Records the cache's size afterwards."""
     argv = [script, "--project", str(project.root), "--annotator", ANNOTATOR]
     terminal = Terminal(argv, project.root, {"ANNOTATOR_CACHE_DIR": str(cache)})
     with killed_on_failure(terminal):
         usable = wait_usable(terminal, project, subject, runs)
         mark, typed = terminal.send(b"j")
-        moved = terminal.wait_frame(position(2, project.size), since=mark)
+        moved, _ = terminal.wait_any_frame((position(2, project.size),), (position(2, None),), since=mark)
+        whole = terminal.wait_frame(whole_counted(project), timeout=START_TIMEOUT)
         terminal.wait_for(SAVED)  # (quits once the cache is written)
         terminal.idle(SETTLE_SECONDS)
         rss = terminal.quit()
     runs.usable_cold.append(usable)
+    runs.whole_cold.append(whole - terminal.started)
     runs.first_key_ms.append((moved - typed) * 1000)
     runs.rss_cold.append(rss)
     entries = list(cache.glob("*")) if cache.is_dir() else []

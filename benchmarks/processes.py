@@ -162,6 +162,19 @@ class Terminal:
             self.drain(min(remaining, 0.05))
         return moment
 
+    def wait_any_frame(self, *alternatives: tuple[bytes, ...], since: int = 0, timeout: float = 60.0) -> tuple[float, int]:
+        """`wait_frame` for the first of several frames: the time of the one that came first (by
+        when it was written) and its index among `alternatives`."""
+        deadline = time.perf_counter() + timeout
+        while not (found := [(moment, index) for index, needles in enumerate(alternatives)
+                             if (moment := self.frame_time(needles, since)) is not None]):
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0 or self.exited():
+                shown = " or ".join(" and ".join(repr(needle.decode()) for needle in needles) for needles in alternatives)
+                raise Timeout(f"{shown} never appeared; the screen shows: {self.screen_text()[-400:]!r}")
+            self.drain(min(remaining, 0.05))
+        return min(found)
+
     def idle(self, seconds: float) -> None:
         """Let `seconds` pass, reading the output meanwhile (a program whose terminal is full stalls)."""
         deadline = time.perf_counter() + seconds

@@ -133,6 +133,7 @@ ROWS = [
     Row("first usable frame, warm / bare", "x", ratio("usable_warm", "start_bare"), limit=Limit(most=2.0, text="≤ 2x")),
     Row("first usable frame, cold", "s", app("usable_cold"), limit=Limit(most=2.0, text="≤ 2 s at 1M", sizes=AT_1M)),
     Row("first usable frame, cold / bare", "x", ratio("usable_cold", "start_bare"), limit=Limit(most=3.0, text="≤ 3x")),
+    Row("whole corpus read, cold (the counts shown)", "s", app("whole_cold")),
     Row("first usable frame, after a session", "s", app("usable_after")),
     Row("wrong label marks shown first", "sessions", count("wrong_marks"), limit=Limit(most=0, text="none")),
     Row("j at the first usable frame", "ms", app("first_key_ms")),
