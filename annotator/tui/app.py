@@ -180,6 +180,7 @@ class AnnotatorApp(App[int]):
         self._first: MainScreen | None = None  # the provisional screen of a cold start, until `_main` is up
         self._first_lock = threading.Lock()  # orders showing `_first` and the hand-over (`_handing`)
         self._handing = False  # the whole project is read: no provisional screen from now on
+        self._rescued = 0  # keys on their way through the provisional screen as it froze, kept since
         self._typed_ahead: deque[events.Key] | None = None  # keys kept while the labels are read
         self._replayed: events.Key | None = None  # the kept key being applied now
         self.stopped_by: signal.Signals | None = None  # SIGTERM or SIGHUP ended the app
@@ -416,15 +417,41 @@ class AnnotatorApp(App[int]):
         if self._first is None:
             return None
         self._first.frozen = True
+        self._rescued = 0
         return self._first.session
 
     @on(Opened)
     async def _opened(self, message: Opened) -> None:
+        self.project = message.project
+        if self._first is not None:  # (a key passed on to it before it froze: done there first, not lost with it)
+            self._after_queues(self._first, lambda: self.call_later(self._show_main, message))
+            return
+        await self._show_main(message)
+
+    def _after_queues(self, screen: Screen, then: Callable[[], object], rounds: int = 2) -> None:
+        """Call `then` once the message queues from `screen`'s focused widget up to the app have
+        handled what they held, `rounds` times over (as `_settle` waits): a key passed on to the
+        screen before now has then done all it does, its binding's action included."""
+        path = list((screen.focused or screen).ancestors_with_self)  # ... the screen, the app
+
+        def hop() -> None:
+            while path:
+                if path.pop(0).call_later(hop):
+                    return
+            if rounds > 1:
+                self._after_queues(screen, then, rounds - 1)
+            else:
+                then()
+
+        hop()
+
+    async def _show_main(self, message: Opened) -> None:
+        """The main screen for the session opened, in place of the provisional screen if there is one."""
         from annotator.tui.screens.main import MainScreen
 
-        self.project = message.project
         if self.stopped_by is not None:  # a signal came while the labels were read: nothing to save
             return
+        assert self.project is not None
         self._apply_keymap(self.project.schema)
         screen = MainScreen.for_session(message.session, message.annotator)
         first, self._first = self._first, None
@@ -491,6 +518,17 @@ class AnnotatorApp(App[int]):
         ):
             await super().on_event(event)  # (passed on to the focused widget: its action comes later)
             self.hold_keys()
+            return
+        if (
+            isinstance(event, events.Key)
+            and event.is_forwarded
+            and (first := self._first) is not None
+            and first.frozen
+            and self._typed_ahead is not None
+        ):  # (passed on to the provisional screen before it froze, on its way back for its binding: kept
+            # instead, before the keys typed since, for the screen of the whole corpus)
+            self._typed_ahead.insert(self._rescued, events.Key(event.key, event.character))
+            self._rescued += 1
             return
         if (
             self._typed_ahead is not None

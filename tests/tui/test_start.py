@@ -3,12 +3,14 @@ the error screen when labelling cannot start, and the name prompt when no annota
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from textual import events
 from textual.widgets import OptionList, Static
 
 from annotator.core.project import Project
@@ -109,6 +111,36 @@ async def test_j_on_the_last_row_of_the_first_screen_waits_for_the_rest(tmp_path
         screen = await ready(pilot)
         await until(pilot, lambda: not app.keeping_typed_keys, "the kept keys applied")
         assert screen.current_id() == screen.session.comments[PREVIEW_ROWS - 1].id
+
+
+@pytest.mark.parametrize("key", ["j", "a"])
+async def test_a_key_on_its_way_through_the_first_screen_as_the_whole_comes_is_not_lost(
+    tmp_path: Path, held, monkeypatch, key: str
+) -> None:
+    """A key passed on to the first screen's list just before the hand-over (handled slowly
+    there, here), which comes back for its binding once the first screen has frozen: kept, and
+    applied on the screen of the whole corpus, not lost with the first screen."""
+    root = big_project(tmp_path)
+    app = build_app(root, "alice")
+    app.preview_delay = 0
+    async with app.run_test(size=(100, 30)) as pilot:
+        await first_screen(pilot)
+
+        async def slow(self, event: events.Key) -> None:
+            await asyncio.sleep(0.3)
+
+        monkeypatch.setattr(CommentList, "on_key", slow, raising=False)
+        app.post_message(events.Key(key, key))
+        await pilot.pause(0.05)  # (the key is with the list now)
+        held.set()
+        screen = await ready(pilot)
+        await until(pilot, lambda: not app.keeping_typed_keys, "the kept keys applied")
+        await pilot.pause(0.4)
+        await settled(pilot, compacted=True)
+        if key == "j":
+            assert screen.current_id() == screen.session.comments[1].id
+        else:
+            assert screen.current_id() == screen.session.comments[0].id and disk_entry(app, 0).stance == "agree"
 
 
 async def test_quitting_on_the_first_screen_keeps_its_labels_for_the_next_start(tmp_path: Path, held) -> None:
