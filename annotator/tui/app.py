@@ -42,7 +42,7 @@ from annotator.core.store import (
     list_annotators,
     read_journal,
 )
-from annotator.core.prefetch import Prefetch
+from annotator.core.prefetch import FIRST_SCREEN_AT_ONCE, Prefetch
 from annotator.tui.collector import CHECK_SECONDS, IdleCollector
 from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.widgets.comment_list import CommentList
@@ -59,9 +59,6 @@ PREVIEW_STANCE_WIDTH = 8  # the stance column (wider for a longer stance found),
 # start at 100,000 comments is ready sooner, and drawing a list that is replaced at once would
 # cost a tenth of its start-up. (Textual's own first frame, the empty screen, comes before.)
 PREVIEW_DELAY = 0.3
-# Seeds of this size or more that are not in the parse cache take half a second or more to read
-# (100,000 comments are some 60 MB): the start of the list, to label, is shown at once instead.
-FIRST_SCREEN_AT_ONCE = 20 * 2**20
 
 # SIGTERM (`kill`) and SIGHUP (a closed SSH session or terminal window) end the app as ctrl+q does,
 # without asking anything: after STOP_DEADLINE seconds it exits whether or not saving is done, and if
@@ -212,6 +209,7 @@ class AnnotatorApp(App[int]):
         (`AnnotationFile.peek`), else without marks."""
         preview = peek_seeds(self.root, PREVIEW_ROWS)
         if not preview:
+            self.call_from_thread(self._labels_go_on)
             return
         labels = None
         if self.annotator:
@@ -275,8 +273,15 @@ class AnnotatorApp(App[int]):
             self._apply_keymap(session.schema)
             self._first = MainScreen.for_session(session, self.annotator or "")
             self.push_screen(self._first)
+            self._first.call_after_refresh(self._labels_go_on)
+
+    def _labels_go_on(self) -> None:
+        """The labels' child may parse now (it waited for the first screen, or the list, to be drawn)."""
+        if (prefetch := self._prefetch) is not None:
+            prefetch.go_on()
 
     def _mount_preview(self, preview: list[Comment], labels: AnnotationFile | None) -> None:
+        self.call_after_refresh(self._labels_go_on)
         if self._main is not None or self.failure is not None or self.stopped_by is not None:
             return
         lookup = labels.get if labels is not None else None

@@ -383,3 +383,25 @@ def test_children_reaped_by_the_system_do_not_stop_the_start(labeled: Path, monk
         signal.signal(signal.SIGCHLD, before)
     assert entry_of(labeled).exists()
     assert AnnotationFile.open(labeled, "alice").render() == in_process(labeled, monkeypatch).render()
+
+
+@pytest.mark.parametrize("released_by", ["go_on", "its own deadline"])
+def test_for_a_large_corpus_the_labels_child_waits_for_the_first_screen(
+    labeled: Path, monkeypatch: pytest.MonkeyPatch, released_by: str
+) -> None:
+    """Seeds large enough for the app's first screen at once: the labels' child, forked with the
+    seeds', parses nothing until the app says its first screen is drawn (`go_on`), or until
+    `LABELS_HELD` has passed; then it caches the labels as always."""
+    monkeypatch.setattr(prefetch_module, "_seeds_worth_a_child", lambda root: prefetch_module.FIRST_SCREEN_AT_ONCE)
+    monkeypatch.setattr(prefetch_module, "LABELS_HELD", 30.0 if released_by == "go_on" else 0.5)
+    prefetch = Prefetch.start(labeled, "alice")
+    try:
+        assert isinstance(prefetch._labels, prefetch_module.Forked)
+        if released_by == "go_on":
+            time.sleep(0.5)
+            assert prefetch._labels.poll() is None and not entry_of(labeled).exists()  # (waiting)
+            prefetch.go_on()
+        assert prefetch._labels.wait(10) == 0
+        assert entry_of(labeled).exists()
+    finally:
+        prefetch.stop()
