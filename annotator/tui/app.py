@@ -48,6 +48,8 @@ from annotator.tui.screens.dialogs import NamePrompt
 from annotator.tui.widgets.comment_list import CommentList
 
 if TYPE_CHECKING:  # imported where they are used: the first frame waits for none of them
+    from textual.dom import DOMNode
+
     from annotator.core.project import Project  # (its config brings pydantic: 80 ms to import)
     from annotator.core.schema import Label, Schema
     from annotator.core.session import Session
@@ -433,20 +435,23 @@ class AnnotatorApp(App[int]):
             return
         await self._show_main(message)
 
-    def _after_queues(self, screen: Screen, then: Callable[[], object], rounds: int = 2) -> None:
+    def _after_queues(self, screen: Screen, then: Callable[[], object]) -> None:
         """Call `then` once the message queues from `screen`'s focused widget up to the app have
-        handled what they held, `rounds` times over (as `_settle` waits): a key passed on to the
-        screen before now has then done all it does, its binding's action included."""
-        path = list((screen.focused or screen).ancestors_with_self)  # ... the screen, the app
+        handled what they held, twice over (as `_settle` waits): a key passed on to the screen
+        before now has then done all it does, its binding's action included."""
+        self._through_queues(screen.focused or screen, lambda: self._through_queues(screen.focused or screen, then))
+
+    @staticmethod
+    def _through_queues(node: DOMNode, then: Callable[[], object]) -> None:
+        """Call `then` after a callback has gone through the message queue of each node from `node`
+        up to the app, after whatever those queues held."""
+        path = list(node.ancestors_with_self)  # ... the screen, the app
 
         def hop() -> None:
             while path:
                 if path.pop(0).call_later(hop):
                     return
-            if rounds > 1:
-                self._after_queues(screen, then, rounds - 1)
-            else:
-                then()
+            then()
 
         hop()
 
@@ -636,15 +641,7 @@ class AnnotatorApp(App[int]):
         if (rounds >= 2 and now == seen) or rounds >= SETTLE_ROUNDS:
             self._replay_typed_ahead()
             return
-        path = list((self.focused or self.screen).ancestors_with_self)  # ... the screen, the app
-
-        def hop() -> None:
-            while path:
-                if path.pop(0).call_later(hop):
-                    return
-            self._settle(now, rounds + 1)
-
-        hop()
+        self._through_queues(self.focused or self.screen, lambda: self._settle(now, rounds + 1))
 
     # SIGTERM and SIGHUP ----------------------------------------------------------------------
 

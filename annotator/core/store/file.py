@@ -140,7 +140,7 @@ class AnnotationFile:
             return cls.load(path, display=f"{ANNOTATIONS_DIR}/{path.name}", replay=replay)
         store = cls(path, annotator)
         if replay:
-            store._replay_journal(f"{ANNOTATIONS_DIR}/{store.journal.name}")
+            store.replay()
         return store
 
     @classmethod
