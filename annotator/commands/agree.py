@@ -137,17 +137,17 @@ def _in_corpus(project: Project) -> InCorpus | None:
     ids all different: the files' entries are then placed by their positions in it, which the
     parse cache keeps (`agreement.Judgments.count`)."""
     from annotator.core.columns import Joined, SeedColumns
+    from annotator.core.store.columns import locate_by
 
     comments = project.corpus.comments
     if isinstance(comments, (SeedColumns, Joined)) and comments.unique:
-        return comments.positions, comments.ids_digest()
+        return locate_by(comments.positions), comments.ids_digest()
     return None
 
 
 def _warn_orphans(files: Mapping[str, LabelFile], project: Project, in_corpus: InCorpus | None) -> None:
     """Say on stderr how many labeled entries were left out because their comment is not in seeds/."""
-    digest = None if in_corpus is None else in_corpus[1]
-    orphans = sum(map(partial(_orphans, known=project.corpus.by_id, digest=digest), files.values()))
+    orphans = sum(map(partial(_orphans, known=project.corpus.by_id, in_corpus=in_corpus), files.values()))
     if orphans:
         print(
             f"annotator agree: warning: {orphans} labeled entries are for comments not in seeds/ and were "
@@ -156,14 +156,14 @@ def _warn_orphans(files: Mapping[str, LabelFile], project: Project, in_corpus: I
         )
 
 
-def _orphans(file: LabelFile, known: Mapping[str, object], digest: bytes | None = None) -> int:
+def _orphans(file: LabelFile, known: Mapping[str, object], in_corpus: InCorpus | None = None) -> int:
     """How many of the file's labeled entries are for comments not in `known` (from its columns
-    when it was read as columns; with `digest`, that of the ids of `known`, from the count of
-    those in `known` that the parse cache keeps)."""
+    when it was read as columns; with `in_corpus`, the corpus of `known`, from the count of
+    those in it that the parse cache keeps)."""
     columns = file.columns
-    if columns is not None and digest is not None:
+    if columns is not None and in_corpus is not None:
         labeled = bytes(columns.labeled)  # (1 where labeled, else 0)
-        return len(labeled) - labeled.count(0) - columns.labeled_among(digest, known.keys)
+        return len(labeled) - labeled.count(0) - columns.labeled_among(in_corpus[1], in_corpus[0])
     ids = known.keys()
     if columns is not None:
         return sum(compress(columns.labeled, map(not_, map(ids.__contains__, columns.ids))))

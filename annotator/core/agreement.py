@@ -29,7 +29,7 @@ from typing import Any
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
-from annotator.core.store.columns import Entries, LabelColumns, gathered
+from annotator.core.store.columns import Entries, LabelColumns, Locate, gathered
 
 Units = Mapping[str, Mapping[str, Hashable]]
 
@@ -290,9 +290,9 @@ class Report:
 
 
 Labels = Mapping[str, Mapping[str, Annotation]]  # annotator -> comment id -> their entry
-# A corpus whose ids are the comments counted: its ids' positions (asked for only when the parse
+# A corpus whose ids are the comments counted: where ids are in it (asked only when the parse
 # cache lacks a file's positions in it) and the SHA-256 of its ids (`LabelColumns.positions_in`).
-InCorpus = tuple[Callable[[], Mapping[str, int]], bytes]
+InCorpus = tuple[Locate, bytes]
 _LABELS = itemgetter(0, 1)  # an entry's stance and topics: (None, ()) is no judgment
 _NO_ENTRY = Annotation()
 

@@ -30,10 +30,11 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping, Sequence
-from itertools import accumulate, chain, islice, repeat
+from itertools import accumulate, chain, compress, islice, repeat
 from mmap import mmap
-from operator import eq
+from operator import eq, is_not
 from typing import Any, BinaryIO, NamedTuple, overload
 
 from annotator.core.models import NO_EXTRA, Comment
@@ -132,6 +133,23 @@ class SeedColumns(Sequence[Comment]):
             self._positions = dict(zip(ids, range(len(ids))))
         return self._positions
 
+    def locate(self, wanted: Sequence[str]) -> array:
+        """Where each of `wanted` (ids all different) is among these comments, -1 where it is not.
+        Without the dict of every id (`positions`), which this does not make: the ids are read
+        a block at a time and looked up among the wanted ones. At a million comments and 900,000
+        wanted, as fast as making that dict (1.4 s), for 70 MB while it runs instead of 140 MB
+        kept."""
+        if self._positions is not None:
+            return array("i", map(self._positions.get, wanted, repeat(-1)))
+        where = dict(zip(wanted, range(len(wanted))))
+        found = array("i", [-1]) * len(wanted)
+        for start in range(0, self._count, LOCATE_BLOCK):
+            ids = self.ids.span(start, min(start + LOCATE_BLOCK, self._count))
+            hits = list(map(where.get, ids))
+            kept = list(map(is_not, hits, repeat(None)))
+            deque(map(found.__setitem__, compress(hits, kept), compress(range(start, start + len(ids)), kept)), maxlen=0)
+        return found
+
     def find(self, comment_id: str) -> int | None:
         """The position of `comment_id`, or None: by bisecting the sorted ids (some 20 µs), or from
         `positions` once it is made."""
@@ -190,6 +208,9 @@ class SeedColumns(Sequence[Comment]):
             else NO_EXTRA
         text = view[texts[position]:texts[after]].decode("utf-8", "replace")
         return Comment(self.ids[position], text, self._source, self._lines[position], *optional, meta)
+
+
+LOCATE_BLOCK = 65536  # ids read at a time by `SeedColumns.locate`
 
 
 class _Ids(Sequence[str]):
@@ -564,6 +585,10 @@ class Joined(Sequence[Comment]):
 
     def positions(self) -> dict[str, int]:
         return self._positions
+
+    def locate(self, wanted: Sequence[str]) -> array:
+        """Where each of `wanted` is among the comments, -1 where it is not."""
+        return array("i", map(self._positions.get, wanted, repeat(-1)))
 
     def ids_digest(self) -> bytes:
         """The SHA-256 of the ids in order, joined by newlines (as `SeedColumns.ids_digest`)."""

@@ -29,6 +29,7 @@ from annotator.core.progress import Progress, tracked
 from annotator.core.resolve import MAJORITY, Decision, Resolution, Resolver
 from annotator.core.seeds import Corpus
 from annotator.core.store import GOLD
+from annotator.core.store.columns import locate_by
 
 FORMATS = ("jsonl", "csv", "prodigy")
 LIST_SEPARATOR = ";"
@@ -143,7 +144,7 @@ def export_chunks(
         if progress is not None:
             comments = tracked(comments, progress, len(comments))
         return export_lines(comments, schema, resolver, options, counts)
-    resolver.in_corpus(comments.positions, comments.ids_digest(), len(comments))  # type: ignore[union-attr]
+    resolver.in_corpus(locate_by(comments.positions), comments.ids_digest(), len(comments))  # type: ignore[union-attr]
     return _jsonl_chunks(parts, resolver, options, counts, None if progress is None else Progress(progress, len(comments)))
 
 

@@ -37,7 +37,7 @@ from annotator.core.store import (
     annotator_name_problem,
     folder_problem,
 )
-from annotator.core.store.columns import Entries, LabelColumns
+from annotator.core.store.columns import Entries, LabelColumns, locate_by
 
 BAD_NAME_HINT = "rename the file (or move it out of annotations/): its name says whose labels these are"
 
@@ -95,7 +95,7 @@ class LabelFile:
         positions, `corpus` a digest of those ids, naming it in the parse cache), and beside each
         1 if it has a stance. Entries for comments not in the corpus are left out."""
         if self._entries is None and isinstance(self._stored, Entries):
-            return self._stored.labeled_positions(lambda: position_of, corpus, position_of.get)
+            return self._stored.labeled_positions(locate_by(lambda: position_of), corpus, position_of.get)
         labeled = [(position_of[comment_id], entry.stance is not None) for comment_id, entry in self.entries.items()
                    if entry.is_labeled and comment_id in position_of]
         return [position for position, _ in labeled], bytearray(stanced for _, stanced in labeled)

@@ -347,8 +347,7 @@ def cache_counts(path: Path, entry: Path) -> None:
     columns = read[1]
     columns.source = entry.name  # (the name the app reads them by)
     digest = corpus.ids_digest()
-    columns.labeled_among(digest, corpus.positions)
-    columns.positions_in(corpus.positions, digest)
+    columns.labeled_among(digest, corpus.locate)  # (and the positions, which it counts from)
 
 
 if __name__ == "__main__":

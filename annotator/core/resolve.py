@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, itemgetter, mul
@@ -27,7 +27,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.models import Annotation
 from annotator.core.labels import LabelFile
 from annotator.core.store import ANNOTATIONS_DIR, GOLD, SUFFIX, check_annotator_name
-from annotator.core.store.columns import Entries
+from annotator.core.store.columns import Entries, Locate
 
 MODES = ("gold", "majority", "all")
 ANNOTATOR_PREFIX = "annotator:"
@@ -149,12 +149,12 @@ class Resolver:
             return [list(column) for column in zip(*decisions)] if decisions else [[] for _ in Decision._fields]
         return self._majority_columns(comment_ids, start)
 
-    def in_corpus(self, position_of: Callable[[], Mapping[str, int]], digest: bytes, size: int) -> None:
-        """The corpus `decisions` reads ids from when it is given a `start`: its size, its ids'
-        positions (`position_of()`, asked for only when the parse cache does not have a file's
-        positions in it) and `digest`, the SHA-256 of its ids, which names it in the parse cache.
-        The ids must be all different."""
-        self._corpus = _Corpus(position_of, digest, size)
+    def in_corpus(self, locate: Locate, digest: bytes, size: int) -> None:
+        """The corpus `decisions` reads ids from when it is given a `start`: its size, where ids
+        are in it (`locate`, asked only when the parse cache does not have a file's positions in
+        it) and `digest`, the SHA-256 of its ids, which names it in the parse cache. The ids must
+        be all different."""
+        self._corpus = _Corpus(locate, digest, size)
 
     def entries(self, comment_id: str) -> Iterator[tuple[str, Annotation | None]]:
         """Every annotator's entry for `comment_id` (None where there is none), by annotator name."""
@@ -330,7 +330,7 @@ class Resolver:
 class _Corpus(NamedTuple):
     """A corpus as `Resolver.in_corpus` describes it."""
 
-    position_of: Callable[[], Mapping[str, int]]
+    locate: Locate
     digest: bytes
     size: int
 
@@ -449,7 +449,7 @@ class _VoterColumns:
         """For each position of `corpus`, where its comment's entry is among the columns, or -1
         (`LabelColumns.aligned_in`, from the parse cache); None if that does not fit the corpus (a
         damaged cache entry: ids are then looked up)."""
-        return self._columns.aligned_in(corpus.position_of, corpus.digest, corpus.size)  # type: ignore[union-attr]
+        return self._columns.aligned_in(corpus.locate, corpus.digest, corpus.size)  # type: ignore[union-attr]
 
     @staticmethod
     def _codes(values: list[Any], codes: dict[Any, int], named: list[Any]) -> list[int]:

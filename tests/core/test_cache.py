@@ -377,7 +377,7 @@ def test_damaged_counts_in_the_cache_are_worked_out_again(tmp_path: Path, own_ca
     assert columns is not None and columns.source is not None
     digest = corpus.ids_digest()
     truth = (2, sorted(map(corpus.positions().__getitem__, columns.ids)))
-    assert (columns.labeled_among(digest, corpus.positions), sorted(columns.positions_in(corpus.positions, digest))) == truth
+    assert (columns.labeled_among(digest, corpus.locate), sorted(columns.positions_in(corpus.locate, digest))) == truth
     counted = cache.key("labeled", b"%s\0%s" % (columns.source.encode(), digest))
     placed = cache.key("positions", b"%s\0%s" % (columns.source.encode(), digest))
     for count, positions in [((3, 0), (array("i", [0, 7]).tobytes(), 0)),  # (checks that do not match)
@@ -385,4 +385,4 @@ def test_damaged_counts_in_the_cache_are_worked_out_again(tmp_path: Path, own_ca
         cache.save(counted, count)
         cache.save(placed, positions)
         fresh = AnnotationFile.load(labels.path).entries.columns
-        assert (fresh.labeled_among(digest, corpus.positions), sorted(fresh.positions_in(corpus.positions, digest))) == truth
+        assert (fresh.labeled_among(digest, corpus.locate), sorted(fresh.positions_in(corpus.locate, digest))) == truth

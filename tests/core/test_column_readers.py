@@ -21,7 +21,7 @@ from annotator.core.labels import LabelFile
 from annotator.core.models import Annotation, Comment
 from annotator.core.resolve import Decision, Resolution, Resolver
 from annotator.core.seeds import Corpus
-from annotator.core.store.columns import Entries
+from annotator.core.store.columns import Entries, locate_by
 from annotator.core.store.layout import read_canonical, render_entry, render_head
 from annotator.core.validate import check_entries
 
@@ -79,7 +79,7 @@ def test_judgments_counted_by_corpus_position_are_those_counted_by_id(labels, or
     expected = Judgments.count(dict(zip(names, labels)), order)
     for _ in range(2):  # (the second time, where each file's entries are in the corpus comes from the parse cache)
         stored = {name: stored_columns(entries, name) for name, entries in zip(names, labels)}
-        counted = Judgments.count(stored, order, (lambda: dict(zip(order, range(len(order)))), digest))
+        counted = Judgments.count(stored, order, (locate_by(lambda: dict(zip(order, range(len(order))))), digest))
         assert list(counted.rows.items()) == list(expected.rows.items())
         assert (counted.units(), counted.topics_chosen()) == (expected.units(), expected.topics_chosen())
 
@@ -173,7 +173,7 @@ def test_majority_decisions_by_corpus_position_are_those_by_id(labels, gold, ord
     for _ in range(2):  # (the second time, each file's codes in corpus order come from the parse cache)
         stored = {name: label_file(stored_columns(dict(file.stored), name), name) for name, file in plain.items()}
         resolver = Resolver(SCHEMA, stored, Resolution.default())
-        resolver.in_corpus(lambda: dict(zip(order, range(len(order)))), digest, len(order))
+        resolver.in_corpus(locate_by(lambda: dict(zip(order, range(len(order))))), digest, len(order))
         starts = range(0, len(order), batch)
         assert [decision for start in starts for decision in resolver.decisions(order[start:start + batch], start)] \
             == expected
@@ -206,7 +206,7 @@ def test_a_damaged_entry_of_votes_in_corpus_order_is_worked_out_again() -> None:
     def decisions() -> list:
         stored = {"alice": label_file(stored_columns(labels, "alice"), "alice")}
         resolver = Resolver(SCHEMA, stored, Resolution.default())
-        resolver.in_corpus(lambda: dict(zip(order, range(len(order)))), digest, len(order))
+        resolver.in_corpus(locate_by(lambda: dict(zip(order, range(len(order))))), digest, len(order))
         return list(resolver.decisions(order, 0))
 
     expected = decisions()  # (and kept)

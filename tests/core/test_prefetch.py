@@ -297,7 +297,7 @@ def test_after_a_session_the_child_also_counts_the_labels_among_the_comments(tmp
     corpus = load_seeds(root).comments
     opened = AnnotationFile.open(root, "alice")
 
-    def never():
+    def never(ids):
         pytest.fail("every id looked up")
 
     assert opened.entries.labeled_among(corpus.ids_digest(), never, lambda key: True) == 67

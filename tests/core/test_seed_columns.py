@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from annotator.core import columns, jsonl_rows, seeds
 from annotator.core.columns import Joined, SeedColumns
 from annotator.core.ids import IdLookupError
-from annotator.core.models import Comment
+from annotator.core.models import Annotation, Comment
 from annotator.core.project import Project
 from annotator.core.seeds import SeedError, load_seeds
 from annotator.core.session import Session
@@ -204,6 +204,45 @@ def test_a_session_over_cached_seeds_looks_ids_up_without_making_every_position(
     assert session.comment(third).text == "Comment 2." and session.labeled_count == 1
     assert session.labeled_positions()[:4] == bytearray([0, 0, 1, 0])
     assert session._positions is None and project.corpus.comments._positions is None
+
+
+def test_a_first_session_over_labels_counts_and_marks_them_without_making_every_position(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first start over a labels file (nothing of it counted in the parse cache yet) finds
+    its entries' comments without the dict of every id: at a million, 140 MB kept for good."""
+    root = make_project(tmp_path / "project", {"a.txt": "".join(f"Comment {n}.\n" for n in range(50))})
+    Project.open(root)
+    project = Project.open(root)
+    ids = [comment.id for comment in project.corpus.comments]
+    elsewhere = next(candidate for candidate in ("0123456789ab", "ba9876543210") if candidate not in ids)
+    labels = AnnotationFile.open(root, "alice")
+    for comment_id in (ids[40], ids[1], ids[4], elsewhere):
+        labels.set(comment_id, Annotation("agree"), "excerpt")
+    labels.save(force=True)
+    AnnotationFile.load(labels.path)  # (parsed: its columns are in the parse cache)
+    monkeypatch.setattr(columns, "LOCATE_BLOCK", 7)  # (the ids read in several blocks)
+    session = Session(project.corpus.comments, project.schema, AnnotationFile.open(root, "alice"))
+    assert session.store.entries.columns is not None  # (read as columns, counted from them)
+    assert session.labeled_count == 3
+    assert session.labeled_positions()[:6] == bytearray([0, 1, 0, 0, 1, 0])
+    assert session._positions is None and project.corpus.comments._positions is None
+
+
+def test_ids_are_located_as_the_dict_of_every_id_places_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project(tmp_path / "project", {"a.txt": "".join(f"Comment {n}.\n" for n in range(30))})
+    load_seeds(root)
+    comments = load_seeds(root).comments
+    assert isinstance(comments, SeedColumns)
+    ids = [comment.id for comment in comments]
+    wanted = [ids[29], "nowhere", ids[0], ids[7], ids[8], ids[13]]
+    expected = [29, -1, 0, 7, 8, 13]
+    for block in (1, 7, 30, 65536):
+        monkeypatch.setattr(columns, "LOCATE_BLOCK", block)
+        assert comments.locate(wanted).tolist() == expected and comments._positions is None
+    assert comments.locate([]).tolist() == []
+    comments.positions()  # (made for another reason: then used)
+    assert comments.locate(wanted).tolist() == expected
 
 
 @pytest.mark.parametrize("files", [["a.jsonl"], ["a.jsonl", "b.txt", "c.csv"]], ids=["one file", "several"])

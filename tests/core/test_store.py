@@ -27,6 +27,7 @@ from annotator.core.store import (
     read_canonical,
     safe_annotator_name,
 )
+from annotator.core.store.columns import locate_by
 from annotator.core.store.layout import (
     CanonicalFile,
     CanonicalReader,
@@ -244,7 +245,7 @@ def test_labeled_positions_read_from_the_columns_are_those_of_the_entries(
                           if entry.is_labeled and comment_id in corpus)
         digest = "\n".join(order[:known]).encode()
         for _ in range(2):  # (the second time, where the entries are in the corpus comes from the cache)
-            positions, stanced = labels.entries.labeled_positions(lambda: corpus, digest, corpus.get)
+            positions, stanced = labels.entries.labeled_positions(locate_by(lambda: corpus), digest, corpus.get)
             assert sorted(zip(positions, map(bool, stanced))) == expected
 
 

@@ -20,7 +20,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import datetime, timedelta, timezone
 from itertools import accumulate, compress, filterfalse, repeat
 from mmap import mmap
@@ -28,6 +28,16 @@ from typing import Any, BinaryIO, Generic, TypeVar
 
 from annotator.core import cache
 from annotator.core.models import NO_EXTRA, Annotation
+
+Locate = Callable[[Sequence[str]], array]
+"""Where each of some ids (all different) is in a corpus: its position, -1 where it has none
+(`SeedColumns.locate`, or `locate_by` a mapping of every id)."""
+
+
+def locate_by(position_of: Callable[[], Mapping[str, int]]) -> Locate:
+    """`Locate` by a mapping of each id of a corpus to its position (`position_of()`, asked for
+    only when ids are looked up: a parse cache that has the answer spares making it)."""
+    return lambda ids: array("i", map(position_of().get, ids, repeat(-1)))
 
 V = TypeVar("V")
 NO_TIME = -(2**63)  # `updated` of an entry that has none
@@ -116,10 +126,10 @@ class LabelColumns:
         """Split the ids now: the caller is about to look up many (an import, every row)."""
         self.ids  # noqa: B018
 
-    def labeled_among(self, corpus: bytes, known: Callable[[], Collection[str]]) -> int:
-        """How many labeled entries have an id in a corpus (`corpus` a digest of its ids, `known`
-        gives them all). Looking 900,000 ids up in a corpus takes a second or two, so the answer
-        is kept in the parse cache, by the file's content and `corpus`."""
+    def labeled_among(self, corpus: bytes, locate: Locate) -> int:
+        """How many labeled entries have an id in a corpus (`corpus` a digest of its ids, `locate`
+        finds ids in it), counted from `positions_in`. Kept in the parse cache, by the file's
+        content and `corpus`, with the positions (a start reads the count, not them)."""
         where = None
         if self.source is not None:
             where = cache.key("labeled", b"%s\0%s" % (self.source.encode(), corpus))
@@ -127,22 +137,22 @@ class LabelColumns:
             if type(kept) is tuple and len(kept) == 2 and type(kept[0]) is int and 0 <= kept[0] <= self.count \
                     and _count_check(kept[0]) == kept[1]:
                 return kept[0]
-        count = sum(map(known().__contains__, compress(self.ids, self.labeled)))
+        count = sum(compress(map((-1).__lt__, self.positions_in(locate, corpus)), self.labeled))
         cache.save(where, (count, _count_check(count)))
         return count
 
-    def positions_in(self, position_of: Callable[[], Mapping[str, int]], corpus: bytes) -> array:
-        """Where each entry's comment is in a corpus (`position_of()` its ids' positions), -1 where
-        it is not. A lookup by id costs some 0.7 µs (60 ms for 90,000 entries), so the answer
-        is kept in the parse cache, by the file's content and `corpus`, a digest of its ids, and
-        here for the last corpus asked about."""
+    def positions_in(self, locate: Locate, corpus: bytes) -> array:
+        """Where each entry's comment is in a corpus (`locate` finds ids in it), -1 where it is
+        not. At a million entries that takes over a second, so the answer is kept in the parse
+        cache, by the file's content and `corpus`, a digest of its ids, and here for the last
+        corpus asked about."""
         if self.in_corpus is not None and self.in_corpus[0] == corpus:
             return self.in_corpus[1]
-        positions = self._positions_in(position_of, corpus)
+        positions = self._positions_in(locate, corpus)
         self.in_corpus = (corpus, positions)
         return positions
 
-    def _positions_in(self, position_of: Callable[[], Mapping[str, int]], corpus: bytes) -> array:
+    def _positions_in(self, locate: Locate, corpus: bytes) -> array:
         where = None
         if self.source is not None:
             where = cache.key("positions", b"%s\0%s" % (self.source.encode(), corpus))
@@ -152,14 +162,14 @@ class LabelColumns:
                 positions = array("i", kept[0])
                 if min(positions, default=-1) >= -1:
                     return positions
-        positions = array("i", map(position_of().get, self.ids, repeat(-1)))
+        positions = locate(self.ids)
         data = positions.tobytes()
         cache.save(where, (data, zlib.crc32(data)))
         return positions
 
-    def aligned_in(self, position_of: Callable[[], Mapping[str, int]], corpus: bytes, size: int) -> array | None:
+    def aligned_in(self, locate: Locate, corpus: bytes, size: int) -> array | None:
         """`aligned` of every id of a corpus of `size` comments, in its order (`positions_in` says
-        what `position_of` and `corpus` are), kept in the parse cache by the file's content and
+        what `locate` and `corpus` are), kept in the parse cache by the file's content and
         `corpus`, as the positions are; None if the positions do not fit the corpus (a damaged
         cache entry: ids are then looked up)."""
         where = None
@@ -172,7 +182,7 @@ class LabelColumns:
                 aligned.frombytes(kept[0])
                 if max(aligned, default=-1) < self.count and min(aligned, default=-1) >= -1:
                     return aligned
-        positions = self.positions_in(position_of, corpus)
+        positions = self.positions_in(locate, corpus)
         if max(positions, default=-1) >= size:
             return None
         aligned = array("i", [-1]) * size
@@ -555,10 +565,10 @@ class Entries(_Layered[Annotation]):
         position = columns.position(key)
         return default if position < 0 else columns.entry(position)
 
-    def labeled_positions(self, position_of: Callable[[], Mapping[str, int]], corpus: bytes,
+    def labeled_positions(self, locate: Locate, corpus: bytes,
                           find: Callable[[str], int | None]) -> tuple[list[int], bytearray]:
-        """Where the entries with a stance or a topic are in a corpus (`position_of()` its ids'
-        positions, `corpus` a digest of them: `LabelColumns.positions_in`; `find` one id's), and
+        """Where the entries with a stance or a topic are in a corpus (`locate` finds ids in it,
+        `corpus` a digest of them: `LabelColumns.positions_in`; `find` one id's), and
         beside each 1 if it has a stance; entries for comments not in the corpus left out. No
         entry is made."""
         columns = self._columns
@@ -572,7 +582,7 @@ class Entries(_Layered[Annotation]):
                 position = columns.position(key)
                 if position >= 0:
                     keep[position] = 0
-            every = columns.positions_in(position_of, corpus)
+            every = columns.positions_in(locate, corpus)
             keep = bytearray(map(min, keep, map((-1).__lt__, every)))  # (and in the corpus)
             positions = list(compress(every, keep))
             stanced = bytearray(compress(map(has_stance.__getitem__, columns.stance_codes), keep))
@@ -596,16 +606,16 @@ class Entries(_Layered[Annotation]):
                 entries[key] = value
         return entries
 
-    def labeled_among(self, corpus: bytes, known: Callable[[], Collection[str]], contains: Callable[[str], bool]) -> int:
-        """How many labeled entries have an id in a corpus (`corpus` a digest of its ids, `known()`
-        them all, `contains` whether it has one): for the columns, from the parse cache when this
-        file and this corpus were counted before."""
+    def labeled_among(self, corpus: bytes, locate: Locate, contains: Callable[[str], bool]) -> int:
+        """How many labeled entries have an id in a corpus (`corpus` a digest of its ids, `locate`
+        finds ids in it, `contains` whether it has one): for the columns, from the parse cache
+        when this file and this corpus were counted before."""
         changed = dict(self._changed)
         count = sum(1 for key, value in changed.items()
                     if value is not _GONE and value.is_labeled and contains(key))
         columns = self._columns
         if columns is not None:
-            count += columns.labeled_among(corpus, known)
+            count += columns.labeled_among(corpus, locate)
             for key in changed:  # (counted above as they are now)
                 position = columns.position(key)
                 if position >= 0 and columns.labeled[position] and contains(key):
