@@ -255,16 +255,16 @@ def read_seed_file(path: Path, name: str) -> Sequence[Comment]:
 def _streamed(path: Path) -> Path | None:
     """The entry of the JSON-lines file at `path`, written as the file is read a block at a time
     (`jsonl_rows`), never all of it in memory (552 MB at a million comments): where its digest is
-    known by its status, and every line is in the common shape. None where not (then the file is
-    read whole, hashed if need be, and parsed by `_rows`)."""
+    known by its status, every line is in the common shape, and no id comes twice. None where
+    not (then the file is read whole, hashed if need be, and parsed by `_rows`)."""
     from annotator.core import jsonl_rows
 
     def write(source: BinaryIO, handle: BinaryIO) -> None:
-        columns.write_columns(handle, jsonl_rows.rows(jsonl_rows.blocks_in(source)))
+        columns.write_columns(handle, jsonl_rows.rows(jsonl_rows.blocks_in(source)), repeats_seen=False)
 
     try:
         return cache.stream_entry(cache_kind(path), path, ".columns", write)
-    except jsonl_rows.Stopped:
+    except (jsonl_rows.Stopped, columns.RepeatedId):  # (read whole, where a repeat is looked for as it comes)
         return None
 
 

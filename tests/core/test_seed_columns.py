@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core import columns, jsonl_rows, seeds
+from annotator.core import cache, columns, jsonl_rows, seeds
 from annotator.core.columns import Joined, SeedColumns
 from annotator.core.ids import IdLookupError
 from annotator.core.models import Annotation, Comment
@@ -130,6 +130,39 @@ def test_a_file_that_repeats_a_comment_reads_as_parsed_from_the_cache(
     assert list(comments) == expected
     assert [comment.text for comment in expected] == ["same", "other", "third", "last"]
     assert [comment.line for comment in expected] == [1, 2, 4, 7]
+
+
+@pytest.mark.parametrize("settled", [False, True], ids=["read whole", "read a block at a time"])
+def test_a_json_lines_file_that_repeats_a_comment_reads_as_parsed_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled: bool
+) -> None:
+    """A file whose digest is known by its status is read a block at a time, its ids kept in no
+    set: the repeat is found at the end, and the file read again as one that is not."""
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**12) if settled else 10**12)
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(tmp_path / "cache"))
+    lines = [{"text": "same"}, {"text": "other"}, {"text": "same"}, {"text": "third", "id": "t"},
+             {"text": "third", "id": "t"}, {"text": "last"}]
+    root = make_project(tmp_path / "project", {"a.jsonl": "".join(json.dumps(line) + "\n" for line in lines)})
+    expected = uncached(root, monkeypatch)[0]
+    written = []
+    write = columns.write_columns
+    monkeypatch.setattr(columns, "write_columns", lambda *args, **kwargs: written.append(kwargs) or write(*args, **kwargs))
+    load_seeds(root)
+    comments = load_seeds(root).comments
+    assert isinstance(comments, SeedColumns)
+    assert list(comments) == expected and [comment.line for comment in expected] == [1, 2, 4, 6]
+    assert written == ([{"repeats_seen": False}, {}] if settled else [{}])
+    if settled:  # (without the repeat: read a block at a time, the ids sorted for `find`)
+        (root / "seeds" / "a.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines[4:]))
+        more = [{"text": "é", "id": "é1"}, {"text": "z", "id": "z"}, {"text": "Z", "id": "Z"}, {"text": "e", "id": "e"}]
+        with (root / "seeds" / "a.jsonl").open("a") as handle:
+            handle.writelines(json.dumps(line) + "\n" for line in more)
+        expected = uncached(root, monkeypatch)[0]
+        written.clear()
+        load_seeds(root)
+        comments = load_seeds(root).comments
+        assert written == [{"repeats_seen": False}] and list(comments) == expected
+        assert [comments.find(comment.id) for comment in expected] == list(range(len(expected)))
 
 
 HOSTILE_LINES = [
