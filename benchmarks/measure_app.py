@@ -95,6 +95,7 @@ class AppRuns:
     quit_bare: list[float] = field(default_factory=list)
     rss: list[float] = field(default_factory=list)
     rss_cold: list[float] = field(default_factory=list)
+    rss_cold_summed: list[float] = field(default_factory=list)  # each process's peak, summed
     rss_bare: list[float] = field(default_factory=list)
     cache_seeds_mb: list[float] = field(default_factory=list)
     cache_total_mb: list[float] = field(default_factory=list)
@@ -392,6 +393,7 @@ def cold_session(project: SyntheticProject, subject: Subject, script: str, runs:
     runs.whole_cold.append(whole - terminal.started)
     runs.first_key_ms.append((moved - typed) * 1000)
     runs.rss_cold.append(rss)
+    runs.rss_cold_summed.append(terminal.summed_mb if terminal.summed_mb is not None else rss)
     entries = list(cache.glob("*")) if cache.is_dir() else []
     runs.cache_seeds_mb.append(sum(path.stat().st_size for path in entries if path.name.startswith("seeds-")) / 2**20)
     runs.cache_total_mb.append(sum(path.stat().st_size for path in entries) / 2**20)

@@ -1,9 +1,15 @@
 """Running the apps being measured: the installed console script on a pseudo-terminal, and the
 peak memory of the process (`VmHWM` in `/proc/<pid>/status`: the high-water mark of its RSS since
-its exec, which a parent's size does not inflate, unlike a forked child's `ru_maxrss`). The app's
-own children are forked from it without an exec: their `VmHWM` counts the pages they still share
-with it, so the cold start's sum over the three processes counts those (some 35 MiB) more than
-once, a figure on the high side."""
+its exec, which a parent's size does not inflate, unlike a forked child's `ru_maxrss`).
+
+At a cold start the app forks children (the seeds and labels parsed into the cache), and its
+memory is that of the three processes together. Each child's `VmHWM` counts the pages it still
+shares with the app (some 35 MiB) as its own, and the three peak at different moments, so their
+sum is an upper bound that no moment reached. The figure reported is the largest memory the
+processes held at one moment: their proportional set sizes (`Pss`, a shared page split between
+its sharers) summed, looked at every 20 ms while the app has children, or the app's own `VmHWM`
+where that is larger (its peak comes after the children's end). The sum of the peaks is kept too
+(`summed_mb`), and reported beside it."""
 
 from __future__ import annotations
 
@@ -68,6 +74,19 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def proportional_mb(pid: int) -> float | None:
+    """The process's proportional set size (`Pss` in /proc/<pid>/smaps_rollup) in MiB: its
+    private pages, and each page it shares divided by the number of its sharers."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    for line in rollup.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 class Terminal:
     """A child process on a pseudo-terminal; its screen output is kept, and searched from a mark.
 
@@ -93,6 +112,8 @@ class Terminal:
         self.rss_mb: float | None = None
         self.quit_seconds: float | None = None  # from typing ctrl+q to the process's end
         self.children_mb: dict[int, float] = {}  # the peak RSS of each child process it started
+        self.together_mb = 0.0  # the most memory it and its children held at one look (summed `Pss`)
+        self.summed_mb: float | None = None  # its peak RSS plus each child's (`quit`): an upper bound
         self._children_checked = 0.0
 
     def drain(self, timeout: float = 0.0) -> bool:
@@ -124,10 +145,16 @@ class Terminal:
                 children += task.read_text().split()
             except OSError:
                 continue
+        together = proportional_mb(self.pid) if children else None
         for child in map(int, children):
             peak = peak_rss_mb(child)
             if peak is not None:
                 self.children_mb[child] = max(peak, self.children_mb.get(child, 0.0))
+            share = proportional_mb(child)
+            if together is not None and share is not None:
+                together += share
+        if together is not None:
+            self.together_mb = max(self.together_mb, together)
 
     def arrival(self, offset: int) -> float:
         """When the output's byte at `offset` had been read."""
@@ -220,14 +247,15 @@ class Terminal:
         return self.status is not None
 
     def quit(self, keys: bytes = b"\x11", timeout: float = 120.0) -> float:
-        """Type `keys` (ctrl+q), wait for the program to end, and return its peak RSS in MiB so far
-        (`VmHWM` just before quitting; `ru_maxrss` where there is no /proc), plus the peaks of the
-        child processes it had, as sampled (`_check_children`: the sum counts them as if they had
-        peaked at once, the sampling may miss a child's last growth). `quit_seconds` is the time
-        from the key to the end of the process (checked every millisecond)."""
+        """Type `keys` (ctrl+q), wait for the program to end, and return its peak memory in MiB so
+        far: its own peak RSS (`VmHWM` just before quitting; `ru_maxrss` where there is no /proc),
+        or the most it and its children held at one look (`together_mb`) if that is more.
+        `summed_mb` is its peak plus each child's peak, as sampled (`_check_children`). `quit_seconds`
+        is the time from the key to the end of the process (checked every millisecond)."""
         peak = peak_rss_mb(self.pid)
         if peak is not None:
-            peak += sum(self.children_mb.values())
+            self.summed_mb = peak + sum(self.children_mb.values())
+            peak = max(peak, self.together_mb)
         typed = time.perf_counter()
         os.write(self.fd, keys)
         deadline = typed + timeout
