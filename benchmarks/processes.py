@@ -64,25 +64,23 @@ def max_rss_mb(rusage) -> float:
 
 def peak_rss_mb(pid: int) -> float | None:
     """The process's RSS high-water mark in MiB, or None where /proc does not tell."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return None
+    return _kib_field(f"/proc/{pid}/status", "VmHWM:")
 
 
 def proportional_mb(pid: int) -> float | None:
     """The process's proportional set size (`Pss` in /proc/<pid>/smaps_rollup) in MiB: its
     private pages, and each page it shares divided by the number of its sharers."""
+    return _kib_field(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def _kib_field(path: str, name: str) -> float | None:
+    """The field `name` (a size in KiB) of the /proc file at `path`, in MiB; None if it has none."""
     try:
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        text = Path(path).read_text()
     except OSError:
         return None
-    for line in rollup.splitlines():
-        if line.startswith("Pss:"):
+    for line in text.splitlines():
+        if line.startswith(name):
             return int(line.split()[1]) / 1024
     return None
 
