@@ -182,6 +182,7 @@ class AnnotatorApp(App[int]):
         self._rescued = 0  # keys on their way through the provisional screen as it froze, kept since
         self._typed_ahead: deque[events.Key] | None = None  # keys kept while the labels are read
         self._replayed: events.Key | None = None  # the kept key being applied now
+        self._quit_kept = False  # a quit on the first screen waits for the whole corpus (`_keeps_quit`)
         self.stopped_by: signal.Signals | None = None  # SIGTERM or SIGHUP ended the app
         self._backstop: threading.Timer | None = None
         self._signal_handlers: dict[int, object] = {}  # signal -> the handler it had before the app
@@ -552,6 +553,9 @@ class AnnotatorApp(App[int]):
             if not self._typed_ahead and self._first_takes(event.key):
                 await super().on_event(event)  # (acts there now: nothing kept before it)
                 return
+            if self._keeps_quit(event.key):
+                self._typed_ahead.append(events.Key(event.key, event.character))
+                return
             if (event.key in TYPED_AHEAD_KEYS or event.is_printable or bindable(event.key)
                     or event.key.startswith("alt+")) and (  # (quit at once while the labels are read;
                     event.key not in ACTION_KEYS["quit"] or self._main is not None):  # after, after what came before)
@@ -579,6 +583,21 @@ class AnnotatorApp(App[int]):
         if action == "next" and first.comment_list.cursor >= len(first.comment_list.rows) - 1:
             return False  # (on to the rows not read yet)
         return action in PROVISIONAL_ACTIONS and bound.enabled
+
+    def _keeps_quit(self, key: str) -> bool:
+        """Whether `key`, a quit on the first screen of a cold start whose labels changed there,
+        is kept for the screen of the whole corpus, which writes them to the file and quits (else
+        they would wait in the journal until the next start, and a `git commit` meanwhile would
+        not have them). Once: a second quit quits at once, the changes in the journal."""
+        first = self._first
+        if first is None or self._quit_kept or key not in ACTION_KEYS["quit"] or not first.session.version:
+            return False
+        self._quit_kept = True
+        store = first.session.store
+        self.notify(f"Quitting once the whole corpus is read, to write your labels to {ANNOTATIONS_DIR}/"
+                    f"{store.path.name}. {key} again: quit now, they wait in {ANNOTATIONS_DIR}/{store.journal.name}",
+                    markup=False, timeout=30)
+        return True
 
     def _moves_focus(self, key: str) -> bool:
         """Whether `key` is one whose action moves the focus, or pushes a screen, on the main screen:

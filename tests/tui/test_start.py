@@ -143,17 +143,56 @@ async def test_a_key_on_its_way_through_the_first_screen_as_the_whole_comes_is_n
             assert screen.current_id() == screen.session.comments[0].id and disk_entry(app, 0).stance == "agree"
 
 
-async def test_quitting_on_the_first_screen_keeps_its_labels_for_the_next_start(tmp_path: Path, held) -> None:
+async def test_quitting_on_the_first_screen_writes_its_labels_to_the_file_once_it_is_read(tmp_path: Path, held) -> None:
+    """ctrl+q on a first screen where labels changed waits for the whole corpus, which writes
+    them to the file (a `git commit` then has them), then quits: no journal left, nothing
+    "recovered" at the next start."""
+    root = big_project(tmp_path)
+    app = build_app(root, "alice")
+    app.preview_delay = 0
+    path = annotation_path(root, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        first = await first_screen(pilot)
+        await pilot.press("m", "ctrl+q")
+        await pilot.pause()
+        assert app.is_running and app.screen is first
+        assert any("Quitting once the whole corpus is read, to write your labels to annotations/alice.toml"
+                   in str(toast.message) for toast in app._notifications)
+        held.set()
+        await until(pilot, lambda: not app.is_running, "quit")
+    assert not journal_path(path).exists()
+    store = AnnotationFile.open(root, "alice")
+    assert store.get(load_seeds(root).comments[0].id).stance == "mixed" and store.warnings == []
+
+
+async def test_quitting_twice_on_the_first_screen_quits_at_once_and_keeps_its_labels_for_the_next_start(
+    tmp_path: Path, held
+) -> None:
     root = big_project(tmp_path)
     app = build_app(root, "alice")
     app.preview_delay = 0
     async with app.run_test(size=(100, 30)) as pilot:
         await first_screen(pilot)
-        await pilot.press("m", "ctrl+q")
+        await pilot.press("m", "ctrl+q", "ctrl+q")
         await pilot.pause()
+        assert not app.is_running
     held.set()
+    path = annotation_path(root, "alice")
+    assert not path.exists() and journal_path(path).exists()
     store = AnnotationFile.open(root, "alice")  # (the journal, replayed)
     assert store.get(load_seeds(root).comments[0].id).stance == "mixed"
+
+
+async def test_quitting_on_the_first_screen_before_any_label_quits_at_once(tmp_path: Path, held) -> None:
+    root = big_project(tmp_path)
+    app = build_app(root, "alice")
+    app.preview_delay = 0
+    async with app.run_test(size=(100, 30)) as pilot:
+        await first_screen(pilot)
+        await pilot.press("j", "ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+    held.set()
 
 
 async def test_the_first_screen_has_the_labels_of_the_file(tmp_path: Path, held) -> None:
