@@ -14,12 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache, wraps
-from itertools import repeat
 from pathlib import Path
 from typing import Any, TypeVar
 
 from annotator.core import cache
-from annotator.core.columns import Joined, SeedColumns
+from annotator.core.columns import Joined, SeedColumns, located
 from annotator.core.config import Schema
 from annotator.core.conflict import decided_by, settled, take
 from annotator.core.ids import IdIndex
@@ -148,7 +147,7 @@ class Session:
         it is made, else by the seeds' columns, which need none (at a million ids, 140 MB)."""
         if self._positions is None:
             return self.comments.locate(ids)  # type: ignore[union-attr]  # (the seeds' columns)
-        return array("i", map(self._positions.get, ids, repeat(-1)))
+        return located(self._positions, ids)
 
     def _corpus_digest(self) -> bytes:
         """The SHA-256 of the ids in seed order, joined by newlines: names the corpus in the parse cache."""

@@ -27,6 +27,7 @@ from mmap import mmap
 from typing import Any, BinaryIO, Generic, TypeVar
 
 from annotator.core import cache
+from annotator.core.columns import located
 from annotator.core.models import NO_EXTRA, Annotation
 
 Locate = Callable[[Sequence[str]], array]
@@ -37,7 +38,7 @@ Locate = Callable[[Sequence[str]], array]
 def locate_by(position_of: Callable[[], Mapping[str, int]]) -> Locate:
     """`Locate` by a mapping of each id of a corpus to its position (`position_of()`, asked for
     only when ids are looked up: a parse cache that has the answer spares making it)."""
-    return lambda ids: array("i", map(position_of().get, ids, repeat(-1)))
+    return lambda ids: located(position_of(), ids)
 
 V = TypeVar("V")
 NO_TIME = -(2**63)  # `updated` of an entry that has none
